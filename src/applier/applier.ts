@@ -1,0 +1,113 @@
+// The registration applier (spec §3): the five-way dispatch over one node's
+// registry store. It keeps no state of its own; the store is the only truth.
+import {
+  CodecError,
+  decodeRegistryValue,
+  encodeRegistryValue,
+  low16,
+  registryKey,
+} from './codec.ts';
+import { StoreFault } from './types.ts';
+import type { ApplyResponse, HaltReason, Registration, RegistrationOutcome, RegistryStore } from './types.ts';
+
+/** What applying a registration (or a stubbed 0x04/0x05 entry) can produce. */
+export type RegistrationResponse = Exclude<ApplyResponse, { kind: 'kv' }>;
+
+/**
+ * Deliberate deviations from spec §3. They exist only so variants.ts can build
+ * the historic and plausible bugs from this one implementation; the correct
+ * applier uses none of them.
+ */
+export interface ApplierBugs {
+  /** Which 16 bits of the full id pick the row (correct: the low 16). */
+  slotOf?: (fullNodeId: bigint) => number;
+  /** Halt an equal epoch as rollback (`<=` instead of `<`). */
+  equalEpochIsRollback?: boolean;
+  /** Overwrite a row owned by a different full id instead of halting. */
+  skipCollisionCheck?: boolean;
+  /** On advance, rewrite first_seen to the new epoch. */
+  resetFirstSeen?: boolean;
+  /** On a lower epoch, overwrite last_seen instead of halting. */
+  acceptRollback?: boolean;
+}
+
+export function halt(reason: HaltReason, message: string): RegistrationResponse {
+  return { kind: 'halt', reason, message };
+}
+
+function registered(outcome: RegistrationOutcome): RegistrationResponse {
+  return { kind: 'registered', outcome };
+}
+
+export class RegistrationApplier {
+  private readonly slotOf: (fullNodeId: bigint) => number;
+
+  constructor(
+    private readonly store: RegistryStore,
+    private readonly bugs: ApplierBugs = {},
+  ) {
+    // Refuse a missing store here rather than crash on the first apply (the
+    // historic typed-nil store bug).
+    if (store == null || typeof store.get !== 'function' || typeof store.set !== 'function') {
+      throw new TypeError(`RegistrationApplier needs a RegistryStore, got ${store === null ? 'null' : typeof store}`);
+    }
+    this.slotOf = bugs.slotOf ?? low16;
+  }
+
+  /** Store faults and corrupt rows halt; any other exception is a harness bug and propagates. */
+  applyRegistration(reg: Registration): RegistrationResponse {
+    try {
+      return this.upsert(reg);
+    } catch (err) {
+      if (err instanceof StoreFault) return halt('store-fault', `registry store: ${err.message}`);
+      if (err instanceof CodecError) return halt(err.reason, err.message);
+      throw err;
+    }
+  }
+
+  /** Stage 6A has no KEK: a bootstrap entry fails closed. */
+  applyBootstrap(_body: Uint8Array): RegistrationResponse {
+    return halt('kek-not-configured', 'bootstrap entry: KEK not configured');
+  }
+
+  /** Stage 6A has no KEK: a rotation entry fails closed. */
+  applyRotation(_body: Uint8Array): RegistrationResponse {
+    return halt('kek-not-configured', 'rotation entry: KEK not configured');
+  }
+
+  private upsert(reg: Registration): RegistrationResponse {
+    const nodeId16 = this.slotOf(reg.fullNodeId);
+    const key = registryKey(reg.dekId, nodeId16);
+    const write = (firstSeen: number): void =>
+      this.store.set(key, encodeRegistryValue({ fullNodeId: reg.fullNodeId, firstSeen, lastSeen: reg.localEpoch }));
+    const slot = `dek ${reg.dekId} node 0x${nodeId16.toString(16).padStart(4, '0')}`;
+
+    const stored = this.store.get(key);
+    if (stored === undefined) {
+      write(reg.localEpoch);
+      return registered('insert');
+    }
+    const row = decodeRegistryValue(stored);
+    // Collision is checked before the epoch: the epochs of two different
+    // nodes are not comparable.
+    if (row.fullNodeId !== reg.fullNodeId) {
+      if (!this.bugs.skipCollisionCheck) {
+        return halt('collision', `${slot} is owned by full id ${row.fullNodeId}, not ${reg.fullNodeId}`);
+      }
+      write(reg.localEpoch);
+      return registered('insert');
+    }
+    if (reg.localEpoch > row.lastSeen) {
+      write(this.bugs.resetFirstSeen ? reg.localEpoch : row.firstSeen);
+      return registered('advance');
+    }
+    // Equal epoch is a replay of an entry already applied (Raft re-applies
+    // after a crash): succeed without writing.
+    if (reg.localEpoch === row.lastSeen && !this.bugs.equalEpochIsRollback) return registered('noop');
+    if (reg.localEpoch < row.lastSeen && this.bugs.acceptRollback) {
+      write(row.firstSeen);
+      return registered('advance');
+    }
+    return halt('rollback', `${slot}: epoch ${reg.localEpoch} is not above last_seen ${row.lastSeen} of full id ${reg.fullNodeId}`);
+  }
+}

@@ -1,0 +1,59 @@
+// The applier's public contract: what the simulator (or any caller) hands it
+// and what it hands back. Types only; the logic lives beside this file.
+
+/** A decoded registration payload (opcode 0x03 body). */
+export interface Registration {
+  dekId: number; // u32
+  fullNodeId: bigint; // u64
+  localEpoch: number; // u16
+}
+
+/** A decoded registry row value. */
+export interface RegistryRow {
+  fullNodeId: bigint; // u64
+  firstSeen: number; // u16
+  lastSeen: number; // u16
+}
+
+/**
+ * The applier's only state. `set` must be durable before it returns (the
+ * production store uses a synced write). A failing store throws StoreFault.
+ */
+export interface RegistryStore {
+  get(key: Uint8Array): Uint8Array | undefined;
+  set(key: Uint8Array, value: Uint8Array): void;
+}
+
+/** Thrown by a RegistryStore whose read or write failed. */
+export class StoreFault extends Error {
+  override name = 'StoreFault';
+}
+
+export type HaltReason =
+  | 'collision'
+  | 'rollback'
+  | 'malformed'
+  | 'unknown-version'
+  | 'kek-not-configured'
+  | 'unknown-opcode'
+  | 'store-fault'
+  | 'corrupt-row';
+
+export type RegistrationOutcome = 'insert' | 'advance' | 'noop';
+
+/** What applying one committed Raft entry produced. */
+export type ApplyResponse =
+  /** An ordinary entry (KV write, HLC lease, ...): the caller applies it. */
+  | { kind: 'kv'; opcode: number }
+  /** A registration applied without error. */
+  | { kind: 'registered'; outcome: RegistrationOutcome }
+  /** Fail closed: the engine must stop without advancing its applied index. */
+  | { kind: 'halt'; reason: HaltReason; message: string };
+
+/** Applies one committed entry (opcode byte followed by its body). */
+export interface EntryApplier {
+  apply(entry: Uint8Array): ApplyResponse;
+}
+
+/** Builds an applier over one node's store; throws if the store is missing. */
+export type ApplierFactory = (store: RegistryStore) => EntryApplier;

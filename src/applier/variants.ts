@@ -1,0 +1,49 @@
+// Named applier variants: the correct applier and one bug each, built by
+// switching a single ApplierBugs flag on the real applier. The harness must
+// kill every one of them (test/applier, properties, `regsim conformance --variant`).
+import { entryApplierFactory, createEntryApplier } from './fsm.ts';
+import type { ApplierFactory } from './types.ts';
+
+export interface ApplierVariant {
+  /** The bug, in one sentence ('none' for the correct applier). */
+  bug: string;
+  factory: ApplierFactory;
+}
+
+export const applierVariants: Readonly<Record<string, ApplierVariant>> = {
+  correct: { bug: 'none: spec §3 as production implements it', factory: createEntryApplier },
+  // Historic round-2 bug: `<=` instead of `<`, so a replayed registration halts forever.
+  'lte-rollback': {
+    bug: 'an equal epoch halts as rollback (replay after a crash halts forever)',
+    factory: entryApplierFactory({ equalEpochIsRollback: true }),
+  },
+  // The slot owner is never compared: a colliding node steals the row.
+  'no-collision-check': {
+    bug: 'a different full id in the slot overwrites the row instead of halting',
+    factory: entryApplierFactory({ skipCollisionCheck: true }),
+  },
+  // Advance loses the node's first registered epoch.
+  'reset-first-seen': {
+    bug: 'advance rewrites first_seen to the new epoch',
+    factory: entryApplierFactory({ resetFirstSeen: true }),
+  },
+  // A node restored from an old backup silently lowers last_seen.
+  'accept-rollback': {
+    bug: 'a lower epoch silently overwrites last_seen instead of halting',
+    factory: entryApplierFactory({ acceptRollback: true }),
+  },
+  // Keys rows on bits 16..31 of the full id instead of the low 16.
+  'wrong-truncation': {
+    bug: 'the row is keyed on bits 16..31 of the full id, not the low 16',
+    factory: entryApplierFactory({ slotOf: (full) => Number((full >> 16n) & 0xffffn) }),
+  },
+};
+
+/** The factory of a named variant; an unknown name throws, listing the known ones. */
+export function applierFactoryByName(name: string): ApplierFactory {
+  const variant = Object.hasOwn(applierVariants, name) ? applierVariants[name] : undefined;
+  if (!variant) {
+    throw new Error(`unknown applier variant "${name}" (known: ${Object.keys(applierVariants).join(', ')})`);
+  }
+  return variant.factory;
+}

@@ -1,0 +1,32 @@
+// The `regsim` command. Each verb lives in its own module and registers
+// itself on the program; this file only wires them and maps errors to exit
+// codes (one line, no stack trace unless --debug).
+import { Command, CommanderError } from 'commander';
+import { EXIT, HarnessError, UsageError } from './errors.ts';
+import { registerConformance } from './conformance.ts';
+
+const program = new Command('regsim')
+  .description('Deterministic simulation and property testing for the writer-registry applier')
+  .option('--debug', 'print stack traces for errors')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerConformance(program);
+
+function fail(message: string, code: number, err: unknown): never {
+  process.stderr.write(`regsim: ${message}\n`);
+  if (program.opts().debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exit(code);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (help, version or usage error).
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.badInput);
+  }
+  if (err instanceof UsageError) fail(err.message, EXIT.badInput, err);
+  if (err instanceof HarnessError) fail(`harness error: ${err.message}`, EXIT.harness, err);
+  fail(`harness error: ${err instanceof Error ? err.message : String(err)}`, EXIT.harness, err);
+}
