@@ -66,8 +66,10 @@ export type TraceEvent =
   | (AtNode & { kind: 'crash'; lostWrites: number })
   /** The process came back from its disk: applied index restarts at `appliedIndex`. */
   | (AtNode & { kind: 'restart'; appliedIndex: number; rows: TraceRow[] })
+  /** A copy of `node`'s whole disk was taken and kept under `name` (for a later restore). */
+  | (AtNode & { kind: 'backup'; name: string })
   /** The whole disk was replaced by a backup taken at virtual time `backupAt`. */
-  | (AtNode & { kind: 'restore'; backupAt: number; rows: TraceRow[] })
+  | (AtNode & { kind: 'restore'; backupAt: number; rows: TraceRow[]; name?: string })
   // --- network --------------------------------------------------------------
   | (At & { kind: 'partition'; groups: string[][]; oneWay?: { from: string; to: string } })
   | (At & { kind: 'heal' })
@@ -81,6 +83,8 @@ export type TraceEvent =
   /** A DEK rotation committed: nodes now register and encrypt under `dekId`. */
   | (At & { kind: 'rotate-dek'; dekId: number })
   | (AtNode & { kind: 'add-node'; fullNodeId: string })
+  /** `node` was decommissioned: its process stopped for good (its registry rows stay). */
+  | (AtNode & { kind: 'remove-node' })
   /**
    * A replica encrypted the KV value at `index` with nonce
    * (nodeId16 ‖ epoch ‖ writeCount) under `dekId`.

@@ -1,0 +1,113 @@
+// §7.4 replica-agreement, judged without the reference model: replicas are
+// compared with each other, index by index.
+//  - rows: every "settled" successful apply at index i (the node's store is not
+//    ahead of i: i >= its hwm, see context.ts) must show the rowsHash the first
+//    settled successful apply at i showed;
+//  - halt reasons: every halt at i (from apply results and halt events) must
+//    give the reason of the first halt at i;
+//  - decision: a settled replica must not halt at i where another settled
+//    replica applied i successfully, or the other way round.
+// Environmental halts (store faults) are node-local and not compared.
+// A rows disagreement between two replicas is reported once, then suppressed
+// for that pair until they agree again at some index (a diverged replica
+// otherwise disagrees at every later index).
+// Codes: 'rows-disagree', 'halt-reason-disagree', 'halt-decision-disagree'.
+import type { TraceEvent } from '../../trace/types.ts';
+import { violation } from './context.ts';
+import type { CheckContext, Violation } from './context.ts';
+
+interface Seen {
+  node: string;
+  eventIndex: number;
+}
+
+export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
+  const out: Violation[] = [];
+  const rowsAt = new Map<number, Seen & { rowsHash: string }>();
+  const haltAt = new Map<number, Seen & { reason: string }>();
+  const settledHaltAt = new Map<number, Seen & { reason: string }>();
+  const disagreeing = new Set<string>();
+  const pair = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
+
+  const checkReason = (e: number, node: string, index: number, reason: string): boolean => {
+    if (ctx.isEnvironmental(reason)) return true;
+    const first = haltAt.get(index);
+    if (!first) {
+      haltAt.set(index, { node, eventIndex: e, reason });
+      return true;
+    }
+    if (first.reason === reason) return true;
+    out.push(
+      violation(
+        'replica-agreement', 'halt-reason-disagree',
+        e,
+        node,
+        `${node} halted at index ${index} for ${reason}, but ${first.node} halted there for ${first.reason} (event #${first.eventIndex})`,
+      ),
+    );
+    return false;
+  };
+
+  for (let e = 0; e < trace.length; e++) {
+    const ev = trace[e] as TraceEvent;
+    if (ev.kind === 'halt') {
+      checkReason(e, ev.node, ev.index, ev.reason);
+      continue;
+    }
+    if (ev.kind !== 'apply') continue;
+    const settled = ev.index >= (ctx.life.hwmBefore[e] ?? 0);
+    const r = ev.result;
+    if (r.kind === 'halt') {
+      if (ctx.isEnvironmental(r.reason)) continue;
+      if (!checkReason(e, ev.node, ev.index, r.reason) || !settled) continue;
+      const applied = rowsAt.get(ev.index);
+      if (applied) {
+        out.push(
+          violation(
+            'replica-agreement', 'halt-decision-disagree',
+            e,
+            ev.node,
+            `${ev.node} halted at index ${ev.index} for ${r.reason}, but ${applied.node} applied that index (event #${applied.eventIndex})`,
+          ),
+        );
+        continue;
+      }
+      if (!settledHaltAt.has(ev.index)) settledHaltAt.set(ev.index, { node: ev.node, eventIndex: e, reason: r.reason });
+      continue;
+    }
+    if (!settled) continue;
+    const halted = settledHaltAt.get(ev.index);
+    if (halted) {
+      out.push(
+        violation(
+          'replica-agreement', 'halt-decision-disagree',
+          e,
+          ev.node,
+          `${ev.node} applied index ${ev.index}, but ${halted.node} halted there for ${halted.reason} (event #${halted.eventIndex})`,
+        ),
+      );
+      continue;
+    }
+    const first = rowsAt.get(ev.index);
+    if (!first) {
+      rowsAt.set(ev.index, { node: ev.node, eventIndex: e, rowsHash: ev.rowsHash });
+      continue;
+    }
+    const key = pair(first.node, ev.node);
+    if (first.rowsHash === ev.rowsHash) {
+      disagreeing.delete(key);
+      continue;
+    }
+    if (disagreeing.has(key)) continue;
+    disagreeing.add(key);
+    out.push(
+      violation(
+        'replica-agreement', 'rows-disagree',
+        e,
+        ev.node,
+        `${ev.node}'s registry after index ${ev.index} has digest ${ev.rowsHash}, but ${first.node}'s had ${first.rowsHash} there (event #${first.eventIndex})`,
+      ),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+// §7.3 collisions-halt, two halves:
+//  (a) every apply of a committed registration that the model halts as
+//      collision (its slot is owned by a different full id in the committed
+//      registry) must halt with reason collision (an environmental halt also
+//      stops it);
+//  (b) a row's owning full id never changes on any node (rows.ts: apply
+//      writes, restart rows, snapshot installs; restore is exempt).
+// At most one violation per event.
+// Codes: 'collision-accepted' (a), 'owner-changed' (b).
+import type { TraceEvent } from '../../trace/types.ts';
+import { modelKeyHex } from '../registration.ts';
+import { describeKey, describeResult, decodeRegistrationEntry, modelStepFor, violation } from './context.ts';
+import type { CheckContext, DecodedRegistration, Violation } from './context.ts';
+import { rowFindings } from './rows.ts';
+
+export function checkCollisionsHalt(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
+  const out: Violation[] = [];
+  const reported = new Set<number>();
+  for (let e = 0; e < trace.length; e++) {
+    const ev = trace[e] as TraceEvent;
+    if (ev.kind !== 'apply') continue;
+    const pair = modelStepFor(ctx, ev);
+    const model = pair?.step.result;
+    if (!pair || model?.kind !== 'halt' || model.reason !== 'collision') continue;
+    const r = ev.result;
+    if (r.kind === 'halt' && (r.reason === 'collision' || ctx.isEnvironmental(r.reason))) continue;
+    const reg = decodeRegistrationEntry(ev.entryHex) as DecodedRegistration; // the model decoded it
+    const keyHex = modelKeyHex(reg.dekId, reg.nodeId16);
+    const owner = pair.prev.rows.get(keyHex)?.fullNodeId;
+    out.push(
+      violation(
+        'collisions-halt', 'collision-accepted',
+        e,
+        ev.node,
+        `${ev.node} got ${describeResult(r)} for committed index ${ev.index}: Register(dek ${reg.dekId}, full ${reg.fullNodeId}, epoch ${reg.epoch}) targets ${describeKey(keyHex)}, owned by full ${owner}; it must halt (collision)`,
+      ),
+    );
+    reported.add(e);
+  }
+  for (const f of rowFindings(trace, ctx)) {
+    if (f.kind !== 'owner-change' || reported.has(f.eventIndex)) continue;
+    reported.add(f.eventIndex);
+    const via = f.source === 'write' ? 'by an apply write' : f.source === 'restart' ? 'across a restart' : 'by a snapshot install';
+    out.push(
+      violation(
+        'collisions-halt', 'owner-changed',
+        f.eventIndex,
+        f.node,
+        `${f.node}'s row of ${describeKey(f.keyHex)} changed owner from full ${f.before.full} (shown at event #${f.before.eventIndex}) to full ${f.after?.full} ${via}`,
+      ),
+    );
+  }
+  return out;
+}

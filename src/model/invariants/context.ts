@@ -1,0 +1,417 @@
+// What every invariant checker shares: the Violation type, the oracle options,
+// small decoders for the hex in a trace, the reference timeline (the registry a
+// single in-order application of the committed log produces, per index) and the
+// per-node lifecycle annotations (how far ahead of its applied index a node's
+// store may legitimately be). Built once per trace; each checker is then one
+// linear pass over the trace.
+import type { RegistryRow } from '../../applier/types.ts';
+import { rowsDigest } from '../../trace/rows.ts';
+import type { TraceApplyResult, TraceEvent, TraceRow } from '../../trace/types.ts';
+import { invariantInfo } from '../invariant-catalog.ts';
+import type { InvariantKind, InvariantName } from '../invariant-catalog.ts';
+import { modelApplyEntry, modelValueHex } from '../registration.ts';
+import type { ModelEntryResult } from '../registration.ts';
+
+/** One broken invariant at one event of a trace. */
+export interface Violation {
+  invariant: InvariantName;
+  /**
+   * Which check of the invariant failed, stable and kebab-case (e.g.
+   * 'rows-mismatch', 'replay-window-halt'): for filtering, shrinking ("the same
+   * failure") and tests. Listed in each checker module's header.
+   */
+  code: string;
+  /** The spec section the invariant is (e.g. "§7.1"). */
+  section: string;
+  /** Position of the offending event in the trace (0-based). */
+  eventIndex: number;
+  node?: string;
+  /** One line: what exactly happened, with indices, epochs and ids. */
+  message: string;
+  /** The catalog paragraph explaining the invariant. */
+  explanation: string;
+  kind: InvariantKind;
+}
+
+export interface OracleOptions {
+  /** Check only these invariants (default: all). */
+  only?: readonly InvariantName[];
+  /**
+   * Halt reasons caused by the environment rather than by the log (default
+   * ['store-fault']): such a halt is not compared with the model or with other
+   * replicas, it still counts as a halt for the fail-closed and
+   * rollback/collision checks.
+   */
+  environmentalHaltReasons?: readonly string[];
+  /** Judge liveness at run-end (default true; only when the trace has a faults-end event). */
+  liveness?: boolean;
+  /** If set, healthy nodes must have caught up no later than faults-end + this many ms. */
+  livenessBoundMs?: number;
+  /**
+   * Do not report replay-idempotence 'replay-window-halt': a node that, while
+   * re-applying after a crash or install, halts exactly as spec §3 prescribes
+   * for the store it has (already holding later entries' effects), where a
+   * single in-order application would not halt. It is a real violation of
+   * §7.1 by the design (replaying Register(e) over a store that already
+   * registered e' > e for the same id halts as rollback), not an applier bug;
+   * this switch lets suites about the applier run clean. Default false.
+   */
+  allowReplayWindowHalts?: boolean;
+}
+
+export function violation(
+  invariant: InvariantName,
+  code: string,
+  eventIndex: number,
+  node: string | undefined,
+  message: string,
+): Violation {
+  const info = invariantInfo(invariant);
+  const v: Violation = {
+    invariant,
+    code,
+    section: info.section,
+    eventIndex,
+    message,
+    explanation: info.explanation,
+    kind: info.kind,
+  };
+  if (node !== undefined) v.node = node;
+  return v;
+}
+
+// --- hex decoding --------------------------------------------------------------
+
+/** A registry value: full u64 ‖ first u16 ‖ last u16 (undefined if not 12 bytes). */
+export function parseRowValue(valueHex: string): RegistryRow | undefined {
+  if (!/^[0-9a-f]{24}$/.test(valueHex)) return undefined;
+  return {
+    fullNodeId: BigInt(`0x${valueHex.slice(0, 16)}`),
+    firstSeen: Number.parseInt(valueHex.slice(16, 20), 16),
+    lastSeen: Number.parseInt(valueHex.slice(20, 24), 16),
+  };
+}
+
+/** Trace rows as the model's row map (undefined if a value is not a 12-byte row: state unknown). */
+export function rowsToModel(rows: readonly TraceRow[]): Map<string, RegistryRow> | undefined {
+  const m = new Map<string, RegistryRow>();
+  for (const r of rows) {
+    const v = parseRowValue(r.valueHex);
+    if (!v) return undefined;
+    m.set(r.keyHex, v);
+  }
+  return m;
+}
+
+/** What spec §3 (the model) does with `entryHex` on the given rows. */
+export function modelResultOn(rows: ReadonlyMap<string, RegistryRow>, entryHex: string): ModelEntryResult {
+  return modelApplyEntry(rows, hexToBytes(entryHex)).result;
+}
+
+/** "dek D slot 0xNNNN" of a 27-byte registry key (the key itself if it is not one). */
+export function describeKey(keyHex: string): string {
+  if (keyHex.length !== 54) return `key ${keyHex}`;
+  const dek = Number.parseInt(keyHex.slice(40, 48), 16);
+  return `dek ${dek} slot 0x${keyHex.slice(50, 54)}`;
+}
+
+export interface DecodedRegistration {
+  dekId: number;
+  fullNodeId: bigint;
+  epoch: number;
+  nodeId16: number;
+}
+
+/** The registration an entry carries, if it is a well-formed opcode 0x03 entry. */
+export function decodeRegistrationEntry(entryHex: string): DecodedRegistration | undefined {
+  if (entryHex.length !== 32 || !entryHex.startsWith('0301') || !/^[0-9a-f]+$/.test(entryHex)) return undefined;
+  const fullNodeId = BigInt(`0x${entryHex.slice(12, 28)}`);
+  return {
+    dekId: Number.parseInt(entryHex.slice(4, 12), 16),
+    fullNodeId,
+    epoch: Number.parseInt(entryHex.slice(28, 32), 16),
+    nodeId16: Number(fullNodeId & 0xffffn),
+  };
+}
+
+/** A short human description of an entry for messages. */
+export function describeEntry(entryHex: string): string {
+  const reg = decodeRegistrationEntry(entryHex);
+  if (reg) return `Register(dek ${reg.dekId}, full ${reg.fullNodeId}, epoch ${reg.epoch})`;
+  if (entryHex.length === 0) return 'empty entry';
+  const opcode = entryHex.slice(0, 2);
+  return `opcode 0x${opcode} entry${entryHex.length > 2 ? ` (${(entryHex.length - 2) / 2} body bytes)` : ''}`;
+}
+
+/** A result as one word, for messages: "kv(0x00)", "insert", "halt(rollback)". */
+export function describeResult(result: TraceApplyResult | ModelEntryResult): string {
+  switch (result.kind) {
+    case 'kv':
+      return `kv(0x${result.opcode.toString(16).padStart(2, '0')})`;
+    case 'registered':
+      return result.outcome;
+    case 'halt':
+      return `halt(${result.reason})`;
+  }
+}
+
+export function sameResult(model: ModelEntryResult, actual: TraceApplyResult): boolean {
+  switch (model.kind) {
+    case 'kv':
+      return actual.kind === 'kv' && actual.opcode === model.opcode;
+    case 'registered':
+      return actual.kind === 'registered' && actual.outcome === model.outcome;
+    case 'halt':
+      return actual.kind === 'halt' && actual.reason === model.reason;
+  }
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  // Buffer.from silently stops at the first bad pair; an odd tail is dropped.
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
+}
+
+// --- the reference timeline --------------------------------------------------------
+
+/** The reference registry after applying committed entries 1..index in order. */
+export interface ModelStep {
+  index: number;
+  /** The entry at this index ('' for an index no node ever applied: an engine-filtered entry). */
+  entryHex: string;
+  /** What applying this entry does in the model (undefined for index 0 and filtered entries). */
+  result: ModelEntryResult | undefined;
+  rows: ReadonlyMap<string, RegistryRow>;
+  digest: string;
+  /** The same rows as the store would hold them: key hex -> value hex. */
+  hex: ReadonlyMap<string, string>;
+}
+
+/** rowsDigest of a key -> value hex map. */
+function digestOfHex(hex: ReadonlyMap<string, string>): string {
+  const rows: TraceRow[] = [];
+  for (const [keyHex, valueHex] of hex) rows.push({ keyHex, valueHex });
+  return rowsDigest(rows);
+}
+
+/**
+ * The committed log as the trace shows it, and the model's registry after
+ * every prefix of it. The entry at an index is the one in the first `apply`
+ * event at that index (raft-safety reports replicas that applied another one).
+ * An index below the highest applied one that no node ever applied is taken to
+ * be an entry the engine filters before the FSM (Raft's empty leader entries):
+ * it changes nothing. Halting entries change nothing either, so the timeline
+ * continues past them (a node that skips a halt is fail-closed-halts' business,
+ * not a cascade of mismatches here). Steps are computed lazily and shared when
+ * an entry does not change the rows.
+ */
+export class ModelTimeline {
+  private readonly entries = new Map<number, string>();
+  private readonly steps: ModelStep[];
+  private maxIndex = 0;
+
+  constructor(trace: readonly TraceEvent[]) {
+    for (const ev of trace) {
+      if (ev.kind !== 'apply' || this.entries.has(ev.index)) continue;
+      this.entries.set(ev.index, ev.entryHex);
+      if (ev.index > this.maxIndex) this.maxIndex = ev.index;
+    }
+    const empty = new Map<string, RegistryRow>();
+    this.steps = [{ index: 0, entryHex: '', result: undefined, rows: empty, digest: rowsDigest([]), hex: new Map() }];
+  }
+
+  /** The canonical entry at `index`, if some node applied one there. */
+  entryAt(index: number): string | undefined {
+    return this.entries.get(index);
+  }
+
+  /** Whether some node applied an entry at `index` (false for filtered and future indices). */
+  hasEntry(index: number): boolean {
+    return this.entries.has(index);
+  }
+
+  /** Highest index any node applied. */
+  get lastIndex(): number {
+    return this.maxIndex;
+  }
+
+  /** The model after `index` (undefined for a negative index or one past every applied index). */
+  step(index: number): ModelStep | undefined {
+    if (index < 0 || index > this.maxIndex || !Number.isInteger(index)) return undefined;
+    while (this.steps.length <= index) {
+      const prev = this.steps[this.steps.length - 1] as ModelStep;
+      const at = this.steps.length;
+      const entryHex = this.entries.get(at);
+      if (entryHex === undefined) {
+        this.steps.push({ ...prev, index: at, entryHex: '', result: undefined });
+        continue;
+      }
+      const applied = modelApplyEntry(prev.rows, hexToBytes(entryHex));
+      const changed =
+        applied.result.kind === 'registered' && (applied.result.outcome === 'insert' || applied.result.outcome === 'advance');
+      let hex = prev.hex;
+      if (changed) {
+        // Only the rows the entry replaced need re-encoding (the model keeps untouched row objects).
+        const next = new Map(prev.hex);
+        for (const [keyHex, row] of applied.rows) if (prev.rows.get(keyHex) !== row) next.set(keyHex, modelValueHex(row));
+        hex = next;
+      }
+      this.steps.push({
+        index: at,
+        entryHex,
+        result: applied.result,
+        rows: changed ? applied.rows : prev.rows,
+        digest: changed ? digestOfHex(hex) : prev.digest,
+        hex,
+      });
+    }
+    return this.steps[index];
+  }
+
+  /** Whether `digest` is the model's registry after some index in [from, to]. */
+  digestInRange(digest: string, from: number, to: number): boolean {
+    for (let k = Math.max(0, from); k <= to; k++) {
+      const s = this.step(k);
+      if (s === undefined) return false;
+      if (s.digest === digest) return true;
+    }
+    return false;
+  }
+}
+
+// --- per-node lifecycle ---------------------------------------------------------------
+
+/**
+ * How far ahead of its applied index each node's store may be. `hwm` (high
+ * water mark) is the highest index whose effects the node's registry may
+ * already hold:
+ *  - a successful apply at i raises it to i (a halting one writes nothing);
+ *  - a crash/restart keeps it (registry writes are synced, the store persists;
+ *    the applied index restarts lower, at the last local snapshot, which is the
+ *    replay window (applied, hwm] in which re-applied registrations may be no-ops
+ *    and the rows may be ahead of the index being applied);
+ *  - a snapshot install sets it to the hwm the source had when it took that
+ *    snapshot (a snapshot taken inside the source's own replay window carries
+ *    rows that are ahead of its index);
+ *  - a restore from a backup sets it to the backed-up node's hwm at its
+ *    `backup` event (by name), or without one, to the node's own hwm at
+ *    `backupAt`.
+ * `hwmBefore[e]` is the node's hwm just before event e (-1 for events without a node).
+ */
+export class Lifecycle {
+  readonly hwmBefore: Int32Array;
+  /** The node's hwm just after event e (-1 for events without a node). */
+  readonly hwmAfter: Int32Array;
+  /** For each snapshot-install event: the source's hwm for that snapshot. */
+  readonly installSourceHwm = new Map<number, number>();
+  /** Each node's hwm at the end of the trace. */
+  readonly endHwm = new Map<string, number>();
+
+  constructor(trace: readonly TraceEvent[], isEnvironmental: (reason: string) => boolean) {
+    this.hwmBefore = new Int32Array(trace.length).fill(-1);
+    this.hwmAfter = new Int32Array(trace.length).fill(-1);
+    const hwm = new Map<string, number>();
+    // Per node, the times and values of every hwm change (parallel arrays), for restores without a backup event.
+    const history = new Map<string, { t: number[]; hwm: number[] }>();
+    // hwm of the backed-up node at each backup event, by backup name.
+    const backups = new Map<string, number>();
+    const takes = new Map<string, Map<number, number>>();
+    const set = (node: string, t: number, value: number): void => {
+      hwm.set(node, value);
+      let h = history.get(node);
+      if (!h) history.set(node, (h = { t: [], hwm: [] }));
+      h.t.push(t);
+      h.hwm.push(value);
+    };
+    for (let e = 0; e < trace.length; e++) {
+      const ev = trace[e] as TraceEvent;
+      if (!('node' in ev)) continue;
+      const cur = hwm.get(ev.node) ?? 0;
+      this.hwmBefore[e] = cur;
+      switch (ev.kind) {
+        case 'apply':
+          if (ev.result.kind !== 'halt' && ev.index > cur) set(ev.node, ev.t, ev.index);
+          else if (ev.result.kind === 'halt' && isEnvironmental(ev.result.reason) && ev.index > cur) {
+            // An environmental fault may strike after the write landed: the store
+            // may hold this entry's effect.
+            set(ev.node, ev.t, ev.index);
+          }
+          break;
+        case 'snapshot-take': {
+          let m = takes.get(ev.node);
+          if (!m) takes.set(ev.node, (m = new Map()));
+          m.set(ev.index, Math.max(cur, ev.index));
+          break;
+        }
+        case 'snapshot-install': {
+          const src = takes.get(ev.from)?.get(ev.index) ?? Math.max(ev.index, hwm.get(ev.from) ?? 0);
+          this.installSourceHwm.set(e, src);
+          set(ev.node, ev.t, src);
+          break;
+        }
+        case 'restart':
+          if (ev.appliedIndex > cur) set(ev.node, ev.t, ev.appliedIndex);
+          break;
+        case 'backup':
+          backups.set(ev.name, cur);
+          break;
+        case 'restore': {
+          let at = ev.name !== undefined ? backups.get(ev.name) : undefined;
+          if (at === undefined) {
+            // No backup event: the node's own hwm at the backup's time.
+            const h = history.get(ev.node);
+            at = 0;
+            for (let k = (h?.t.length ?? 0) - 1; k >= 0; k--) {
+              if ((h?.t[k] as number) <= ev.backupAt) {
+                at = h?.hwm[k] as number;
+                break;
+              }
+            }
+          }
+          set(ev.node, ev.t, at);
+          break;
+        }
+        default:
+          break;
+      }
+      this.hwmAfter[e] = hwm.get(ev.node) ?? 0;
+    }
+    for (const [node, value] of hwm) this.endHwm.set(node, value);
+  }
+}
+
+// --- the context ----------------------------------------------------------------------
+
+export interface CheckContext {
+  readonly timeline: ModelTimeline;
+  readonly life: Lifecycle;
+  readonly options: OracleOptions;
+  isEnvironmental(reason: string): boolean;
+}
+
+export function buildContext(trace: readonly TraceEvent[], options: OracleOptions = {}): CheckContext {
+  const env = new Set(options.environmentalHaltReasons ?? ['store-fault']);
+  const isEnvironmental = (reason: string): boolean => env.has(reason);
+  return {
+    timeline: new ModelTimeline(trace),
+    life: new Lifecycle(trace, isEnvironmental),
+    options,
+    isEnvironmental,
+  };
+}
+
+/** Digest of trace rows (for snapshot-install / restart / restore payloads). */
+export function traceRowsDigest(rows: readonly TraceRow[]): string {
+  return rowsDigest(rows);
+}
+
+/** The model's result of the apply event's own entry, if it is the canonical entry at its index. */
+export function modelStepFor(
+  ctx: CheckContext,
+  ev: { index: number; entryHex: string },
+): { step: ModelStep; prev: ModelStep } | undefined {
+  if (ctx.timeline.entryAt(ev.index) !== ev.entryHex) return undefined;
+  const step = ctx.timeline.step(ev.index);
+  const prev = ctx.timeline.step(ev.index - 1);
+  if (!step || !prev) return undefined;
+  return { step, prev };
+}

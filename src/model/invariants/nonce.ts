@@ -1,0 +1,42 @@
+// §7.0 no-nonce-reuse: every `nonce` event is one AES-GCM nonce
+// (nodeId16 ‖ epoch ‖ writeCount) under one DEK; the second use of a pair is
+// reported with both event indices. Two nodes sharing their low 16 bits are the
+// same writer as far as the nonce is concerned, so they are keyed together.
+// Code: 'nonce-reuse'.
+import type { TraceEvent } from '../../trace/types.ts';
+import { violation } from './context.ts';
+import type { CheckContext, Violation } from './context.ts';
+
+export function checkNonceReuse(trace: readonly TraceEvent[], _ctx: CheckContext): Violation[] {
+  const out: Violation[] = [];
+  const first = new Map<string, { node: string; index: number; eventIndex: number }>();
+  const lastRestore = new Map<string, number>();
+  for (let e = 0; e < trace.length; e++) {
+    const ev = trace[e] as TraceEvent;
+    if (ev.kind === 'restore') {
+      lastRestore.set(ev.node, e);
+      continue;
+    }
+    if (ev.kind !== 'nonce') continue;
+    const key = `${ev.dekId}|${ev.nodeId16}|${ev.epoch}|${ev.writeCount}`;
+    const prior = first.get(key);
+    if (!prior) {
+      first.set(key, { node: ev.node, index: ev.index, eventIndex: e });
+      continue;
+    }
+    const nonce = `(node16 0x${ev.nodeId16.toString(16).padStart(4, '0')}, epoch ${ev.epoch}, write_count ${ev.writeCount})`;
+    const who =
+      prior.node === ev.node ? `${ev.node} again` : `${ev.node}, which shares its low 16 bits with ${prior.node},`;
+    const restored = lastRestore.get(ev.node);
+    const hint = restored !== undefined && restored > prior.eventIndex ? `; ${ev.node} was restored from a backup at event #${restored}` : '';
+    out.push(
+      violation(
+        'no-nonce-reuse', 'nonce-reuse',
+        e,
+        ev.node,
+        `nonce ${nonce} under dek ${ev.dekId} used by ${who} for index ${ev.index}; first used by ${prior.node} for index ${prior.index} at event #${prior.eventIndex}${hint}`,
+      ),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,256 @@
+// §7.1 replay-idempotence: every node's registry must follow the reference
+// timeline (the model's rows after a single in-order application of the
+// committed entries), and every apply must make the model's decision.
+//
+// What is compared, and when (see Lifecycle in context.ts for `hwm`):
+//  - the result of every apply of the canonical entry at its index
+//    ('result-mismatch'): equal to the model's, except that inside a replay
+//    window (index <= hwm: the store already holds the effects of entries up
+//    to hwm, after a crash or an install of a snapshot taken inside its
+//    source's window) a registration the model inserts or advances may come
+//    back as a no-op, if that is what spec §3 gives on the node's store.
+//    Results where the model halts for rollback or collision are left to
+//    no-silent-rollback / collisions-halt; environmental halts (store faults)
+//    are not compared.
+//  - 'replay-window-halt': inside a replay window the node halts exactly as
+//    spec §3 prescribes for the store it actually has (tracked from the
+//    trace: restart/install/restore rows plus every apply's write), where a
+//    single in-order application does not halt. The applier is right; the
+//    replay is not idempotent: re-applying Register(e) over a store that
+//    already registered e' > e for the same id (two registrations of one node
+//    between two local snapshots) halts as rollback, forever. A violation of
+//    §7.1 by the design; `allowReplayWindowHalts` silences it. A halt that
+//    spec §3 would not make on that store (the historic `<=` bug replaying an
+//    equal epoch) is a 'result-mismatch'.
+//  - 'rows-mismatch': the rowsHash of an apply once the node has left its
+//    replay window (index >= hwm): equal to the model after that index (after
+//    index-1 for a halt; either for an environmental halt, which may strike
+//    before or after the write). Inside the window the rows are legitimately
+//    ahead and only the result is judged.
+//  - 'snapshot-take-rows' / 'snapshot-install-rows': the rows of a snapshot
+//    must be the model after some index in [snapshot index, source hwm].
+//  - 'run-end-rows': the run-end rowsHash of every node that is up and has
+//    left its window equals the model at its applied index (catches a node
+//    that never applies again after a bad install or a lost write).
+// Restart rows are not compared here (a lost registry write that replay
+// rebuilds is harmless for this invariant; no-silent-rollback reports the loss
+// itself). A restore only resets the node's divergence flag: its window comes
+// from the backup (context.ts).
+// After a node's rows diverge they are reported once; further row mismatches on
+// that node are suppressed until its rows match the model again or its state is
+// replaced (install, restore).
+import type { RegistryRow } from '../../applier/types.ts';
+import type { TraceEvent, TraceRow } from '../../trace/types.ts';
+import type { ModelEntryResult } from '../registration.ts';
+import {
+  describeEntry,
+  describeResult,
+  modelResultOn,
+  modelStepFor,
+  rowsToModel,
+  sameResult,
+  traceRowsDigest,
+  violation,
+} from './context.ts';
+import type { CheckContext, Violation } from './context.ts';
+
+function sameModel(a: ModelEntryResult, b: ModelEntryResult): boolean {
+  return describeResult(a) === describeResult(b);
+}
+
+type Stores = Map<string, Map<string, string>>;
+
+/** Updates `stores` for the events that replace or reveal a whole registry (before the event is judged). */
+function trackStore(stores: Stores, ev: TraceEvent): void {
+  switch (ev.kind) {
+    case 'run-start':
+      for (const node of ev.nodes) stores.set(node, new Map());
+      return;
+    case 'add-node':
+      stores.set(ev.node, new Map());
+      return;
+    case 'restart':
+    case 'restore':
+    case 'snapshot-install':
+      stores.set(ev.node, new Map(ev.rows.map((r) => [r.keyHex, r.valueHex])));
+      return;
+    default:
+      return;
+  }
+}
+
+/** After an apply was judged: its write lands in the node's store. */
+function applyWrite(stores: Stores, node: string, write: TraceRow | undefined): void {
+  if (write) stores.get(node)?.set(write.keyHex, write.valueHex);
+}
+
+/** A node's store as model rows (undefined if unknown or holding a value that is not a row). */
+function modelRowsOf(store: Map<string, string> | undefined): Map<string, RegistryRow> | undefined {
+  if (!store) return undefined;
+  return rowsToModel([...store].map(([keyHex, valueHex]) => ({ keyHex, valueHex })));
+}
+
+export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
+  const out: Violation[] = [];
+  const diverged = new Map<string, boolean>();
+  const { timeline, life } = ctx;
+  // Each node's registry as the trace shows it (rows of restart, install and
+  // restore, plus every apply's write): what the applier had in front of it.
+  // Raw hex (keyHex -> valueHex); turned into model rows only when needed.
+  const stores = new Map<string, Map<string, string>>();
+
+  for (let e = 0; e < trace.length; e++) {
+    const ev = trace[e] as TraceEvent;
+    trackStore(stores, ev);
+    switch (ev.kind) {
+      case 'apply': {
+        const pair = modelStepFor(ctx, ev);
+        if (!pair) break; // another entry than the committed one: raft-safety's finding
+        const { step, prev } = pair;
+        const model = step.result;
+        if (model === undefined) break;
+        const hwm = life.hwmBefore[e] ?? 0;
+        const inWindow = ev.index <= hwm;
+        const r = ev.result;
+        const env = r.kind === 'halt' && ctx.isEnvironmental(r.reason);
+        const guarded = model.kind === 'halt' && (model.reason === 'rollback' || model.reason === 'collision');
+        if (guarded && r.kind !== 'halt') {
+          // no-silent-rollback / collisions-halt report it; the rows now differ on purpose.
+          diverged.set(ev.node, true);
+          break;
+        }
+        if (!env && !guarded && !sameResult(model, r)) {
+          const store = modelRowsOf(stores.get(ev.node));
+          const onStore = store ? modelResultOn(store, ev.entryHex) : undefined;
+          const replayNoop =
+            inWindow &&
+            model.kind === 'registered' &&
+            r.kind === 'registered' &&
+            r.outcome === 'noop' &&
+            (onStore === undefined || sameResult(onStore, r));
+          if (!replayNoop) {
+            const where = inWindow
+              ? ` while re-applying (its store already held the effects of entries through index ${hwm})`
+              : '';
+            const windowHalt = inWindow && r.kind === 'halt' && onStore !== undefined && sameResult(onStore, r);
+            if (windowHalt) {
+              // The applier did what spec §3 says on the store it has: the replay
+              // itself is not idempotent (the store is ahead of the entry).
+              if (!ctx.options.allowReplayWindowHalts)
+                out.push(
+                  violation(
+                    'replay-idempotence',
+                    'replay-window-halt',
+                    e,
+                    ev.node,
+                    `${ev.node} got ${describeResult(r)} re-applying index ${ev.index} (${describeEntry(ev.entryHex)}) after a restart or install: its store already held the effects of entries through index ${hwm}, on which spec §3 halts too; a single in-order application of the committed log gives ${describeResult(model)}`,
+                  ),
+                );
+              break;
+            }
+            const own =
+              onStore !== undefined && !sameResult(onStore, r) && !sameModel(onStore, model)
+                ? `; spec §3 on its own store gives ${describeResult(onStore)}`
+                : '';
+            out.push(
+              violation(
+                'replay-idempotence',
+                'result-mismatch',
+                e,
+                ev.node,
+                `${ev.node} got ${describeResult(r)} applying index ${ev.index} (${describeEntry(ev.entryHex)})${where}; a single in-order application of the committed log gives ${describeResult(model)}${own}`,
+              ),
+            );
+            // A wrong success may have written a wrong row: report the cause, not the cascade.
+            if (r.kind !== 'halt') diverged.set(ev.node, true);
+            break;
+          }
+        }
+        if (ev.index < hwm) break; // inside the replay window the rows may be ahead
+        const ok =
+          r.kind !== 'halt'
+            ? ev.rowsHash === step.digest
+            : env
+              ? ev.rowsHash === step.digest || ev.rowsHash === prev.digest
+              : ev.rowsHash === prev.digest;
+        if (ok) {
+          diverged.set(ev.node, false);
+        } else if (!diverged.get(ev.node)) {
+          diverged.set(ev.node, true);
+          out.push(
+            violation(
+              'replay-idempotence', 'rows-mismatch',
+              e,
+              ev.node,
+              `${ev.node}'s registry after ${r.kind === 'halt' ? 'halting at' : 'applying'} index ${ev.index} (${describeEntry(ev.entryHex)}, ${describeResult(r)}) has digest ${ev.rowsHash}; a single in-order application of the committed log gives ${r.kind === 'halt' && !env ? prev.digest : step.digest}`,
+            ),
+          );
+        }
+        break;
+      }
+      case 'snapshot-take': {
+        if (diverged.get(ev.node)) break;
+        const hwm = Math.max(life.hwmBefore[e] ?? 0, ev.index);
+        if (hwm > timeline.lastIndex) break;
+        if (!timeline.digestInRange(ev.rowsHash, ev.index, hwm)) {
+          diverged.set(ev.node, true);
+          out.push(
+            violation(
+              'replay-idempotence', 'snapshot-take-rows',
+              e,
+              ev.node,
+              `${ev.node} took a snapshot at index ${ev.index} whose registry digest ${ev.rowsHash} is not the committed registry at any index in [${ev.index}, ${hwm}] (at ${ev.index}: ${timeline.step(ev.index)?.digest ?? '?'})`,
+            ),
+          );
+        }
+        break;
+      }
+      case 'snapshot-install': {
+        const srcHwm = life.installSourceHwm.get(e) ?? ev.index;
+        if (srcHwm > timeline.lastIndex) {
+          diverged.set(ev.node, false);
+          break;
+        }
+        const digest = traceRowsDigest(ev.rows);
+        const ok = timeline.digestInRange(digest, ev.index, srcHwm);
+        if (!ok && !diverged.get(ev.from)) {
+          out.push(
+            violation(
+              'replay-idempotence', 'snapshot-install-rows',
+              e,
+              ev.node,
+              `${ev.node} installed ${ev.from}'s snapshot at index ${ev.index} with ${ev.rows.length} registry row(s), digest ${digest}; the committed registry at index ${ev.index} has digest ${timeline.step(ev.index)?.digest ?? '?'} (${timeline.step(ev.index)?.rows.size ?? '?'} row(s))`,
+            ),
+          );
+        }
+        diverged.set(ev.node, !ok);
+        break;
+      }
+      case 'restore':
+        diverged.set(ev.node, false);
+        break;
+      case 'run-end': {
+        for (const s of ev.nodes) {
+          if (!s.up || diverged.get(s.node)) continue;
+          const hwm = life.endHwm.get(s.node) ?? 0;
+          if (s.appliedIndex < hwm) continue;
+          const step = timeline.step(s.appliedIndex);
+          if (!step || step.digest === s.rowsHash) continue;
+          out.push(
+            violation(
+              'replay-idempotence', 'run-end-rows',
+              e,
+              s.node,
+              `at run-end ${s.node} (applied index ${s.appliedIndex}) holds registry digest ${s.rowsHash}; a single in-order application of the committed log through index ${s.appliedIndex} gives ${step.digest}`,
+            ),
+          );
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    if (ev.kind === 'apply') applyWrite(stores, ev.node, ev.write);
+  }
+  return out;
+}

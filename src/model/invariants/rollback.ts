@@ -1,0 +1,58 @@
+// §7.2 no-silent-rollback, two halves:
+//  (a) every apply of a committed registration that the model halts as
+//      rollback (its epoch is below the committed last_seen of the same full
+//      id) must halt with reason rollback (an environmental halt also stops it);
+//  (b) on every node a row's last_seen never goes down and a row never
+//      disappears (rows.ts: from apply writes, restart rows and snapshot
+//      installs; a restore from backup is an operator rewind and is exempt).
+// At most one violation per event.
+// Codes: 'rollback-accepted' (a), 'last-seen-decreased' / 'row-lost' (b).
+import type { TraceEvent } from '../../trace/types.ts';
+import { modelKeyHex } from '../registration.ts';
+import { describeKey, describeResult, decodeRegistrationEntry, modelStepFor, violation } from './context.ts';
+import type { CheckContext, DecodedRegistration, Violation } from './context.ts';
+import { rowFindings } from './rows.ts';
+
+export function checkNoSilentRollback(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
+  const out: Violation[] = [];
+  const reported = new Set<number>();
+  for (let e = 0; e < trace.length; e++) {
+    const ev = trace[e] as TraceEvent;
+    if (ev.kind !== 'apply') continue;
+    const pair = modelStepFor(ctx, ev);
+    const model = pair?.step.result;
+    if (!pair || model?.kind !== 'halt' || model.reason !== 'rollback') continue;
+    const r = ev.result;
+    if (r.kind === 'halt' && (r.reason === 'rollback' || ctx.isEnvironmental(r.reason))) continue;
+    const reg = decodeRegistrationEntry(ev.entryHex) as DecodedRegistration; // the model decoded it
+    const keyHex = modelKeyHex(reg.dekId, reg.nodeId16);
+    const row = pair.prev.rows.get(keyHex);
+    out.push(
+      violation(
+        'no-silent-rollback', 'rollback-accepted',
+        e,
+        ev.node,
+        `${ev.node} got ${describeResult(r)} for committed index ${ev.index}: Register(dek ${reg.dekId}, full ${reg.fullNodeId}, epoch ${reg.epoch}) is below the committed last_seen ${row?.lastSeen} of ${describeKey(keyHex)}; it must halt (rollback)`,
+      ),
+    );
+    reported.add(e);
+  }
+  for (const f of rowFindings(trace, ctx)) {
+    if (f.kind === 'owner-change' || reported.has(f.eventIndex)) continue;
+    reported.add(f.eventIndex);
+    const what =
+      f.kind === 'vanished'
+        ? `lost the row of ${describeKey(f.keyHex)} (full ${f.before.full}, last_seen ${f.before.last})`
+        : `lowered last_seen of ${describeKey(f.keyHex)} (full ${f.before.full}) from ${f.before.last} to ${f.after?.last}`;
+    const via =
+      f.source === 'write'
+        ? 'by an apply write'
+        : f.source === 'restart'
+          ? 'across a restart (a synced registry write did not survive)'
+          : 'by installing a snapshot that should contain it';
+    out.push(
+      violation('no-silent-rollback', f.kind === 'vanished' ? 'row-lost' : 'last-seen-decreased', f.eventIndex, f.node, `${f.node} ${what} ${via}; it was shown at event #${f.before.eventIndex}`),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+// The invariant oracle: judges a finished trace (the simulator's record of a
+// run) against spec §7 and liveness. It never runs anything: every checker is
+// a pure, deterministic pass over the events, sharing one reference timeline
+// (the model's registry after each committed index) and one per-node
+// lifecycle annotation (see invariants/context.ts). Violations come back
+// ordered by event index, then by invariant (catalog order).
+import type { TraceEvent } from '../trace/types.ts';
+import { INVARIANT_NAMES } from './invariant-catalog.ts';
+import type { InvariantName } from './invariant-catalog.ts';
+import { checkReplicaAgreement } from './invariants/agreement.ts';
+import { checkCollisionsHalt } from './invariants/collision.ts';
+import { buildContext } from './invariants/context.ts';
+import type { CheckContext, OracleOptions, Violation } from './invariants/context.ts';
+import { checkFailClosedHalts } from './invariants/fail-closed.ts';
+import { checkLiveness } from './invariants/liveness.ts';
+import { checkNonceReuse } from './invariants/nonce.ts';
+import { checkRaftSafety } from './invariants/raft.ts';
+import { checkReplayIdempotence } from './invariants/replay.ts';
+import { checkNoSilentRollback } from './invariants/rollback.ts';
+
+export type { OracleOptions, Violation } from './invariants/context.ts';
+export type { InvariantName } from './invariant-catalog.ts';
+
+export type Checker = (trace: readonly TraceEvent[], ctx: CheckContext) => Violation[];
+
+/** One checker per invariant (each is its own module under ./invariants). */
+export const CHECKERS: Readonly<Record<InvariantName, Checker>> = {
+  'no-nonce-reuse': checkNonceReuse,
+  'replay-idempotence': checkReplayIdempotence,
+  'no-silent-rollback': checkNoSilentRollback,
+  'collisions-halt': checkCollisionsHalt,
+  'replica-agreement': checkReplicaAgreement,
+  'fail-closed-halts': checkFailClosedHalts,
+  'raft-safety': checkRaftSafety,
+  liveness: checkLiveness,
+};
+
+/** Every violation of the trace, ordered by event index, then catalog order. */
+export function checkTrace(trace: readonly TraceEvent[], options: OracleOptions = {}): Violation[] {
+  const ctx = buildContext(trace, options);
+  const names = options.only ? INVARIANT_NAMES.filter((n) => options.only?.includes(n)) : INVARIANT_NAMES;
+  const out: Violation[] = [];
+  for (const name of names) out.push(...CHECKERS[name](trace, ctx));
+  const rank = new Map(INVARIANT_NAMES.map((n, i) => [n, i]));
+  // Array.prototype.sort is stable: ties keep each checker's own event order.
+  return out.sort(
+    (a, b) => a.eventIndex - b.eventIndex || (rank.get(a.invariant) ?? 0) - (rank.get(b.invariant) ?? 0),
+  );
+}
+
+/** The verdict class of a set of violations (architecture: failure classes). */
+export function verdictOf(violations: readonly Violation[]): 'ok' | 'safety-violation' | 'liveness-violation' {
+  if (violations.some((v) => v.kind === 'safety')) return 'safety-violation';
+  return violations.length > 0 ? 'liveness-violation' : 'ok';
+}
+
+/** One line for a report: "[§7.1 replay-idempotence] event #12 (n2): message". */
+export function formatViolation(v: Violation): string {
+  return `[${v.section} ${v.invariant}] event #${v.eventIndex}${v.node !== undefined ? ` (${v.node})` : ''}: ${v.message}`;
+}
+
+export { INVARIANTS, INVARIANT_NAMES, invariantInfo, isInvariantName } from './invariant-catalog.ts';

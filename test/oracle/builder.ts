@@ -1,0 +1,225 @@
+// A tiny trace builder for oracle tests: a hand-driven cluster whose nodes
+// apply entries with the reference model (so a trace built without overrides
+// is a correct run), plus knobs to inject exactly one bug at one event.
+import type { RegistryRow } from '../../src/applier/types.ts';
+import { modelApplyEntry, modelKeyHex, modelRowsHex, modelValueHex } from '../../src/model/registration.ts';
+import { rowsDigest } from '../../src/trace/rows.ts';
+import type { TraceApplyResult, TraceEvent, TraceNodeSummary, TraceRow } from '../../src/trace/types.ts';
+
+const hex = (n: number | bigint, bytes: number): string => BigInt(n).toString(16).padStart(bytes * 2, '0');
+
+/** A registration entry (opcode 0x03, version 1). */
+export function reg(dekId: number, full: bigint, epoch: number): string {
+  return `0301${hex(dekId, 4)}${hex(full, 8)}${hex(epoch, 2)}`;
+}
+
+/** An ordinary KV entry. */
+export const kv = (body = 'aa'): string => `00${body}`;
+
+export function row(dekId: number, full: bigint, first: number, last: number): TraceRow {
+  return {
+    keyHex: modelKeyHex(dekId, Number(full & 0xffffn)),
+    valueHex: modelValueHex({ fullNodeId: full, firstSeen: first, lastSeen: last }),
+  };
+}
+
+export const digestOf = (rows: readonly TraceRow[]): string => rowsDigest(rows);
+
+interface NodeState {
+  rows: Map<string, RegistryRow>;
+  applied: number;
+  commit: number;
+  up: boolean;
+  halted: boolean;
+}
+
+export interface ApplyOverride {
+  result?: TraceApplyResult;
+  /** Replace the row set after the apply (and so the rowsHash and the write). */
+  rows?: TraceRow[];
+  write?: TraceRow | null;
+  rowsHash?: string;
+  entryHex?: string;
+  term?: number;
+}
+
+export class TraceBuilder {
+  readonly events: TraceEvent[] = [];
+  readonly log: { entryHex: string; term: number }[] = [];
+  readonly state = new Map<string, NodeState>();
+  t = 0;
+
+  constructor(readonly nodes: string[] = ['n1', 'n2', 'n3']) {
+    this.push({ kind: 'run-start', t: 0, seed: 's', nodes, variant: 'correct' });
+    for (const n of nodes) this.state.set(n, { rows: new Map(), applied: 0, commit: 0, up: true, halted: false });
+  }
+
+  /** Index the next event will get. */
+  get next(): number {
+    return this.events.length;
+  }
+
+  push(ev: TraceEvent): number {
+    this.events.push(ev);
+    return this.events.length - 1;
+  }
+
+  private tick(): number {
+    return ++this.t;
+  }
+
+  private st(node: string): NodeState {
+    const s = this.state.get(node);
+    if (!s) throw new Error(`no node ${node}`);
+    return s;
+  }
+
+  rowsOf(node: string): TraceRow[] {
+    return modelRowsHex(this.st(node).rows);
+  }
+
+  leader(node: string, term = 1): number {
+    return this.push({ kind: 'became-leader', t: this.tick(), node, term });
+  }
+
+  /** Commit entries on every node (append + commit events); returns the first new index. */
+  commit(entries: string[], term = 1, nodes = this.nodes): number {
+    const first = this.log.length + 1;
+    for (const entryHex of entries) {
+      this.log.push({ entryHex, term });
+      const index = this.log.length;
+      for (const node of nodes) this.push({ kind: 'append', t: this.tick(), node, index, term, digest: `d${index}t${term}` });
+    }
+    for (let index = first; index <= this.log.length; index++)
+      for (const node of nodes) {
+        this.push({ kind: 'commit', t: this.tick(), node, index, term, digest: `d${index}t${term}` });
+        this.st(node).commit = Math.max(this.st(node).commit, index);
+      }
+    return first;
+  }
+
+  /** `node` applies the next entry (or `index`), as the model would unless overridden. */
+  apply(node: string, o: ApplyOverride = {}, index = this.st(node).applied + 1): number {
+    const s = this.st(node);
+    const entry = this.log[index - 1];
+    if (!entry) throw new Error(`no entry at ${index}`);
+    const entryHex = o.entryHex ?? entry.entryHex;
+    const m = modelApplyEntry(s.rows, Buffer.from(entryHex, 'hex'));
+    const result: TraceApplyResult =
+      o.result ?? (m.result.kind === 'halt' ? { ...m.result, message: 'm' } : m.result);
+    const before = modelRowsHex(s.rows);
+    const after = result.kind === 'halt' && !o.rows ? before : (o.rows ?? modelRowsHex(m.rows));
+    if (!o.rows && result.kind !== 'halt') s.rows = m.rows;
+    if (o.rows) s.rows = toModel(o.rows);
+    let write: TraceRow | undefined;
+    if (o.write !== undefined) write = o.write ?? undefined;
+    else write = after.find((r) => !before.some((b) => b.keyHex === r.keyHex && b.valueHex === r.valueHex));
+    const e = this.push({
+      kind: 'apply',
+      t: this.tick(),
+      node,
+      index,
+      term: o.term ?? entry.term,
+      entryHex,
+      result,
+      ...(write ? { write } : {}),
+      rowsHash: o.rowsHash ?? rowsDigest(after),
+    });
+    if (result.kind === 'halt') {
+      this.push({ kind: 'halt', t: this.tick(), node, index, reason: result.reason });
+      s.halted = true;
+      s.up = false;
+    } else {
+      s.applied = index;
+    }
+    return e;
+  }
+
+  /** Every listed node applies up to `index` (default: the whole log). */
+  applyAll(index = this.log.length, nodes = this.nodes): void {
+    for (let i = 1; i <= index; i++)
+      for (const node of nodes) {
+        const s = this.st(node);
+        if (s.applied < i && !s.halted) this.apply(node, {}, i);
+      }
+  }
+
+  snapshotTake(node: string, index = this.st(node).applied): number {
+    return this.push({
+      kind: 'snapshot-take',
+      t: this.tick(),
+      node,
+      index,
+      term: this.log[index - 1]?.term ?? 0,
+      rowsHash: rowsDigest(this.rowsOf(node)),
+    });
+  }
+
+  install(node: string, from: string, index: number, rows = this.rowsOf(from)): number {
+    const s = this.st(node);
+    s.rows = toModel(rows);
+    s.applied = index;
+    return this.push({ kind: 'snapshot-install', t: this.tick(), node, index, term: this.log[index - 1]?.term ?? 0, from, rows });
+  }
+
+  crash(node: string, lostWrites = 0): number {
+    this.st(node).up = false;
+    return this.push({ kind: 'crash', t: this.tick(), node, lostWrites });
+  }
+
+  restart(node: string, appliedIndex: number, rows = this.rowsOf(node)): number {
+    const s = this.st(node);
+    s.up = true;
+    s.halted = false;
+    s.applied = appliedIndex;
+    s.rows = toModel(rows);
+    return this.push({ kind: 'restart', t: this.tick(), node, appliedIndex, rows });
+  }
+
+  restore(node: string, backupAt: number, rows: TraceRow[]): number {
+    this.st(node).rows = toModel(rows);
+    return this.push({ kind: 'restore', t: this.tick(), node, backupAt, rows });
+  }
+
+  nonce(node: string, index: number, dekId: number, nodeId16: number, epoch: number, writeCount: number | string): number {
+    return this.push({ kind: 'nonce', t: this.tick(), node, index, dekId, nodeId16, epoch, writeCount: String(writeCount) });
+  }
+
+  faultsEnd(): number {
+    return this.push({ kind: 'faults-end', t: this.tick() });
+  }
+
+  summary(node: string, o: Partial<TraceNodeSummary> = {}): TraceNodeSummary {
+    const s = this.st(node);
+    return {
+      node,
+      up: s.up,
+      halted: s.halted,
+      appliedIndex: s.applied,
+      commitIndex: s.commit,
+      rowsHash: rowsDigest(this.rowsOf(node)),
+      ...o,
+    };
+  }
+
+  runEnd(overrides: Record<string, Partial<TraceNodeSummary>> = {}): number {
+    return this.push({
+      kind: 'run-end',
+      t: this.tick(),
+      nodes: this.nodes.map((n) => this.summary(n, overrides[n])),
+    });
+  }
+}
+
+function toModel(rows: readonly TraceRow[]): Map<string, RegistryRow> {
+  const m = new Map<string, RegistryRow>();
+  for (const r of rows) {
+    if (r.valueHex.length !== 24) continue; // corrupt: not representable
+    m.set(r.keyHex, {
+      fullNodeId: BigInt(`0x${r.valueHex.slice(0, 16)}`),
+      firstSeen: Number.parseInt(r.valueHex.slice(16, 20), 16),
+      lastSeen: Number.parseInt(r.valueHex.slice(20, 24), 16),
+    });
+  }
+  return m;
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { checkTrace } from '../../src/model/oracle.ts';
+import { TraceBuilder, kv, reg } from './builder.ts';
+
+const A = 0x10001n;
+const raft = (b: TraceBuilder) => checkTrace(b.events, { only: ['raft-safety'] }).map((v) => [v.eventIndex, v.node, v.message]);
+
+describe('raft-safety', () => {
+  it('two leaders in one term', () => {
+    const b = new TraceBuilder();
+    const first = b.leader('n1', 3);
+    b.leader('n1', 3); // the same node again is fine
+    b.leader('n2', 4);
+    const e = b.leader('n3', 3);
+    expect(raft(b)).toEqual([[e, 'n3', `two leaders in term 3: n3 became leader, but n1 already had (event #${first})`]]);
+  });
+
+  it('log matching and changed commits', () => {
+    const b = new TraceBuilder();
+    b.commit([kv()]);
+    const e1 = b.push({ kind: 'append', t: 50, node: 'n3', index: 1, term: 1, digest: 'other' });
+    const e2 = b.push({ kind: 'commit', t: 51, node: 'n3', index: 1, term: 2, digest: 'x' });
+    const v = raft(b);
+    expect(v.map((x) => x[0])).toEqual([e1, e2]);
+    expect(v[0]![2]).toMatch(/^log matching: n3 appended index 1 term 1 with digest other, but n1 has digest d1t1 there/);
+    expect(v[1]![2]).toMatch(/^committed entry changed: n3 committed index 1 as term 2 digest x, but n1 committed term 1 digest d1t1/);
+  });
+
+  it('truncating a committed entry is reported; truncating uncommitted ones is not', () => {
+    const b = new TraceBuilder();
+    b.commit([kv()]);
+    b.push({ kind: 'append', t: 60, node: 'n2', index: 2, term: 1, digest: 'u' });
+    b.push({ kind: 'truncate', t: 61, node: 'n2', fromIndex: 2 });
+    expect(raft(b)).toEqual([]);
+    const e = b.push({ kind: 'truncate', t: 62, node: 'n3', fromIndex: 1 });
+    expect(raft(b).map((x) => [x[0], String(x[2]).slice(0, 70)])).toEqual([
+      [e, 'n3 truncated its log from index 1, dropping the committed entry at ind'],
+    ]);
+    // a restored node's log is unknown: its truncation is not judged
+    const c = new TraceBuilder();
+    c.commit([kv()]);
+    c.restore('n3', 0, []);
+    c.push({ kind: 'truncate', t: 62, node: 'n3', fromIndex: 1 });
+    expect(raft(c)).toEqual([]);
+  });
+
+  it('replicas applying different entries, or a term other than the committed one', () => {
+    const b = new TraceBuilder();
+    b.commit([reg(1, A, 1), kv()]);
+    const first = b.apply('n1');
+    const e1 = b.apply('n2', { entryHex: kv('ee') });
+    const e2 = b.apply('n3', { term: 7 });
+    const v = raft(b);
+    expect(v.map((x) => x[0])).toEqual([e1, e2]);
+    expect(v[0]![2]).toBe(
+      `n2 applied opcode 0x00 entry (1 body bytes) (term 1) at index 1, but n1 applied Register(dek 1, full 65537, epoch 1) (term 1) there (event #${first})`,
+    );
+    // the model-based invariants stay quiet about the foreign entry; replicas do disagree
+    expect(checkTrace(b.events).filter((v) => v.eventIndex === e1).map((v) => v.invariant)).toEqual([
+      'replica-agreement',
+      'raft-safety',
+    ]);
+    const c = new TraceBuilder(['n1']);
+    c.commit([kv()]);
+    const e3 = c.apply('n1', { term: 9 });
+    expect(raft(c).map((x) => [x[0], x[2]])).toEqual([[e3, 'n1 applied index 1 from term 9, but the committed entry there is from term 1 (event #2)']]);
+  });
+
+  it('skipping a committed entry is reported; jumping over a filtered (never applied) index is not', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([kv(), kv(), kv(), '', kv()]);
+    b.applyAll(3);
+    b.apply('n1', {}, 5); // index 4 is an empty entry nobody applies
+    const e = b.apply('n2', {}, 5);
+    // n2 never applied 3? it did; make n2 skip: a fresh node
+    b.push({ kind: 'add-node', t: 200, node: 'n3', fullNodeId: '3' });
+    b.state.set('n3', { rows: new Map(), applied: 0, commit: 0, up: true, halted: false });
+    b.apply('n3', {}, 1);
+    const skip = b.apply('n3', {}, 3);
+    b.restore('n3', 0, []);
+    b.apply('n3', {}, 5); // unknown applied index after a restore
+    b.restart('n3', 0);
+    const skip2 = b.apply('n3', {}, 2);
+    const v = raft(b);
+    expect(e).toBeGreaterThan(0);
+    expect(v.map((x) => [x[0], x[2]])).toEqual([
+      [skip, 'n3 applied index 3 right after index 1, skipping the committed entry at index 2'],
+      [skip2, 'n3 applied index 2 right after index 0, skipping the committed entry at index 1'],
+    ]);
+  });
+});
+
+describe('liveness', () => {
+  it('a node that is up, not halted and behind the commit index after faults-end', () => {
+    const b = new TraceBuilder();
+    b.commit([kv(), kv()]);
+    b.applyAll(2, ['n1', 'n2']);
+    b.applyAll(1, ['n3']);
+    b.faultsEnd();
+    const e = b.runEnd();
+    const v = checkTrace(b.events);
+    expect(v.map((x) => [x.invariant, x.kind, x.eventIndex, x.node])).toEqual([['liveness', 'liveness', e, 'n3']]);
+    expect(v[0]!.message).toMatch(/^n3 is up and not halted at run-end \(t=\d+\) with applied index 1, behind commit index 2; faults ended at t=\d+$/);
+    expect(checkTrace(b.events, { liveness: false })).toEqual([]);
+  });
+
+  it('is not judged without faults-end, nor for halted or down nodes', () => {
+    const b = new TraceBuilder();
+    b.commit([kv(), kv()]);
+    b.applyAll(1);
+    b.runEnd();
+    expect(checkTrace(b.events)).toEqual([]);
+    const c = new TraceBuilder();
+    c.commit([kv(), kv()]);
+    c.applyAll(1);
+    c.faultsEnd();
+    c.runEnd({ n1: { up: false }, n2: { halted: true }, n3: { halted: true } });
+    expect(checkTrace(c.events)).toEqual([]);
+  });
+
+  it('with a bound, a node must have caught up by faults-end + bound', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([kv(), kv(), '']);
+    b.applyAll(1);
+    b.faultsEnd();
+    const tEnd = b.t;
+    b.apply('n1'); // t = tEnd + 1
+    b.crash('n2');
+    b.restart('n2', 0); // goes back below the goal
+    b.t += 100;
+    b.apply('n2');
+    const late = b.apply('n2'); // t = tEnd + 105
+    b.runEnd({ n1: { appliedIndex: 3 }, n2: { appliedIndex: 3 } }); // index 3 is filtered
+    const within = checkTrace(b.events, { livenessBoundMs: 50 });
+    expect(within.map((v) => [v.invariant, v.node])).toEqual([['liveness', 'n2']]);
+    expect(within[0]!.message).toBe(
+      `n2 reached commit index 3 at t=${b.events[late]!.t}, later than faults-end (t=${tEnd}) + 50 ms = t=${tEnd + 50}`,
+    );
+    expect(checkTrace(b.events, { livenessBoundMs: 500 })).toEqual([]);
+  });
+
+  it('with a bound, installs and restores count as progress and regress', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([kv(), kv()]);
+    b.applyAll(2, ['n1']);
+    b.faultsEnd();
+    b.install('n2', 'n1', 2);
+    b.restore('n2', 0, []);
+    b.restart('n2', 2);
+    b.runEnd();
+    expect(checkTrace(b.events, { livenessBoundMs: 100 })).toEqual([]);
+    const c = new TraceBuilder(['n1']);
+    c.faultsEnd();
+    c.runEnd();
+    expect(checkTrace(c.events, { livenessBoundMs: 1 })).toEqual([]);
+  });
+});

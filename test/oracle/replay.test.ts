@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { checkTrace } from '../../src/model/oracle.ts';
+import { TraceBuilder, digestOf, kv, reg, row } from './builder.ts';
+
+const A = 0x10001n;
+const C = 0x30002n;
+const names = (b: TraceBuilder, only?: Parameters<typeof checkTrace>[1]) =>
+  checkTrace(b.events, only).map((v) => [v.invariant, v.eventIndex, v.node]);
+
+describe('replay-idempotence', () => {
+  it('a replay after a crash that comes back as noop is fine', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), kv(), reg(1, C, 3)]);
+    b.applyAll();
+    b.crash('n1');
+    b.restart('n1', 1);
+    const e = b.apply('n1'); // index 2, kv
+    const e3 = b.apply('n1'); // index 3: registration replayed on a store that has it
+    expect(b.events[e3]).toMatchObject({ result: { kind: 'registered', outcome: 'noop' } });
+    expect(e).toBeLessThan(e3);
+    b.runEnd();
+    expect(names(b)).toEqual([]);
+  });
+
+  it('the `<=` bug: a replayed equal epoch that halts as rollback is caught at that apply', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), kv()]);
+    b.applyAll();
+    b.crash('n2');
+    b.restart('n2', 0);
+    const e = b.apply('n2', { result: { kind: 'halt', reason: 'rollback', message: 'x' } });
+    const v = checkTrace(b.events);
+    expect(v.map((x) => [x.invariant, x.eventIndex])).toEqual([['replay-idempotence', e]]);
+    expect(v[0]!.message).toContain('halt(rollback) applying index 1');
+    expect(v[0]!.message).toContain('while re-applying');
+    expect(v[0]!.message).toContain('gives insert');
+    expect(v[0]!.section).toBe('§7.1');
+  });
+
+  it('the `<=` bug also halts a retried registration committed twice (no crash needed)', () => {
+    const b = new TraceBuilder(['n1']);
+    b.commit([reg(1, A, 1), reg(1, A, 1)]);
+    b.apply('n1');
+    const e = b.apply('n1', { result: { kind: 'halt', reason: 'rollback', message: 'x' } });
+    expect(names(b)).toEqual([['replay-idempotence', e, 'n1']]);
+  });
+
+  it('two registrations of one id inside a replay window make the correct applier halt on replay', () => {
+    // A design finding: entries 1 and 2 register A at epochs 1 then 2; a crash
+    // before the next snapshot replays index 1 on a store holding last_seen 2.
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), reg(1, A, 2)]);
+    b.applyAll();
+    b.crash('n1');
+    b.restart('n1', 0);
+    const e = b.apply('n1'); // the model applier itself halts: rollback
+    expect(b.events[e]).toMatchObject({ result: { kind: 'halt', reason: 'rollback' } });
+    expect(names(b)).toEqual([['replay-idempotence', e, 'n1']]);
+  });
+
+  it('a wrong row (first_seen rewritten on advance) is reported once, not on every later apply', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), reg(1, A, 4), kv(), kv()]);
+    b.applyAll(1);
+    b.apply('n1');
+    const e = b.apply('n2', { rows: [row(1, A, 4, 4)] });
+    b.applyAll();
+    b.runEnd();
+    const v = checkTrace(b.events, { only: ['replay-idempotence'] });
+    expect(v.map((x) => [x.eventIndex, x.node])).toEqual([[e, 'n2']]);
+    expect(v[0]!.message).toMatch(/registry after applying index 2 .* has digest [0-9a-f]{16}; .* gives [0-9a-f]{16}/);
+  });
+
+  it('rows that match the model again clear the divergence', () => {
+    const b = new TraceBuilder(['n1']);
+    b.commit([reg(1, A, 1), kv(), kv()]);
+    const first = b.apply('n1', { rowsHash: 'bad' });
+    b.apply('n1'); // back in line
+    const e = b.apply('n1', { rowsHash: 'bad2' });
+    expect(checkTrace(b.events, { only: ['replay-idempotence'] }).map((x) => x.eventIndex)).toEqual([first, e]);
+  });
+
+  it('a kv result where the model halts (reserved opcode passed on) is caught', () => {
+    const b = new TraceBuilder(['n1']);
+    b.commit(['06ff']);
+    const e = b.apply('n1', { result: { kind: 'kv', opcode: 6 } });
+    const v = checkTrace(b.events);
+    expect(v.map((x) => [x.invariant, x.eventIndex])).toEqual([['replay-idempotence', e]]);
+    expect(v[0]!.message).toContain('kv(0x06)');
+    expect(v[0]!.message).toContain('halt(unknown-opcode)');
+  });
+
+  it('an environmental halt (store fault) is not compared, and may or may not have written', () => {
+    const b = new TraceBuilder(['n1']);
+    b.commit([reg(1, A, 1), kv()]);
+    b.apply('n1', { result: { kind: 'halt', reason: 'store-fault', message: 'disk' }, rows: [row(1, A, 1, 1)] });
+    b.restart('n1', 0);
+    b.applyAll();
+    b.runEnd();
+    expect(names(b)).toEqual([]);
+    // ...unless the caller says store faults are not environmental
+    expect(names(b, { environmentalHaltReasons: [] }).map((x) => x[0])).toContain('replay-idempotence');
+  });
+
+  it('a snapshot installed without its registry rows is caught at the install, and only there', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), kv()], 1, ['n1']);
+    b.applyAll(2, ['n1']);
+    b.snapshotTake('n1', 2);
+    const e = b.install('n2', 'n1', 2, []);
+    b.commit([kv()]);
+    b.applyAll();
+    b.runEnd();
+    const v = checkTrace(b.events, { only: ['replay-idempotence'] });
+    expect(v.map((x) => [x.eventIndex, x.node])).toEqual([[e, 'n2']]);
+    expect(v[0]!.message).toContain("installed n1's snapshot at index 2 with 0 registry row(s)");
+  });
+
+  it('an install from a source that was already reported is not reported again', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), kv()], 1, ['n1']);
+    const e = b.apply('n1', { rows: [] });
+    b.apply('n1');
+    b.install('n2', 'n1', 2);
+    expect(checkTrace(b.events, { only: ['replay-idempotence'] }).map((x) => x.eventIndex)).toEqual([e]);
+  });
+
+  it('a snapshot taken inside the source replay window may carry rows ahead of its index', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([kv(), reg(1, A, 1), kv()], 1, ['n1']);
+    b.applyAll(3, ['n1']);
+    b.crash('n1');
+    b.restart('n1', 0);
+    b.apply('n1'); // applied 1, store holds through 3
+    b.snapshotTake('n1', 1); // rows ahead: A is in it
+    b.install('n2', 'n1', 1);
+    b.apply('n2'); // index 2 replays as noop on n2 too
+    b.apply('n2');
+    b.applyAll(3, ['n1']);
+    b.runEnd();
+    expect(names(b)).toEqual([]);
+  });
+
+  it('a snapshot whose digest is no committed state is caught at the take', () => {
+    const b = new TraceBuilder(['n1']);
+    b.commit([reg(1, A, 1)]);
+    b.applyAll();
+    const e = b.push({ kind: 'snapshot-take', t: 99, node: 'n1', index: 1, term: 1, rowsHash: digestOf([]) });
+    b.push({ kind: 'snapshot-take', t: 99, node: 'n1', index: 1, term: 1, rowsHash: 'also-bad' });
+    b.push({ kind: 'snapshot-take', t: 99, node: 'n1', index: 9, term: 1, rowsHash: 'unjudgeable' });
+    const v = checkTrace(b.events, { only: ['replay-idempotence'] });
+    expect(v.map((x) => x.eventIndex)).toEqual([e]);
+    expect(v[0]!.message).toContain('took a snapshot at index 1');
+  });
+
+  it('an install beyond every applied index cannot be judged', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([kv()]);
+    b.push({ kind: 'snapshot-install', t: 5, node: 'n2', index: 5, term: 1, from: 'n1', rows: [] });
+    expect(names(b)).toEqual([]);
+  });
+
+  it('a lost synced write that replay cannot rebuild shows at the next settled apply', () => {
+    const b = new TraceBuilder(['n1']);
+    b.commit([reg(1, A, 1), kv(), kv(), kv()]);
+    b.applyAll(3);
+    b.snapshotTake('n1', 3);
+    b.crash('n1', 1);
+    const r = b.restart('n1', 3, []); // the registry write of index 1 is gone
+    const e = b.apply('n1');
+    expect(names(b)).toEqual([
+      ['no-silent-rollback', r, 'n1'],
+      ['replay-idempotence', e, 'n1'],
+    ]);
+  });
+
+  it('a lost synced write that replay rebuilds is only a no-silent-rollback finding', () => {
+    const b = new TraceBuilder(['n1']);
+    b.commit([reg(1, A, 1), kv()]);
+    b.applyAll();
+    b.crash('n1', 1);
+    const r = b.restart('n1', 0, []);
+    b.applyAll(); // index 1 inserts again
+    b.runEnd();
+    expect(names(b)).toEqual([['no-silent-rollback', r, 'n1']]);
+  });
+
+  it('the run-end registry of a node that never applies again is checked', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1)]);
+    b.applyAll();
+    const e = b.runEnd({ n2: { rowsHash: 'deadbeef' }, n1: { up: false, rowsHash: 'ignored' } });
+    const v = checkTrace(b.events);
+    expect(v.map((x) => [x.invariant, x.eventIndex, x.node])).toEqual([['replay-idempotence', e, 'n2']]);
+    expect(v[0]!.message).toContain('at run-end n2 (applied index 1)');
+  });
+
+  it('a restore starts a fresh replay window from the backup', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), kv()]);
+    b.applyAll(1);
+    const backupAt = b.t;
+    b.applyAll(2);
+    b.commit([reg(1, A, 2), kv()]);
+    b.applyAll();
+    b.crash('n2');
+    b.restore('n2', backupAt, [row(1, A, 1, 1)]);
+    b.restart('n2', 0, [row(1, A, 1, 1)]);
+    b.applyAll();
+    b.runEnd();
+    expect(names(b)).toEqual([]);
+  });
+});
