@@ -1,0 +1,241 @@
+// One short human description per trace event, shared by the text timeline
+// and the HTML report so both say the same thing about the same event. A
+// description is a verb (a fixed column in the timeline, a colour class in
+// the page) plus the rest of the line. Unknown kinds still get a line: the
+// trace contract grows, and a report must never crash on a newer trace.
+import { OPCODE, decodeRegistration, deriveNodeId, fromHex, low16 } from '../applier/index.ts';
+import type { TraceApplyResult, TraceEvent, TraceNodeSummary, TraceRow } from '../trace/types.ts';
+
+/** How an event reads, and which colour family it belongs to. */
+export interface EventDescription {
+  verb: string;
+  text: string;
+  tone: Tone;
+}
+
+/**
+ * Colour families: `insert`/`advance`/`noop`/`kv`/`halt` are apply outcomes;
+ * the rest group the other events.
+ */
+export type Tone =
+  | 'insert'
+  | 'advance'
+  | 'noop'
+  | 'kv'
+  | 'halt'
+  | 'fault'
+  | 'recover'
+  | 'snapshot'
+  | 'leader'
+  | 'network'
+  | 'workload'
+  | 'raft'
+  | 'frame';
+
+/** Full node id -> raft id, for the ids a trace can name (run-start members, added nodes). */
+export type NodeNames = ReadonlyMap<bigint, string>;
+
+export function nodeNames(trace: readonly TraceEvent[]): Map<bigint, string> {
+  const names = new Map<bigint, string>();
+  const add = (full: bigint, name: string): void => {
+    if (!names.has(full)) names.set(full, name);
+  };
+  for (const ev of trace) {
+    if (ev.kind === 'run-start') for (const n of ev.nodes) add(deriveNodeId(n), n);
+    if (ev.kind === 'add-node') {
+      try {
+        add(BigInt(ev.fullNodeId), ev.node);
+      } catch {
+        // A malformed id names nobody; the event's own line still shows it.
+      }
+    }
+  }
+  return names;
+}
+
+/** Every node a trace mentions, run-start members first, then in order of appearance. */
+export function traceNodes(trace: readonly TraceEvent[]): string[] {
+  const seen = new Set<string>();
+  for (const ev of trace) {
+    if (ev.kind === 'run-start') for (const n of ev.nodes) seen.add(n);
+  }
+  for (const ev of trace) if ('node' in ev && typeof ev.node === 'string') seen.add(ev.node);
+  return [...seen];
+}
+
+export const hex16 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
+export const hex64 = (n: bigint): string => `0x${n.toString(16).padStart(16, '0')}`;
+
+/** `1234.000ms`: the one time format of both reports. */
+export const formatMs = (t: number): string => `${t.toFixed(3)}ms`;
+
+/** "node 0x2551 (n2)", or with the full id when no member owns it. */
+export function describeFullId(full: bigint, names: NodeNames): string {
+  const name = names.get(full);
+  return name !== undefined ? `node ${hex16(low16(full))} (${name})` : `node ${hex16(low16(full))} (full ${hex64(full)})`;
+}
+
+/** What a Raft entry is: "register(dek 1, node 0x2551 (n2), epoch 4)", "kv write (5 bytes)", ... */
+export function describeEntry(entryHex: string, names: NodeNames): string {
+  let bytes: Uint8Array;
+  try {
+    bytes = fromHex(entryHex);
+  } catch {
+    return `unreadable entry ${JSON.stringify(entryHex.slice(0, 16))}`;
+  }
+  const op = bytes[0];
+  if (op === undefined) return 'empty entry';
+  switch (op) {
+    case OPCODE.kvWrite:
+    case OPCODE.kvWriteAlt:
+      return `kv write (${bytes.length} bytes)`;
+    case OPCODE.hlcLease:
+      return 'hlc lease';
+    case OPCODE.registration:
+      return describeRegistration(bytes.subarray(1), names);
+    case OPCODE.bootstrap:
+      return 'bootstrap';
+    case OPCODE.rotation:
+      return 'rotation';
+    case OPCODE.reserved6:
+    case OPCODE.reserved7:
+      return `reserved opcode ${hex8(op)}`;
+    default:
+      return `opcode ${hex8(op)} (${bytes.length} bytes)`;
+  }
+}
+
+const hex8 = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
+
+function describeRegistration(payload: Uint8Array, names: NodeNames): string {
+  try {
+    const reg = decodeRegistration(payload);
+    return `register(dek ${reg.dekId}, ${describeFullId(reg.fullNodeId, names)}, epoch ${reg.localEpoch})`;
+  } catch (err) {
+    // A bad payload is exactly what the applier must halt on: say why.
+    const why = err instanceof Error && 'reason' in err ? String(err.reason) : 'undecodable';
+    return `register(${why}, ${payload.length} bytes)`;
+  }
+}
+
+/** "insert", "HALT rollback", ... */
+export function describeResult(result: TraceApplyResult): string {
+  switch (result.kind) {
+    case 'kv':
+      return 'kv';
+    case 'registered':
+      return result.outcome;
+    case 'halt':
+      return `HALT ${result.reason}`;
+  }
+}
+
+export function resultTone(result: TraceApplyResult): Tone {
+  switch (result.kind) {
+    case 'kv':
+      return 'kv';
+    case 'registered':
+      return result.outcome;
+    case 'halt':
+      return 'halt';
+  }
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+const rowCount = (rows: readonly TraceRow[]): string => plural(rows.length, 'row');
+
+function describeSummary(s: TraceNodeSummary): string {
+  const state = s.halted ? 'HALTED' : s.up ? 'up' : 'down';
+  return `${s.node} ${state} @${s.appliedIndex}/${s.commitIndex}`;
+}
+
+function describeGroups(groups: readonly (readonly string[])[]): string {
+  return groups.map((g) => `{${g.join(',')}}`).join(' | ');
+}
+
+/** The description of one event; `names` comes from nodeNames(trace). */
+export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescription {
+  const d = (verb: string, text: string, tone: Tone): EventDescription => ({ verb, text, tone });
+  switch (ev.kind) {
+    case 'run-start':
+      return d('start', `seed ${JSON.stringify(ev.seed)}, variant ${ev.variant}, nodes ${ev.nodes.join(' ')}`, 'frame');
+    case 'faults-end':
+      return d('calm', 'no more faults (liveness is judged from here)', 'frame');
+    case 'run-end':
+      return d('end', ev.nodes.map(describeSummary).join(', '), 'frame');
+    case 'became-leader':
+      return d('leader', `term ${ev.term}`, 'leader');
+    case 'append':
+      return d('append', `#${ev.index} t${ev.term}`, 'raft');
+    case 'truncate':
+      return d('truncate', `log from #${ev.fromIndex}`, 'raft');
+    case 'commit':
+      return d('commit', `#${ev.index} t${ev.term}`, 'raft');
+    case 'propose':
+      return d('propose', `${ev.requestId} ${describeEntry(ev.entryHex, names)}`, 'workload');
+    case 'apply':
+      return describeApply(ev, names);
+    case 'halt':
+      return d('HALT', `#${ev.index} ${ev.reason}`, 'halt');
+    case 'snapshot-take':
+      return d('snapshot', `taken @${ev.index}`, 'snapshot');
+    case 'snapshot-install':
+      return d('snapshot', `installed @${ev.index} from ${ev.from} (${rowCount(ev.rows)})`, 'snapshot');
+    case 'crash':
+      return d('crash', `(lost ${plural(ev.lostWrites, 'pending write')})`, 'fault');
+    case 'restart':
+      return d('restart', `from applied @${ev.appliedIndex} (${rowCount(ev.rows)})`, 'recover');
+    case 'backup':
+      return d('backup', `disk saved as ${JSON.stringify(ev.name)}`, 'workload');
+    case 'restore': {
+      const name = ev.name !== undefined ? ` ${JSON.stringify(ev.name)}` : '';
+      return d('restore', `disk replaced by backup${name} from ${formatMs(ev.backupAt)} (${rowCount(ev.rows)})`, 'fault');
+    }
+    case 'partition':
+      return d('network', describePartition(ev.groups, ev.oneWay), 'network');
+    case 'heal':
+      return d('network', 'healed', 'network');
+    case 'epoch-bump':
+      return d('epoch', `dek ${ev.dekId} → e${ev.epoch}`, 'workload');
+    case 'guard-refused':
+      return d('REFUSED', `guard ${ev.guard}: ${ev.detail}`, 'halt');
+    case 'register-propose':
+      return d('register', `dek ${ev.dekId} epoch ${ev.epoch} (attempt ${ev.attempt})`, 'workload');
+    case 'rotate-dek':
+      return d('rotate', `dek → ${ev.dekId}`, 'workload');
+    case 'add-node':
+      return d('add-node', describeAddedId(ev.fullNodeId), 'workload');
+    case 'nonce':
+      return d('nonce', `dek ${ev.dekId} ${hex16(ev.nodeId16)}/e${ev.epoch}/#${ev.writeCount} (entry #${ev.index})`, 'workload');
+    default:
+      // Exhaustive today; a kind added to the contract later lands here.
+      return describeUnknown(ev as unknown as { kind: string });
+  }
+}
+
+function describeApply(ev: Extract<TraceEvent, { kind: 'apply' }>, names: NodeNames): EventDescription {
+  const entry = describeEntry(ev.entryHex, names);
+  const plainKv = ev.result.kind === 'kv' && entry.startsWith('kv ');
+  const outcome = plainKv ? '' : ` → ${describeResult(ev.result)}`;
+  return { verb: 'apply', text: `#${ev.index} t${ev.term} ${entry}${outcome}`, tone: resultTone(ev.result) };
+}
+
+function describePartition(groups: readonly (readonly string[])[], oneWay?: { from: string; to: string }): string {
+  if (oneWay) return `drop ${oneWay.from} → ${oneWay.to} (one-way)`;
+  return `partition ${describeGroups(groups)}`;
+}
+
+function describeAddedId(fullNodeId: string): string {
+  try {
+    const full = BigInt(fullNodeId);
+    return `full ${hex64(full)} (slot ${hex16(low16(full))})`;
+  } catch {
+    return `full ${JSON.stringify(fullNodeId)}`;
+  }
+}
+
+/** A kind this module does not know yet: its fields, as JSON. */
+function describeUnknown(ev: { kind: string }): EventDescription {
+  const { kind, t: _t, node: _n, ...rest } = ev as { kind: string; t?: number; node?: string };
+  return { verb: kind, text: JSON.stringify(rest), tone: 'frame' };
+}
