@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import type { Command } from 'commander';
+import { ExternalApplierError } from '../external/index.ts';
+import { APPLIER_OPTION, withApplier } from './applier-option.ts';
 import {
   CodecError,
   MemoryRegistryStore,
@@ -207,6 +209,8 @@ export function runConformance(
     try {
       problems = check();
     } catch (err) {
+      // A dead or garbled external applier is a harness error, not a failed vector.
+      if (err instanceof ExternalApplierError) throw err;
       // An applier that throws fails its vector; it does not stop the run.
       problems = [`threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`];
     }
@@ -235,14 +239,19 @@ export function registerConformance(program: Command): void {
     .description('run the golden applier vectors against an applier')
     .argument('<vectors.json>', 'golden vectors file')
     .option('--variant <name>', 'applier variant to test', 'correct')
-    .action((path: string, options: { variant: string }) => {
-      let factory: ApplierFactory;
+    .option(...APPLIER_OPTION)
+    .action(async (path: string, options: { variant: string; applier?: string }) => {
+      let builtin: ApplierFactory;
       try {
-        factory = applierFactoryByName(options.variant);
+        builtin = applierFactoryByName(options.variant);
       } catch (err) {
         throw new UsageError(err instanceof Error ? err.message : String(err));
       }
-      const result = runConformance(readVectors(path), factory);
+      if (options.applier !== undefined && options.variant !== 'correct') {
+        throw new UsageError('--variant selects a built-in applier; pass it to the external applier command instead');
+      }
+      const vectors = readVectors(path);
+      const result = await withApplier(options.applier, builtin, (factory) => runConformance(vectors, factory));
       for (const failure of result.failures) process.stdout.write(`FAIL ${failure}\n`);
       process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
       if (result.failed > 0) process.exitCode = 1;

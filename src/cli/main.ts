@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, HarnessError, UsageError } from './errors.ts';
 import { registerConformance } from './conformance.ts';
+import { ExternalApplierError } from '../external/index.ts';
 
 const program = new Command('regsim')
   .description('Deterministic simulation and property testing for the writer-registry applier')
@@ -27,6 +28,6 @@ try {
     process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.badInput);
   }
   if (err instanceof UsageError) fail(err.message, EXIT.badInput, err);
-  if (err instanceof HarnessError) fail(`harness error: ${err.message}`, EXIT.harness, err);
+  if (err instanceof HarnessError || err instanceof ExternalApplierError) fail(`harness error: ${err.message}`, EXIT.harness, err);
   fail(`harness error: ${err instanceof Error ? err.message : String(err)}`, EXIT.harness, err);
 }

@@ -1,0 +1,128 @@
+// The simulator's input: which cluster, which applier, which bugs, which
+// randomness, and a timed schedule of scenario events.
+import type { ApplierFactory } from '../applier/types.ts';
+import type { SimHooks } from './hooks.ts';
+import type { SimVariant } from './variants.ts';
+
+export interface NetworkParams {
+  /** One-way message delay, drawn uniformly in [minDelayMs, maxDelayMs]. */
+  minDelayMs: number;
+  maxDelayMs: number;
+  /** Probability a message is dropped. */
+  lossRate: number;
+  /** Probability a message is delivered twice (the copy with its own delay). */
+  dupRate: number;
+  /**
+   * Probability a message escapes its link's FIFO order and gets up to
+   * `reorderExtraMs` extra delay. Links are FIFO otherwise (etcd uses TCP streams).
+   */
+  reorderRate: number;
+  reorderExtraMs: number;
+}
+
+export interface RaftParams {
+  /** Election timeout drawn uniformly in this range at every reset (ms). */
+  electionTimeoutMs: [number, number];
+  heartbeatMs: number;
+  /** Entries per AppendEntries message at most. */
+  maxBatch: number;
+}
+
+export interface ClientParams {
+  /** An attempt not applied by then is retried (as a new proposal) at another node. */
+  proposalTimeoutMs: number;
+  /** Attempts per proposal (the first included). */
+  maxAttempts: number;
+  /** Delay before following a "not leader, try X" redirect or trying the next node. */
+  redirectDelayMs: number;
+}
+
+/** Bytes: a Uint8Array or a lowercase hex string. */
+export type Bytes = Uint8Array | string;
+
+export type ScenarioEvent =
+  /** A client proposes `data` (opcode byte + body); sent to `node`, or to the node the client thinks leads. */
+  | { at: number; kind: 'propose'; data: Bytes; node?: string; requestId?: string; maxAttempts?: number }
+  /** Power loss: volatile state and a seeded share of pending writes are lost. */
+  | { at: number; kind: 'crash'; node: string; restartAfterMs?: number }
+  | { at: number; kind: 'restart'; node: string }
+  /** Take a local snapshot now (if anything was applied since the last one). */
+  | { at: number; kind: 'snapshot'; node: string }
+  /** Symmetric partition: nodes in different groups cannot talk; unlisted nodes form one more group. */
+  | { at: number; kind: 'partition'; groups: string[][] }
+  /** Messages from `from` to `to` are dropped (added to any current partition). */
+  | { at: number; kind: 'one-way'; from: string; to: string }
+  | { at: number; kind: 'heal' }
+  /** Copy `node`'s whole disk (Raft state, store, sidecar) and keep it as `name`. */
+  | { at: number; kind: 'backup'; node: string; name: string }
+  /** Replace `node`'s disk by backup `name` (crashing it first if it is up). It stays down until a restart. */
+  | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number }
+  /** Change network parameters from now on. */
+  | { at: number; kind: 'set-network'; params: Partial<NetworkParams> }
+  /** Handed to hooks.onCustom (rotation, membership tricks, ... built by the lifecycle layer). */
+  | { at: number; kind: 'custom'; name: string; data?: unknown };
+
+export interface SimConfig {
+  seed: string;
+  /** Raft ids, 3 to 7 of them. */
+  nodes: string[];
+  applier: ApplierFactory;
+  /** Label of the applier for the trace's run-start (default "custom"). */
+  applierName?: string;
+  variants?: SimVariant[];
+  network?: Partial<NetworkParams>;
+  raft?: Partial<RaftParams>;
+  client?: Partial<ClientParams>;
+  /** Snapshot every K applied entries: a fixed K, or a range K is drawn from per run. */
+  snapshotInterval?: number | [number, number];
+  /** Probability that a crash loses a given pending write (default 0.5). */
+  pendingLossRate?: number;
+  /** The run stops at this virtual time (ms). */
+  timeLimitMs: number;
+  /**
+   * When faults stop (recorded as faults-end). Default: the time limit if the
+   * base network loses, duplicates or reorders messages; else the time of the
+   * last fault event in `events` (crash, partition, one-way, restore,
+   * set-network), or 0.
+   */
+  faultsEndMs?: number;
+  /** At faults-end, heal the network and zero loss/duplication/reordering (default true). */
+  calmAtFaultsEnd?: boolean;
+  events?: ScenarioEvent[];
+  /** Raft slots whose process does not boot at time 0 (a node added later starts them). */
+  dormantNodes?: string[];
+  /** Raft slots that are learners (spec §5: a node added later joins as a learner or a voter). */
+  learners?: string[];
+  hooks?: SimHooks;
+}
+
+export const DEFAULT_NETWORK: NetworkParams = {
+  minDelayMs: 1,
+  maxDelayMs: 10,
+  lossRate: 0,
+  dupRate: 0,
+  reorderRate: 0,
+  reorderExtraMs: 20,
+};
+
+export const DEFAULT_RAFT: RaftParams = {
+  electionTimeoutMs: [150, 300],
+  heartbeatMs: 50,
+  maxBatch: 64,
+};
+
+export const DEFAULT_CLIENT: ClientParams = {
+  proposalTimeoutMs: 500,
+  maxAttempts: 3,
+  redirectDelayMs: 2,
+};
+
+export const DEFAULT_SNAPSHOT_INTERVAL: [number, number] = [8, 64];
+
+export const FAULT_KINDS: ReadonlySet<ScenarioEvent['kind']> = new Set([
+  'crash',
+  'partition',
+  'one-way',
+  'restore',
+  'set-network',
+]);

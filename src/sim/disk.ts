@@ -1,0 +1,160 @@
+// The simulated disk of one node. Every write is either synced (durable when
+// the call returns) or pending (in the page cache). A crash keeps every synced
+// write and, for each pending write in order, flips a seeded coin: kept or
+// lost. A clean process exit (a halt) loses nothing: the OS still flushes the
+// page cache. Raft's own state (term, vote, commit, log, snapshot) is always
+// written synced, as etcd does, so it lives in plain fields; the key-value
+// tables (registry store, sidecar) go through DiskTable.
+import type { Rng } from './prng.ts';
+import type { RaftLogState, Snapshot } from './raft.ts';
+
+interface PendingOp<V> {
+  /** undefined key: the whole table was cleared. */
+  key: string | undefined;
+  /** undefined value: the key was deleted. */
+  value: V | undefined;
+}
+
+/** A key-value file with synced and pending writes. Values must be treated as immutable. */
+export class DiskTable<V> {
+  /** What a reader sees now (synced plus pending writes). */
+  view: Map<string, V>;
+  /** The durable state, kept only while there are pending writes. */
+  private base: Map<string, V> | null = null;
+  private pending: PendingOp<V>[] = [];
+
+  constructor(view?: Map<string, V>) {
+    this.view = view ?? new Map();
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  get(key: string): V | undefined {
+    return this.view.get(key);
+  }
+
+  write(key: string, value: V, synced: boolean): void {
+    if (!synced) this.stage({ key, value });
+    else if (this.base !== null) this.base.set(key, value);
+    this.view.set(key, value);
+  }
+
+  delete(key: string, synced: boolean): void {
+    if (!synced) this.stage({ key, value: undefined });
+    else if (this.base !== null) this.base.delete(key);
+    this.view.delete(key);
+  }
+
+  /** Replaces the whole table (a snapshot install). */
+  replaceAll(entries: Iterable<[string, V]>, synced: boolean): void {
+    if (synced) {
+      this.base = null;
+      this.pending = [];
+      this.view = new Map(entries);
+      return;
+    }
+    this.stage({ key: undefined, value: undefined });
+    this.view.clear();
+    for (const [key, value] of entries) {
+      this.stage({ key, value });
+      this.view.set(key, value);
+    }
+  }
+
+  /** fsync: every pending write becomes durable. */
+  sync(): void {
+    this.base = null;
+    this.pending = [];
+  }
+
+  /** Power loss: each pending write is kept or lost by a coin of `rng`. Returns how many were lost. */
+  crash(rng: Rng, lossRate: number): number {
+    if (this.base === null) return 0;
+    const durable = this.base;
+    let lost = 0;
+    for (const op of this.pending) {
+      if (rng.chance(lossRate)) {
+        lost++;
+        continue;
+      }
+      if (op.key === undefined) durable.clear();
+      else if (op.value === undefined) durable.delete(op.key);
+      else durable.set(op.key, op.value);
+    }
+    this.view = durable;
+    this.base = null;
+    this.pending = [];
+    return lost;
+  }
+
+  /** A copy of what is on the disk now (pending writes included: a copy reads the page cache). */
+  copy(): DiskTable<V> {
+    return new DiskTable(new Map(this.view));
+  }
+
+  /** Keys in sorted order (the canonical iteration order). */
+  sortedKeys(): string[] {
+    return [...this.view.keys()].sort();
+  }
+
+  private stage(op: PendingOp<V>): void {
+    if (this.base === null) this.base = new Map(this.view);
+    this.pending.push(op);
+  }
+}
+
+/** A registry value as stored: bytes, their hex and the trace row (made once, shared, immutable). */
+export interface StoredValue {
+  readonly bytes: Uint8Array;
+  readonly hex: string;
+  readonly row: { readonly keyHex: string; readonly valueHex: string };
+}
+
+/** Raft's persistent state: HardState (term, vote, commit) and the log. Always synced. */
+export interface RaftDiskState extends RaftLogState {
+  term: number;
+  /** Node index voted for in `term`, or -1. */
+  vote: number;
+  commit: number;
+}
+
+export class Disk {
+  raft: RaftDiskState = { term: 0, vote: -1, commit: 0, entries: [], offset: 0, offsetTerm: 0 };
+  /** The node's last local snapshot (taken or installed), or null. */
+  snapshot: Snapshot | null = null;
+  /** The registry store: keys are the 27-byte registry keys in hex. */
+  registry = new DiskTable<StoredValue>();
+  /** The encryption sidecar (local epochs and the like), for lifecycle hooks. Writes should be synced. */
+  sidecar = new DiskTable<number>();
+
+  /** Power loss. Returns the number of pending writes lost. */
+  crash(rng: Rng, lossRate: number): number {
+    return this.registry.crash(rng, lossRate) + this.sidecar.crash(rng, lossRate);
+  }
+
+  /** A clean exit: the page cache reaches the disk. */
+  flush(): void {
+    this.registry.sync();
+    this.sidecar.sync();
+  }
+
+  /** A full copy (a backup). Log entries and snapshots are immutable and shared. */
+  copy(): Disk {
+    const d = new Disk();
+    const r = this.raft;
+    d.raft = {
+      term: r.term,
+      vote: r.vote,
+      commit: r.commit,
+      entries: r.entries.slice(),
+      offset: r.offset,
+      offsetTerm: r.offsetTerm,
+    };
+    d.snapshot = this.snapshot;
+    d.registry = this.registry.copy();
+    d.sidecar = this.sidecar.copy();
+    return d;
+  }
+}

@@ -1,0 +1,104 @@
+// Fast byte <-> hex helpers and short digests for the hot paths.
+import * as crypto from 'node:crypto';
+
+// One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
+function sha256Hex(data: string | Uint8Array): string {
+  return oneShot !== undefined ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
+}
+import type { TraceRow } from '../trace/types.ts';
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
+
+/** Lowercase hex of `bytes`. */
+export function hex(bytes: Uint8Array): string {
+  // Native for longer inputs; the table loop wins on tiny ones.
+  if (bytes.length > 16) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number];
+  return out;
+}
+
+export function unhex(text: string): Uint8Array {
+  if (text.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(text)) throw new SyntaxError(`not a hex byte string: ${text.slice(0, 40)}`);
+  return new Uint8Array(Buffer.from(text, 'hex'));
+}
+
+function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i] as number;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// Interned hex of registry keys: a store looks up the same few keys again and
+// again, and a Map lookup with an already-hashed string is cheap. Bounded;
+// results never depend on its contents.
+const INTERN_LIMIT = 1 << 16;
+const interned = new Map<number, { bytes: Uint8Array; hex: string }>();
+
+/** hex(key), reusing the same string object for equal keys. */
+export function internedHex(key: Uint8Array): string {
+  const h = fnv1a(key);
+  const hit = interned.get(h);
+  if (hit !== undefined && sameBytes(hit.bytes, key)) return hit.hex;
+  const text = hex(key);
+  if (interned.size >= INTERN_LIMIT) interned.clear();
+  interned.set(h, { bytes: key.slice(), hex: text });
+  return text;
+}
+
+// Interned registry values: every replica writes the same value bytes for the
+// same key, so the stored value, its hex and the trace's row object are made
+// once and shared (all immutable). Bounded; results never depend on it.
+export interface InternedRow {
+  readonly bytes: Uint8Array;
+  readonly hex: string;
+  readonly row: { readonly keyHex: string; readonly valueHex: string };
+}
+const rowsInterned = new Map<string, Map<number, InternedRow>>();
+let rowsInternedCount = 0;
+
+/** The shared {bytes, hex, row} for `value` stored under `keyHex`. `value` is copied, never kept. */
+export function internedRow(keyHex: string, value: Uint8Array): InternedRow {
+  const h = fnv1a(value);
+  let byValue = rowsInterned.get(keyHex);
+  const hit = byValue?.get(h);
+  if (hit !== undefined && sameBytes(hit.bytes, value)) return hit;
+  const bytes = value.slice();
+  const valueHex = hex(bytes);
+  const made: InternedRow = { bytes, hex: valueHex, row: Object.freeze({ keyHex, valueHex }) };
+  if (rowsInternedCount >= INTERN_LIMIT) {
+    rowsInterned.clear();
+    rowsInternedCount = 0;
+    byValue = undefined;
+  }
+  if (byValue === undefined) rowsInterned.set(keyHex, (byValue = new Map()));
+  byValue.set(h, made);
+  rowsInternedCount++;
+  return made;
+}
+
+/** The trace's digest of an entry: the first 16 hex chars of SHA-256 of its bytes. */
+export function entryDigest(data: Uint8Array): string {
+  return sha256Hex(data).slice(0, 16);
+}
+
+/**
+ * rowsDigest (src/trace/rows.ts) of rows already sorted by key: the same
+ * bytes hashed in one update instead of one per row.
+ */
+export function sortedRowsDigest(rows: readonly TraceRow[]): string {
+  let text = '';
+  for (const row of rows) text += `${row.keyHex}=${row.valueHex};`;
+  return sha256Hex(text).slice(0, 16);
+}

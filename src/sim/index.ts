@@ -1,0 +1,18 @@
+// src/sim's public surface.
+export { Simulator, simulate } from './simulator.ts';
+export type { ProposeOptions, SimResult, SimStats } from './simulator.ts';
+export type { SimConfig, ScenarioEvent, NetworkParams, RaftParams, ClientParams, Bytes } from './config.ts';
+export { DEFAULT_NETWORK, DEFAULT_RAFT, DEFAULT_CLIENT, DEFAULT_SNAPSHOT_INTERVAL, FAULT_KINDS } from './config.ts';
+export type { SimHooks, NodeStartInfo, ApplyInfo } from './hooks.ts';
+export { SIM_VARIANTS, RAFT_VARIANTS, isSimVariant } from './variants.ts';
+export type { SimVariant } from './variants.ts';
+export { TraceRecorder, canonicalJson, serializeTrace, parseTrace, traceHash } from './trace.ts';
+export { checkRaftSafety } from './raft-checks.ts';
+export type { RaftCheck, RaftViolation } from './raft-checks.ts';
+export { Prng, Rng } from './prng.ts';
+export { startWorkload, workloadHooks, combineHooks, registrationEntry, kvEntry } from './workload.ts';
+export type { WorkloadOptions } from './workload.ts';
+export { faultSchedule } from './fault-schedule.ts';
+export type { FaultOptions } from './fault-schedule.ts';
+export type { SimNode } from './node.ts';
+export type { Disk, DiskTable } from './disk.ts';

@@ -1,0 +1,348 @@
+// One node: its disk (which outlives processes) and, while it is up, its
+// process: Raft, the apply loop of spec §4, local snapshots and the registry
+// store. A crash (power loss) or a halt (process exit) throws the process
+// away; a restart builds a new one from the disk.
+import type { ApplyResponse, EntryApplier } from '../applier/types.ts';
+import type { TraceApplyResult } from '../trace/types.ts';
+import { Disk } from './disk.ts';
+import { entryDigest } from './hex.ts';
+import { FOLLOWER, LEADER, RaftNode } from './raft.ts';
+import type { Entry, Message, RaftHost, Snapshot } from './raft.ts';
+import type { Simulator } from './simulator.ts';
+import { SimRegistryStore, diskRows } from './store.ts';
+
+const EMPTY = new Uint8Array(0);
+const EMPTY_DIGEST = entryDigest(EMPTY);
+
+/** What a proposal attempt leaves on the entry it created (Entry.origin). */
+export interface EntryOrigin {
+  proposalId: number;
+  attempt: number;
+  node: SimNode;
+  incarnation: number;
+}
+
+// Results are shared, frozen objects where possible (fewer allocations in long traces).
+const REGISTERED: Record<string, TraceApplyResult> = {
+  insert: Object.freeze({ kind: 'registered', outcome: 'insert' }),
+  advance: Object.freeze({ kind: 'registered', outcome: 'advance' }),
+  noop: Object.freeze({ kind: 'registered', outcome: 'noop' }),
+};
+const KV: TraceApplyResult[] = [];
+for (let op = 0; op < 256; op++) KV.push(Object.freeze({ kind: 'kv', opcode: op }));
+
+function traceResult(r: ApplyResponse): TraceApplyResult {
+  switch (r.kind) {
+    case 'kv':
+      return KV[r.opcode] ?? { kind: 'kv', opcode: r.opcode };
+    case 'registered':
+      return REGISTERED[r.outcome] ?? { kind: 'registered', outcome: r.outcome };
+    case 'halt':
+      return { kind: 'halt', message: r.message, reason: r.reason };
+  }
+}
+
+export class SimNode implements RaftHost {
+  disk = new Disk();
+  up = false;
+  /** The last process exit was a halt. */
+  halted = false;
+  incarnation = 0;
+  raft: RaftNode | null = null;
+  applied = 0;
+  store: SimRegistryStore | null = null;
+  private applier: EntryApplier | null = null;
+  /** Set by Raft when the commit index moves; the simulator runs the apply loop after Raft returns. */
+  applyPending = false;
+  /**
+   * Set by a lifecycle hook at process start: Raft runs (votes, replicates) but
+   * the apply loop waits until the hook clears it and calls runApply (a start-up
+   * guard that needs a caught-up registry). Reset at every start.
+   */
+  holdApply = false;
+  // timers: an event carries the token it was scheduled with; a stale token is ignored
+  electionTimerAt = -1;
+  electionToken = 0;
+  heartbeatToken = 0;
+  /** Counters for stats. */
+  registrationsApplied = 0;
+  appliesTotal = 0;
+
+  constructor(
+    private readonly sim: Simulator,
+    readonly idx: number,
+    readonly name: string,
+  ) {}
+
+  // --- process lifecycle ----------------------------------------------------------
+
+  /** Boot (incarnation 1) or restart: load the disk, resume applying from the last snapshot. */
+  start(): void {
+    if (this.up) return;
+    const sim = this.sim;
+    const restart = this.incarnation > 0;
+    this.incarnation++;
+    this.up = true;
+    this.halted = false;
+    this.holdApply = false;
+    if (restart && sim.flags.forgetVote) this.disk.raft.vote = -1;
+    this.store = new SimRegistryStore(this.disk, !sim.flags.unsyncedRegistryWrites);
+    this.applied = this.disk.snapshot?.index ?? 0;
+    if (restart) {
+      sim.trace.record({ appliedIndex: this.applied, kind: 'restart', node: this.name, rows: this.store.rows(), t: sim.now });
+    }
+    const verdict = sim.hooks.onNodeStart?.(sim, this.name, {
+      incarnation: this.incarnation,
+      restart,
+      appliedIndex: this.applied,
+    });
+    if (verdict === 'refuse') {
+      this.exit();
+      return;
+    }
+    this.applier = sim.applierFactory(this.store);
+    this.electionTimerAt = -1;
+    this.raft = new RaftNode(
+      this.idx,
+      this.name,
+      sim.nodes.length,
+      this.disk.raft,
+      this,
+      {
+        maxBatch: sim.raftParams.maxBatch,
+        commitWithoutMajority: sim.flags.commitWithoutMajority,
+        learners: sim.learners,
+      },
+      sim.raftParams.electionTimeoutMs[0],
+    );
+    // Replay: everything committed after the snapshot is applied again on top of the persisted store.
+    if (this.applied < this.disk.raft.commit) this.runApply();
+  }
+
+  /** Power loss: volatile state gone, each pending write kept or lost by a coin. */
+  crash(): void {
+    if (!this.up) return;
+    this.exit();
+    const lostWrites = this.disk.crash(this.sim.faultsRng, this.sim.pendingLossRate);
+    this.sim.trace.record({ kind: 'crash', lostWrites, node: this.name, t: this.sim.now });
+    this.sim.hooks.onCrash?.(this.sim, this.name);
+  }
+
+  /** A clean process exit (a start-up guard refusing after the process joined Raft): nothing is lost. */
+  stop(): void {
+    if (!this.up) return;
+    this.disk.flush();
+    this.exit();
+  }
+
+  /** The process is gone (crash, halt or refused start). */
+  private exit(): void {
+    this.up = false;
+    this.raft = null;
+    this.applier = null;
+    this.store = null;
+    this.applyPending = false;
+    this.electionTimerAt = -1;
+  }
+
+  /** Replaces the disk (restore from backup); the node must be down. */
+  replaceDisk(disk: Disk): void {
+    if (this.up) throw new Error(`replaceDisk on running node ${this.name}`);
+    this.disk = disk;
+  }
+
+  // --- the apply loop (spec §4) ----------------------------------------------------
+
+  runApply(): void {
+    this.applyPending = false;
+    const sim = this.sim;
+    const trace = sim.trace;
+    for (;;) {
+      const raft = this.raft;
+      if (raft === null || this.holdApply || this.applied >= raft.hs.commit) return;
+      const index = this.applied + 1;
+      const e = raft.entryAt(index);
+      if (e === undefined) throw new Error(`${this.name}: committed entry ${index} missing from the log`);
+      if (e.data.length === 0) {
+        // A leader's empty entry: never handed to the applier.
+        this.applied = index;
+        this.maybeSnapshot();
+        continue;
+      }
+      const store = this.store as SimRegistryStore;
+      store.lastWrite = undefined;
+      const result = (this.applier as EntryApplier).apply(e.data);
+      this.appliesTotal++;
+      // Keys in sorted order: the canonical serializer then takes its fast path.
+      trace.record({
+        entryHex: e.hex,
+        index,
+        kind: 'apply',
+        node: this.name,
+        result: traceResult(result),
+        rowsHash: store.digest(),
+        t: sim.now,
+        term: e.term,
+        write: store.lastWrite,
+      });
+      if (result.kind === 'halt') {
+        if (!sim.flags.skipEntryOnHalt) {
+          trace.record({ index, kind: 'halt', node: this.name, reason: result.reason, t: sim.now });
+          // The process exits; the page cache still reaches the disk.
+          this.disk.flush();
+          this.exit();
+          this.halted = true;
+          sim.hooks.onHalt?.(sim, this.name, index, result.reason);
+          return;
+        }
+      } else if (result.kind === 'registered') {
+        this.registrationsApplied++;
+      }
+      this.applied = index;
+      if (result.kind !== 'halt') {
+        sim.hooks.onApply?.(sim, this.name, { index, term: e.term, entry: e.data, entryHex: e.hex, result });
+        if (!this.up) return;
+      }
+      if (e.origin !== null) sim.entryApplied(this, e);
+      this.maybeSnapshot();
+    }
+  }
+
+  private maybeSnapshot(): void {
+    const snapIndex = this.disk.snapshot?.index ?? 0;
+    if (this.applied - snapIndex >= this.sim.snapshotInterval) this.takeSnapshot();
+  }
+
+  /** A local snapshot at the applied index; compacts the log behind it. */
+  takeSnapshot(): void {
+    const raft = this.raft;
+    const store = this.store;
+    if (raft === null || store === null) return;
+    const snapIndex = this.disk.snapshot?.index ?? 0;
+    const index = this.applied;
+    if (index <= snapIndex) return;
+    const term = raft.termAt(index);
+    const omit = this.sim.flags.snapshotOmitsRegistry;
+    const rows = omit ? [] : store.rows();
+    const snap: Snapshot = { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest() };
+    this.disk.snapshot = snap;
+    raft.compact(index, term);
+    this.sim.trace.record({ index, kind: 'snapshot-take', node: this.name, rowsHash: snap.rowsHash, t: this.sim.now, term });
+  }
+
+  // --- RaftHost ---------------------------------------------------------------------
+
+  now(): number {
+    return this.sim.now;
+  }
+
+  record(event: Parameters<RaftHost['record']>[0]): void {
+    this.sim.trace.record(event);
+  }
+
+  send(msg: Message): void {
+    this.sim.network.send(msg);
+  }
+
+  electionTimeout(): number {
+    const [lo, hi] = this.sim.raftParams.electionTimeoutMs;
+    return this.sim.timingRng.int(lo, hi);
+  }
+
+  armElectionTimer(deadline: number): void {
+    if (this.electionTimerAt === -1 || deadline < this.electionTimerAt) {
+      this.electionTimerAt = deadline;
+      this.sim.scheduleElectionTimer(this, deadline, ++this.electionToken);
+    }
+  }
+
+  /** The election timer event fired. */
+  fireElectionTimer(token: number): void {
+    const raft = this.raft;
+    if (token !== this.electionToken || raft === null) return;
+    this.electionTimerAt = -1;
+    if (raft.role === LEADER) return; // re-armed when it steps down
+    if (raft.electionDeadline > this.sim.now) {
+      this.armElectionTimer(raft.electionDeadline);
+      return;
+    }
+    raft.tickElection();
+  }
+
+  startHeartbeat(): void {
+    this.sim.scheduleHeartbeat(this, ++this.heartbeatToken);
+  }
+
+  fireHeartbeat(token: number): void {
+    const raft = this.raft;
+    if (token !== this.heartbeatToken || raft === null || raft.role !== LEADER) return;
+    raft.tickHeartbeat();
+    if (this.raft !== null && this.raft.role === LEADER) this.sim.scheduleHeartbeat(this, token);
+  }
+
+  committed(): void {
+    this.applyPending = true;
+  }
+
+  latestSnapshot(): Snapshot | null {
+    return this.disk.snapshot;
+  }
+
+  installSnapshot(snap: Snapshot, from: number): void {
+    const store = this.store as SimRegistryStore;
+    store.replaceAll(snap.rows);
+    this.disk.snapshot = snap;
+    this.applied = snap.index;
+    this.sim.trace.record({
+      from: this.nodeName(from),
+      index: snap.index,
+      kind: 'snapshot-install',
+      node: this.name,
+      rows: snap.rows.slice(),
+      t: this.sim.now,
+      term: snap.term,
+    });
+    this.sim.hooks.onSnapshotInstall?.(this.sim, this.name, snap.index);
+  }
+
+  noop(index: number, term: number): Entry {
+    return { index, term, data: EMPTY, hex: '', digest: EMPTY_DIGEST, origin: null };
+  }
+
+  nodeName(index: number): string {
+    return this.sim.nodes[index]?.name ?? String(index);
+  }
+
+  // --- views ---------------------------------------------------------------------------
+
+  isLeader(): boolean {
+    return this.raft !== null && this.raft.role === LEADER;
+  }
+
+  /** The leader this node knows of (index), or -1. */
+  knownLeader(): number {
+    return this.raft === null ? -1 : this.raft.leader;
+  }
+
+  isFollower(): boolean {
+    return this.raft !== null && this.raft.role === FOLLOWER;
+  }
+
+  commitIndex(): number {
+    return this.raft === null ? this.disk.raft.commit : this.raft.commit;
+  }
+
+  rowsNow(): ReturnType<typeof diskRows> {
+    return this.store !== null ? this.store.rows() : diskRows(this.disk);
+  }
+
+  rowsHash(): string {
+    return this.store !== null ? this.store.digest() : new SimRegistryStore(this.disk, true).digest();
+  }
+}
+
+let emptyRowsHash: string | null = null;
+function EMPTY_ROWS_HASH(): string {
+  if (emptyRowsHash === null) emptyRowsHash = new SimRegistryStore(new Disk(), true).digest();
+  return emptyRowsHash;
+}

@@ -1,0 +1,579 @@
+// The consensus state machine of one node, modelled on etcd raft: follower /
+// candidate / leader, randomized election timeouts, RequestVote with the
+// up-to-date check, AppendEntries with the log-matching check and conflict
+// truncation, the commit rule (a leader commits only an entry of its own term,
+// by counting replicas), InstallSnapshot for followers that need compacted
+// entries, per-peer probe/replicate/snapshot flow control and CheckQuorum.
+// Persistent state (term, vote, commit, log) lives on the node's Disk and is
+// written synced. Everything else here is volatile and dies with the process.
+// The node (node.ts) provides the RaftHost: clock, network, timers, trace,
+// and the state machine side of snapshots.
+import type { TraceEvent, TraceRow } from '../trace/types.ts';
+import type { RaftDiskState } from './disk.ts';
+
+/** A log entry. Entries are immutable and shared between the nodes' logs. */
+export interface Entry {
+  readonly index: number;
+  readonly term: number;
+  /** Opcode byte and body; empty for a leader's no-op entry. */
+  readonly data: Uint8Array;
+  readonly hex: string;
+  /** Short SHA-256 of `data`: the trace's entry digest. */
+  readonly digest: string;
+  /** The client attempt that proposed it (null for a leader's no-op). */
+  readonly origin: object | null;
+}
+
+/** A state machine snapshot: the registry rows at `index` (immutable, shared). */
+export interface Snapshot {
+  readonly index: number;
+  readonly term: number;
+  /** Sorted by key. Empty under the snapshot-omits-registry variant. */
+  readonly rows: readonly TraceRow[];
+  readonly rowsHash: string;
+}
+
+/** The log as stored: entries after `offset` (the last compacted index, whose term is `offsetTerm`). */
+export interface RaftLogState {
+  entries: Entry[];
+  offset: number;
+  offsetTerm: number;
+}
+
+export const MSG_VOTE = 0;
+export const MSG_VOTE_RESP = 1;
+export const MSG_APP = 2;
+export const MSG_APP_RESP = 3;
+export const MSG_SNAP = 4;
+
+/**
+ * One Raft message. One class with every field keeps V8's property access
+ * monomorphic. A message in flight is itself the event-queue item that
+ * delivers it (time, seq, etype), which saves an allocation per message.
+ */
+export class Message {
+  time = 0;
+  seq = 0;
+  /** Event type for the simulator's queue: 0 = deliver. */
+  readonly etype = 0;
+  constructor(
+    public type: number,
+    public from: number,
+    public to: number,
+    public term: number,
+    /** VOTE: candidate's last index; APP: prevIndex; APP_RESP: match index or rejected prevIndex. */
+    public index: number,
+    /** VOTE: candidate's last term; APP: prevTerm. */
+    public logTerm: number,
+    public entries: Entry[] | null,
+    public commit: number,
+    /** VOTE_RESP / APP_RESP: rejected? */
+    public reject: boolean,
+    /** APP_RESP reject: the follower's hint (an index the leader may retry after). */
+    public hint: number,
+    public snapshot: Snapshot | null,
+  ) {}
+
+  clone(): Message {
+    return new Message(
+      this.type,
+      this.from,
+      this.to,
+      this.term,
+      this.index,
+      this.logTerm,
+      this.entries,
+      this.commit,
+      this.reject,
+      this.hint,
+      this.snapshot,
+    );
+  }
+}
+
+export interface RaftHost {
+  now(): number;
+  record(event: TraceEvent): void;
+  send(msg: Message): void;
+  /** A freshly drawn election timeout (ms). */
+  electionTimeout(): number;
+  /** The election deadline moved to `deadline`: make sure a timer fires by then. */
+  armElectionTimer(deadline: number): void;
+  /** This node just became leader: start its heartbeat timer. */
+  startHeartbeat(): void;
+  /** The commit index advanced: run the apply loop. */
+  committed(): void;
+  /** The node's latest local snapshot (for a follower that needs compacted entries). */
+  latestSnapshot(): Snapshot | null;
+  /** Replace the state machine by `snap` received from node `from`. */
+  installSnapshot(snap: Snapshot, from: number): void;
+  /** A leader's empty entry. */
+  noop(index: number, term: number): Entry;
+  nodeName(index: number): string;
+}
+
+export interface RaftOptions {
+  maxBatch: number;
+  /** Broken variant: a leader commits what it has without waiting for a majority. */
+  commitWithoutMajority: boolean;
+  /** Nodes (indices) that are learners: they replicate and apply but never vote, campaign or count toward a quorum. */
+  learners?: readonly number[];
+}
+
+export const FOLLOWER = 0;
+export const CANDIDATE = 1;
+export const LEADER = 2;
+
+const PROBE = 0;
+const REPLICATE = 1;
+const SNAPSHOT = 2;
+
+export class RaftNode {
+  role = FOLLOWER;
+  /** Known leader of the current term, or -1. */
+  leader = -1;
+  electionDeadline = 0;
+  private readonly n: number;
+  private readonly quorum: number;
+  private readonly learner: boolean[];
+  private readonly peers: number[];
+  // candidate
+  private granted = 0;
+  private rejected = 0;
+  private voters: boolean[];
+  // leader
+  private next: number[];
+  private match: number[];
+  private state: number[];
+  private paused: boolean[];
+  private pendingSnapshot: number[];
+  private active: boolean[];
+  private quorumCheckAt = 0;
+  private readonly scratch: number[];
+  private readonly electionMin: number;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    n: number,
+    /** The node's disk: mutated in place (synced writes). */
+    readonly hs: RaftDiskState,
+    private readonly host: RaftHost,
+    private readonly opts: RaftOptions,
+    electionMin: number,
+  ) {
+    this.n = n;
+    this.learner = new Array<boolean>(n).fill(false);
+    for (const i of opts.learners ?? []) this.learner[i] = true;
+    this.quorum = (this.learner.filter((l) => !l).length >> 1) + 1;
+    this.peers = [];
+    for (let i = 0; i < n; i++) if (i !== id) this.peers.push(i);
+    this.voters = new Array<boolean>(n).fill(false);
+    this.next = new Array<number>(n).fill(0);
+    this.match = new Array<number>(n).fill(0);
+    this.state = new Array<number>(n).fill(PROBE);
+    this.paused = new Array<boolean>(n).fill(false);
+    this.pendingSnapshot = new Array<number>(n).fill(0);
+    this.active = new Array<boolean>(n).fill(false);
+    this.scratch = new Array<number>(n).fill(0);
+    this.electionMin = electionMin;
+    this.resetElectionTimer();
+  }
+
+  // --- log access -----------------------------------------------------------
+
+  get commit(): number {
+    return this.hs.commit;
+  }
+
+  lastIndex(): number {
+    return this.hs.offset + this.hs.entries.length;
+  }
+
+  /** Term of the entry at `i`; -1 if compacted away (below offset) or beyond the log. */
+  termAt(i: number): number {
+    const hs = this.hs;
+    if (i === hs.offset) return hs.offsetTerm;
+    if (i < hs.offset) return -1;
+    const e = hs.entries[i - hs.offset - 1];
+    return e === undefined ? -1 : e.term;
+  }
+
+  entryAt(i: number): Entry | undefined {
+    return this.hs.entries[i - this.hs.offset - 1];
+  }
+
+  /** Drops entries up to `index` (inclusive) after a snapshot at `index` of term `term`. */
+  compact(index: number, term: number): void {
+    const hs = this.hs;
+    if (index <= hs.offset) return;
+    hs.entries = hs.entries.slice(Math.min(index - hs.offset, hs.entries.length));
+    hs.offset = index;
+    hs.offsetTerm = term;
+  }
+
+  // --- timers -----------------------------------------------------------------
+
+  private resetElectionTimer(): void {
+    this.electionDeadline = this.host.now() + this.host.electionTimeout();
+    this.host.armElectionTimer(this.electionDeadline);
+  }
+
+  /** The election timer fired (the caller checked the deadline). */
+  tickElection(): void {
+    if (this.role === LEADER || this.learner[this.id]) return;
+    this.campaign();
+  }
+
+  /** The leader's heartbeat: resend what each peer is missing (or an empty append carrying the commit index). */
+  tickHeartbeat(): void {
+    if (this.role !== LEADER) return;
+    const now = this.host.now();
+    if (now >= this.quorumCheckAt) {
+      // CheckQuorum: step down if a majority has not been heard from.
+      let heard = 1;
+      for (const p of this.peers) {
+        if (this.active[p] && !this.learner[p]) heard++;
+        this.active[p] = false;
+      }
+      this.quorumCheckAt = now + this.electionMin;
+      if (heard < this.quorum) {
+        this.becomeFollower(this.hs.term, -1);
+        return;
+      }
+    }
+    for (const p of this.peers) {
+      this.paused[p] = false;
+      this.sendAppend(p, true);
+    }
+  }
+
+  // --- roles ------------------------------------------------------------------
+
+  private becomeFollower(term: number, leader: number): void {
+    const hs = this.hs;
+    if (term > hs.term) {
+      hs.term = term;
+      hs.vote = -1;
+    }
+    this.role = FOLLOWER;
+    this.leader = leader;
+    this.resetElectionTimer();
+  }
+
+  private campaign(): void {
+    const hs = this.hs;
+    hs.term += 1;
+    hs.vote = this.id;
+    this.role = CANDIDATE;
+    this.leader = -1;
+    this.voters.fill(false);
+    this.voters[this.id] = true;
+    this.granted = 1;
+    this.rejected = 0;
+    this.resetElectionTimer();
+    if (this.granted >= this.quorum) {
+      this.becomeLeader();
+      return;
+    }
+    const last = this.lastIndex();
+    const lastTerm = this.termAt(last);
+    for (const p of this.peers) {
+      if (this.learner[p]) continue;
+      this.host.send(new Message(MSG_VOTE, this.id, p, hs.term, last, lastTerm, null, 0, false, 0, null));
+    }
+  }
+
+  private becomeLeader(): void {
+    const hs = this.hs;
+    this.role = LEADER;
+    this.leader = this.id;
+    const now = this.host.now();
+    this.host.record({ kind: 'became-leader', node: this.name, t: now, term: hs.term });
+    const last = this.lastIndex();
+    for (const p of this.peers) {
+      this.next[p] = last + 1;
+      this.match[p] = 0;
+      this.state[p] = PROBE;
+      this.paused[p] = false;
+      this.active[p] = false;
+    }
+    this.quorumCheckAt = now + this.electionMin;
+    this.host.startHeartbeat();
+    // etcd appends an empty entry so that entries of earlier terms can commit.
+    this.appendLocal(this.host.noop(last + 1, hs.term));
+    this.broadcast(true);
+  }
+
+  /** A client proposal at the leader. Returns the entry appended, or null if this node is not the leader. */
+  propose(make: (index: number, term: number) => Entry): Entry | null {
+    if (this.role !== LEADER) return null;
+    const entry = make(this.lastIndex() + 1, this.hs.term);
+    this.appendLocal(entry);
+    this.broadcast(false);
+    return entry;
+  }
+
+  private appendLocal(entry: Entry): void {
+    this.hs.entries.push(entry);
+    this.host.record({
+      digest: entry.digest,
+      index: entry.index,
+      kind: 'append',
+      node: this.name,
+      t: this.host.now(),
+      term: entry.term,
+    });
+    this.maybeCommit();
+  }
+
+  // --- leader side of replication ----------------------------------------------
+
+  private broadcast(allowEmpty: boolean): void {
+    for (const p of this.peers) this.sendAppend(p, allowEmpty);
+  }
+
+  private sendAppend(p: number, allowEmpty: boolean): void {
+    if (this.paused[p]) return;
+    const hs = this.hs;
+    const next = this.next[p] as number;
+    if (next <= hs.offset || this.state[p] === SNAPSHOT) {
+      this.sendSnapshot(p);
+      return;
+    }
+    const last = this.lastIndex();
+    const prevIndex = next - 1;
+    let entries: Entry[] | null = null;
+    if (next <= last) {
+      const from = next - hs.offset - 1;
+      entries = hs.entries.slice(from, Math.min(from + this.opts.maxBatch, hs.entries.length));
+    } else if (!allowEmpty) {
+      return;
+    }
+    this.host.send(
+      new Message(MSG_APP, this.id, p, hs.term, prevIndex, this.termAt(prevIndex), entries, hs.commit, false, 0, null),
+    );
+    if (this.state[p] === REPLICATE) {
+      if (entries !== null) this.next[p] = next + entries.length;
+    } else {
+      this.paused[p] = true;
+    }
+  }
+
+  private sendSnapshot(p: number): void {
+    const snap = this.host.latestSnapshot();
+    if (snap === null) return; // cannot happen: the log is only compacted behind a snapshot
+    this.state[p] = SNAPSHOT;
+    this.pendingSnapshot[p] = snap.index;
+    this.paused[p] = true;
+    this.host.send(new Message(MSG_SNAP, this.id, p, this.hs.term, snap.index, snap.term, null, 0, false, 0, snap));
+  }
+
+  private maybeCommit(): void {
+    const hs = this.hs;
+    let candidate: number;
+    if (this.opts.commitWithoutMajority) {
+      candidate = this.lastIndex();
+    } else {
+      // The quorum-th largest match index (the leader's own is its last index):
+      // an insertion sort into a scratch array, descending (n <= 7).
+      const m = this.scratch;
+      const n = this.n;
+      let k = 0;
+      for (let i = 0; i < n; i++) {
+        if (this.learner[i]) continue;
+        const v = i === this.id ? this.lastIndex() : (this.match[i] as number);
+        let j = k++;
+        while (j > 0 && (m[j - 1] as number) < v) {
+          m[j] = m[j - 1] as number;
+          j--;
+        }
+        m[j] = v;
+      }
+      candidate = m[this.quorum - 1] as number;
+    }
+    if (candidate <= hs.commit || this.termAt(candidate) !== hs.term) return;
+    this.commitTo(candidate);
+    if (this.role === LEADER) this.broadcast(true);
+  }
+
+  private commitTo(index: number): void {
+    const hs = this.hs;
+    if (index <= hs.commit) return;
+    const now = this.host.now();
+    for (let i = hs.commit + 1; i <= index; i++) {
+      const e = this.entryAt(i);
+      if (e === undefined) continue;
+      this.host.record({ digest: e.digest, index: i, kind: 'commit', node: this.name, t: now, term: e.term });
+    }
+    hs.commit = index;
+    this.host.committed();
+  }
+
+  // --- message handling ---------------------------------------------------------
+
+  step(m: Message): void {
+    const hs = this.hs;
+    if (m.term > hs.term) {
+      const leader = m.type === MSG_APP || m.type === MSG_SNAP ? m.from : -1;
+      this.becomeFollower(m.term, leader);
+    } else if (m.term < hs.term) {
+      // A stale leader learns the newer term from the rejection and steps down.
+      if (m.type === MSG_APP || m.type === MSG_SNAP) {
+        this.host.send(new Message(MSG_APP_RESP, this.id, m.from, hs.term, m.index, 0, null, 0, true, 0, null));
+      } else if (m.type === MSG_VOTE) {
+        this.host.send(new Message(MSG_VOTE_RESP, this.id, m.from, hs.term, 0, 0, null, 0, true, 0, null));
+      }
+      return;
+    }
+    switch (m.type) {
+      case MSG_VOTE:
+        this.handleVote(m);
+        break;
+      case MSG_VOTE_RESP:
+        this.handleVoteResp(m);
+        break;
+      case MSG_APP:
+        this.handleAppend(m);
+        break;
+      case MSG_APP_RESP:
+        this.handleAppendResp(m);
+        break;
+      case MSG_SNAP:
+        this.handleSnapshot(m);
+        break;
+    }
+  }
+
+  private handleVote(m: Message): void {
+    const hs = this.hs;
+    const canVote = hs.vote === m.from || (hs.vote === -1 && this.leader === -1);
+    const last = this.lastIndex();
+    const lastTerm = this.termAt(last);
+    const upToDate = m.logTerm > lastTerm || (m.logTerm === lastTerm && m.index >= last);
+    const grant = canVote && upToDate;
+    if (grant) {
+      hs.vote = m.from;
+      this.resetElectionTimer();
+    }
+    this.host.send(new Message(MSG_VOTE_RESP, this.id, m.from, hs.term, 0, 0, null, 0, !grant, 0, null));
+  }
+
+  private handleVoteResp(m: Message): void {
+    if (this.role !== CANDIDATE || this.voters[m.from]) return;
+    this.voters[m.from] = true;
+    if (m.reject) this.rejected++;
+    else this.granted++;
+    if (this.granted >= this.quorum) this.becomeLeader();
+    else if (this.rejected >= this.quorum) this.becomeFollower(this.hs.term, -1);
+  }
+
+  private handleAppend(m: Message): void {
+    const hs = this.hs;
+    if (this.role !== FOLLOWER || this.leader !== m.from) this.becomeFollower(hs.term, m.from);
+    else this.resetElectionTimer();
+    if (m.index < hs.commit) {
+      this.reply(m.from, hs.commit, false, 0);
+      return;
+    }
+    if (this.termAt(m.index) !== m.logTerm) {
+      // Log-matching check failed: hint the leader where to retry.
+      const last = this.lastIndex();
+      let hint = Math.min(m.index - 1, last);
+      while (hint > hs.offset && this.termAt(hint) > m.logTerm) hint--;
+      this.reply(m.from, m.index, true, hint);
+      return;
+    }
+    const entries = m.entries;
+    let lastNew = m.index;
+    if (entries !== null && entries.length > 0) {
+      lastNew = m.index + entries.length;
+      const now = this.host.now();
+      let k = 0;
+      // Skip entries we already have (same index and term).
+      while (k < entries.length) {
+        const e = entries[k] as Entry;
+        const t = this.termAt(e.index);
+        if (t === -1 || t !== e.term) break;
+        k++;
+      }
+      if (k < entries.length) {
+        const first = entries[k] as Entry;
+        if (first.index <= this.lastIndex()) {
+          // Conflict: drop our entries from here on.
+          hs.entries.length = first.index - hs.offset - 1;
+          this.host.record({ fromIndex: first.index, kind: 'truncate', node: this.name, t: now });
+        }
+        for (; k < entries.length; k++) {
+          const e = entries[k] as Entry;
+          hs.entries.push(e);
+          this.host.record({ digest: e.digest, index: e.index, kind: 'append', node: this.name, t: now, term: e.term });
+        }
+      }
+    }
+    const commit = Math.min(m.commit, lastNew);
+    if (commit > hs.commit) this.commitTo(commit);
+    this.reply(m.from, lastNew, false, 0);
+  }
+
+  private reply(to: number, index: number, reject: boolean, hint: number): void {
+    this.host.send(new Message(MSG_APP_RESP, this.id, to, this.hs.term, index, 0, null, 0, reject, hint, null));
+  }
+
+  private handleAppendResp(m: Message): void {
+    if (this.role !== LEADER) return;
+    const p = m.from;
+    this.active[p] = true;
+    if (m.reject) {
+      if (m.index <= (this.match[p] as number)) {
+        if (m.index !== (this.next[p] as number) - 1) return; // stale
+        // The follower lacks an entry it acknowledged: its disk went back in
+        // time (restore from backup). etcd would stall here; we back up to
+        // its hint so a restored node can rejoin. (Lowering match is safe:
+        // commit never goes back, and a lower match only delays commits.)
+        this.match[p] = Math.min(this.match[p] as number, m.hint);
+      }
+      this.state[p] = PROBE;
+      this.next[p] = Math.max((this.match[p] as number) + 1, Math.min(m.index, m.hint + 1));
+      this.paused[p] = false;
+      this.sendAppend(p, true);
+      return;
+    }
+    const wasPaused = this.paused[p];
+    if (m.index > (this.match[p] as number)) {
+      this.match[p] = m.index;
+      if (this.state[p] !== REPLICATE) {
+        if (this.state[p] === PROBE || m.index >= (this.pendingSnapshot[p] as number)) this.state[p] = REPLICATE;
+      }
+      if ((this.next[p] as number) <= m.index) this.next[p] = m.index + 1;
+      this.paused[p] = false;
+      this.maybeCommit();
+    } else if (this.state[p] === PROBE) {
+      this.paused[p] = false;
+    }
+    if (this.role === LEADER && (wasPaused || (this.next[p] as number) <= this.lastIndex())) this.sendAppend(p, false);
+  }
+
+  private handleSnapshot(m: Message): void {
+    const hs = this.hs;
+    const snap = m.snapshot as Snapshot;
+    if (this.role !== FOLLOWER || this.leader !== m.from) this.becomeFollower(hs.term, m.from);
+    else this.resetElectionTimer();
+    if (snap.index <= hs.commit) {
+      this.reply(m.from, hs.commit, false, 0);
+      return;
+    }
+    if (this.termAt(snap.index) === snap.term) {
+      // We have the entry: just fast-forward the commit index.
+      this.commitTo(snap.index);
+      this.reply(m.from, snap.index, false, 0);
+      return;
+    }
+    hs.entries = [];
+    hs.offset = snap.index;
+    hs.offsetTerm = snap.term;
+    hs.commit = snap.index;
+    this.host.installSnapshot(snap, m.from);
+    this.reply(m.from, snap.index, false, 0);
+  }
+}

@@ -1,0 +1,104 @@
+// The registry store a node's applier writes to: a RegistryStore over the
+// node's disk table. Writes are synced (the production contract) unless the
+// unsynced-registry-writes variant is on. It remembers the last write (for the
+// trace's apply event) and caches the digest of its rows until they change.
+import type { RegistryStore } from '../applier/types.ts';
+import type { TraceRow } from '../trace/types.ts';
+import type { Disk, StoredValue } from './disk.ts';
+import { internedHex, internedRow, sortedRowsDigest, unhex } from './hex.ts';
+
+// digest-before -> key -> value -> digest-after, shared by all stores of the
+// process (replicas go through the same row sets in the same order). Nested
+// maps keyed by strings that already exist avoid building a key per lookup.
+// Bounded; results never depend on its contents.
+const transitions = new Map<string, Map<string, Map<string, string>>>();
+let transitionCount = 0;
+const TRANSITIONS_LIMIT = 1 << 16;
+
+function transitionGet(prev: string, key: string, value: string): string | undefined {
+  return transitions.get(prev)?.get(key)?.get(value);
+}
+
+function transitionSet(prev: string, key: string, value: string, next: string): void {
+  if (transitionCount >= TRANSITIONS_LIMIT) {
+    transitions.clear();
+    transitionCount = 0;
+  }
+  let byKey = transitions.get(prev);
+  if (byKey === undefined) transitions.set(prev, (byKey = new Map()));
+  let byValue = byKey.get(key);
+  if (byValue === undefined) byKey.set(key, (byValue = new Map()));
+  byValue.set(value, next);
+  transitionCount++;
+}
+
+export class SimRegistryStore implements RegistryStore {
+  /** The last write since clearLastWrite(), for the apply event. */
+  lastWrite: TraceRow | undefined = undefined;
+  private digestCache: string | null = null;
+  /** The digest before the last write (null: unknown, or more than one write since). */
+  private prevDigest: string | null = null;
+
+  constructor(
+    private readonly disk: Disk,
+    private readonly synced: boolean,
+  ) {}
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const v = this.disk.registry.view.get(this.keyHex(key));
+    return v === undefined ? undefined : v.bytes.slice();
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    const keyHex = this.keyHex(key);
+    const stored = internedRow(keyHex, value);
+    this.disk.registry.write(keyHex, stored, this.synced);
+    this.lastWrite = stored.row;
+    this.prevDigest = this.digestCache;
+    this.digestCache = null;
+  }
+
+  /** Replaces every row (a snapshot install). */
+  replaceAll(rows: readonly TraceRow[]): void {
+    const entries: [string, StoredValue][] = rows.map((r) => [r.keyHex, internedRow(r.keyHex, unhex(r.valueHex))]);
+    this.disk.registry.replaceAll(entries, this.synced);
+    this.digestCache = null;
+    this.prevDigest = null;
+  }
+
+  /** Every row, sorted by key. */
+  rows(): TraceRow[] {
+    const view = this.disk.registry.view;
+    const keys = [...view.keys()].sort();
+    return keys.map((keyHex) => (view.get(keyHex) as StoredValue).row);
+  }
+
+  /** rowsDigest of the current rows (cached until the next write). */
+  digest(): string {
+    let d = this.digestCache;
+    if (d !== null) return d;
+    const prev = this.prevDigest;
+    const w = this.lastWrite;
+    this.prevDigest = null;
+    if (prev !== null && w !== undefined) {
+      d = transitionGet(prev, w.keyHex, w.valueHex) ?? null;
+      if (d === null) {
+        d = sortedRowsDigest(this.rows());
+        transitionSet(prev, w.keyHex, w.valueHex, d);
+      }
+    } else {
+      d = sortedRowsDigest(this.rows());
+    }
+    this.digestCache = d;
+    return d;
+  }
+
+  private keyHex(key: Uint8Array): string {
+    return internedHex(key);
+  }
+}
+
+/** Rows of a disk's registry, sorted by key (for restart and restore events). */
+export function diskRows(disk: Disk): TraceRow[] {
+  return new SimRegistryStore(disk, true).rows();
+}

@@ -1,0 +1,126 @@
+// Trace recording and its canonical form. The recorder only appends events;
+// the canonical serialization is one JSON object per line with keys sorted at
+// every level (undefined fields left out), and the trace hash is the SHA-256
+// of that text. Same scenario + same applier => same bytes => same hash.
+import { createHash } from 'node:crypto';
+import type { TraceEvent } from '../trace/types.ts';
+
+export class TraceRecorder {
+  readonly events: TraceEvent[] = [];
+
+  record(event: TraceEvent): void {
+    this.events.push(event);
+  }
+}
+
+/**
+ * True if JSON.stringify(value) is already canonical: plain objects whose keys
+ * come in sorted order, arrays, strings, finite-or-not numbers, booleans, null.
+ * (The simulator writes its events that way, so serializing is native speed.)
+ */
+function stringifyIsCanonical(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (const item of value) if (!stringifyIsCanonical(item)) return false;
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const obj = value as Record<string, unknown>;
+      let prev = '';
+      let first = true;
+      for (const key in obj) {
+        if (!Object.hasOwn(obj, key)) return false;
+        if (!first && !(prev < key)) return false;
+        first = false;
+        prev = key;
+        if (!stringifyIsCanonical(obj[key])) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Canonical JSON of one value: sorted keys, no whitespace, undefined fields omitted. */
+export function canonicalJson(value: unknown): string {
+  if (typeof value === 'object' && value !== null && stringifyIsCanonical(value)) return JSON.stringify(value);
+  return canonicalSlow(value);
+}
+
+/** The reference implementation (always walks and sorts); canonicalJson must agree with it. */
+export function canonicalSlow(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          const item: unknown = value[i];
+          out += item === undefined ? 'null' : canonicalSlow(item);
+        }
+        return `${out}]`;
+      }
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      let first = true;
+      for (const key of keys) {
+        const item = obj[key];
+        if (item === undefined) continue;
+        if (!first) out += ',';
+        first = false;
+        out += `${JSON.stringify(key)}:${canonicalSlow(item)}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      throw new TypeError(`canonicalJson: cannot serialize a ${typeof value}`);
+  }
+}
+
+/** The canonical text of a trace: one line per event, each ending in "\n". */
+export function serializeTrace(events: readonly TraceEvent[]): string {
+  let out = '';
+  for (const event of events) out += `${canonicalJson(event)}\n`;
+  return out;
+}
+
+/** Parses serializeTrace's output back into events. */
+export function parseTrace(text: string): TraceEvent[] {
+  return text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as TraceEvent);
+}
+
+/** SHA-256 (hex) of the canonical serialization, computed line by line. */
+export function traceHash(events: readonly TraceEvent[]): string {
+  const hash = createHash('sha256');
+  // Hash in chunks of lines: one update per line costs more than the hashing.
+  let chunk = '';
+  for (const event of events) {
+    chunk += `${canonicalJson(event)}\n`;
+    if (chunk.length > 1 << 16) {
+      hash.update(chunk);
+      chunk = '';
+    }
+  }
+  hash.update(chunk);
+  return hash.digest('hex');
+}

@@ -1,0 +1,40 @@
+// Simulator-level bug switches. The applier has its own variants
+// (src/applier/variants.ts); these break the engine or Raft around it.
+
+export const SIM_VARIANTS = {
+  'unsynced-registry-writes': 'registry store writes are left in the page cache (lost on a crash by a coin flip)',
+  'snapshot-omits-registry': "snapshots carry no registry rows, so an installed snapshot empties the follower's registry",
+  'skip-entry-on-halt': 'a halting apply is skipped: the engine advances its applied index past it and keeps going',
+  'raft-commit-without-majority': 'a leader commits its entries as soon as it appends them, without a majority',
+  'raft-forget-vote': 'a node forgets whom it voted for when it restarts (vote not persisted)',
+} as const;
+
+export type SimVariant = keyof typeof SIM_VARIANTS;
+
+/** The broken-Raft variants: the Raft safety checks must catch each of them. */
+export const RAFT_VARIANTS: readonly SimVariant[] = ['raft-commit-without-majority', 'raft-forget-vote'];
+
+export function isSimVariant(name: string): name is SimVariant {
+  return Object.hasOwn(SIM_VARIANTS, name);
+}
+
+/** Switches resolved to booleans (what the modules read). */
+export interface VariantFlags {
+  unsyncedRegistryWrites: boolean;
+  snapshotOmitsRegistry: boolean;
+  skipEntryOnHalt: boolean;
+  commitWithoutMajority: boolean;
+  forgetVote: boolean;
+}
+
+export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
+  for (const v of variants) if (!isSimVariant(v)) throw new Error(`unknown simulator variant "${String(v)}"`);
+  const on = (v: SimVariant): boolean => variants.includes(v);
+  return {
+    unsyncedRegistryWrites: on('unsynced-registry-writes'),
+    snapshotOmitsRegistry: on('snapshot-omits-registry'),
+    skipEntryOnHalt: on('skip-entry-on-halt'),
+    commitWithoutMajority: on('raft-commit-without-majority'),
+    forgetVote: on('raft-forget-vote'),
+  };
+}

@@ -1,0 +1,63 @@
+// Shared set-ups for the simulator tests.
+import { createEntryApplier, deriveNodeId } from '../../src/applier/index.ts';
+import type { ApplierFactory } from '../../src/applier/index.ts';
+import { faultSchedule, registrationEntry, simulate, workloadHooks } from '../../src/sim/index.ts';
+import type { ScenarioEvent, SimConfig, SimResult, SimVariant } from '../../src/sim/index.ts';
+import type { TraceEvent } from '../../src/trace/types.ts';
+
+export const FIVE = ['n1', 'n2', 'n3', 'n4', 'n5'];
+export const THREE = ['n1', 'n2', 'n3'];
+
+/** A registration entry for node `name`. */
+export function reg(name: string, epoch: number, dekId = 1): Uint8Array {
+  return registrationEntry(dekId, deriveNodeId(name), epoch);
+}
+
+/** A randomized run: background workload plus a seeded fault schedule (crash, partition, one-way, snapshot, loss). */
+export function faultyRun(
+  seed: string,
+  opts: {
+    timeLimitMs?: number;
+    nodes?: number;
+    variants?: SimVariant[];
+    faultRate?: number;
+    applier?: ApplierFactory;
+    extra?: Partial<SimConfig>;
+  } = {},
+): SimResult {
+  const T = opts.timeLimitMs ?? 3000;
+  const n = opts.nodes ?? 3 + (seed.length % 3);
+  const nodes = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].slice(0, n);
+  const events: ScenarioEvent[] = faultSchedule({
+    seed,
+    nodes,
+    fromMs: 100,
+    toMs: Math.floor(T * 0.7),
+    ratePerSec: opts.faultRate ?? 3,
+    downMs: [20, Math.floor(T / 4)],
+  });
+  return simulate({
+    seed,
+    nodes,
+    applier: opts.applier ?? createEntryApplier,
+    applierName: 'correct',
+    timeLimitMs: T,
+    events,
+    variants: opts.variants,
+    network: { lossRate: 0.02, dupRate: 0.02, reorderRate: 0.02 },
+    faultsEndMs: Math.floor(T * 0.7),
+    snapshotInterval: [4, 32],
+    hooks: workloadHooks({ fromMs: 50, toMs: T - 200, ratePerSec: 25 }),
+    ...opts.extra,
+  });
+}
+
+export function ofKind<K extends TraceEvent['kind']>(trace: readonly TraceEvent[], kind: K): Extract<TraceEvent, { kind: K }>[] {
+  return trace.filter((e): e is Extract<TraceEvent, { kind: K }> => e.kind === kind);
+}
+
+export function runEnd(trace: readonly TraceEvent[]): Extract<TraceEvent, { kind: 'run-end' }> {
+  const last = trace[trace.length - 1];
+  if (last === undefined || last.kind !== 'run-end') throw new Error('trace does not end with run-end');
+  return last;
+}
