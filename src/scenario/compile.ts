@@ -1,0 +1,74 @@
+// A scenario document -> the simulator's SimConfig: fault families become
+// network, Raft, client and snapshot parameters; simulator-level events pass
+// through; lifecycle events (rotation, membership, crash-after-apply) become
+// custom events for the NodeLifecycle hooks, which the config carries.
+import type { ApplierFactory } from '../applier/index.ts';
+import type { ScenarioEvent, SimConfig } from '../sim/config.ts';
+import { NodeLifecycle, lifecycleEvent } from '../sim/lifecycle/index.ts';
+import type { PolicyOverrides } from '../sim/lifecycle/index.ts';
+import type { ResolvedVariant } from './variants.ts';
+import type { Scenario, ScenarioEventDoc } from './types.ts';
+
+/** Client writes stop this long before the end, so the last ones are applied everywhere by run-end. */
+const WRITES_STOP_BEFORE_END_MS = 500;
+
+export interface CompileOptions {
+  variant: ResolvedVariant;
+  /** Overrides the variant's applier (an external applier under test). */
+  applier?: ApplierFactory;
+}
+
+export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
+  const { variant } = opts;
+  const joiners = s.cluster.joiners ?? [];
+  const f = s.faults;
+  const hooks = new NodeLifecycle({
+    members: s.cluster.nodes,
+    joiners,
+    policy: mergePolicy(s.policy, variant.policy),
+    initialEpochs: s.cluster.initialEpochs,
+    kvWritesPerSec: s.workload.kvWritesPerSec,
+    writesUntilMs: Math.max(0, s.durationMs - WRITES_STOP_BEFORE_END_MS),
+  });
+  return {
+    seed: s.seed,
+    nodes: [...s.cluster.nodes, ...joiners],
+    dormantNodes: joiners,
+    learners: joiners,
+    applier: opts.applier ?? variant.applier,
+    applierName: opts.applier ? 'custom' : variant.applierName,
+    variants: variant.simVariants,
+    network: f.network ?? { lossRate: 0, dupRate: 0, reorderRate: 0 },
+    raft: f.timeouts ? { electionTimeoutMs: f.timeouts.electionTimeoutMs } : undefined,
+    client: f.timeouts ? { proposalTimeoutMs: f.timeouts.proposalTimeoutMs } : undefined,
+    snapshotInterval: f.snapshots?.interval,
+    pendingLossRate: f.crashes?.pendingLossRate,
+    timeLimitMs: s.durationMs,
+    faultsEndMs: s.faultsEndMs,
+    events: s.events.map(simEvent),
+    hooks,
+  };
+}
+
+function simEvent(ev: ScenarioEventDoc): ScenarioEvent {
+  switch (ev.kind) {
+    case 'rotate-dek':
+      return lifecycleEvent(ev.at, { name: 'rotate-dek' });
+    case 'add-node':
+    case 'remove-node':
+      return lifecycleEvent(ev.at, { name: ev.kind, node: ev.node });
+    case 'crash-after-apply':
+      return lifecycleEvent(ev.at, { name: ev.kind, node: ev.node, restartAfterMs: ev.restartAfterMs });
+    default:
+      return ev;
+  }
+}
+
+/** The variant's policy wins over the scenario's, field by field. */
+function mergePolicy(base: PolicyOverrides | undefined, over: PolicyOverrides): PolicyOverrides {
+  return {
+    guards: { ...base?.guards, ...over.guards },
+    nonces: { ...base?.nonces, ...over.nonces },
+    registerMaxAttempts: over.registerMaxAttempts ?? base?.registerMaxAttempts,
+  };
+}

@@ -1,0 +1,14 @@
+// The scenario layer's public surface.
+export { SCENARIO_VERSION, EVENT_FAMILY } from './types.ts';
+export type { Scenario, Cluster, FaultFamilies, FaultFamily, ScenarioEventDoc, ScenarioEventKind } from './types.ts';
+export { SCENARIO_SCHEMA } from './schema.ts';
+export { loadScenario, ScenarioError, MAX_SLOTS } from './load.ts';
+export { serializeScenario } from './serialize.ts';
+export { compileScenario } from './compile.ts';
+export type { CompileOptions } from './compile.ts';
+export { VARIANTS, resolveVariant } from './variants.ts';
+export type { VariantInfo, VariantLayer, ResolvedVariant } from './variants.ts';
+export { runScenario } from './run.ts';
+export type { RunOptions, RunResult } from './run.ts';
+export { scenarioArbitrary } from './arbitrary.ts';
+export type { ScenarioArbitraryOptions } from './arbitrary.ts';

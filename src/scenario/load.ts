@@ -1,0 +1,148 @@
+// Loading a scenario: JSON Schema first (shape), then the cross-field rules.
+// Every failure is a ScenarioError whose message is one line naming the field
+// by its JSON pointer, e.g. `scenario: /events/3/node must be one of the
+// cluster's nodes (got "n9")`.
+import { Ajv } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { deriveNodeId } from '../applier/index.ts';
+import { SCENARIO_SCHEMA } from './schema.ts';
+import { EVENT_FAMILY } from './types.ts';
+import type { Scenario } from './types.ts';
+
+/** The sim's cluster size limit covers every Raft slot, joiners included. */
+export const MAX_SLOTS = 7;
+
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+  constructor(
+    /** JSON pointer of the offending field ('' for the document). */
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`scenario: ${path === '' ? '/' : path} ${problem}`);
+  }
+}
+
+const validate = new Ajv({ discriminator: true, allErrors: false, strict: false }).compile(SCENARIO_SCHEMA);
+
+/** Validates a parsed document (or JSON text) and returns it typed; throws ScenarioError. */
+export function loadScenario(json: unknown): Scenario {
+  const doc = typeof json === 'string' ? parseJson(json) : json;
+  if (!validate(doc)) throw schemaError((validate.errors ?? [])[0]);
+  const scenario = doc as Scenario;
+  checkSemantics(scenario);
+  return scenario;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ScenarioError('', `is not valid JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+function schemaError(e: ErrorObject | undefined): ScenarioError {
+  if (e === undefined) return new ScenarioError('', 'is invalid');
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return new ScenarioError(`${e.instancePath}/${String(p.missingProperty)}`, 'is required');
+    case 'additionalProperties':
+      return new ScenarioError(`${e.instancePath}/${String(p.additionalProperty)}`, 'is not a known field');
+    case 'enum':
+      return new ScenarioError(e.instancePath, `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+    case 'const':
+      return new ScenarioError(e.instancePath, `must be ${JSON.stringify(p.allowedValue)}`);
+    case 'discriminator':
+      return new ScenarioError(`${e.instancePath}/kind`, `must be one of ${knownKinds()}`);
+    default:
+      return new ScenarioError(e.instancePath, e.message ?? 'is invalid');
+  }
+}
+
+function knownKinds(): string {
+  return Object.keys(EVENT_FAMILY).join(', ');
+}
+
+function checkSemantics(s: Scenario): void {
+  if (s.faultsEndMs >= s.durationMs) {
+    throw new ScenarioError('/faultsEndMs', `must be below durationMs (${s.durationMs}), got ${s.faultsEndMs}`);
+  }
+  const members = s.cluster.nodes;
+  const joiners = s.cluster.joiners ?? [];
+  const all = [...members, ...joiners];
+  if (all.length > MAX_SLOTS) {
+    throw new ScenarioError('/cluster/joiners', `makes ${all.length} Raft slots with the nodes; at most ${MAX_SLOTS}`);
+  }
+  const fullIds = new Map<bigint, string>();
+  all.forEach((id, i) => {
+    const path = i < members.length ? `/cluster/nodes/${i}` : `/cluster/joiners/${i - members.length}`;
+    const full = deriveNodeId(id);
+    const twin = fullIds.get(full);
+    if (twin === id) throw new ScenarioError(path, `duplicates raft id "${id}"`);
+    if (twin !== undefined) throw new ScenarioError(path, `"${id}" has the same full node id as "${twin}"`);
+    fullIds.set(full, id);
+  });
+  for (const name of Object.keys(s.cluster.initialEpochs ?? {})) {
+    if (!members.includes(name)) throw new ScenarioError(`/cluster/initialEpochs/${name}`, "must be one of the cluster's nodes");
+  }
+  const timeouts = s.faults.timeouts;
+  if (timeouts && timeouts.electionTimeoutMs[0] > timeouts.electionTimeoutMs[1]) {
+    throw new ScenarioError('/faults/timeouts/electionTimeoutMs', 'must be [min, max] with min <= max');
+  }
+  checkEvents(s, all, joiners);
+}
+
+function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
+  const backups = new Map<string, { node: string; at: number }>();
+  const added = new Set<string>();
+  s.events.forEach((ev, i) => {
+    const at = `/events/${i}`;
+    const family = EVENT_FAMILY[ev.kind];
+    if (s.faults[family] === undefined) {
+      throw new ScenarioError(`${at}/kind`, `"${ev.kind}" needs fault family faults.${family} switched on`);
+    }
+    if (ev.at > s.faultsEndMs) throw new ScenarioError(`${at}/at`, `must be at most faultsEndMs (${s.faultsEndMs}), got ${ev.at}`);
+    const known = (name: string, path: string): void => {
+      if (!all.includes(name)) throw new ScenarioError(path, `must be one of the cluster's nodes (got "${name}")`);
+    };
+    switch (ev.kind) {
+      case 'partition': {
+        const seen = new Set<string>();
+        ev.groups.forEach((g, gi) =>
+          g.forEach((name, ni) => {
+            const path = `${at}/groups/${gi}/${ni}`;
+            known(name, path);
+            if (seen.has(name)) throw new ScenarioError(path, `puts "${name}" in two groups`);
+            seen.add(name);
+          }),
+        );
+        return;
+      }
+      case 'heal':
+      case 'rotate-dek':
+        return;
+      case 'add-node':
+        if (!joiners.includes(ev.node)) throw new ScenarioError(`${at}/node`, `must be one of cluster.joiners (got "${ev.node}")`);
+        if (added.has(ev.node)) throw new ScenarioError(`${at}/node`, `adds "${ev.node}" a second time`);
+        added.add(ev.node);
+        return;
+      case 'backup':
+        known(ev.node, `${at}/node`);
+        if (backups.has(ev.name)) throw new ScenarioError(`${at}/name`, `reuses backup name "${ev.name}"`);
+        backups.set(ev.name, { node: ev.node, at: ev.at });
+        return;
+      case 'restore': {
+        known(ev.node, `${at}/node`);
+        const b = backups.get(ev.name);
+        if (b === undefined || b.node !== ev.node || b.at >= ev.at) {
+          throw new ScenarioError(`${at}/name`, `must name a backup of ${ev.node} taken earlier (got "${ev.name}")`);
+        }
+        return;
+      }
+      default:
+        known(ev.node, `${at}/node`);
+    }
+  });
+}

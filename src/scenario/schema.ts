@@ -1,0 +1,137 @@
+// The scenario document's JSON Schema (draft-07, checked with ajv). Shape
+// only: cross-field rules (known nodes, times in range, distinct ids) are in
+// load.ts, which reports both kinds the same way: one line naming the field.
+const raftId = { type: 'string', minLength: 1, maxLength: 64 };
+const time = { type: 'integer', minimum: 0 };
+const rate = { type: 'number', minimum: 0, maximum: 1 };
+const restartAfterMs = { type: 'integer', minimum: 0, maximum: 10_000 };
+const empty = { type: 'object', additionalProperties: false };
+
+function event(kind: string, props: Record<string, unknown> = {}, required: string[] = []): object {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['at', 'kind', ...required],
+    properties: { at: time, kind: { const: kind }, ...props },
+  };
+}
+
+const guards = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    rollback: { type: 'boolean' },
+    exhaustion: { type: 'boolean' },
+    collision: { type: 'boolean' },
+    compare: { enum: ['after-bump', 'before-bump'] },
+    registry: { enum: ['caught-up', 'local'] },
+    collisionScope: { enum: ['members', 'registry'] },
+  },
+};
+
+const nonces = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ownWrites: { enum: ['after-registration', 'immediately'] },
+    applies: { enum: ['after-guards', 'after-registration-committed'] },
+  },
+};
+
+export const SCENARIO_SCHEMA = {
+  $id: 'https://regsim.local/scenario.schema.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'seed', 'durationMs', 'faultsEndMs', 'cluster', 'faults', 'workload', 'events'],
+  properties: {
+    version: { const: 1 },
+    seed: { type: 'string', minLength: 1 },
+    durationMs: { type: 'integer', minimum: 100, maximum: 600_000 },
+    faultsEndMs: time,
+    cluster: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['nodes'],
+      properties: {
+        nodes: { type: 'array', items: raftId, minItems: 3, maxItems: 7 },
+        joiners: { type: 'array', items: raftId, maxItems: 4 },
+        initialEpochs: { type: 'object', additionalProperties: { type: 'integer', minimum: 0, maximum: 0xffff } },
+      },
+    },
+    faults: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        network: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['lossRate', 'dupRate', 'reorderRate'],
+          properties: { lossRate: rate, dupRate: rate, reorderRate: rate },
+        },
+        partitions: empty,
+        crashes: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['pendingLossRate'],
+          properties: { pendingLossRate: rate },
+        },
+        snapshots: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['interval'],
+          properties: { interval: { type: 'integer', minimum: 1, maximum: 1000 } },
+        },
+        restores: empty,
+        membership: empty,
+        rotation: empty,
+        timeouts: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['proposalTimeoutMs', 'electionTimeoutMs'],
+          properties: {
+            proposalTimeoutMs: { type: 'integer', minimum: 1, maximum: 10_000 },
+            electionTimeoutMs: {
+              type: 'array',
+              items: { type: 'integer', minimum: 10, maximum: 10_000 },
+              minItems: 2,
+              maxItems: 2,
+            },
+          },
+        },
+      },
+    },
+    workload: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kvWritesPerSec'],
+      properties: { kvWritesPerSec: { type: 'number', minimum: 0, maximum: 1000 } },
+    },
+    policy: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { guards, nonces, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
+    },
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kind'],
+        properties: { kind: { type: 'string' } },
+        discriminator: { propertyName: 'kind' },
+        oneOf: [
+          event('crash', { node: raftId, restartAfterMs }, ['node']),
+          event('crash-after-apply', { node: raftId, restartAfterMs }, ['node']),
+          event('restart', { node: raftId }, ['node']),
+          event('snapshot', { node: raftId }, ['node']),
+          event('partition', { groups: { type: 'array', items: { type: 'array', items: raftId }, minItems: 1 } }, ['groups']),
+          event('heal'),
+          event('backup', { node: raftId, name: { type: 'string', minLength: 1 } }, ['node', 'name']),
+          event('restore', { node: raftId, name: { type: 'string', minLength: 1 }, restartAfterMs }, ['node', 'name']),
+          event('rotate-dek'),
+          event('add-node', { node: raftId }, ['node']),
+          event('remove-node', { node: raftId }, ['node']),
+        ],
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,82 @@
+// The scenario document: the unit of reproduction. Plain JSON: the cluster,
+// the fault families switched on (swarm testing: a family that is absent is
+// off, and its events are not allowed), timed operator events, the workload,
+// the lifecycle policy and the seed of the simulator's own small choices.
+import type { PolicyOverrides } from '../sim/lifecycle/index.ts';
+
+export const SCENARIO_VERSION = 1;
+
+export interface Scenario {
+  version: typeof SCENARIO_VERSION;
+  /** Seed of the simulator's PRNG streams (message delays, election timeouts, crash losses, workload). */
+  seed: string;
+  /** The run stops at this virtual time (ms). */
+  durationMs: number;
+  /** No fault after this time: every event is at or before it, and liveness is judged from it. */
+  faultsEndMs: number;
+  cluster: Cluster;
+  faults: FaultFamilies;
+  workload: { kvWritesPerSec: number };
+  /** Lifecycle policy overrides (default: the spec's, see src/sim/lifecycle/policy.ts). */
+  policy?: PolicyOverrides;
+  events: ScenarioEventDoc[];
+}
+
+export interface Cluster {
+  /** Raft ids of the members that boot at time 0 (3 to 7). */
+  nodes: string[];
+  /** Raft ids that join later through an add-node event (members + joiners <= 7). */
+  joiners?: string[];
+  /** Sidecar epoch under the initial DEK a member's disk starts with (to reach exhaustion). */
+  initialEpochs?: Record<string, number>;
+}
+
+/** A family present here is switched on, with its rates. */
+export interface FaultFamilies {
+  network?: { lossRate: number; dupRate: number; reorderRate: number };
+  partitions?: Record<string, never>;
+  /** Crashes and restarts; `pendingLossRate`: chance a crash loses each unsynced write. */
+  crashes?: { pendingLossRate: number };
+  /** Local snapshots every `interval` applied entries, plus snapshot events. */
+  snapshots?: { interval: number };
+  /** Backups and restores of whole disks. */
+  restores?: Record<string, never>;
+  /** add-node / remove-node. */
+  membership?: Record<string, never>;
+  rotation?: Record<string, never>;
+  /** Clock and time-outs: client proposal time-out and election time-out range. */
+  timeouts?: { proposalTimeoutMs: number; electionTimeoutMs: [number, number] };
+}
+
+export type FaultFamily = keyof FaultFamilies;
+
+export type ScenarioEventDoc =
+  | { at: number; kind: 'crash'; node: string; restartAfterMs?: number }
+  /** Crash right after `node` next applies a registration (before its next snapshot). */
+  | { at: number; kind: 'crash-after-apply'; node: string; restartAfterMs?: number }
+  | { at: number; kind: 'restart'; node: string }
+  | { at: number; kind: 'snapshot'; node: string }
+  | { at: number; kind: 'partition'; groups: string[][] }
+  | { at: number; kind: 'heal' }
+  | { at: number; kind: 'backup'; node: string; name: string }
+  | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number }
+  | { at: number; kind: 'rotate-dek' }
+  | { at: number; kind: 'add-node'; node: string }
+  | { at: number; kind: 'remove-node'; node: string };
+
+export type ScenarioEventKind = ScenarioEventDoc['kind'];
+
+/** The fault family each event kind belongs to. */
+export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
+  crash: 'crashes',
+  'crash-after-apply': 'crashes',
+  restart: 'crashes',
+  snapshot: 'snapshots',
+  partition: 'partitions',
+  heal: 'partitions',
+  backup: 'restores',
+  restore: 'restores',
+  'rotate-dek': 'rotation',
+  'add-node': 'membership',
+  'remove-node': 'membership',
+};

@@ -1,0 +1,73 @@
+// One catalog of named bug variants across the three layers a run is built
+// from: the applier (src/applier/variants.ts), the engine and Raft around it
+// (src/sim/variants.ts) and the node lifecycle (start-up guards). `correct`
+// is the applier, simulator and lifecycle as the spec describes them.
+import { applierVariants } from '../applier/index.ts';
+import type { ApplierFactory } from '../applier/index.ts';
+import { NO_GUARDS } from '../sim/lifecycle/index.ts';
+import type { PolicyOverrides } from '../sim/lifecycle/index.ts';
+import { SIM_VARIANTS } from '../sim/variants.ts';
+import type { SimVariant } from '../sim/variants.ts';
+
+export type VariantLayer = 'applier' | 'sim' | 'lifecycle';
+
+export interface VariantInfo {
+  name: string;
+  layer: VariantLayer;
+  /** The bug, in one sentence ('none...' for correct). */
+  bug: string;
+}
+
+/** What a variant changes in a run. */
+export interface ResolvedVariant extends VariantInfo {
+  applier: ApplierFactory;
+  /** The applier's label in the trace (the applier variant's name, else 'correct'). */
+  applierName: string;
+  simVariants: SimVariant[];
+  /** Applied over the scenario's own policy. */
+  policy: PolicyOverrides;
+}
+
+const LIFECYCLE_VARIANTS: Readonly<Record<string, { bug: string; policy: PolicyOverrides }>> = {
+  'no-startup-guard': {
+    bug: 'a node starts without the §9.1 guards: no rollback, exhaustion or collision check',
+    policy: { guards: NO_GUARDS },
+  },
+  'guard-reads-local-registry': {
+    bug: "the start-up guards read the node's own registry, which a restored disk brings back stale together with the sidecar",
+    policy: { guards: { registry: 'local' } },
+  },
+};
+
+const correctApplier = applierVariants.correct as { bug: string; factory: ApplierFactory };
+
+function build(): Map<string, ResolvedVariant> {
+  const out = new Map<string, ResolvedVariant>();
+  const add = (v: ResolvedVariant): void => {
+    if (out.has(v.name)) throw new Error(`variant name "${v.name}" is used by two layers`);
+    out.set(v.name, v);
+  };
+  for (const [name, v] of Object.entries(applierVariants)) {
+    add({ name, layer: 'applier', bug: v.bug, applier: v.factory, applierName: name, simVariants: [], policy: {} });
+  }
+  for (const [name, bug] of Object.entries(SIM_VARIANTS)) {
+    const simVariants = [name as SimVariant];
+    add({ name, layer: 'sim', bug, applier: correctApplier.factory, applierName: 'correct', simVariants, policy: {} });
+  }
+  for (const [name, v] of Object.entries(LIFECYCLE_VARIANTS)) {
+    add({ name, layer: 'lifecycle', bug: v.bug, applier: correctApplier.factory, applierName: 'correct', simVariants: [], policy: v.policy });
+  }
+  return out;
+}
+
+const CATALOG = build();
+
+/** Every variant, `correct` first, then by layer (applier, sim, lifecycle). */
+export const VARIANTS: readonly VariantInfo[] = [...CATALOG.values()].map(({ name, layer, bug }) => ({ name, layer, bug }));
+
+/** The variant called `name`; an unknown name throws, listing the known ones. */
+export function resolveVariant(name: string): ResolvedVariant {
+  const v = CATALOG.get(name);
+  if (v === undefined) throw new Error(`unknown variant "${name}" (known: ${[...CATALOG.keys()].join(', ')})`);
+  return v;
+}

@@ -1,0 +1,426 @@
+// Node lifecycle and workload (spec §1, §5, §9.1) as simulator hooks. Each
+// process start bumps and fsyncs the sidecar epoch of the active DEK, runs the
+// start-up guards, and proposes Register(dek, full id, epoch) unless the
+// registry already shows that epoch, retrying as the client of §5 does (so
+// duplicates commit). Every replica encrypts each KV entry it applies with its
+// own nonce and the trace records each one. Operator faults arrive as custom
+// scenario events: DEK rotation, add-node, remove-node, and a crash right after
+// the next registration a node applies. Membership is static in the simulated
+// Raft: a node added later is a learner slot (SimConfig.learners) that stays
+// dormant until add-node starts it; it becomes a member (for the collision
+// guard) once its guards pass and its registration is proposed. A removed node
+// is stopped for good; its slot stays a (dead) voter: removing a voter safely
+// needs a configuration change through the log, which the simulator lacks.
+import { decodeRegistryValue, deriveNodeId, low16, registryKey } from '../../applier/index.ts';
+import type { ScenarioEvent } from '../config.ts';
+import type { ApplyInfo, NodeStartInfo, SimHooks } from '../hooks.ts';
+import type { SimNode } from '../node.ts';
+import type { Simulator } from '../simulator.ts';
+import { kvEntry, registrationEntry } from '../workload.ts';
+import { exhaustionGuard, memberCollisionGuard, registryCollisionGuard, rollbackGuard } from './guards.ts';
+import type { Refusal } from './guards.ts';
+import { isEncryptedWrite, rotationMarker, rotationMarkerDek } from './markers.ts';
+import { resolvePolicy } from './policy.ts';
+import type { LifecyclePolicy, PolicyOverrides } from './policy.ts';
+import { RegistryView, caughtUpView, localView, requestReadIndex } from './registry-view.ts';
+import type { ReadIndex } from './registry-view.ts';
+import { activeDek, setActiveDek, setSidecarEpoch, sidecarEpoch } from './sidecar.ts';
+
+export const INITIAL_DEK = 1;
+/** How often a held node re-checks whether it has caught up (virtual ms). */
+const POLL_MS = 10;
+/** How long a client write waits before looking for a ready leader again. */
+const WRITE_RETRY_MS = 20;
+
+/** The custom scenario events this layer handles (ScenarioEvent kind 'custom'). */
+export type LifecycleEvent =
+  | { name: 'rotate-dek' }
+  | { name: 'add-node'; node: string }
+  | { name: 'remove-node'; node: string }
+  | { name: 'crash-after-apply'; node: string; restartAfterMs?: number };
+
+/** The sim event for a lifecycle operation. */
+export function lifecycleEvent(at: number, ev: LifecycleEvent): ScenarioEvent {
+  const { name, ...data } = ev;
+  return { at, kind: 'custom', name, data };
+}
+
+export interface LifecycleOptions {
+  /** Members that boot at time 0. */
+  members: readonly string[];
+  /** Raft slots that join later through add-node (SimConfig.dormantNodes). */
+  joiners?: readonly string[];
+  policy?: PolicyOverrides;
+  /** Sidecar epoch under the initial DEK a member's disk starts with (an old node near exhaustion). */
+  initialEpochs?: Readonly<Record<string, number>>;
+  /** Client KV writes per virtual second (Poisson arrivals), proposed until `writesUntilMs`. */
+  kvWritesPerSec: number;
+  writesUntilMs: number;
+}
+
+/** One node process's volatile lifecycle state: a new object per start, dropped when the process dies. */
+class Process {
+  /** guarding: the start-up guards have not passed yet (nothing is encrypted). */
+  phase: 'guarding' | 'running' = 'guarding';
+  writeCount = 0;
+  registerAttempts = 0;
+  read: ReadIndex | undefined = undefined;
+
+  constructor(
+    readonly node: SimNode,
+    readonly fullNodeId: bigint,
+    public dekId: number,
+    public epochBefore: number,
+    public epoch: number,
+  ) {}
+}
+
+export class NodeLifecycle implements SimHooks {
+  readonly policy: LifecyclePolicy;
+  private readonly fullIds = new Map<string, bigint>();
+  /** Members in join order: the boot members, then joiners whose start-up guards passed. */
+  private readonly memberOrder: string[];
+  /** Joiners an add-node event has let start. */
+  private readonly admitted = new Set<string>();
+  private readonly removed = new Set<string>();
+  private readonly procs = new Map<string, Process>();
+  private readonly crashAfterApply = new Map<string, number | undefined>();
+  /** Committed rotation markers, index -> DEK, learnt at their first apply anywhere. */
+  private readonly rotations = new Map<number, number>();
+  private readonly rotationsRecorded = new Set<number>();
+  private lastProposedDek = INITIAL_DEK;
+  private workloadStarted = false;
+
+  constructor(private readonly opts: LifecycleOptions) {
+    this.policy = resolvePolicy(opts.policy);
+    for (const name of [...opts.members, ...(opts.joiners ?? [])]) this.fullIds.set(name, deriveNodeId(name));
+    this.memberOrder = [...opts.members];
+  }
+
+  // --- process start: bump, guards, registration -----------------------------------
+
+  onNodeStart(sim: Simulator, name: string, info: NodeStartInfo): void | 'refuse' {
+    this.startWorkload(sim);
+    if (!this.mayStart(name)) {
+      return this.refuse(sim, name, { guard: 'not-a-member', detail: 'removed from the cluster, or not added yet' });
+    }
+    const node = sim.node(name);
+    const disk = node.disk;
+    const g = this.policy.guards;
+    const initial = this.opts.initialEpochs?.[name];
+    if (!info.restart && initial !== undefined && sidecarEpoch(disk, INITIAL_DEK) === 0) {
+      setSidecarEpoch(disk, INITIAL_DEK, initial);
+    }
+    let dekId = activeDek(disk);
+    if (dekId === undefined) {
+      // A fresh disk joins under the cluster's current DEK (the keystore comes with membership).
+      dekId = this.clusterDek();
+      setActiveDek(disk, dekId);
+    }
+    const before = sidecarEpoch(disk, dekId);
+    const exhausted = g.exhaustion ? exhaustionGuard(before) : undefined;
+    if (exhausted) return this.refuse(sim, name, exhausted);
+    // Without the exhaustion guard the u16 wraps, as an unchecked counter would.
+    const epoch = (before + 1) & 0xffff;
+    setSidecarEpoch(disk, dekId, epoch);
+    sim.trace.record({ t: sim.now, node: name, kind: 'epoch-bump', dekId, epoch });
+    const proc = new Process(node, this.fullId(name), dekId, before, epoch);
+    const collides = g.collision ? memberCollisionGuard(proc.fullNodeId, this.otherMembers(name)) : undefined;
+    if (collides) return this.refuse(sim, name, collides);
+    if (g.registry === 'local') {
+      const refusal = this.registryGuards(proc, localView(node));
+      if (refusal) return this.refuse(sim, name, refusal);
+    }
+    this.procs.set(name, proc);
+    node.holdApply = this.guardsNeedCaughtUp() || this.policy.nonces.applies === 'after-registration-committed';
+    // Raft is built after this hook returns: continue from the event loop.
+    sim.after(0, () => this.advance(sim, proc));
+  }
+
+  /** Moves a starting process on: guards (once caught up), registration, then its apply loop. */
+  private advance(sim: Simulator, proc: Process): void {
+    if (!this.isCurrent(proc)) return;
+    const node = proc.node;
+    if (proc.phase === 'guarding') {
+      let view: RegistryView | undefined;
+      if (this.guardsNeedCaughtUp()) {
+        view = this.caughtUp(sim, proc);
+        if (view === undefined) return this.poll(sim, proc);
+        const refusal = this.registryGuards(proc, view);
+        if (refusal) {
+          this.refuse(sim, node.name, refusal);
+          this.procs.delete(node.name);
+          node.stop();
+          return;
+        }
+      }
+      proc.phase = 'running';
+      // A joiner's registration is the entry paired with its membership change.
+      if (!this.memberOrder.includes(node.name)) this.memberOrder.push(node.name);
+      this.register(sim, proc, view ?? localView(node));
+    }
+    if (!node.holdApply) return;
+    if (this.policy.nonces.applies === 'after-registration-committed') {
+      const view = this.caughtUp(sim, proc);
+      if (view === undefined || !view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) return this.poll(sim, proc);
+    }
+    node.holdApply = false;
+    node.runApply();
+  }
+
+  private poll(sim: Simulator, proc: Process): void {
+    sim.after(POLL_MS, () => this.advance(sim, proc));
+  }
+
+  private guardsNeedCaughtUp(): boolean {
+    const g = this.policy.guards;
+    return g.registry === 'caught-up' && (g.rollback || (g.collision && g.collisionScope === 'registry'));
+  }
+
+  /** The registry caught up to a read index of the node's current term, once the node has it. */
+  private caughtUp(sim: Simulator, proc: Process): RegistryView | undefined {
+    const raft = proc.node.raft;
+    if (raft === null) return undefined;
+    if (proc.read === undefined || proc.read.term !== raft.hs.term) proc.read = requestReadIndex(sim, proc.node);
+    return proc.read === undefined ? undefined : caughtUpView(sim, proc.node, proc.read);
+  }
+
+  private registryGuards(proc: Process, view: RegistryView): Refusal | undefined {
+    const g = this.policy.guards;
+    const disk = proc.node.disk;
+    if (g.collision && g.collisionScope === 'registry') {
+      const refusal = registryCollisionGuard(proc.fullNodeId, view);
+      if (refusal) return refusal;
+    }
+    if (!g.rollback) return undefined;
+    const active = { dekId: proc.dekId, before: proc.epochBefore, bumped: proc.epoch };
+    return rollbackGuard(g.compare, proc.fullNodeId, (dek) => sidecarEpoch(disk, dek), active, view);
+  }
+
+  private refuse(sim: Simulator, name: string, refusal: Refusal): 'refuse' {
+    sim.trace.record({ t: sim.now, node: name, kind: 'guard-refused', guard: refusal.guard, detail: refusal.detail });
+    return 'refuse';
+  }
+
+  /** Register(dek, full id, epoch) unless `view` already shows this epoch. */
+  private register(sim: Simulator, proc: Process, view: RegistryView): void {
+    if (view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) return;
+    this.proposeRegistration(sim, proc);
+  }
+
+  private proposeRegistration(sim: Simulator, proc: Process): void {
+    const { dekId, epoch } = proc;
+    const name = proc.node.name;
+    const wanted = (): boolean => this.isCurrent(proc) && proc.dekId === dekId && proc.epoch === epoch;
+    sim.propose(registrationEntry(dekId, proc.fullNodeId, epoch), {
+      node: name,
+      maxAttempts: this.policy.registerMaxAttempts,
+      wanted,
+      onAttempt: () => {
+        proc.registerAttempts++;
+        sim.trace.record({ t: sim.now, node: name, kind: 'register-propose', dekId, epoch, attempt: proc.registerAttempts });
+      },
+      // Every attempt timed out and the registry still lacks it: ask again (earlier attempts may yet commit).
+      onGiveUp: () => {
+        if (wanted() && !this.registered(proc)) this.proposeRegistration(sim, proc);
+      },
+    });
+  }
+
+  /** The node's local registry shows its current (DEK, epoch). */
+  private registered(proc: Process): boolean {
+    const store = proc.node.store;
+    if (store === null) return false;
+    const value = store.get(registryKey(proc.dekId, low16(proc.fullNodeId)));
+    if (value === undefined) return false;
+    const row = decodeRegistryValue(value);
+    return row.fullNodeId === proc.fullNodeId && row.lastSeen === proc.epoch;
+  }
+
+  // --- applies: nonces, rotation markers, crash triggers ----------------------------
+
+  onApply(sim: Simulator, name: string, info: ApplyInfo): void {
+    const proc = this.procs.get(name);
+    if (proc === undefined) return;
+    const newDek = rotationMarkerDek(info.entry);
+    if (newDek !== undefined) {
+      this.rotationCommitted(sim, info.index, newDek);
+      if (newDek > proc.dekId) this.switchDek(sim, proc, newDek);
+      return;
+    }
+    if (info.result.kind === 'kv' && isEncryptedWrite(info.entry)) {
+      sim.trace.record({
+        t: sim.now,
+        node: name,
+        kind: 'nonce',
+        index: info.index,
+        dekId: proc.dekId,
+        nodeId16: low16(proc.fullNodeId),
+        epoch: proc.epoch,
+        writeCount: String(proc.writeCount++),
+      });
+      return;
+    }
+    if (info.result.kind === 'registered' && this.crashAfterApply.has(name)) {
+      // The registry write is synced; the next snapshot has not been taken: the replay window.
+      const restartAfterMs = this.crashAfterApply.get(name);
+      this.crashAfterApply.delete(name);
+      sim.crash(name);
+      if (restartAfterMs !== undefined) sim.after(restartAfterMs, (s) => s.restart(name));
+    }
+  }
+
+  onSnapshotInstall(sim: Simulator, name: string, index: number): void {
+    const proc = this.procs.get(name);
+    const dek = this.dekAt(index);
+    if (proc !== undefined && dek > proc.dekId) this.switchDek(sim, proc, dek);
+  }
+
+  onCrash(_sim: Simulator, name: string): void {
+    this.procs.delete(name);
+  }
+
+  onHalt(_sim: Simulator, name: string): void {
+    this.procs.delete(name);
+  }
+
+  // --- DEK rotation -------------------------------------------------------------------
+
+  private rotationCommitted(sim: Simulator, index: number, dekId: number): void {
+    this.rotations.set(index, dekId);
+    if (this.rotationsRecorded.has(dekId)) return;
+    this.rotationsRecorded.add(dekId);
+    sim.trace.record({ t: sim.now, kind: 'rotate-dek', dekId });
+  }
+
+  /** The newest DEK any rotation has committed (the cluster's keystore). */
+  private clusterDek(): number {
+    let dek = INITIAL_DEK;
+    for (const d of this.rotations.values()) if (d > dek) dek = d;
+    return dek;
+  }
+
+  /** The DEK in force after applying up to `index`. */
+  private dekAt(index: number): number {
+    let dek = INITIAL_DEK;
+    for (const [i, d] of this.rotations) if (i <= index && d > dek) dek = d;
+    return dek;
+  }
+
+  /** Epochs start again per DEK: bump the new DEK's epoch, then register under it. */
+  private switchDek(sim: Simulator, proc: Process, dekId: number): void {
+    const disk = proc.node.disk;
+    setActiveDek(disk, dekId);
+    proc.dekId = dekId;
+    proc.epochBefore = sidecarEpoch(disk, dekId);
+    proc.epoch = (proc.epochBefore + 1) & 0xffff;
+    proc.writeCount = 0;
+    setSidecarEpoch(disk, dekId, proc.epoch);
+    sim.trace.record({ t: sim.now, node: proc.node.name, kind: 'epoch-bump', dekId, epoch: proc.epoch });
+    if (proc.phase === 'running') this.register(sim, proc, localView(proc.node));
+  }
+
+  // --- operator events ------------------------------------------------------------------
+
+  onCustom(sim: Simulator, event: Extract<ScenarioEvent, { kind: 'custom' }>): void {
+    const data = (event.data ?? {}) as { node?: string; restartAfterMs?: number };
+    switch (event.name) {
+      case 'rotate-dek': {
+        this.lastProposedDek = Math.max(this.lastProposedDek, this.clusterDek()) + 1;
+        sim.propose(rotationMarker(this.lastProposedDek));
+        return;
+      }
+      case 'add-node': {
+        const name = this.nodeArg(event, data.node);
+        this.admitted.add(name);
+        sim.trace.record({ t: sim.now, node: name, kind: 'add-node', fullNodeId: String(this.fullId(name)) });
+        sim.restart(name);
+        return;
+      }
+      case 'remove-node': {
+        const name = this.nodeArg(event, data.node);
+        this.removed.add(name);
+        this.procs.delete(name);
+        sim.node(name).stop();
+        sim.trace.record({ t: sim.now, node: name, kind: 'remove-node' });
+        return;
+      }
+      case 'crash-after-apply':
+        this.crashAfterApply.set(this.nodeArg(event, data.node), data.restartAfterMs);
+        return;
+      default:
+        throw new RangeError(`unknown lifecycle event "${event.name}"`);
+    }
+  }
+
+  private nodeArg(event: { name: string }, node: string | undefined): string {
+    if (node === undefined || !this.fullIds.has(node)) throw new RangeError(`${event.name}: unknown node "${String(node)}"`);
+    return node;
+  }
+
+  // --- the client workload -------------------------------------------------------------
+
+  /** Poisson client writes from the 'workload' stream, each proposed through a ready leader. */
+  private startWorkload(sim: Simulator): void {
+    if (this.workloadStarted) return;
+    this.workloadStarted = true;
+    const { kvWritesPerSec, writesUntilMs } = this.opts;
+    if (kvWritesPerSec <= 0) return;
+    const rng = sim.rng('workload');
+    const meanGap = 1000 / kvWritesPerSec;
+    for (let t = 0; ; ) {
+      t += Math.max(1, Math.round(-Math.log(1 - rng.float()) * meanGap));
+      if (t >= writesUntilMs) break;
+      const body = new Uint8Array(8);
+      for (let i = 0; i < body.length; i++) body[i] = rng.int(0, 255);
+      sim.after(t, (s) => this.write(s, kvEntry(body)));
+    }
+  }
+
+  /** A node serves client writes once its registration for the current epoch is visible (policy). */
+  private write(sim: Simulator, entry: Uint8Array): void {
+    const leader = this.leader(sim);
+    const ready =
+      leader !== undefined &&
+      (this.policy.nonces.ownWrites === 'immediately' || this.isReady(leader));
+    if (ready) sim.propose(entry, { node: leader.name });
+    else if (sim.now + WRITE_RETRY_MS < this.opts.writesUntilMs) sim.after(WRITE_RETRY_MS, (s) => this.write(s, entry));
+  }
+
+  private isReady(node: SimNode): boolean {
+    const proc = this.procs.get(node.name);
+    return proc !== undefined && proc.phase === 'running' && this.registered(proc);
+  }
+
+  /** The leader a client finds: the up leader of the highest term. */
+  private leader(sim: Simulator): SimNode | undefined {
+    let best: SimNode | undefined;
+    for (const n of sim.nodes) {
+      if (n.isLeader() && (best === undefined || (n.raft?.hs.term ?? 0) > (best.raft?.hs.term ?? 0))) best = n;
+    }
+    return best;
+  }
+
+  // --- membership ---------------------------------------------------------------------
+
+  /** May this node's process start? */
+  private mayStart(name: string): boolean {
+    return (this.memberOrder.includes(name) || this.admitted.has(name)) && !this.removed.has(name);
+  }
+
+  private otherMembers(name: string): { raftId: string; fullNodeId: bigint }[] {
+    return this.memberOrder
+      .filter((m) => m !== name && !this.removed.has(m))
+      .map((raftId) => ({ raftId, fullNodeId: this.fullId(raftId) }));
+  }
+
+  private fullId(name: string): bigint {
+    const id = this.fullIds.get(name);
+    if (id === undefined) throw new RangeError(`unknown node "${name}"`);
+    return id;
+  }
+
+  private isCurrent(proc: Process): boolean {
+    return this.procs.get(proc.node.name) === proc && proc.node.up;
+  }
+}

@@ -1,0 +1,86 @@
+// What a starting node's guards read: registry rows decoded, either the
+// node's local registry or the one caught up to the cluster's commit index.
+// Catching up is modelled as etcd's ReadIndex: the node learns the commit
+// index of a leader that has committed in its own term and waits until its own
+// commit index reaches it. It can then fold the registrations in its committed
+// log into a scratch copy of its rows with the applier under test, without
+// applying (and so encrypting) the KV entries in between.
+import { MemoryRegistryStore, decodeRegistryValue, fromHex } from '../../applier/index.ts';
+import type { RegistryRow } from '../../applier/index.ts';
+import type { TraceRow } from '../../trace/types.ts';
+import type { SimNode } from '../node.ts';
+import type { Simulator } from '../simulator.ts';
+
+export interface ViewRow extends RegistryRow {
+  dekId: number;
+  nodeId16: number;
+}
+
+/** Registry rows by (dekId, nodeId16), decoded from their stored bytes. */
+export class RegistryView {
+  private readonly byKey = new Map<string, ViewRow>();
+
+  constructor(rows: readonly TraceRow[]) {
+    for (const r of rows) {
+      const key = fromHex(r.keyHex);
+      const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
+      const dekId = view.getUint32(20);
+      const nodeId16 = view.getUint16(25);
+      this.byKey.set(`${dekId}|${nodeId16}`, { dekId, nodeId16, ...decodeRegistryValue(fromHex(r.valueHex)) });
+    }
+  }
+
+  row(dekId: number, nodeId16: number): ViewRow | undefined {
+    return this.byKey.get(`${dekId}|${nodeId16}`);
+  }
+
+  /** Rows in key order (rows come sorted by key). */
+  rows(): ViewRow[] {
+    return [...this.byKey.values()];
+  }
+
+  /** True if the row for `fullNodeId` under `dekId` has last_seen == epoch. */
+  shows(dekId: number, fullNodeId: bigint, epoch: number): boolean {
+    const row = this.row(dekId, Number(fullNodeId & 0xffffn));
+    return row !== undefined && row.fullNodeId === fullNodeId && row.lastSeen === epoch;
+  }
+}
+
+export function localView(node: SimNode): RegistryView {
+  return new RegistryView(node.rowsNow());
+}
+
+/** A linearizable read's index: what a leader of the node's term has committed. */
+export interface ReadIndex {
+  term: number;
+  index: number;
+}
+
+/** The read index the node's current leader would hand out now, if it can. */
+export function requestReadIndex(sim: Simulator, node: SimNode): ReadIndex | undefined {
+  const raft = node.raft;
+  if (raft === null || raft.leader < 0) return undefined;
+  const leader = sim.nodes[raft.leader];
+  const lr = leader?.raft;
+  if (leader === undefined || lr == null || !leader.isLeader() || lr.hs.term !== raft.hs.term) return undefined;
+  // A new leader knows the commit index only once it has committed an entry of its own term.
+  if (lr.termAt(lr.commit) !== lr.hs.term) return undefined;
+  if (!sim.network.open(node.idx, leader.idx) || !sim.network.open(leader.idx, node.idx)) return undefined;
+  return { term: lr.hs.term, index: lr.commit };
+}
+
+/** The node's registry through its commit index, once that has reached `read`; else undefined. */
+export function caughtUpView(sim: Simulator, node: SimNode, read: ReadIndex): RegistryView | undefined {
+  const raft = node.raft;
+  if (raft === null || raft.hs.term !== read.term || raft.commit < read.index) return undefined;
+  const scratch = new MemoryRegistryStore();
+  for (const r of node.rowsNow()) scratch.set(fromHex(r.keyHex), fromHex(r.valueHex));
+  const applier = sim.applierFactory(scratch);
+  for (let i = node.applied + 1; i <= raft.commit; i++) {
+    const e = raft.entryAt(i);
+    if (e === undefined || e.data.length === 0) continue;
+    // The registry stops where this node's apply loop would halt.
+    if (applier.apply(e.data).kind === 'halt') break;
+  }
+  return new RegistryView(scratch.rowsHex());
+}

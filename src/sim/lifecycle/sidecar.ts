@@ -1,0 +1,33 @@
+// The encryption sidecar on a node's simulated disk: the active DEK and a
+// local_epoch per DEK. Every write is synced: §1 requires the bump to be
+// fsync'd before the first encryption, so a crash never loses it.
+import type { Disk } from '../disk.ts';
+
+const ACTIVE_DEK = 'active-dek';
+const EPOCH_PREFIX = 'epoch/';
+
+/** The last epoch this disk bumped to under `dekId` (0: never used). */
+export function sidecarEpoch(disk: Disk, dekId: number): number {
+  return disk.sidecar.get(`${EPOCH_PREFIX}${dekId}`) ?? 0;
+}
+
+export function setSidecarEpoch(disk: Disk, dekId: number, epoch: number): void {
+  disk.sidecar.write(`${EPOCH_PREFIX}${dekId}`, epoch, true);
+}
+
+/** Every (dekId, epoch) the sidecar holds, by ascending DEK. */
+export function sidecarEpochs(disk: Disk): { dekId: number; epoch: number }[] {
+  return disk.sidecar
+    .sortedKeys()
+    .filter((k) => k.startsWith(EPOCH_PREFIX))
+    .map((k) => ({ dekId: Number(k.slice(EPOCH_PREFIX.length)), epoch: disk.sidecar.get(k) as number }))
+    .sort((a, b) => a.dekId - b.dekId);
+}
+
+export function activeDek(disk: Disk): number | undefined {
+  return disk.sidecar.get(ACTIVE_DEK);
+}
+
+export function setActiveDek(disk: Disk, dekId: number): void {
+  disk.sidecar.write(ACTIVE_DEK, dekId, true);
+}

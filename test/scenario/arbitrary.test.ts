@@ -1,0 +1,49 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadScenario, scenarioArbitrary, serializeScenario } from '../../src/scenario/index.ts';
+import type { Scenario } from '../../src/scenario/index.ts';
+
+describe('scenarioArbitrary', () => {
+  it('gives the same scenarios for the same seed, and others for another seed', () => {
+    const a = fc.sample(scenarioArbitrary(), { seed: 42, numRuns: 30 });
+    const b = fc.sample(scenarioArbitrary(), { seed: 42, numRuns: 30 });
+    expect(a.map(serializeScenario)).toEqual(b.map(serializeScenario));
+    const c = fc.sample(scenarioArbitrary(), { seed: 43, numRuns: 30 });
+    expect(c.map(serializeScenario)).not.toEqual(a.map(serializeScenario));
+  });
+
+  it('only generates valid scenarios, events sorted by time', () => {
+    for (const s of fc.sample(scenarioArbitrary({ nodes: [3, 7] }), { seed: 7, numRuns: 300 })) {
+      expect(loadScenario(JSON.parse(serializeScenario(s)))).toEqual(s);
+      expect(s.events.map((e) => e.at)).toEqual([...s.events.map((e) => e.at)].sort((x, y) => x - y));
+    }
+  });
+
+  it('swarm: families are switched on and off independently', () => {
+    const samples = fc.sample(scenarioArbitrary(), { seed: 3, numRuns: 200 });
+    for (const family of ['network', 'crashes', 'restores', 'membership', 'rotation', 'timeouts'] as const) {
+      const on = samples.filter((s) => s.faults[family] !== undefined).length;
+      expect(on).toBeGreaterThan(40);
+      expect(on).toBeLessThan(160);
+    }
+  });
+
+  it('honours forced families and a fixed node count', () => {
+    for (const s of fc.sample(scenarioArbitrary({ nodes: 5, families: { restores: true, network: false } }), { seed: 1, numRuns: 50 })) {
+      expect(s.cluster.nodes).toHaveLength(5);
+      expect(s.faults.restores).toBeDefined();
+      expect(s.faults.network).toBeUndefined();
+    }
+  });
+
+  it('shrinks to fewer nodes and events', () => {
+    // A "failure" that needs a restore: the shrunk scenario keeps just the backup and the restore.
+    const hasRestore = (s: Scenario): boolean => s.events.some((e) => e.kind === 'restore');
+    const out = fc.check(fc.property(scenarioArbitrary(), (s) => !hasRestore(s)), { seed: 5, numRuns: 500 });
+    expect(out.failed).toBe(true);
+    const [min] = out.counterexample as [Scenario];
+    expect(min.cluster.nodes).toHaveLength(3);
+    expect(min.events.map((e) => e.kind)).toEqual(['backup', 'restore']);
+    expect(Object.keys(min.faults)).toEqual(['restores']);
+  });
+});
