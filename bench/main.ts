@@ -8,7 +8,8 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createEntryApplier } from '../src/applier/index.ts';
-import type { RegistryStore } from '../src/applier/index.ts';
+import type { ApplierFactory, RegistryStore } from '../src/applier/index.ts';
+import { referenceApplierCommand, startExternalApplier } from '../src/external/index.ts';
 import { faultSchedule, simulate, traceHash, workloadHooks } from '../src/sim/index.ts';
 import type { SimConfig, SimResult } from '../src/sim/index.ts';
 
@@ -50,12 +51,12 @@ export const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
  * correct applier a crash replay can halt a node for good (see the report),
  * which would measure an idle cluster.
  */
-export function benchConfig(seed: string, seconds: number, rate: number): SimConfig {
+export function benchConfig(seed: string, seconds: number, rate: number, applier: ApplierFactory = createEntryApplier): SimConfig {
   const T = seconds * 1000;
   return {
     seed,
     nodes: NODES,
-    applier: createEntryApplier,
+    applier,
     applierName: 'correct',
     timeLimitMs: T,
     network: { lossRate: 0.01 },
@@ -111,6 +112,32 @@ function applierAlone(streams: Uint8Array[][]): { registrations: number; ms: num
   return { registrations: n, ms: performance.now() - t0 };
 }
 
+/**
+ * The same simulation once more with the applier out of process (the
+ * reference child, our own applier behind the protocol): applies per wall
+ * second against the built-in median, and whether the trace is identical.
+ */
+function externalRun(opts: Options, builtin: SimResult, builtinMs: number) {
+  const ext = startExternalApplier(referenceApplierCommand());
+  try {
+    const t0 = performance.now();
+    const run = simulate(benchConfig(opts.seed, opts.seconds, opts.rate, ext.factory));
+    const ms = performance.now() - t0;
+    const applies = (r: SimResult): number => r.trace.reduce((n, ev) => n + (ev.kind === 'apply' ? 1 : 0), 0);
+    const perSec = applies(run) / (ms / 1000);
+    const builtinPerSec = applies(builtin) / (builtinMs / 1000);
+    return {
+      wallMs: Math.round(ms),
+      appliesPerWallSecond: Math.round(perSec),
+      builtinAppliesPerWallSecond: Math.round(builtinPerSec),
+      ratio: Math.round((perSec / builtinPerSec) * 1000) / 1000,
+      sameTraceHash: traceHash(run.trace) === traceHash(builtin.trace),
+    };
+  } finally {
+    ext.close();
+  }
+}
+
 function main(): void {
   const opts = parseArgs(process.argv.slice(2));
   // Warm the JIT up on one full run of the same workload (another seed) and
@@ -147,6 +174,8 @@ function main(): void {
   const h0 = performance.now();
   const hash = traceHash(result.trace);
   const hashMs = performance.now() - h0;
+
+  const external = externalRun(opts, result, simMs);
 
   const s = result.stats;
   const wallS = simMs / 1000;
@@ -196,12 +225,13 @@ function main(): void {
       restMs: Math.round(Math.max(0, simMs - idleMs - aloneMs)),
       floorSimulatedSecondsPerWallSecond: Math.round(opts.seconds / ((idleMs + aloneMs) / 1000)),
     },
+    external,
     traceEvents: s.traceEvents,
     traceHashMs: Math.round(hashMs),
     traceHash: hash,
     messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
     proposals: { proposed: s.proposals, applied: s.proposalsApplied, givenUp: s.proposalsGivenUp },
-    targets: { simToApplierAloneRatio: 0.25, simulatedSecondsPerWallSecond: 1000 },
+    targets: { simToApplierAloneRatio: 0.25, simulatedSecondsPerWallSecond: 1000, externalAppliesPerWallSecond: 20_000 },
     machine: { cpus: os.cpus().length, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100, node: process.version },
   };
   if (opts.json) {
@@ -218,6 +248,9 @@ function main(): void {
     `  applier alone, same applies     ${f.applierAlone.registrationsPerWallSecond} registrations / wall s  (median ${f.applierAlone.wallMs} ms of ${f.applierAlone.wallMsPerRun.join(', ')})`,
     `  simulation / applier alone      ${f.simToApplierAloneRatio}  (target >= ${f.targets.simToApplierAloneRatio}; per run ${f.simToApplierAloneRatioPerRun.join(', ')})`,
     `  breakdown (medians)             idle cluster ${f.breakdown.idleClusterMs} ms + applier ${f.breakdown.applierMs} ms + rest ${f.breakdown.restMs} ms; floor ${f.breakdown.floorSimulatedSecondsPerWallSecond} simulated s / wall s`,
+    `  external applier (reference child over the protocol, same run)`,
+    `    applies / wall s              ${f.external.appliesPerWallSecond}  (built-in ${f.external.builtinAppliesPerWallSecond}; ratio ${f.external.ratio}; target >= ${f.targets.externalAppliesPerWallSecond})`,
+    `    same trace hash as built-in   ${f.external.sameTraceHash}`,
     `  trace: ${f.traceEvents} events, hashed in ${f.traceHashMs} ms, sha256 ${f.traceHash.slice(0, 16)}...`,
     `  machine: ${f.machine.cpus} cpus, load average ${f.machine.loadAverage1m}, node ${f.machine.node}`,
   ];
