@@ -4,6 +4,11 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, HarnessError, UsageError } from './errors.ts';
 import { registerConformance } from './conformance.ts';
+import { registerExplore } from './explore.ts';
+import { registerReplay } from './replay.ts';
+import { registerShrink } from './shrink.ts';
+import { registerInvariants } from './invariants.ts';
+import { registerMutants } from './mutants.ts';
 import { ExternalApplierError } from '../external/index.ts';
 
 const program = new Command('regsim')
@@ -12,6 +17,11 @@ const program = new Command('regsim')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
+registerExplore(program);
+registerReplay(program);
+registerShrink(program);
+registerMutants(program);
+registerInvariants(program);
 registerConformance(program);
 
 function fail(message: string, code: number, err: unknown): never {

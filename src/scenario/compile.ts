@@ -4,7 +4,7 @@
 // custom events for the NodeLifecycle hooks, which the config carries.
 import type { ApplierFactory } from '../applier/index.ts';
 import type { ScenarioEvent, SimConfig } from '../sim/config.ts';
-import { NodeLifecycle, lifecycleEvent } from '../sim/lifecycle/index.ts';
+import { NodeLifecycle, lifecycleEvent, resolvePolicy } from '../sim/lifecycle/index.ts';
 import type { PolicyOverrides } from '../sim/lifecycle/index.ts';
 import type { ResolvedVariant } from './variants.ts';
 import type { Scenario, ScenarioEventDoc } from './types.ts';
@@ -22,10 +22,12 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
   const { variant } = opts;
   const joiners = s.cluster.joiners ?? [];
   const f = s.faults;
+  // Fields the scenario leaves out take the spec's defaults (DEFAULT_POLICY).
+  const policy = resolvePolicy(mergePolicy(s.policy, variant.policy));
   const hooks = new NodeLifecycle({
     members: s.cluster.nodes,
     joiners,
-    policy: mergePolicy(s.policy, variant.policy),
+    policy,
     initialEpochs: s.cluster.initialEpochs,
     kvWritesPerSec: s.workload.kvWritesPerSec,
     writesUntilMs: Math.max(0, s.durationMs - WRITES_STOP_BEFORE_END_MS),
@@ -47,6 +49,7 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
     faultsEndMs: s.faultsEndMs,
     events: s.events.map(simEvent),
     hooks,
+    engine: policy.engine,
   };
 }
 
@@ -69,6 +72,7 @@ function mergePolicy(base: PolicyOverrides | undefined, over: PolicyOverrides): 
   return {
     guards: { ...base?.guards, ...over.guards },
     nonces: { ...base?.nonces, ...over.nonces },
+    engine: { ...base?.engine, ...over.engine },
     registerMaxAttempts: over.registerMaxAttempts ?? base?.registerMaxAttempts,
   };
 }

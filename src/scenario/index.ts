@@ -12,3 +12,13 @@ export { runScenario } from './run.ts';
 export type { RunOptions, RunResult } from './run.ts';
 export { scenarioArbitrary } from './arbitrary.ts';
 export type { ScenarioArbitraryOptions } from './arbitrary.ts';
+export {
+  POLICY_PRESETS,
+  POLICY_PRESET_NAMES,
+  POLICY_PRESET_INFO,
+  DEFAULT_POLICY,
+  isPolicyPresetName,
+  presetPolicy,
+  resolvePolicy,
+} from '../sim/lifecycle/index.ts';
+export type { LifecyclePolicy, PolicyOverrides, PolicyPresetName } from '../sim/lifecycle/index.ts';

@@ -38,6 +38,14 @@ const nonces = {
   },
 };
 
+const engine = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    registryReplay: { enum: ['reapply', 'skip-applied'] },
+  },
+};
+
 export const SCENARIO_SCHEMA = {
   $id: 'https://regsim.local/scenario.schema.json',
   type: 'object',
@@ -109,7 +117,7 @@ export const SCENARIO_SCHEMA = {
     policy: {
       type: 'object',
       additionalProperties: false,
-      properties: { guards, nonces, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
+      properties: { guards, nonces, engine, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
     },
     events: {
       type: 'array',

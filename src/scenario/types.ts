@@ -17,7 +17,13 @@ export interface Scenario {
   cluster: Cluster;
   faults: FaultFamilies;
   workload: { kvWritesPerSec: number };
-  /** Lifecycle policy overrides (default: the spec's, see src/sim/lifecycle/policy.ts). */
+  /**
+   * The design policy: start-up guards, nonce timing, engine replay design.
+   * A field left out takes the spec-literal default (preset 'spec', see
+   * src/sim/lifecycle/policy.ts), so a hand-written scenario means what the
+   * spec says; generated and saved scenarios carry every field explicitly
+   * (scenarioArbitrary), so their replay never depends on a default.
+   */
   policy?: PolicyOverrides;
   events: ScenarioEventDoc[];
 }

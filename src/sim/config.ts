@@ -37,6 +37,30 @@ export interface ClientParams {
   redirectDelayMs: number;
 }
 
+/**
+ * Design options of the engine around the applier (not bugs: both choices are
+ * correct engines; they differ in what the design guarantees).
+ */
+export interface EngineOptions {
+  /**
+   * What the apply loop does with a registration entry it re-applies after a
+   * restart (or reaches after an install) whose effect the store may already
+   * hold:
+   *  - 'reapply' (spec §4 read literally): hand it to the applier again, on top
+   *    of the persisted store. Not idempotent when the window holds two
+   *    registrations of one writer (fixtures/findings/replay-window-rollback).
+   *  - 'skip-applied': every registry write also stores, in the same disk
+   *    write, the log index of the entry that made it; a registration entry
+   *    at an index <= the index stored with the row it targets has already
+   *    taken effect, and is acknowledged as a no-op without running the
+   *    applier (trace: apply with `skipped: 'registry-applied-index'`).
+   *    Snapshots carry each row's index; a restore brings back the backup's.
+   */
+  registryReplay: 'reapply' | 'skip-applied';
+}
+
+export const DEFAULT_ENGINE: EngineOptions = { registryReplay: 'reapply' };
+
 /** Bytes: a Uint8Array or a lowercase hex string. */
 export type Bytes = Uint8Array | string;
 
@@ -94,6 +118,8 @@ export interface SimConfig {
   /** Raft slots that are learners (spec §5: a node added later joins as a learner or a voter). */
   learners?: string[];
   hooks?: SimHooks;
+  /** Engine design options (default DEFAULT_ENGINE: the spec's). */
+  engine?: Partial<EngineOptions>;
 }
 
 export const DEFAULT_NETWORK: NetworkParams = {

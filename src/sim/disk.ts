@@ -105,11 +105,37 @@ export class DiskTable<V> {
   }
 }
 
-/** A registry value as stored: bytes, their hex and the trace row (made once, shared, immutable). */
+/**
+ * A registry value as stored: bytes, their hex and the trace row (made once,
+ * shared, immutable). Under the engine option registryReplay 'skip-applied'
+ * the stored value also carries `appliedAt`, the log index of the entry whose
+ * apply wrote it: part of the same disk write as the row (one pending op,
+ * kept or lost with it by a crash), never of the 12-byte value.
+ */
 export interface StoredValue {
   readonly bytes: Uint8Array;
   readonly hex: string;
   readonly row: { readonly keyHex: string; readonly valueHex: string };
+  readonly appliedAt?: number;
+}
+
+/**
+ * A node whose disk was restored from a backup rejoins Raft as a fresh
+ * member (Simulator.restore): it neither votes nor campaigns until both hold,
+ * then the marker is cleared for good.
+ */
+export interface RejoinState {
+  /** It may have voted in any term up to this one before its Raft state was discarded. */
+  voteAboveTerm: number;
+  /**
+   * The highest index committed anywhere at the restore, and the term of its
+   * entry: every entry committed before the restore is at or below it. While
+   * rejoining, the node judges candidates as if its log ended there (as if it
+   * held the committed prefix, which a fresh member would be given), and it
+   * campaigns only once its own commit index has reached it.
+   */
+  catchUpIndex: number;
+  catchUpTerm: number;
 }
 
 /** Raft's persistent state: HardState (term, vote, commit) and the log. Always synced. */
@@ -118,6 +144,8 @@ export interface RaftDiskState extends RaftLogState {
   /** Node index voted for in `term`, or -1. */
   vote: number;
   commit: number;
+  /** Set while a restored node rejoins (no vote, no campaign); see RejoinState. */
+  rejoin?: RejoinState;
 }
 
 export class Disk {
@@ -152,6 +180,7 @@ export class Disk {
       offset: r.offset,
       offsetTerm: r.offsetTerm,
     };
+    if (r.rejoin !== undefined) d.raft.rejoin = { ...r.rejoin };
     d.snapshot = this.snapshot;
     d.registry = this.registry.copy();
     d.sidecar = this.sidecar.copy();

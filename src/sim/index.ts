@@ -1,8 +1,9 @@
 // src/sim's public surface.
 export { Simulator, simulate } from './simulator.ts';
 export type { ProposeOptions, SimResult, SimStats } from './simulator.ts';
-export type { SimConfig, ScenarioEvent, NetworkParams, RaftParams, ClientParams, Bytes } from './config.ts';
-export { DEFAULT_NETWORK, DEFAULT_RAFT, DEFAULT_CLIENT, DEFAULT_SNAPSHOT_INTERVAL, FAULT_KINDS } from './config.ts';
+export type { SimConfig, ScenarioEvent, NetworkParams, RaftParams, ClientParams, Bytes, EngineOptions } from './config.ts';
+export { DEFAULT_NETWORK, DEFAULT_RAFT, DEFAULT_CLIENT, DEFAULT_SNAPSHOT_INTERVAL, DEFAULT_ENGINE, FAULT_KINDS } from './config.ts';
+export { registrationKeyHex } from './registry-replay.ts';
 export type { SimHooks, NodeStartInfo, ApplyInfo } from './hooks.ts';
 export { SIM_VARIANTS, RAFT_VARIANTS, isSimVariant } from './variants.ts';
 export type { SimVariant } from './variants.ts';

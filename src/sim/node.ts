@@ -9,6 +9,7 @@ import { entryDigest } from './hex.ts';
 import { FOLLOWER, LEADER, RaftNode } from './raft.ts';
 import type { Entry, Message, RaftHost, Snapshot } from './raft.ts';
 import type { Simulator } from './simulator.ts';
+import { alreadyApplied, registrationKeyHex } from './registry-replay.ts';
 import { SimRegistryStore, diskRows } from './store.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -28,6 +29,7 @@ const REGISTERED: Record<string, TraceApplyResult> = {
   advance: Object.freeze({ kind: 'registered', outcome: 'advance' }),
   noop: Object.freeze({ kind: 'registered', outcome: 'noop' }),
 };
+const SKIPPED_NOOP: ApplyResponse = Object.freeze({ kind: 'registered', outcome: 'noop' });
 const KV: TraceApplyResult[] = [];
 for (let op = 0; op < 256; op++) KV.push(Object.freeze({ kind: 'kv', opcode: op }));
 
@@ -171,7 +173,18 @@ export class SimNode implements RaftHost {
       }
       const store = this.store as SimRegistryStore;
       store.lastWrite = undefined;
+      if (sim.engine.registryReplay === 'skip-applied') {
+        const keyHex = registrationKeyHex(e.data);
+        if (keyHex !== undefined && alreadyApplied(index, store.appliedAtOf(keyHex))) {
+          this.acknowledgeApplied(index, e);
+          if (!this.up) return;
+          continue;
+        }
+        // Every write of this apply stores `index` with its row, in the same disk write.
+        store.stampIndex = index;
+      }
       const result = (this.applier as EntryApplier).apply(e.data);
+      store.stampIndex = undefined;
       this.appliesTotal++;
       // Keys in sorted order: the canonical serializer then takes its fast path.
       trace.record({
@@ -208,6 +221,34 @@ export class SimNode implements RaftHost {
     }
   }
 
+  /**
+   * registryReplay 'skip-applied': the registration at `index` has already
+   * taken effect (its target row stores an applied index >= `index`). The
+   * applier is not run; the entry counts as applied, with a no-op result.
+   */
+  private acknowledgeApplied(index: number, e: Entry): void {
+    const sim = this.sim;
+    const store = this.store as SimRegistryStore;
+    this.appliesTotal++;
+    this.registrationsApplied++;
+    sim.trace.record({
+      entryHex: e.hex,
+      index,
+      kind: 'apply',
+      node: this.name,
+      result: REGISTERED.noop as TraceApplyResult,
+      rowsHash: store.digest(),
+      skipped: 'registry-applied-index',
+      t: sim.now,
+      term: e.term,
+    });
+    this.applied = index;
+    sim.hooks.onApply?.(sim, this.name, { index, term: e.term, entry: e.data, entryHex: e.hex, result: SKIPPED_NOOP });
+    if (!this.up) return;
+    if (e.origin !== null) sim.entryApplied(this, e);
+    this.maybeSnapshot();
+  }
+
   private maybeSnapshot(): void {
     const snapIndex = this.disk.snapshot?.index ?? 0;
     if (this.applied - snapIndex >= this.sim.snapshotInterval) this.takeSnapshot();
@@ -224,7 +265,10 @@ export class SimNode implements RaftHost {
     const term = raft.termAt(index);
     const omit = this.sim.flags.snapshotOmitsRegistry;
     const rows = omit ? [] : store.rows();
-    const snap: Snapshot = { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest() };
+    const snap: Snapshot =
+      this.sim.engine.registryReplay === 'skip-applied'
+        ? { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest(), rowsAppliedAt: omit ? [] : store.rowsAppliedAt() }
+        : { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest() };
     this.disk.snapshot = snap;
     raft.compact(index, term);
     this.sim.trace.record({ index, kind: 'snapshot-take', node: this.name, rowsHash: snap.rowsHash, t: this.sim.now, term });
@@ -282,6 +326,8 @@ export class SimNode implements RaftHost {
 
   committed(): void {
     this.applyPending = true;
+    const raft = this.raft;
+    if (raft !== null) this.sim.noteCommit(raft.hs.commit, raft.termAt(raft.hs.commit));
   }
 
   latestSnapshot(): Snapshot | null {
@@ -290,7 +336,8 @@ export class SimNode implements RaftHost {
 
   installSnapshot(snap: Snapshot, from: number): void {
     const store = this.store as SimRegistryStore;
-    store.replaceAll(snap.rows);
+    // Under 'skip-applied' the rows keep the applied index their source stored with them.
+    store.replaceAll(snap.rows, snap.rowsAppliedAt);
     this.disk.snapshot = snap;
     this.applied = snap.index;
     this.sim.trace.record({

@@ -14,9 +14,12 @@
 //  - state-machine-safety: every node applies the same entry at the same index.
 //
 // Logs are rebuilt per node from append / truncate / snapshot-install events;
-// a restore brings back the log as it was at the named backup. Note that a
-// restore from an old backup breaks Raft's own assumptions (a disk must never
-// go back in time), so these checks may legitimately fire after one.
+// a restore brings back the log as it was at the named backup, or an empty
+// log when it says the Raft state was discarded (`raft: 'discarded'`: the
+// simulator's restores, where the node rejoins as a fresh member). Note that a
+// restore that brings Raft state back from an old backup breaks Raft's own
+// assumptions (a disk must never go back in time), so these checks may
+// legitimately fire after one of those.
 import type { TraceEvent } from '../trace/types.ts';
 
 export type RaftCheck =
@@ -201,7 +204,7 @@ export function checkRaftSafety(trace: readonly TraceEvent[], options: RaftCheck
       case 'restore': {
         const saved =
           (ev.name !== undefined ? backups.get(`${ev.node}#${ev.name}`) : undefined) ?? backups.get(`${ev.node}@${ev.backupAt}`);
-        logs.set(ev.node, saved !== undefined ? copyLog(saved) : emptyLog());
+        logs.set(ev.node, saved !== undefined && ev.raft !== 'discarded' ? copyLog(saved) : emptyLog());
         break;
       }
       case 'apply': {

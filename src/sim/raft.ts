@@ -31,6 +31,13 @@ export interface Snapshot {
   /** Sorted by key. Empty under the snapshot-omits-registry variant. */
   readonly rows: readonly TraceRow[];
   readonly rowsHash: string;
+  /**
+   * registryReplay 'skip-applied': the applied index stored with each row
+   * (parallel to `rows`), carried so that the installing node keeps knowing
+   * which entries its new rows already reflect (a snapshot taken inside its
+   * source's replay window holds rows ahead of its index). Absent otherwise.
+   */
+  readonly rowsAppliedAt?: readonly number[];
 }
 
 /** The log as stored: entries after `offset` (the last compacted index, whose term is `offsetTerm`). */
@@ -222,7 +229,39 @@ export class RaftNode {
   /** The election timer fired (the caller checked the deadline). */
   tickElection(): void {
     if (this.role === LEADER || this.learner[this.id]) return;
+    if (!this.rejoined()) {
+      // Not yet: look again after another timeout (it may have caught up by then).
+      this.resetElectionTimer();
+      return;
+    }
     this.campaign();
+  }
+
+  // A node whose disk was restored rejoins (hs.rejoin, see RejoinState): before
+  // its Raft state was discarded it may have voted in any term up to
+  // voteAboveTerm and acknowledged entries up to catchUpIndex that its log no
+  // longer holds. So it votes only in later terms, judging a candidate's log
+  // against the committed prefix (catchUpTerm, catchUpIndex) it is owed (a
+  // vote a node holding exactly that prefix may give: Raft's election
+  // restriction keeps committed entries), and it campaigns only once its own
+  // commit index has reached catchUpIndex; then the marker is cleared (synced,
+  // like all Raft state) and it is an ordinary voter again.
+
+  /** True unless the node is still rejoining (clears the marker once it may). */
+  private rejoined(): boolean {
+    const r = this.hs.rejoin;
+    if (r === undefined) return true;
+    if (this.hs.term <= r.voteAboveTerm || this.hs.commit < r.catchUpIndex) return false;
+    this.hs.rejoin = undefined;
+    return true;
+  }
+
+  /** A rejoining node may vote in this term, for a candidate whose log ends at (lastTerm, lastIndex)? */
+  private rejoinVoteOk(lastTerm: number, lastIndex: number): boolean {
+    if (this.rejoined()) return true;
+    const r = this.hs.rejoin as NonNullable<RaftDiskState['rejoin']>;
+    if (this.hs.term <= r.voteAboveTerm) return false;
+    return lastTerm > r.catchUpTerm || (lastTerm === r.catchUpTerm && lastIndex >= r.catchUpIndex);
   }
 
   /** The leader's heartbeat: resend what each peer is missing (or an empty append carrying the commit index). */
@@ -250,15 +289,22 @@ export class RaftNode {
 
   // --- roles ------------------------------------------------------------------
 
-  private becomeFollower(term: number, leader: number): void {
+  /**
+   * `resetTimer` false: a follower or candidate keeps its election deadline
+   * (Raft's Figure 2: the timer restarts only on an AppendEntries from the
+   * current leader or on granting a vote). A leader stepping down always
+   * arms a fresh one.
+   */
+  private becomeFollower(term: number, leader: number, resetTimer = true): void {
     const hs = this.hs;
     if (term > hs.term) {
       hs.term = term;
       hs.vote = -1;
     }
+    const wasLeader = this.role === LEADER;
     this.role = FOLLOWER;
     this.leader = leader;
-    this.resetElectionTimer();
+    if (resetTimer || wasLeader) this.resetElectionTimer();
   }
 
   private campaign(): void {
@@ -416,7 +462,13 @@ export class RaftNode {
     const hs = this.hs;
     if (m.term > hs.term) {
       const leader = m.type === MSG_APP || m.type === MSG_SNAP ? m.from : -1;
-      this.becomeFollower(m.term, leader);
+      // A vote request (or a rejection) from a higher term moves this node to
+      // that term without restarting its election timer (Figure 2): otherwise a
+      // candidate whose log is too stale to win keeps pushing back the timers of
+      // the nodes that could, and elections livelock (there is no PreVote).
+      // Granting the vote restarts it (handleVote).
+      const vote = m.type === MSG_VOTE || m.type === MSG_VOTE_RESP;
+      this.becomeFollower(m.term, leader, !vote);
     } else if (m.term < hs.term) {
       // A stale leader learns the newer term from the rejection and steps down.
       if (m.type === MSG_APP || m.type === MSG_SNAP) {
@@ -447,7 +499,7 @@ export class RaftNode {
 
   private handleVote(m: Message): void {
     const hs = this.hs;
-    const canVote = hs.vote === m.from || (hs.vote === -1 && this.leader === -1);
+    const canVote = (hs.vote === m.from || (hs.vote === -1 && this.leader === -1)) && this.rejoinVoteOk(m.logTerm, m.index);
     const last = this.lastIndex();
     const lastTerm = this.termAt(last);
     const upToDate = m.logTerm > lastTerm || (m.logTerm === lastTerm && m.index >= last);

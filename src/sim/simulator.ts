@@ -6,12 +6,13 @@ import type { ApplierFactory } from '../applier/types.ts';
 import type { TraceEvent, TraceNodeSummary } from '../trace/types.ts';
 import {
   DEFAULT_CLIENT,
+  DEFAULT_ENGINE,
   DEFAULT_NETWORK,
   DEFAULT_RAFT,
   DEFAULT_SNAPSHOT_INTERVAL,
   FAULT_KINDS,
 } from './config.ts';
-import type { Bytes, ClientParams, NetworkParams, RaftParams, ScenarioEvent, SimConfig } from './config.ts';
+import type { Bytes, ClientParams, EngineOptions, NetworkParams, RaftParams, ScenarioEvent, SimConfig } from './config.ts';
 import type { Disk } from './disk.ts';
 import { EventQueue } from './event-queue.ts';
 import type { Scheduled } from './event-queue.ts';
@@ -113,6 +114,7 @@ export class Simulator {
   readonly flags: VariantFlags;
   readonly raftParams: RaftParams;
   readonly clientParams: ClientParams;
+  readonly engine: EngineOptions;
   readonly snapshotInterval: number;
   readonly pendingLossRate: number;
   readonly applierFactory: ApplierFactory;
@@ -130,6 +132,8 @@ export class Simulator {
   private readonly calmAtFaultsEnd: boolean;
   private readonly events: ScenarioEvent[];
   private eventsProcessed = 0;
+  /** The highest index any node has seen committed, and its entry's term (for restores). */
+  private highestCommit = { index: 0, term: 0 };
   private nextProposalId = 1;
   private clientLeader = 0;
   private readonly pstats = { proposals: 0, accepted: 0, applied: 0, givenUp: 0 };
@@ -144,9 +148,15 @@ export class Simulator {
     this.faultsRng = this.prng.stream('faults');
     const variants: SimVariant[] = [...(config.variants ?? [])].sort();
     this.flags = variantFlags(variants);
-    this.variantLabel = `applier=${config.applierName ?? 'custom'};sim=${variants.length > 0 ? variants.join('+') : 'none'}`;
     this.raftParams = { ...DEFAULT_RAFT, ...config.raft };
     this.clientParams = { ...DEFAULT_CLIENT, ...config.client };
+    this.engine = { ...DEFAULT_ENGINE, ...config.engine };
+    if (this.engine.registryReplay !== 'reapply' && this.engine.registryReplay !== 'skip-applied') {
+      throw new RangeError(`unknown engine.registryReplay "${String(this.engine.registryReplay)}"`);
+    }
+    // A non-default engine option is part of the label (the default keeps the label, and so the trace, unchanged).
+    const engineLabel = this.engine.registryReplay === DEFAULT_ENGINE.registryReplay ? '' : `;engine=${this.engine.registryReplay}`;
+    this.variantLabel = `applier=${config.applierName ?? 'custom'};sim=${variants.length > 0 ? variants.join('+') : 'none'}${engineLabel}`;
     const k = config.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL;
     this.snapshotInterval = typeof k === 'number' ? k : this.prng.stream('config').int(k[0], k[1]);
     if (!(this.snapshotInterval >= 1)) throw new RangeError(`snapshot interval must be >= 1, got ${this.snapshotInterval}`);
@@ -189,8 +199,10 @@ export class Simulator {
     if (this.ran) throw new Error('a Simulator runs once');
     this.ran = true;
     // Trace events are written with their keys in sorted order (the canonical serializer's fast path).
+    const learners = this.learners.map((i) => (this.nodes[i] as SimNode).name);
     this.trace.record({
       kind: 'run-start',
+      learners: learners.length > 0 ? learners : undefined,
       nodes: this.nodes.map((n) => n.name),
       seed: this.config.seed,
       t: 0,
@@ -408,17 +420,49 @@ export class Simulator {
     this.trace.record({ kind: 'backup', name: backupName, node: node.name, t: this.now });
   }
 
+  /**
+   * An operator restores `name`'s whole disk from a backup: the registry and
+   * the encryption sidecar come back as they were (the sidecar epoch goes
+   * back: the §9.1 fault), but Raft's own state cannot: a Raft disk that goes
+   * back in time breaks Raft (a vote cast twice in one term, an acknowledged
+   * committed entry forgotten, so a minority elects a leader without it). The
+   * realistic procedure, modelled here, is that the restored node rejoins as
+   * a fresh member (etcd: remove it, add it back as a learner, promote it once
+   * caught up): its Raft log, HardState and local snapshot are discarded (it
+   * catches up from the leader, by log or snapshot, replaying onto the
+   * restored registry), and it neither votes nor campaigns until its term is
+   * past every term it may have voted in and it holds every entry committed
+   * before the restore (RejoinState; both bounds are what the operator's
+   * membership change guarantees, taken from the simulator's global view).
+   * The trace's restore event says so (`raft: 'discarded'`).
+   */
   restore(name: string, backupName: string): void {
     const node = this.node(name);
     const backup = this.backups.get(backupName);
     if (backup === undefined) throw new RangeError(`no backup named "${backupName}"`);
     if (node.up) node.crash();
-    node.replaceDisk(backup.disk.copy());
+    const old = node.disk.raft;
+    // The highest index ever committed (not just what the disks now say: an
+    // earlier restore may have wiped the only commit index that knew it).
+    const { index: catchUpIndex, term: catchUpTerm } = this.highestCommit;
+    const disk = backup.disk.copy();
+    disk.raft = {
+      term: 0,
+      vote: -1,
+      commit: 0,
+      entries: [],
+      offset: 0,
+      offsetTerm: 0,
+      rejoin: { voteAboveTerm: Math.max(old.term, old.rejoin?.voteAboveTerm ?? 0, backup.disk.raft.term), catchUpIndex, catchUpTerm },
+    };
+    disk.snapshot = null;
+    node.replaceDisk(disk);
     this.trace.record({
       backupAt: backup.at,
       kind: 'restore',
       name: backupName,
       node: node.name,
+      raft: 'discarded',
       rows: diskRows(node.disk),
       t: this.now,
     });
@@ -499,6 +543,11 @@ export class Simulator {
     this.startAttempt(p);
   }
 
+  /** Called by a node whose commit index advanced to `index` (an entry of `term`). */
+  noteCommit(index: number, term: number): void {
+    if (index > this.highestCommit.index) this.highestCommit = { index, term };
+  }
+
   /** Called by a node's apply loop for an entry a client proposed. */
   entryApplied(node: SimNode, entry: Entry): void {
     const origin = entry.origin as EntryOrigin;
@@ -527,6 +576,7 @@ export class Simulator {
       commitIndex: node.commitIndex(),
       halted: node.halted,
       node: node.name,
+      rejoining: node.disk.raft.rejoin !== undefined ? true : undefined,
       rowsHash: node.rowsHash(),
       up: node.up,
     };

@@ -2,6 +2,9 @@
 // node's disk table. Writes are synced (the production contract) unless the
 // unsynced-registry-writes variant is on. It remembers the last write (for the
 // trace's apply event) and caches the digest of its rows until they change.
+// Under registryReplay 'skip-applied' the engine sets `stampIndex` to the index
+// of the entry being applied, and every write stores that index with the row,
+// in the same disk write (see StoredValue.appliedAt).
 import type { RegistryStore } from '../applier/types.ts';
 import type { TraceRow } from '../trace/types.ts';
 import type { Disk, StoredValue } from './disk.ts';
@@ -35,6 +38,8 @@ function transitionSet(prev: string, key: string, value: string, next: string): 
 export class SimRegistryStore implements RegistryStore {
   /** The last write since clearLastWrite(), for the apply event. */
   lastWrite: TraceRow | undefined = undefined;
+  /** The log index to store with each write (registryReplay 'skip-applied'); undefined stores none. */
+  stampIndex: number | undefined = undefined;
   private digestCache: string | null = null;
   /** The digest before the last write (null: unknown, or more than one write since). */
   private prevDigest: string | null = null;
@@ -51,16 +56,23 @@ export class SimRegistryStore implements RegistryStore {
 
   set(key: Uint8Array, value: Uint8Array): void {
     const keyHex = this.keyHex(key);
-    const stored = internedRow(keyHex, value);
+    const interned = internedRow(keyHex, value);
+    const at = this.stampIndex;
+    // One write: the row and its applied index are kept or lost together.
+    const stored: StoredValue = at === undefined ? interned : Object.freeze({ ...interned, appliedAt: at });
     this.disk.registry.write(keyHex, stored, this.synced);
     this.lastWrite = stored.row;
     this.prevDigest = this.digestCache;
     this.digestCache = null;
   }
 
-  /** Replaces every row (a snapshot install). */
-  replaceAll(rows: readonly TraceRow[]): void {
-    const entries: [string, StoredValue][] = rows.map((r) => [r.keyHex, internedRow(r.keyHex, unhex(r.valueHex))]);
+  /** Replaces every row (a snapshot install), with the applied index of each row if the snapshot carries them. */
+  replaceAll(rows: readonly TraceRow[], appliedAt?: readonly number[]): void {
+    const entries: [string, StoredValue][] = rows.map((r, i) => {
+      const interned = internedRow(r.keyHex, unhex(r.valueHex));
+      const at = appliedAt?.[i];
+      return [r.keyHex, at === undefined ? interned : Object.freeze({ ...interned, appliedAt: at })];
+    });
     this.disk.registry.replaceAll(entries, this.synced);
     this.digestCache = null;
     this.prevDigest = null;
@@ -71,6 +83,17 @@ export class SimRegistryStore implements RegistryStore {
     const view = this.disk.registry.view;
     const keys = [...view.keys()].sort();
     return keys.map((keyHex) => (view.get(keyHex) as StoredValue).row);
+  }
+
+  /** The applied index stored with the row under `keyHex` (0: no row, or none stored). */
+  appliedAtOf(keyHex: string): number {
+    return this.disk.registry.view.get(keyHex)?.appliedAt ?? 0;
+  }
+
+  /** The applied index stored with every row, in rows() order (0 where none is stored). */
+  rowsAppliedAt(): number[] {
+    const view = this.disk.registry.view;
+    return [...view.keys()].sort().map((keyHex) => (view.get(keyHex) as StoredValue).appliedAt ?? 0);
   }
 
   /** rowsDigest of the current rows (cached until the next write). */

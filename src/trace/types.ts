@@ -16,6 +16,12 @@ export type TraceApplyResult =
   | { kind: 'registered'; outcome: 'insert' | 'advance' | 'noop' }
   | { kind: 'halt'; reason: string; message: string };
 
+/**
+ * Why the engine acknowledged an entry without applying it:
+ * 'registry-applied-index' = the target row's persisted applied index is >= the entry's index.
+ */
+export type TraceApplySkip = 'registry-applied-index';
+
 /** Every event carries its position, virtual time (ms) and, when it has one, the node. */
 interface At {
   /** Virtual time in milliseconds since the run started. */
@@ -27,7 +33,8 @@ interface AtNode extends At {
 
 export type TraceEvent =
   // --- run framing --------------------------------------------------------
-  | (At & { kind: 'run-start'; seed: string; nodes: string[]; variant: string })
+  /** `learners`: the Raft slots that never vote or count toward a quorum (absent: none). */
+  | (At & { kind: 'run-start'; seed: string; nodes: string[]; variant: string; learners?: string[] })
   /** No fault is injected after this time; liveness is judged from here. */
   | (At & { kind: 'faults-end' })
   | (At & { kind: 'run-end'; nodes: TraceNodeSummary[] })
@@ -46,6 +53,11 @@ export type TraceEvent =
    * `node` applied the committed entry at `index`. `rowsHash` is rowsDigest()
    * of the node's registry after the apply; `write` is the registry write the
    * apply made, if any. A halting apply is recorded here and then as `halt`.
+   * `skipped` (engine option registryReplay 'skip-applied'): the engine did not
+   * hand the entry to the applier, because the registry row it targets was
+   * persisted by an entry at this index or later (the index stored with the
+   * row): the entry has already taken effect, and the engine acknowledged it
+   * as a `registered`/`noop` apply.
    */
   | (AtNode & {
       kind: 'apply';
@@ -55,6 +67,7 @@ export type TraceEvent =
       result: TraceApplyResult;
       write?: TraceRow;
       rowsHash: string;
+      skipped?: TraceApplySkip;
     })
   /** The apply loop stopped at `index` (not applied) and the process exited. */
   | (AtNode & { kind: 'halt'; index: number; reason: string })
@@ -68,8 +81,15 @@ export type TraceEvent =
   | (AtNode & { kind: 'restart'; appliedIndex: number; rows: TraceRow[] })
   /** A copy of `node`'s whole disk was taken and kept under `name` (for a later restore). */
   | (AtNode & { kind: 'backup'; name: string })
-  /** The whole disk was replaced by a backup taken at virtual time `backupAt`. */
-  | (AtNode & { kind: 'restore'; backupAt: number; rows: TraceRow[]; name?: string })
+  /**
+   * The whole disk was replaced by a backup taken at virtual time `backupAt`.
+   * `raft: 'discarded'`: the backup's Raft state (log, HardState, local
+   * snapshot) was thrown away and the node rejoins Raft as a fresh member,
+   * catching up from the leader; only the registry (`rows`) and the
+   * encryption sidecar come back from the backup. Absent: the whole disk,
+   * Raft state included, came back as it was.
+   */
+  | (AtNode & { kind: 'restore'; backupAt: number; rows: TraceRow[]; name?: string; raft?: 'discarded' })
   // --- network --------------------------------------------------------------
   | (At & { kind: 'partition'; groups: string[][]; oneWay?: { from: string; to: string } })
   | (At & { kind: 'heal' })
@@ -105,6 +125,12 @@ export interface TraceNodeSummary {
   appliedIndex: number;
   commitIndex: number;
   rowsHash: string;
+  /**
+   * True while the node, restored from a backup, still rejoins Raft (it
+   * neither campaigns nor votes freely until it has caught up; see the
+   * restore event's `raft: 'discarded'`). Absent otherwise.
+   */
+  rejoining?: boolean;
 }
 
 export type TraceEventKind = TraceEvent['kind'];

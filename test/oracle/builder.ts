@@ -4,7 +4,7 @@
 import type { RegistryRow } from '../../src/applier/types.ts';
 import { modelApplyEntry, modelKeyHex, modelRowsHex, modelValueHex } from '../../src/model/registration.ts';
 import { rowsDigest } from '../../src/trace/rows.ts';
-import type { TraceApplyResult, TraceEvent, TraceNodeSummary, TraceRow } from '../../src/trace/types.ts';
+import type { TraceApplyResult, TraceApplySkip, TraceEvent, TraceNodeSummary, TraceRow } from '../../src/trace/types.ts';
 
 const hex = (n: number | bigint, bytes: number): string => BigInt(n).toString(16).padStart(bytes * 2, '0');
 
@@ -41,6 +41,12 @@ export interface ApplyOverride {
   rowsHash?: string;
   entryHex?: string;
   term?: number;
+  /**
+   * The engine acknowledged the entry without running the applier
+   * (registryReplay 'skip-applied'): a noop that writes nothing, unless
+   * `result`/`rows` say otherwise.
+   */
+  skipped?: TraceApplySkip;
 }
 
 export class TraceBuilder {
@@ -104,7 +110,9 @@ export class TraceBuilder {
     const entry = this.log[index - 1];
     if (!entry) throw new Error(`no entry at ${index}`);
     const entryHex = o.entryHex ?? entry.entryHex;
-    const m = modelApplyEntry(s.rows, Buffer.from(entryHex, 'hex'));
+    const m = o.skipped
+      ? { result: { kind: 'registered', outcome: 'noop' } as const, rows: s.rows }
+      : modelApplyEntry(s.rows, Buffer.from(entryHex, 'hex'));
     const result: TraceApplyResult =
       o.result ?? (m.result.kind === 'halt' ? { ...m.result, message: 'm' } : m.result);
     const before = modelRowsHex(s.rows);
@@ -124,6 +132,7 @@ export class TraceBuilder {
       result,
       ...(write ? { write } : {}),
       rowsHash: o.rowsHash ?? rowsDigest(after),
+      ...(o.skipped ? { skipped: o.skipped } : {}),
     });
     if (result.kind === 'halt') {
       this.push({ kind: 'halt', t: this.tick(), node, index, reason: result.reason });

@@ -118,6 +118,52 @@ describe('liveness', () => {
     expect(checkTrace(c.events)).toEqual([]);
   });
 
+  it('is judged only when a quorum of voters is up, not halted and not rejoining', () => {
+    const lagging = (): TraceBuilder => {
+      const b = new TraceBuilder(['n1', 'n2', 'n3']);
+      b.commit([kv(), kv()]);
+      b.applyAll(2, ['n1']);
+      b.applyAll(1, ['n2', 'n3']);
+      b.faultsEnd();
+      return b;
+    };
+    // n1 refused or removed (down), n3 halted: n2 alone cannot elect a leader.
+    const b = lagging();
+    b.runEnd({ n1: { up: false }, n3: { halted: true, up: false } });
+    expect(checkTrace(b.events)).toEqual([]);
+    // Two of three voters up, one of them still rejoining after a restore: no quorum either.
+    const c = lagging();
+    c.runEnd({ n1: { up: false }, n3: { rejoining: true } });
+    expect(checkTrace(c.events)).toEqual([]);
+    // Two of three voters up and able to vote: n2 and n3 must catch up with n1's commit index.
+    const d = lagging();
+    const e = d.runEnd({ n1: { up: false, commitIndex: 2 }, n2: { commitIndex: 2 } });
+    expect(checkTrace(d.events).map((v) => [v.code, v.eventIndex, v.node])).toEqual([
+      ['not-caught-up', e, 'n2'],
+      ['not-caught-up', e, 'n3'],
+    ]);
+  });
+
+  it('learners do not count toward the quorum', () => {
+    const b = new TraceBuilder(['n1', 'n2', 'n3']);
+    (b.events[0] as { learners?: string[] }).learners = ['n3'];
+    b.commit([kv(), kv()]);
+    b.applyAll(2, ['n1']);
+    b.applyAll(1, ['n2', 'n3']);
+    b.faultsEnd();
+    // Voters n1, n2 (quorum 2); n1 is down: the learner n3 being up changes nothing.
+    b.runEnd({ n1: { up: false }, n2: { commitIndex: 2 } });
+    expect(checkTrace(b.events)).toEqual([]);
+    const c = new TraceBuilder(['n1', 'n2', 'n3']);
+    c.commit([kv(), kv()]);
+    c.applyAll(2, ['n1']);
+    c.applyAll(1, ['n2', 'n3']);
+    c.faultsEnd();
+    // Without learners, n2 and n3 are a quorum of three voters: both are judged.
+    c.runEnd({ n1: { up: false }, n2: { commitIndex: 2 } });
+    expect(checkTrace(c.events).map((v) => v.node)).toEqual(['n2', 'n3']);
+  });
+
   it('with a bound, a node must have caught up by faults-end + bound', () => {
     const b = new TraceBuilder(['n1', 'n2']);
     b.commit([kv(), kv(), '']);

@@ -211,3 +211,85 @@ describe('replay-idempotence', () => {
     expect(names(b)).toEqual([]);
   });
 });
+
+// Engine option registryReplay 'skip-applied': the engine acknowledges a
+// registration whose target row already stores an index >= the entry's as an
+// apply with `skipped` and a noop result. Legitimate only when the entry's
+// effect is in the node's store.
+describe('replay-idempotence: skipped (already applied) registrations', () => {
+  it('a skip inside the replay window, whose row holds the entry or a later write, is a noop', () => {
+    // The finding replay-window-rollback with the fix: index 1 (epoch 1) is
+    // acknowledged on a store holding epoch 2 (written at index 2).
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), reg(1, A, 2), kv()]);
+    b.applyAll();
+    b.crash('n1');
+    b.restart('n1', 0);
+    b.apply('n1', { skipped: 'registry-applied-index' });
+    b.apply('n1', { skipped: 'registry-applied-index' });
+    b.apply('n1');
+    b.runEnd();
+    expect(names(b)).toEqual([]);
+  });
+
+  it('the same re-application without the skip halts (the finding), and a skip is not needed to pass', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), reg(1, A, 2)]);
+    b.applyAll();
+    b.crash('n1');
+    b.restart('n1', 0);
+    const e = b.apply('n1');
+    expect(checkTrace(b.events).map((v) => [v.code, v.eventIndex])).toEqual([['replay-window-halt', e]]);
+  });
+
+  it('a skip outside the replay window claims an entry whose effect is not in the store', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), reg(1, C, 1)]);
+    b.applyAll(1);
+    // n2 "skips" index 2 although it never applied it: its store lacks C's row.
+    const e = b.apply('n2', { skipped: 'registry-applied-index' }, 2);
+    b.apply('n1', {}, 2); // (replica-agreement also sees n1 and n2 differ at index 2)
+    const v = checkTrace(b.events, { only: ['replay-idempotence'] });
+    expect(v.map((x) => [x.invariant, x.code, x.eventIndex, x.node])).toEqual([['replay-idempotence', 'skip-not-applied', e, 'n2']]);
+    expect(v[0]!.message).toContain('acknowledged index 2');
+    expect(v[0]!.message).toContain('only through index 1');
+  });
+
+  it('a skip inside the window is still a violation if the store lost the row (a lost write whose index survived)', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), reg(1, C, 1), kv()]);
+    b.applyAll();
+    b.crash('n1', 1);
+    // The restart shows C's row gone, yet the engine skips index 2 as already applied.
+    b.restart('n1', 0, [row(1, A, 1, 1)]);
+    b.apply('n1', { skipped: 'registry-applied-index' });
+    const e = b.apply('n1', { skipped: 'registry-applied-index' });
+    const v = checkTrace(b.events, { only: ['replay-idempotence'] });
+    expect(v.map((x) => [x.code, x.eventIndex])).toEqual([['skip-not-applied', e]]);
+    expect(v[0]!.message).toContain('absent');
+  });
+
+  it('a skip of an entry the model halts on is never legitimate (no-silent-rollback reports it too)', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 2), reg(1, A, 1)]);
+    b.applyAll(1);
+    const e = b.apply('n1', { skipped: 'registry-applied-index' });
+    const v = checkTrace(b.events);
+    expect(v.map((x) => [x.invariant, x.eventIndex])).toContainEqual(['no-silent-rollback', e]);
+  });
+
+  it('a skip of a registration the node did not have is caught even on a node whose store is ahead for another row', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), reg(1, C, 1), reg(1, A, 2)]);
+    b.applyAll(1);
+    b.apply('n1', {}, 2);
+    b.apply('n1', {}, 3);
+    b.crash('n1');
+    // Store after the crash: A at epoch 2 but C missing (not a synced write); window through 3.
+    b.restart('n1', 0, [row(1, A, 1, 2)]);
+    b.apply('n1', { skipped: 'registry-applied-index' }); // index 1: A's row is ahead: fine
+    const e = b.apply('n1', { skipped: 'registry-applied-index' }); // index 2: C's row is absent
+    const v = checkTrace(b.events, { only: ['replay-idempotence'] });
+    expect(v.map((x) => [x.code, x.eventIndex])).toEqual([['skip-not-applied', e]]);
+  });
+});

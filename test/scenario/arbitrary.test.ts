@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadScenario, scenarioArbitrary, serializeScenario } from '../../src/scenario/index.ts';
+import { POLICY_PRESETS, POLICY_PRESET_NAMES, loadScenario, scenarioArbitrary, serializeScenario } from '../../src/scenario/index.ts';
 import type { Scenario } from '../../src/scenario/index.ts';
 
 describe('scenarioArbitrary', () => {
@@ -45,5 +45,33 @@ describe('scenarioArbitrary', () => {
     expect(min.cluster.nodes).toHaveLength(3);
     expect(min.events.map((e) => e.kind)).toEqual(['backup', 'restore']);
     expect(Object.keys(min.faults)).toEqual(['restores']);
+  });
+
+  it('generates under the hardened configuration by default, always with the full policy spelt out', () => {
+    expect(POLICY_PRESET_NAMES).toEqual(['spec', 'hardened']);
+    for (const s of fc.sample(scenarioArbitrary(), { seed: 9, numRuns: 20 })) expect(s.policy).toEqual(POLICY_PRESETS.hardened);
+    for (const s of fc.sample(scenarioArbitrary({ config: 'spec' }), { seed: 9, numRuns: 20 })) expect(s.policy).toEqual(POLICY_PRESETS.spec);
+    // `policy` changes fields on top of the chosen configuration.
+    const [one] = fc.sample(scenarioArbitrary({ config: 'hardened', policy: { guards: { rollback: false } } }), { seed: 9, numRuns: 1 });
+    expect(one?.policy).toEqual({ ...POLICY_PRESETS.hardened, guards: { ...POLICY_PRESETS.hardened.guards, rollback: false } });
+    // The saved text carries every field: loading it back needs no default.
+    expect(loadScenario(serializeScenario(one as Scenario)).policy).toEqual(one?.policy);
+  });
+
+  it('rejects an unknown configuration name', () => {
+    expect(() => scenarioArbitrary({ config: 'nope' as 'spec' })).toThrow(/unknown config "nope" \(known: spec, hardened\)/);
+  });
+
+  it('the config presets differ exactly by the three fixes', () => {
+    const { spec, hardened } = POLICY_PRESETS;
+    expect(hardened).toEqual({
+      ...spec,
+      guards: { ...spec.guards, collisionScope: 'registry' },
+      nonces: { ...spec.nonces, applies: 'after-registration-committed' },
+      engine: { registryReplay: 'skip-applied' },
+    });
+    expect(spec.engine.registryReplay).toBe('reapply');
+    expect(spec.guards.collisionScope).toBe('members');
+    expect(spec.nonces.applies).toBe('after-guards');
   });
 });

@@ -205,7 +205,7 @@ describe('disk durability', () => {
     ]);
   });
 
-  it('restore from backup brings back the whole disk as it was', () => {
+  it('restore from backup brings back the registry as it was; Raft state is discarded and the node rejoins', () => {
     const trace = run([
       { at: 300, kind: 'propose', data: reg('n1', 1) },
       { at: 600, kind: 'backup', node: 'n2', name: 'b1' },
@@ -221,6 +221,9 @@ describe('disk durability', () => {
     expect(restore?.rows.length).toBe(1);
     expect(restore?.rows[0]?.valueHex.endsWith('00010001')).toBe(true); // first=last=1
     expect(ofKind(trace, 'restart')[0]?.rows).toEqual(restore?.rows);
+    // Raft's own state does not come back from a backup: n2 rejoins from index 0.
+    expect(restore?.raft).toBe('discarded');
+    expect(ofKind(trace, 'restart')[0]?.appliedIndex).toBe(0);
     // n2 catches up again after the restart
     const end = runEnd(trace);
     expect(new Set(end.nodes.map((s) => s.rowsHash)).size).toBe(1);
@@ -244,3 +247,81 @@ describe('client retries', () => {
     expect(outcomes[1]).toEqual({ kind: 'registered', outcome: 'noop' });
   });
 });
+
+describe("engine option registryReplay 'skip-applied'", () => {
+  // Two registrations of n1 between snapshots, then a crash: the finding
+  // replay-window-rollback at the engine level.
+  const events: ScenarioEvent[] = [
+    { at: 300, kind: 'propose', data: reg('n1', 1) },
+    { at: 500, kind: 'propose', data: reg('n1', 2) },
+    { at: 800, kind: 'crash', node: 'n2', restartAfterMs: 100 },
+  ];
+
+  it("'reapply' (the spec) halts as rollback when re-applying the older registration", () => {
+    const trace = run(events);
+    expect(ofKind(trace, 'halt').map((h) => [h.node, h.reason])).toEqual([['n2', 'rollback']]);
+  });
+
+  it("'skip-applied' acknowledges both registrations as already applied, without the applier", () => {
+    const trace = run(events, { engine: { registryReplay: 'skip-applied' } });
+    expect(ofKind(trace, 'halt')).toEqual([]);
+    const replay = forNode(ofKind(trace, 'apply'), 'n2').filter((a) => a.t >= 900);
+    expect(replay.map((a) => [a.result, a.skipped, a.write])).toEqual([
+      [{ kind: 'registered', outcome: 'noop' }, 'registry-applied-index', undefined],
+      [{ kind: 'registered', outcome: 'noop' }, 'registry-applied-index', undefined],
+    ]);
+    expect(trace[0]).toMatchObject({ variant: 'applier=correct;sim=none;engine=skip-applied' });
+    expect(new Set(runEnd(trace).nodes.map((s) => s.rowsHash)).size).toBe(1);
+  });
+
+  it('an entry after the index stored with its row is applied as usual (a halt still halts on every replay)', () => {
+    const trace = run(
+      [
+        { at: 300, kind: 'propose', data: reg('n1', 5) },
+        { at: 500, kind: 'propose', data: reg('n1', 3) }, // rollback: halts everywhere
+        { at: 800, kind: 'restart', node: 'n2' },
+      ],
+      { engine: { registryReplay: 'skip-applied' } },
+    );
+    const n2 = forNode(ofKind(trace, 'apply'), 'n2').filter((a) => a.t >= 800);
+    expect(n2.map((a) => [a.skipped, a.result.kind])).toEqual([
+      ['registry-applied-index', 'registered'],
+      [undefined, 'halt'],
+    ]);
+  });
+
+  it('a snapshot carries the index stored with each row; an install keeps it', () => {
+    const trace = run(
+      [
+        { at: 300, kind: 'propose', data: reg('n1', 1) },
+        { at: 400, kind: 'crash', node: 'n3' },
+        { at: 500, kind: 'propose', data: reg('n1', 2) },
+        { at: 600, kind: 'snapshot', node: 'n1' },
+        { at: 700, kind: 'restart', node: 'n3' },
+      ],
+      { engine: { registryReplay: 'skip-applied' }, snapshotInterval: 1 },
+    );
+    expect(ofKind(trace, 'snapshot-install').map((i) => i.node)).toContain('n3');
+    expect(ofKind(trace, 'halt')).toEqual([]);
+    expect(new Set(runEnd(trace).nodes.map((s) => s.rowsHash)).size).toBe(1);
+  });
+
+  it('under unsynced registry writes, a lost row write loses its index too, and replay rebuilds the row', () => {
+    const trace = run(
+      [
+        { at: 300, kind: 'propose', data: reg('n1', 1) },
+        { at: 500, kind: 'propose', data: reg('n2', 1) },
+        { at: 800, kind: 'crash', node: 'n2', restartAfterMs: 100 },
+      ],
+      { engine: { registryReplay: 'skip-applied' }, variants: ['unsynced-registry-writes'], pendingLossRate: 1 },
+    );
+    // Both rows were lost (every pending write lost): nothing claims them, both are re-applied as inserts.
+    expect(ofKind(trace, 'restart')[0]?.rows).toEqual([]);
+    const replay = forNode(ofKind(trace, 'apply'), 'n2').filter((a) => a.t >= 900);
+    expect(replay.map((a) => [a.skipped, a.result])).toEqual([
+      [undefined, { kind: 'registered', outcome: 'insert' }],
+      [undefined, { kind: 'registered', outcome: 'insert' }],
+    ]);
+  });
+});
+

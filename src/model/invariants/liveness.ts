@@ -5,8 +5,18 @@
 // later than faults-end + bound (the time its applied index last rose to the
 // highest index anyone applied up to that target; filtered entries, which have
 // no apply event, are not waited for).
+//
+// Only a cluster that can make progress is judged: at run-end a quorum of the
+// voters (run-start nodes that are not learners; quorum = a majority of them)
+// must be up, not halted and not rejoining after a restore. Without one, no
+// leader can be elected or commit, so nothing can catch up: the cause is the
+// environment or a decision judged elsewhere (voters refused by a start-up
+// guard, removed for good, halted fail-closed, or a restore that took the
+// only other copy of committed entries), never a node that is merely slow,
+// and a stalled node is not a finding of this invariant. Safety is judged
+// regardless; a halt's decision is replay-idempotence / agreement's.
 // Codes: 'not-caught-up', 'caught-up-late'.
-import type { TraceEvent } from '../../trace/types.ts';
+import type { TraceEvent, TraceNodeSummary } from '../../trace/types.ts';
 import { violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
 
@@ -14,14 +24,17 @@ export function checkLiveness(trace: readonly TraceEvent[], ctx: CheckContext): 
   if (ctx.options.liveness === false) return [];
   let faultsEnd: number | undefined;
   let end: { e: number; ev: Extract<TraceEvent, { kind: 'run-end' }> } | undefined;
+  let start: Extract<TraceEvent, { kind: 'run-start' }> | undefined;
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
     if (ev.kind === 'faults-end') faultsEnd = ev.t;
     else if (ev.kind === 'run-end') end = { e, ev };
+    else if (ev.kind === 'run-start') start = ev;
   }
   if (faultsEnd === undefined || end === undefined) return [];
   const healthy = end.ev.nodes.filter((s) => s.up && !s.halted);
   if (healthy.length === 0) return [];
+  if (!canProgress(start, end.ev.nodes)) return [];
   const target = Math.max(...healthy.map((s) => s.commitIndex));
   const out: Violation[] = [];
   const lagging = new Set<string>();
@@ -73,4 +86,21 @@ export function checkLiveness(trace: readonly TraceEvent[], ctx: CheckContext): 
     );
   }
   return out;
+}
+
+/** A quorum of the voters is up, not halted and not rejoining at run-end (true if the trace lacks run-start). */
+function canProgress(
+  start: Extract<TraceEvent, { kind: 'run-start' }> | undefined,
+  nodes: readonly TraceNodeSummary[],
+): boolean {
+  if (start === undefined) return true;
+  const learners = new Set(start.learners ?? []);
+  const voters = start.nodes.filter((n) => !learners.has(n));
+  const byName = new Map(nodes.map((s) => [s.node, s]));
+  let live = 0;
+  for (const v of voters) {
+    const s = byName.get(v);
+    if (s !== undefined && s.up && !s.halted && s.rejoining !== true) live++;
+  }
+  return live >= (voters.length >> 1) + 1;
 }

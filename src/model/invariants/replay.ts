@@ -32,6 +32,18 @@
 //  - 'run-end-rows': the run-end rowsHash of every node that is up and has
 //    left its window equals the model at its applied index (catches a node
 //    that never applies again after a bad install or a lost write).
+//  - 'skip-not-applied': an apply the engine acknowledged without running the
+//    applier (`skipped: 'registry-applied-index'`, engine option registryReplay
+//    'skip-applied') is a legitimate no-op only if the entry's effect is in the
+//    node's store: the index is inside the replay window (index <= hwm) and
+//    the store's row for the key the entry targets is the reference row at
+//    some index in [index, hwm] (the row the entry wrote, or a later write of
+//    that row on top of it). Otherwise the engine claimed an entry it never
+//    applied (a lost write whose index survived, an index carried by a
+//    snapshot or restore that does not hold the row, an entry the model halts
+//    on): a violation, whatever result the skip reported. Skips of entries the
+//    model halts as rollback/collision are no-silent-rollback's /
+//    collisions-halt's to report.
 // Restart rows are not compared here (a lost registry write that replay
 // rebuilds is harmless for this invariant; no-silent-rollback reports the loss
 // itself). A restore only resets the node's divergence flag: its window comes
@@ -41,9 +53,12 @@
 // replaced (install, restore).
 import type { RegistryRow } from '../../applier/types.ts';
 import type { TraceEvent, TraceRow } from '../../trace/types.ts';
+import { modelKeyHex } from '../registration.ts';
 import type { ModelEntryResult } from '../registration.ts';
 import {
+  decodeRegistrationEntry,
   describeEntry,
+  describeKey,
   describeResult,
   modelResultOn,
   modelStepFor,
@@ -90,6 +105,36 @@ function modelRowsOf(store: Map<string, string> | undefined): Map<string, Regist
   return rowsToModel([...store].map(([keyHex, valueHex]) => ({ keyHex, valueHex })));
 }
 
+/**
+ * Why a skipped apply at `index` is not legitimate (undefined if it is): its
+ * entry's effect must be in the node's store, i.e. the index is in the replay
+ * window and the target row is the reference row at some index in [index, hwm].
+ */
+function skipProblem(
+  ctx: CheckContext,
+  entryHex: string,
+  index: number,
+  hwm: number,
+  model: ModelEntryResult,
+  store: Map<string, string> | undefined,
+): string | undefined {
+  if (model.kind === 'halt') return `a single in-order application halts there (${model.reason})`;
+  const reg = decodeRegistrationEntry(entryHex);
+  if (reg === undefined) return 'it is not a well-formed registration (only those are skipped)';
+  if (index > hwm) {
+    return `its store held the effects of entries only through index ${hwm}, so not this one`;
+  }
+  const keyHex = modelKeyHex(reg.dekId, reg.nodeId16);
+  const have = store?.get(keyHex);
+  if (store === undefined) return undefined; // the node's store is unknown here: nothing to compare
+  for (let k = index; k <= hwm; k++) {
+    const step = ctx.timeline.step(k);
+    if (step === undefined) break;
+    if (step.hex.get(keyHex) === have) return undefined;
+  }
+  return `its row of ${describeKey(keyHex)} (${have === undefined ? 'absent' : `value ${have}`}) is not the committed registry's row at any index in [${index}, ${hwm}]: the store does not hold the entry's effect`;
+}
+
 export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
   const out: Violation[] = [];
   const diverged = new Map<string, boolean>();
@@ -119,6 +164,22 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
           diverged.set(ev.node, true);
           break;
         }
+        if (ev.skipped !== undefined) {
+          const why = skipProblem(ctx, ev.entryHex, ev.index, hwm, model, stores.get(ev.node));
+          if (why !== undefined) {
+            out.push(
+              violation(
+                'replay-idempotence',
+                'skip-not-applied',
+                e,
+                ev.node,
+                `${ev.node}'s engine acknowledged index ${ev.index} (${describeEntry(ev.entryHex)}) as already applied (${ev.skipped}) without applying it, but ${why}; a single in-order application of the committed log gives ${describeResult(model)}`,
+              ),
+            );
+            diverged.set(ev.node, true);
+            break;
+          }
+        }
         if (!env && !guarded && !sameResult(model, r)) {
           const store = modelRowsOf(stores.get(ev.node));
           const onStore = store ? modelResultOn(store, ev.entryHex) : undefined;
@@ -127,7 +188,8 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
             model.kind === 'registered' &&
             r.kind === 'registered' &&
             r.outcome === 'noop' &&
-            (onStore === undefined || sameResult(onStore, r));
+            // A skip already shown to be in the store (above) is a no-op whatever §3 gives on the newer row.
+            (ev.skipped !== undefined || onStore === undefined || sameResult(onStore, r));
           if (!replayNoop) {
             const where = inWindow
               ? ` while re-applying (its store already held the effects of entries through index ${hwm})`

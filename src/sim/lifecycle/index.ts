@@ -1,7 +1,16 @@
 // The node lifecycle layer's public surface.
 export { NodeLifecycle, INITIAL_DEK, lifecycleEvent } from './lifecycle.ts';
 export type { LifecycleEvent, LifecycleOptions } from './lifecycle.ts';
-export { DEFAULT_POLICY, NO_GUARDS, resolvePolicy } from './policy.ts';
-export type { GuardPolicy, LifecyclePolicy, NoncePolicy, PolicyOverrides } from './policy.ts';
+export {
+  DEFAULT_POLICY,
+  NO_GUARDS,
+  POLICY_PRESETS,
+  POLICY_PRESET_NAMES,
+  POLICY_PRESET_INFO,
+  isPolicyPresetName,
+  presetPolicy,
+  resolvePolicy,
+} from './policy.ts';
+export type { EnginePolicy, GuardPolicy, LifecyclePolicy, NoncePolicy, PolicyOverrides, PolicyPresetName } from './policy.ts';
 export { COLLIDING_RAFT_IDS } from './colliding-ids.ts';
 export type { CollidingRaftId } from './colliding-ids.ts';

@@ -317,7 +317,17 @@ export class NodeLifecycle implements SimHooks {
     proc.writeCount = 0;
     setSidecarEpoch(disk, dekId, proc.epoch);
     sim.trace.record({ t: sim.now, node: proc.node.name, kind: 'epoch-bump', dekId, epoch: proc.epoch });
-    if (proc.phase === 'running') this.register(sim, proc, localView(proc.node));
+    if (proc.phase !== 'running') return;
+    this.register(sim, proc, localView(proc.node));
+    if (this.policy.nonces.applies === 'after-registration-committed' && !proc.node.holdApply) {
+      // The new (DEK, epoch) is used by nothing until its registration commits,
+      // as at process start: the apply loop stops after this entry and waits.
+      // (Without this wait, an epoch used before its registration commits is
+      // invisible to the rollback guard: fixtures/findings/unregistered-epoch-reuse,
+      // reached through a rotation.)
+      proc.node.holdApply = true;
+      sim.after(0, () => this.advance(sim, proc));
+    }
   }
 
   // --- operator events ------------------------------------------------------------------

@@ -1,7 +1,21 @@
-// The lifecycle's policy knobs: which start-up guards run and what they read,
-// and when a node may issue nonces relative to its own registration. The
-// defaults are the spec's (§5, §9.1), read so that its guarantees can hold;
-// each field says why its default is what it is.
+// The design's policy knobs: which start-up guards run and what they read,
+// when a node may issue nonces relative to its own registration, and the
+// engine's replay design (carried to SimConfig.engine by compileScenario; the
+// lifecycle itself only reads it through the simulator). The defaults are the
+// spec's (§4, §5, §9.1), read so that its guarantees can hold; each field says
+// why its default is what it is.
+//
+// Presets (one place; the CLI offers them as --config, scenarioArbitrary as
+// its `config` option):
+//  - 'spec': the spec read literally (DEFAULT_POLICY). The correct applier
+//    violates invariants under it: the three design findings in
+//    fixtures/findings reproduce.
+//  - 'hardened': 'spec' plus the three fixes the findings propose:
+//    guards.collisionScope 'registry' (former-member-collision),
+//    nonces.applies 'after-registration-committed' (unregistered-epoch-reuse),
+//    engine.registryReplay 'skip-applied' (replay-window-rollback). Under it
+//    the correct applier shows no violation, so one that shows up is a bug.
+import type { EngineOptions } from '../config.ts';
 
 export interface GuardPolicy {
   /** §9.1 rollback: refuse if the sidecar epoch has gone back behind the registry's last_seen. */
@@ -39,19 +53,25 @@ export interface NoncePolicy {
    * When a node encrypts the KV entries it applies: once its guards passed
    * (production: the apply loop cannot wait for a registration that sits
    * later in the same log), or only once its registration is committed (the
-   * apply loop waits, reading the committed log as the guards do).
+   * apply loop waits, reading the committed log as the guards do; at process
+   * start and again after a DEK rotation switches it to a new (DEK, epoch)).
    */
   applies: 'after-guards' | 'after-registration-committed';
 }
 
+/** The engine's design options (SimConfig.engine; see EngineOptions in src/sim/config.ts). */
+export type EnginePolicy = EngineOptions;
+
 export interface LifecyclePolicy {
   guards: GuardPolicy;
   nonces: NoncePolicy;
+  /** Engine design (spec §4 literally: re-apply on replay). */
+  engine: EnginePolicy;
   /** Attempts per Register proposal before the node proposes it afresh. */
   registerMaxAttempts: number;
 }
 
-export const DEFAULT_POLICY: LifecyclePolicy = {
+const SPEC_POLICY: LifecyclePolicy = {
   guards: {
     rollback: true,
     exhaustion: true,
@@ -61,8 +81,48 @@ export const DEFAULT_POLICY: LifecyclePolicy = {
     collisionScope: 'members',
   },
   nonces: { ownWrites: 'after-registration', applies: 'after-guards' },
+  engine: { registryReplay: 'reapply' },
   registerMaxAttempts: 3,
 };
+
+const HARDENED_POLICY: LifecyclePolicy = {
+  ...SPEC_POLICY,
+  guards: { ...SPEC_POLICY.guards, collisionScope: 'registry' },
+  nonces: { ...SPEC_POLICY.nonces, applies: 'after-registration-committed' },
+  engine: { registryReplay: 'skip-applied' },
+};
+
+/** The named configurations: each a complete policy. */
+export const POLICY_PRESETS = deepFreeze({ spec: SPEC_POLICY, hardened: HARDENED_POLICY });
+
+export type PolicyPresetName = keyof typeof POLICY_PRESETS;
+
+/** Preset names, the spec-literal one first. */
+export const POLICY_PRESET_NAMES: readonly PolicyPresetName[] = ['spec', 'hardened'];
+
+/** What each preset is, in one line (for --help and reports). */
+export const POLICY_PRESET_INFO: Readonly<Record<PolicyPresetName, string>> = {
+  spec: 'the spec read literally; the correct applier reproduces the three design findings (fixtures/findings)',
+  hardened:
+    'spec + the findings\' fixes: collision guard against the registry, encrypt applies only under a committed registration, engine skips already-applied registrations on replay',
+};
+
+export function isPolicyPresetName(name: string): name is PolicyPresetName {
+  return Object.hasOwn(POLICY_PRESETS, name);
+}
+
+/** The preset called `name` (a fresh copy); an unknown name throws, listing the known ones. */
+export function presetPolicy(name: string): LifecyclePolicy {
+  if (!isPolicyPresetName(name)) throw new RangeError(`unknown config "${name}" (known: ${POLICY_PRESET_NAMES.join(', ')})`);
+  return resolvePolicy({}, POLICY_PRESETS[name]);
+}
+
+/**
+ * The defaults of any field a policy leaves out: the spec read literally. A
+ * hand-written scenario that omits policy fields gets the spec's behaviour;
+ * generated scenarios always carry every field (scenarioArbitrary).
+ */
+export const DEFAULT_POLICY: LifecyclePolicy = POLICY_PRESETS.spec;
 
 /** The no-startup-guard variant's guards. */
 export const NO_GUARDS: Pick<GuardPolicy, 'rollback' | 'exhaustion' | 'collision'> = {
@@ -74,13 +134,24 @@ export const NO_GUARDS: Pick<GuardPolicy, 'rollback' | 'exhaustion' | 'collision
 export interface PolicyOverrides {
   guards?: Partial<GuardPolicy>;
   nonces?: Partial<NoncePolicy>;
+  engine?: Partial<EnginePolicy>;
   registerMaxAttempts?: number;
 }
 
-export function resolvePolicy(over: PolicyOverrides = {}): LifecyclePolicy {
+/** `over` on top of `base` (default: the spec's policy), field by field; a fresh object. */
+export function resolvePolicy(over: PolicyOverrides = {}, base: LifecyclePolicy = DEFAULT_POLICY): LifecyclePolicy {
   return {
-    guards: { ...DEFAULT_POLICY.guards, ...over.guards },
-    nonces: { ...DEFAULT_POLICY.nonces, ...over.nonces },
-    registerMaxAttempts: over.registerMaxAttempts ?? DEFAULT_POLICY.registerMaxAttempts,
+    guards: { ...base.guards, ...over.guards },
+    nonces: { ...base.nonces, ...over.nonces },
+    engine: { ...base.engine, ...over.engine },
+    registerMaxAttempts: over.registerMaxAttempts ?? base.registerMaxAttempts,
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -4,11 +4,14 @@
 // index of a leader that has committed in its own term and waits until its own
 // commit index reaches it. It can then fold the registrations in its committed
 // log into a scratch copy of its rows with the applier under test, without
-// applying (and so encrypting) the KV entries in between.
+// applying (and so encrypting) the KV entries in between. Under the engine's
+// registryReplay 'skip-applied' the fold skips what the apply loop would skip
+// (registrations whose target row already stores their index or a later one).
 import { MemoryRegistryStore, decodeRegistryValue, fromHex } from '../../applier/index.ts';
 import type { RegistryRow } from '../../applier/index.ts';
 import type { TraceRow } from '../../trace/types.ts';
 import type { SimNode } from '../node.ts';
+import { alreadyApplied, registrationKeyHex } from '../registry-replay.ts';
 import type { Simulator } from '../simulator.ts';
 
 export interface ViewRow extends RegistryRow {
@@ -76,9 +79,16 @@ export function caughtUpView(sim: Simulator, node: SimNode, read: ReadIndex): Re
   const scratch = new MemoryRegistryStore();
   for (const r of node.rowsNow()) scratch.set(fromHex(r.keyHex), fromHex(r.valueHex));
   const applier = sim.applierFactory(scratch);
+  const store = node.store;
+  const skip = sim.engine.registryReplay === 'skip-applied' && store !== null;
   for (let i = node.applied + 1; i <= raft.commit; i++) {
     const e = raft.entryAt(i);
     if (e === undefined || e.data.length === 0) continue;
+    if (skip) {
+      // The indices stored with the node's own rows (the scratch copy is only ever behind them).
+      const keyHex = registrationKeyHex(e.data);
+      if (keyHex !== undefined && alreadyApplied(i, store.appliedAtOf(keyHex))) continue;
+    }
     // The registry stops where this node's apply loop would halt.
     if (applier.apply(e.data).kind === 'halt') break;
   }

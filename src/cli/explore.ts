@@ -1,0 +1,198 @@
+// `regsim explore`: VOPR-style exploration of generated scenarios. Stops at
+// the first violation (or keeps going), shrinks it, saves it and prints the
+// one command that replays it; the summary says what ran and how often the
+// rare situations the invariants are about came up.
+import { randomInt } from 'node:crypto';
+import type { Command } from 'commander';
+import { defaultWorkers, explore, headline } from '../explore/index.ts';
+import type { ExploreResult, RunSummary } from '../explore/index.ts';
+import { runScenario } from '../scenario/index.ts';
+import type { PolicyPresetName } from '../scenario/index.ts';
+import { APPLIER_OPTION, withApplier } from './applier-option.ts';
+import { recordFailure, shrinkLine } from './counterexample.ts';
+import type { Counterexample } from './counterexample.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { colorOut, plural, seconds, table } from './format.ts';
+import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, seedArg, variantArg } from './options.ts';
+import { startProgress } from './progress.ts';
+import { showRun } from './show.ts';
+
+const DEFAULT_RUNS = 1000;
+
+interface Options {
+  seed?: number;
+  runs?: number;
+  time?: number;
+  variant: string;
+  nodes?: number;
+  config?: PolicyPresetName;
+  workers?: number;
+  keepGoing?: boolean;
+  shrink: boolean;
+  outDir: string;
+  json?: boolean;
+  applier?: string;
+}
+
+export function registerExplore(program: Command): void {
+  program
+    .command('explore')
+    .description('run generated scenarios until a violation; shrink it, save it, print how to replay it')
+    .option('--seed <n>', 'exploration seed (default: random, printed)', seedArg)
+    .option('--runs <n>', `scenarios to run (default ${DEFAULT_RUNS})`, positiveInt('--runs'))
+    .option('--time <duration>', 'run for this wall time instead, e.g. 60s (the run count is then not reproducible)', duration('--time'))
+    .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
+    .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
+    .option('--nodes <n>', 'members at boot, 3 to 7 (default: 3 to 5)', nodesArg)
+    .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core); results do not depend on it', positiveInt('--workers'))
+    .option('--keep-going', 'do not stop at the first violation (shrinks the first of each invariant)')
+    .option('--no-shrink', 'save failing scenarios as generated')
+    .option('--out-dir <dir>', 'where counterexamples are saved', 'regsim-failures')
+    .option('--json', 'print one JSON object on stdout')
+    .option(...APPLIER_OPTION)
+    .action(runExplore);
+}
+
+async function runExplore(opts: Options): Promise<void> {
+  if (opts.runs !== undefined && opts.time !== undefined) throw new UsageError('--runs and --time exclude each other: pick one');
+  const variant = variantArg(opts.variant, opts.applier);
+  const seed = opts.seed ?? randomInt(0x100000000);
+  const runs = opts.time === undefined ? (opts.runs ?? DEFAULT_RUNS) : undefined;
+  const workers = opts.workers ?? defaultWorkers();
+  const config = opts.config ?? 'hardened';
+  const spec = { seed, variant: variant.name, nodes: opts.nodes, config };
+  const say = (text: string): void => void (opts.json ? undefined : process.stdout.write(text));
+
+  await withApplier(opts.applier, variant.applier, async (factory, applierName) => {
+    const applier = opts.applier === undefined ? undefined : factory;
+    const budget = runs !== undefined ? plural(runs, 'run') : `${seconds(opts.time as number)} of wall time`;
+    const external = applierName === undefined ? '' : `, external applier ${applierName}${workers > 1 ? ' (one child per worker)' : ''}`;
+    say(`regsim explore: seed ${seed}, variant ${variant.name}, config ${config}, ${budget}, ${plural(workers, 'worker')}${external}\n`);
+
+    const progress = startProgress('explore', { runs, timeMs: opts.time });
+    let result: ExploreResult;
+    try {
+      result = await explore({
+        ...spec,
+        runs,
+        timeMs: opts.time,
+        workers,
+        keepGoing: opts.keepGoing,
+        applier,
+        applierCommand: opts.applier,
+        onProgress: (p) => progress.update(p),
+      });
+    } finally {
+      progress.stop();
+    }
+
+    // Shrinking costs many runs: with --keep-going only the first failure of each invariant gets it.
+    const shrunkInvariants = new Set<string>();
+    const found = result.failures.map((failure) => {
+      const shrink = opts.shrink && !shrunkInvariants.has(failure.invariant as string);
+      shrunkInvariants.add(failure.invariant as string);
+      if (shrink) process.stderr.write(`shrinking run ${failure.index} (${failure.invariant})...\n`);
+      const c = recordFailure(spec, failure, { outDir: opts.outDir, shrink, applier, applierCommand: opts.applier });
+      // A bug variant is not to blame for what the correct configuration does on the same scenario.
+      const sharedWithCorrect = variant.name !== 'correct' && headline(runScenario(c.scenario, { applier }))?.invariant === c.invariant;
+      return { failure, c, sharedWithCorrect };
+    });
+
+    const verdict = verdictOf(result.failures);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(jsonReport({ seed, variant: variant.name, config }, result, found, verdict))}\n`);
+    } else {
+      say(`\n${summary(result)}\nverdict: ${verdictLine(verdict, result)}\n`);
+      // In full: the first failure and every shrunk one (the first of each invariant); the rest, one line each.
+      const inFull = (f: (typeof found)[number]): boolean => f.c.shrunk || f === found[0];
+      for (const f of found.filter(inFull)) say(failureBlock(f.failure, f.c, f.sharedWithCorrect));
+      const rest = found.filter((f) => !inFull(f));
+      if (rest.length > 0) say(`\nmore failures (saved as generated):\n${table(rest.map((f) => [`run ${f.failure.index}`, f.c.invariant, f.c.repro]))}`);
+    }
+    process.exitCode = verdict === 'safety-violation' ? EXIT.safety : verdict === 'liveness-violation' ? EXIT.liveness : EXIT.ok;
+  });
+}
+
+function verdictOf(failures: readonly RunSummary[]): RunSummary['verdict'] {
+  if (failures.some((f) => f.verdict === 'safety-violation')) return 'safety-violation';
+  return failures.length > 0 ? 'liveness-violation' : 'ok';
+}
+
+function runsLine(r: ExploreResult): string {
+  const n = String(r.runs.length);
+  if (r.stoppedBy === 'failure') return `${n} (stopped at the first violation, run ${r.failures[0]?.index})`;
+  if (r.stoppedBy === 'time') return `${n} (wall-time budget: the count is not reproducible; the digest covers runs 0..${r.runs.length - 1})`;
+  return n;
+}
+
+function summary(r: ExploreResult): string {
+  const elapsed = Math.max(1, r.elapsedMs);
+  const facts = table([
+    ['runs', runsLine(r)],
+    ['violations', String(r.failures.length)],
+    ['simulated', `${seconds(r.simulatedMs)} of virtual time`],
+    ['wall', `${seconds(elapsed)} (${((r.runs.length * 1000) / elapsed).toFixed(1)} runs/s, ${plural(r.workers, 'worker')})`],
+    ['digest', r.digest],
+  ]);
+  const rare = table([['rare event', 'count', 'runs'], ...r.rare.map((t) => [t.label, String(t.count), String(t.runs)])], [1, 2]);
+  return `${facts}\n${rare}`;
+}
+
+function verdictLine(verdict: string, r: ExploreResult): string {
+  if (r.failures.length === 0) return `ok (no violation in ${plural(r.runs.length, 'run')})`;
+  const counts = new Map<string, number>();
+  for (const f of r.failures) counts.set(f.invariant as string, (counts.get(f.invariant as string) ?? 0) + 1);
+  const first = r.failures[0] as RunSummary;
+  if (r.failures.length === 1) return `${verdict} (${first.invariant} at run ${first.index})`;
+  const list = [...counts].map(([inv, n]) => `${inv} x${n}`).join(', ');
+  return `${verdict} (${plural(r.failures.length, 'violation')} in ${plural(r.runs.length, 'run')}: ${list})`;
+}
+
+function failureBlock(failure: RunSummary, c: Counterexample, sharedWithCorrect: boolean): string {
+  const lines = [
+    '',
+    `FAIL run ${failure.index}: ${failure.verdict} of ${c.invariant}`,
+    shrinkLine(c),
+    '',
+    showRun(c.result, { color: colorOut() }).trimEnd(),
+    '',
+    ...(sharedWithCorrect ? ['note: the correct applier violates the same invariant on this scenario: a finding of the configuration, not of this variant'] : []),
+    `saved ${c.file}`,
+    'reproduce with:',
+    c.repro,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function jsonReport(
+  { seed, variant, config }: { seed: number; variant: string; config: string },
+  r: ExploreResult,
+  found: { failure: RunSummary; c: Counterexample; sharedWithCorrect: boolean }[],
+  verdict: string,
+) {
+  return {
+    seed,
+    variant,
+    config,
+    verdict,
+    runs: r.runs.length,
+    stoppedBy: r.stoppedBy,
+    reproducible: r.stoppedBy !== 'time',
+    violations: found.map(({ failure, c, sharedWithCorrect }) => ({
+      run: failure.index,
+      verdict: failure.verdict,
+      invariant: c.invariant,
+      eventIndex: headline(c.result)?.eventIndex,
+      scenarioFile: c.file,
+      repro: c.repro,
+      shrunk: c.shrunk,
+      events: { before: c.before.events, after: c.after.events },
+      ...(variant !== 'correct' ? { sharedWithCorrect } : {}),
+    })),
+    elapsedMs: Math.round(r.elapsedMs),
+    simulatedMs: r.simulatedMs,
+    workers: r.workers,
+    digest: r.digest,
+    rareEvents: Object.fromEntries(r.rare.map((t) => [t.label, { count: t.count, runs: t.runs }])),
+  };
+}

@@ -1,0 +1,135 @@
+// `regsim mutants`: mutation testing of the harness itself. Every named bug
+// variant is explored until a scenario catches it; the kill table says which
+// invariant caught it, after how many scenarios, and how small the shrunk
+// counterexample is. A variant is only credited with violations of invariants
+// the correct applier keeps on the same scenario (differential runs), and half
+// of the scenarios switch the start-up guards off: they stop stale and
+// colliding registrations before the applier sees them, which would hide the
+// applier's own checks.
+import { randomInt } from 'node:crypto';
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { closeLanes, createLanes, defaultWorkers, explore } from '../explore/index.ts';
+import type { ScenarioSize } from '../explore/index.ts';
+import { resolveVariant, VARIANTS } from '../scenario/index.ts';
+import type { PolicyPresetName, VariantInfo } from '../scenario/index.ts';
+import { APPLIER_OPTION, withApplier } from './applier-option.ts';
+import { recordFailure } from './counterexample.ts';
+import { EXIT } from './errors.ts';
+import { plural, seconds, table } from './format.ts';
+import { CONFIG_HELP, configArg, duration, positiveInt, seedArg, variantArg } from './options.ts';
+import { startProgress } from './progress.ts';
+
+const DEFAULT_TIME_MS = 20_000;
+
+interface Options {
+  timePerVariant?: number;
+  runsPerVariant?: number;
+  seed?: number;
+  config?: PolicyPresetName;
+  workers?: number;
+  outDir: string;
+  json?: boolean;
+  applier?: string;
+  only?: string[];
+}
+
+interface Row {
+  variant: string;
+  layer: string;
+  bug: string;
+  caught: boolean;
+  invariant?: string;
+  /** Scenarios run up to and including the one that caught it (or all of them). */
+  scenarios: number;
+  /** Failing runs where the correct applier violates the same invariants: not credited to the variant. */
+  shared: number;
+  wallMs: number;
+  shrunk?: ScenarioSize;
+  scenarioFile?: string;
+  repro?: string;
+}
+
+export function registerMutants(program: Command): void {
+  program
+    .command('mutants')
+    .description('explore every bug variant and print the kill table (which invariant catches it, how fast)')
+    .option('--time-per-variant <duration>', `wall-time budget per variant (default ${seconds(DEFAULT_TIME_MS)} unless --runs-per-variant)`, duration('--time-per-variant'))
+    .option('--runs-per-variant <n>', 'scenario budget per variant (with a time budget too: whichever ends first)', positiveInt('--runs-per-variant'))
+    .option('--seed <n>', 'exploration seed (default: random, printed)', seedArg)
+    .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
+    .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core)', positiveInt('--workers'))
+    .option('--out-dir <dir>', 'where counterexamples are saved', 'regsim-failures')
+    .option('--json', 'print the kill table as a JSON array')
+    .option(...APPLIER_OPTION)
+    .addOption(new Option('--only <variants>', 'comma-separated variants (for quick checks)').argParser((v) => v.split(',')).hideHelp())
+    .action(runMutants);
+}
+
+async function runMutants(opts: Options): Promise<void> {
+  for (const name of opts.only ?? []) variantArg(name);
+  // An external applier replaces the applier layer, so only engine and lifecycle variants stay meaningful.
+  const variants = VARIANTS.filter((v) => v.name !== 'correct' && (opts.only?.includes(v.name) ?? true));
+  const runnable = variants.filter((v) => opts.applier === undefined || v.layer !== 'applier');
+  const seed = opts.seed ?? randomInt(0x100000000);
+  const config = opts.config ?? 'hardened';
+  const timeMs = opts.timePerVariant ?? (opts.runsPerVariant === undefined ? DEFAULT_TIME_MS : undefined);
+  const runs = opts.runsPerVariant;
+  const workers = opts.workers ?? defaultWorkers();
+  const log = (text: string): void => void process.stderr.write(text);
+  const budget = [runs !== undefined ? plural(runs, 'run') : '', timeMs !== undefined ? seconds(timeMs) : ''].filter(Boolean).join(' or ');
+  log(`regsim mutants: seed ${seed}, config ${config}, ${budget} per variant, ${plural(workers, 'worker')}\n`);
+  log('half of the scenarios switch the rollback and collision start-up guards off, so the applier\'s own halts are reached;\n');
+  log('a variant is credited only with violations of invariants the correct applier keeps on the same scenario\n');
+  if (runnable.length < variants.length) log(`--applier: skipping the ${variants.length - runnable.length} applier-layer variants (they replace the applier)\n`);
+
+  const rows = await withApplier(opts.applier, resolveVariant('correct').applier, async (factory) => {
+    const applier = opts.applier === undefined ? undefined : factory;
+    const lanes = createLanes(workers, applier, opts.applier);
+    const out: Row[] = [];
+    try {
+      for (const v of runnable) {
+        const spec = { seed, variant: v.name, config, guardSwarm: true, differential: true };
+        const progress = startProgress(v.name, { runs, timeMs });
+        const result = await explore({ ...spec, runs, timeMs, lanes, onProgress: (p) => progress.update(p) }).finally(() => progress.stop());
+        const failure = result.failures[0];
+        const row: Row = { ...info(v), caught: failure !== undefined, scenarios: result.runs.length, shared: result.masked, wallMs: result.elapsedMs };
+        if (failure) {
+          const c = recordFailure(spec, failure, { outDir: opts.outDir, shrink: true, applier, applierCommand: opts.applier });
+          Object.assign(row, { invariant: c.invariant, shrunk: c.after, scenarioFile: c.file, repro: c.repro });
+        }
+        log(`${v.name}: ${row.caught ? `caught by ${row.invariant} after ${plural(row.scenarios, 'scenario')}` : `NOT caught in ${plural(row.scenarios, 'scenario')}`}\n`);
+        out.push(row);
+      }
+    } finally {
+      await closeLanes(lanes);
+    }
+    return out;
+  });
+
+  process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : killTable(rows));
+  process.exitCode = rows.every((r) => r.caught) ? EXIT.ok : EXIT.safety;
+}
+
+const info = (v: VariantInfo): Pick<Row, 'variant' | 'layer' | 'bug'> => ({ variant: v.name, layer: v.layer, bug: v.bug });
+
+function killTable(rows: readonly Row[]): string {
+  const header = ['variant', 'layer', 'caught', 'invariant', 'scenarios', 'wall', 'shrunk to', 'what it breaks'];
+  const body = rows.map((r) => [
+    r.variant,
+    r.layer,
+    r.caught ? 'yes' : 'NO',
+    r.invariant ?? '-',
+    String(r.scenarios),
+    seconds(r.wallMs),
+    r.shrunk ? `${plural(r.shrunk.events, 'event')}, ${r.shrunk.nodes} nodes` : '-',
+    r.bug,
+  ]);
+  const caught = rows.filter((r) => r.caught).length;
+  const shared = rows.reduce((n, r) => n + r.shared, 0);
+  const notes = [
+    `${caught}/${rows.length} variants caught`,
+    ...(shared > 0 ? [`${plural(shared, 'failure')} shared with the correct configuration were not credited to a variant`] : []),
+  ];
+  return `${table([header, ...body], [4])}\n${notes.join('\n')}\n`;
+}

@@ -1,0 +1,76 @@
+// Parsing and checking what users type: every bad value becomes a one-line
+// UsageError naming the option (or file) and what was wrong with it.
+import { readFileSync } from 'node:fs';
+import { isPolicyPresetName, loadScenario, MAX_SLOTS, POLICY_PRESET_INFO, POLICY_PRESET_NAMES, resolveVariant, ScenarioError } from '../scenario/index.ts';
+import type { PolicyPresetName, ResolvedVariant, Scenario } from '../scenario/index.ts';
+import { UsageError } from './errors.ts';
+
+function integer(option: string, value: string, min: number, max: number, what: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${option} must be ${what} (got "${value}")`);
+  }
+  return n;
+}
+
+/** A commander parser for a positive integer option. */
+export const positiveInt =
+  (option: string) =>
+  (value: string): number =>
+    integer(option, value, 1, Number.MAX_SAFE_INTEGER, 'a positive integer');
+
+export const seedArg = (value: string): number => integer('--seed', value, 0, 0xffffffff, 'an integer from 0 to 4294967295');
+
+export const nodesArg = (value: string): number => integer('--nodes', value, 3, MAX_SLOTS, `an integer from 3 to ${MAX_SLOTS}`);
+
+export const configArg = (value: string): PolicyPresetName => {
+  if (!isPolicyPresetName(value)) throw new UsageError(`unknown --config "${value}" (known: ${POLICY_PRESET_NAMES.join(', ')})`);
+  return value;
+};
+
+/** --config's help: the presets and what each one is. */
+export const CONFIG_HELP = `policy configuration scenarios run under: ${POLICY_PRESET_NAMES.map((n) => `${n} (${POLICY_PRESET_INFO[n]})`).join('; ')}`;
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A commander parser for a duration option: 500ms, 20s, 1.5m, 2h. */
+export const duration =
+  (option: string) =>
+  (value: string): number => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
+    const ms = m ? Math.round(Number(m[1]) * (UNIT_MS[m[2] as string] as number)) : 0;
+    if (ms <= 0) throw new UsageError(`${option} must be a duration like 500ms, 20s or 2m (got "${value}")`);
+    return ms;
+  };
+
+/** The variant called `name`; an unknown name is bad input (the message lists the known ones). */
+export function variantArg(name: string, applierCommand?: string): ResolvedVariant {
+  let variant: ResolvedVariant;
+  try {
+    variant = resolveVariant(name);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  // An external applier replaces the variant's applier: only engine and lifecycle variants still mean something.
+  if (applierCommand !== undefined && variant.layer === 'applier' && name !== 'correct') {
+    throw new UsageError(`--variant ${name} is an applier variant; with --applier, pass it to the external applier command instead`);
+  }
+  return variant;
+}
+
+/** A scenario file, loaded and checked; unreadable or invalid files are one-line usage errors. */
+export function readScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read scenario file ${path}${code === 'ENOENT' ? ': no such file' : `: ${(err as Error).message}`}`);
+  }
+  try {
+    return loadScenario(text);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new UsageError(`${path}: ${err.message}`);
+    throw err;
+  }
+}

@@ -1,0 +1,53 @@
+// `regsim explore`: the same seed gives the same runs (digest) whatever the
+// number of workers, and a found failure is shrunk, saved and replayed by the
+// one command it prints.
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../src/scenario/index.ts';
+import { regsim, runPrinted, tempDir } from './regsim.ts';
+
+interface ExploreJson {
+  runs: number;
+  digest: string;
+  workers: number;
+  verdict: string;
+  violations: { run: number; invariant: string; scenarioFile: string; repro: string; events: { before: number; after: number } }[];
+  elapsedMs: number;
+  rareEvents: Record<string, { count: number; runs: number }>;
+}
+
+const json = (stdout: string): ExploreJson => JSON.parse(stdout) as ExploreJson;
+
+describe('explore', () => {
+  it('gives the same digest twice and for 1 or 2 workers', async () => {
+    const args = ['explore', '--seed', '7', '--runs', '24', '--json', '--out-dir', tempDir()];
+    const [one, again, two] = await Promise.all([regsim(...args, '--workers', '1'), regsim(...args, '--workers', '1'), regsim(...args, '--workers', '2')]);
+    const [a, b, c] = [one, again, two].map((r) => json(r.stdout));
+    expect(a?.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(b?.digest).toBe(a?.digest);
+    expect(c?.digest).toBe(a?.digest);
+    expect([a?.workers, c?.workers]).toEqual([1, 2]);
+    expect(c?.runs).toBe(a?.runs);
+    expect(c?.violations.map((v) => [v.run, v.invariant])).toEqual(a?.violations.map((v) => [v.run, v.invariant]));
+    expect(Object.keys(a?.rareEvents ?? {})).toContain('registration replays after a crash');
+  });
+
+  it('finds lte-rollback, shrinks and saves it, and the printed command reproduces it', async () => {
+    const outDir = tempDir();
+    const found = await regsim('explore', '--variant', 'lte-rollback', '--seed', '7', '--runs', '50', '--workers', '1', '--out-dir', outDir);
+    expect(found.code).toBe(1);
+    expect(found.stdout).toMatch(/^verdict: safety-violation \(replay-idempotence at run \d+\)$/m);
+    expect(found.stdout).toMatch(/^shrunk: \d+ events?, .* -> /m);
+    const lines = found.stdout.trimEnd().split('\n');
+    const repro = lines.at(-1) as string;
+    expect(lines.at(-2)).toBe('reproduce with:');
+    expect(repro).toMatch(new RegExp(`^npx regsim replay ${outDir}/lte-rollback-s7-r\\d+\\.json --variant lte-rollback$`));
+    const file = repro.split(' ')[3] as string;
+    expect(existsSync(file)).toBe(true);
+    loadScenario(readFileSync(file, 'utf8'));
+
+    const replayed = await runPrinted(repro, '--json');
+    expect(replayed.code).toBe(1);
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ verdict: 'safety-violation', invariant: 'replay-idempotence' });
+  });
+});

@@ -1,0 +1,58 @@
+// Every verb explains itself, and bad input gets one line naming what is
+// wrong and exit 2, with no stack trace unless --debug.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { regsim, tempDir } from './regsim.ts';
+
+const VERBS = ['explore', 'replay', 'shrink', 'mutants', 'invariants', 'conformance'];
+
+it('every verb has --help', async () => {
+  const runs = await Promise.all(VERBS.map((verb) => regsim(verb, '--help')));
+  runs.forEach((run, i) => {
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Usage: regsim ${VERBS[i]}`);
+  });
+  const top = await regsim('--help');
+  for (const verb of VERBS) expect(top.stdout).toContain(verb);
+});
+
+describe('bad input', () => {
+  const dir = tempDir();
+  const notJson = join(dir, 'not-json.json');
+  writeFileSync(notJson, '{"version": 1,');
+  const missing = join(dir, 'missing.json');
+
+  // End to end: the plumbing from a bad value to one line on stderr and exit 2.
+  const cases: [string, string[], RegExp][] = [
+    ['unknown variant', ['explore', '--variant', 'nope', '--runs', '1'], /unknown variant "nope" \(known: correct, lte-rollback/],
+    ['malformed scenario', ['replay', notJson], /not-json\.json: scenario: \/ is not valid JSON/],
+    ['missing scenario file', ['replay', missing], /cannot read scenario file .*missing\.json: no such file/],
+    ['--runs abc', ['explore', '--runs', 'abc'], /--runs must be a positive integer \(got "abc"\)/],
+    ['--workers 0', ['explore', '--workers', '0'], /--workers must be a positive integer \(got "0"\)/],
+    ['--time 5x', ['explore', '--time', '5x'], /--time must be a duration like 500ms, 20s or 2m \(got "5x"\)/],
+  ];
+
+  it.each(cases)('%s: exit 2, one line', async (_name, args, message) => {
+    const run = await regsim(...args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^regsim: /);
+    expect(lines[0]).toMatch(message);
+  });
+
+  it('an unknown option is a usage error too', async () => {
+    const run = await regsim('explore', '--frobnicate');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown option '--frobnicate'/);
+  });
+
+  it('--debug adds the stack', async () => {
+    const run = await regsim('--debug', 'replay', missing);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toMatch(/^regsim: cannot read scenario file/);
+    expect(run.stderr).toMatch(/\n\s+at /);
+  });
+});
