@@ -38,7 +38,9 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
     dormantNodes: joiners,
     learners: joiners,
     applier: opts.applier ?? variant.applier,
-    applierName: opts.applier ? 'custom' : variant.applierName,
+    // The trace names the configuration under test, not the process running it:
+    // an external applier that behaves like the built-in one gives the same hash.
+    applierName: variant.applierName,
     variants: variant.simVariants,
     network: f.network ?? { lossRate: 0, dupRate: 0, reorderRate: 0 },
     raft: f.timeouts ? { electionTimeoutMs: f.timeouts.electionTimeoutMs } : undefined,

@@ -32,6 +32,15 @@ describe('explore', () => {
     expect(Object.keys(a?.rareEvents ?? {})).toContain('registration replays after a crash');
   });
 
+  it('gives the same digest through the external reference applier as with the built-in one', async () => {
+    const args = ['explore', '--seed', '3', '--runs', '12', '--json', '--workers', '1', '--out-dir', tempDir()];
+    const [builtin, external] = await Promise.all([
+      regsim(...args),
+      regsim(...args, '--applier', 'node bin/regsim-reference-applier.js'),
+    ]);
+    expect(json(external.stdout).digest).toBe(json(builtin.stdout).digest);
+  });
+
   it('finds lte-rollback, shrinks and saves it, and the printed command reproduces it', async () => {
     const outDir = tempDir();
     const found = await regsim('explore', '--variant', 'lte-rollback', '--seed', '7', '--runs', '50', '--workers', '1', '--out-dir', outDir);
