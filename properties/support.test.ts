@@ -1,0 +1,82 @@
+// The suite machinery itself: the vacuity guard fails when a rare event never
+// happens, the knobs parse, and a failure saves a replayable scenario and ends
+// its report with the replay command.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadScenario, runScenario } from '../src/scenario/index.ts';
+import { DEFAULT_BASE_SEED, ROOT, addToTally, checkSuite, emptyTally, formatTally, knobs, suiteSeed, unmetFloors } from './support.ts';
+import type { SuiteSpec } from './support.ts';
+import { SUITES } from './suites.ts';
+
+const quiet = (): void => {};
+const env = { scale: 1, baseSeed: DEFAULT_BASE_SEED };
+
+describe('the vacuity guard', () => {
+  it('fails a floor the runs do not reach, and passes one they do', () => {
+    const tally = emptyTally();
+    const stats = runScenario(loadScenario(readFileSync(new URL('fixtures/findings/replay-window-rollback/scenario.json', ROOT), 'utf8'))).stats;
+    for (let i = 0; i < 10; i++) addToTally(tally, stats);
+    expect(tally.runsWith.replay).toBe(10);
+    expect(unmetFloors(tally, { replay: 1 })).toEqual([]);
+    expect(unmetFloors(tally, { collision: 0.01 })).toEqual(['collision attempt committed: 0 of 10 runs, floor 1.00% (1 runs)']);
+    expect(formatTally('t', tally, { replay: 0.5 })).toMatch(/replay of a registration after a crash\.+100\.00% {2}10 runs, \d+ events {2}\(floor 50\.00%\)/);
+  });
+
+  it('fails a suite whose family is switched off', () => {
+    const spec: SuiteSpec = { ...SUITES.collision, runs: 60, arbitrary: { ...SUITES.collision.arbitrary, families: { membership: false } } };
+    expect(() => checkSuite(spec, { env, log: quiet })).toThrow(/vacuity guard of suite "collision".*\n {2}collision attempt committed: 0 of 60 runs/);
+  });
+});
+
+describe('knobs', () => {
+  it('reads the run multiplier, the base seed and fast-check replay values', () => {
+    expect(knobs({})).toEqual({ scale: 1, baseSeed: DEFAULT_BASE_SEED, fcSeed: undefined, fcPath: undefined });
+    expect(knobs({ REGSIM_RUNS: '0.5', REGSIM_SEED: '7', FC_SEED: '-3', FC_PATH: '4:1:0' })).toEqual({ scale: 0.5, baseSeed: 7, fcSeed: -3, fcPath: '4:1:0' });
+    expect(() => knobs({ REGSIM_RUNS: '0' })).toThrow('REGSIM_RUNS=0 is not valid');
+    expect(() => knobs({ REGSIM_SEED: 'x' })).toThrow('REGSIM_SEED=x is not valid');
+    expect(() => knobs({ FC_PATH: '1' })).toThrow(/FC_PATH needs FC_SEED/);
+  });
+
+  it('derives a fixed, distinct seed per suite', () => {
+    expect(suiteSeed(1, 'nonce')).toBe(suiteSeed(1, 'nonce'));
+    expect(suiteSeed(1, 'nonce')).not.toBe(suiteSeed(1, 'replay'));
+    expect(suiteSeed(1, 'nonce')).not.toBe(suiteSeed(2, 'nonce'));
+  });
+});
+
+describe('a failing suite', () => {
+  it('saves the shrunk scenario, names the violation, ends with the replay command, and replays by FC_SEED/FC_PATH', () => {
+    const spec: SuiteSpec = { ...SUITES.replay, name: 'support-selftest', runs: 20 };
+    const seed = suiteSeed(DEFAULT_BASE_SEED, spec.name);
+    const file = `regsim-failures/support-selftest-${seed}.json`;
+    try {
+      let message = '';
+      try {
+        checkSuite(spec, { env, log: quiet, variant: 'reset-first-seen' });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      const lines = message.split('\n');
+      expect(lines[0]).toMatch(/^property suite "support-selftest" \(replay-idempotence\) against variant reset-first-seen failed after \d+ runs/);
+      expect(lines[1]).toMatch(/^ {2}\[§7\.1 replay-idempotence\] event #\d+/);
+      expect(lines.at(-1)).toBe(`npx regsim replay ${file} --variant reset-first-seen`);
+      const text = readFileSync(new URL(file, ROOT), 'utf8');
+      const saved = loadScenario(text);
+      expect(runScenario(saved, { variant: 'reset-first-seen' }).violations.map((v) => v.invariant)).toContain('replay-idempotence');
+
+      const [, fcSeed, fcPath] = /FC_SEED=(-?\d+) FC_PATH=(\S+) npx vitest run properties\/replay\.properties\.test\.ts/.exec(message) ?? [];
+      expect(Number(fcSeed)).toBe(seed);
+      rmSync(new URL(file, ROOT));
+      let replayed = '';
+      try {
+        checkSuite(spec, { env: { ...env, fcSeed: Number(fcSeed), fcPath }, log: quiet, variant: 'reset-first-seen' });
+      } catch (err) {
+        replayed = (err as Error).message;
+      }
+      expect(replayed.split('\n').slice(1)).toEqual(lines.slice(1));
+      expect(readFileSync(new URL(file, ROOT), 'utf8')).toBe(text);
+    } finally {
+      if (existsSync(new URL(file, ROOT))) rmSync(new URL(file, ROOT));
+    }
+  });
+});

@@ -1,0 +1,311 @@
+// Shared machinery of the cluster property suites (properties/*.properties.test.ts):
+// environment knobs, one fast-check run of a suite over runScenario, rare-event
+// tallies with vacuity floors, and failure reports that save the shrunk scenario
+// and end with the one command that replays it. Framework-free, so the scripts
+// (clean-run, record-variant-fixtures) and the kill table reuse it.
+//
+// Environment:
+//   REGSIM_RUNS  multiplier of every suite's run count (default 1; 4 = four
+//                times as many, 0.25 a quarter). Floors are fractions of the
+//                runs, so they scale with it; below MIN_RUNS_FOR_FLOORS runs a
+//                suite reports its counts but does not enforce floors.
+//   REGSIM_SEED  base seed (integer, default 20250901): each suite's fast-check
+//                seed is derived from it and the suite's name, so CI is
+//                reproducible and suites explore different scenarios.
+//   FC_SEED      fast-check seed of the suite, overriding the derived one.
+//   FC_PATH      fast-check replay path (with FC_SEED): re-runs exactly the
+//                failing case and its shrink path; floors are not checked.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import fc from 'fast-check';
+import { formatViolation } from '../src/model/oracle.ts';
+import type { InvariantName, Violation } from '../src/model/oracle.ts';
+import type { TraceStats } from '../src/model/trace-stats.ts';
+import { runScenario, scenarioArbitrary, serializeScenario } from '../src/scenario/index.ts';
+import type { RunResult, Scenario, ScenarioArbitraryOptions } from '../src/scenario/index.ts';
+
+export const ROOT = new URL('../', import.meta.url);
+export const FAILURE_DIR = 'regsim-failures';
+export const DEFAULT_BASE_SEED = 20250901;
+/** Below this many runs the floors are reported, not enforced (too few runs to expect a rate). */
+export const MIN_RUNS_FOR_FLOORS = 50;
+
+// --- rare events -----------------------------------------------------------------------
+
+/** The rare events a suite may need: each counts occurrences in one run's trace stats. */
+export const RARE_EVENTS = {
+  replay: { label: 'replay of a registration after a crash', count: (s: TraceStats) => s.registrationReplaysAfterCrash },
+  collision: { label: 'collision attempt committed', count: (s: TraceStats) => s.collisionAttemptsCommitted },
+  rollback: { label: 'rollback attempt committed', count: (s: TraceStats) => s.rollbackAttemptsCommitted },
+  snapshotRows: { label: 'snapshot install carrying registry rows', count: (s: TraceStats) => s.snapshotInstallsWithRegistryRows },
+  duplicate: { label: 'duplicate commit from a retry', count: (s: TraceStats) => s.duplicateRegistrationCommits },
+  staleRestore: { label: 'stale-disk restore', count: (s: TraceStats) => s.staleDiskRestores },
+} as const satisfies Record<string, { label: string; count: (s: TraceStats) => number }>;
+
+export type RareEvent = keyof typeof RARE_EVENTS;
+const RARE_KEYS = Object.keys(RARE_EVENTS) as RareEvent[];
+
+/** Per rare event: in how many runs it happened at least once, and how often in all. */
+export interface Tally {
+  runs: number;
+  runsWith: Record<RareEvent, number>;
+  events: Record<RareEvent, number>;
+}
+
+export function emptyTally(): Tally {
+  const zero = () => Object.fromEntries(RARE_KEYS.map((k) => [k, 0])) as Record<RareEvent, number>;
+  return { runs: 0, runsWith: zero(), events: zero() };
+}
+
+export function addToTally(tally: Tally, stats: TraceStats): void {
+  tally.runs++;
+  for (const key of RARE_KEYS) {
+    const n = RARE_EVENTS[key].count(stats);
+    tally.events[key] += n;
+    if (n > 0) tally.runsWith[key]++;
+  }
+}
+
+/** Floors: the least fraction of runs in which each event must happen. */
+export type Floors = Partial<Record<RareEvent, number>>;
+
+/** The floors `tally` misses, one line each (empty: the guard passes). */
+export function unmetFloors(tally: Tally, floors: Floors): string[] {
+  const out: string[] = [];
+  for (const key of RARE_KEYS) {
+    const floor = floors[key];
+    if (floor === undefined) continue;
+    const need = Math.max(1, Math.ceil(floor * tally.runs));
+    if (tally.runsWith[key] < need) {
+      out.push(`${RARE_EVENTS[key].label}: ${tally.runsWith[key]} of ${tally.runs} runs, floor ${pct(floor)} (${need} runs)`);
+    }
+  }
+  return out;
+}
+
+/** fc.statistics-style table: every rare event, the share of runs it happened in, its floor. */
+export function formatTally(title: string, tally: Tally, floors: Floors = {}): string {
+  const width = Math.max(...RARE_KEYS.map((k) => RARE_EVENTS[k].label.length)) + 3;
+  const lines = [title];
+  for (const key of RARE_KEYS) {
+    const { label } = RARE_EVENTS[key];
+    const share = tally.runs === 0 ? 0 : tally.runsWith[key] / tally.runs;
+    const floor = floors[key] === undefined ? '' : `  (floor ${pct(floors[key])})`;
+    const counts = `${tally.runsWith[key]} runs, ${tally.events[key]} events`;
+    lines.push(`  ${label}${'.'.repeat(width - label.length)}${pct(share).padStart(7)}  ${counts}${floor}`);
+  }
+  return lines.join('\n');
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+
+// --- suites ----------------------------------------------------------------------------
+
+/** One property suite: a family of invariants, the scenarios that make its rare events common, its floors. */
+export interface SuiteSpec {
+  /** Short name: file names, seeds, messages. */
+  name: string;
+  /** The test file that runs it (for the fast-check replay hint). */
+  file: string;
+  /** The invariant family it targets (reports list its violations first). */
+  family: readonly InvariantName[];
+  /** Runs at REGSIM_RUNS=1. */
+  runs: number;
+  arbitrary: ScenarioArbitraryOptions;
+  /**
+   * Invariants the suite's scenarios deliberately give up (default none: the
+   * whole oracle judges every run). Only a suite that switches off a §9.1
+   * start-up guard to reach an applier halt path sets it, to no-nonce-reuse:
+   * spec §7.0 says nonce reuse then follows with a correct applier.
+   */
+  notJudged?: readonly InvariantName[];
+  floors: Floors;
+}
+
+export interface Knobs {
+  scale: number;
+  baseSeed: number;
+  fcSeed?: number;
+  fcPath?: string;
+}
+
+export function knobs(env: NodeJS.ProcessEnv = process.env): Knobs {
+  const num = (name: string, ok: (n: number) => boolean): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text.trim() === '') return undefined;
+    const n = Number(text);
+    if (!Number.isFinite(n) || !ok(n)) throw new Error(`${name}=${text} is not valid`);
+    return n;
+  };
+  const fcPath = env.FC_PATH?.trim() || undefined;
+  const fcSeed = num('FC_SEED', Number.isInteger);
+  if (fcPath !== undefined && fcSeed === undefined) throw new Error('FC_PATH needs FC_SEED (the seed of the failing run)');
+  return {
+    scale: num('REGSIM_RUNS', (n) => n > 0) ?? 1,
+    baseSeed: num('REGSIM_SEED', Number.isInteger) ?? DEFAULT_BASE_SEED,
+    fcSeed,
+    fcPath,
+  };
+}
+
+/** The fast-check seed of a suite: FNV-1a of "<base>:<name>", 31 bits. */
+export function suiteSeed(baseSeed: number, name: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of `${baseSeed}:${name}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h & 0x7fffffff;
+}
+
+export interface RunSuiteOptions {
+  /** A catalog variant (default 'correct'). */
+  variant?: string;
+  /** Overrides the (scaled) run count. */
+  runs?: number;
+  seed?: number;
+  /** A fast-check path to replay. */
+  path?: string;
+  /** Shrink a failure (default true; the kill table only needs detection). */
+  shrink?: boolean;
+  /** Overrides the suite's arbitrary options (e.g. a family switched off, for the guard's own test). */
+  arbitrary?: ScenarioArbitraryOptions;
+}
+
+export interface SuiteOutcome {
+  suite: string;
+  variant: string;
+  seed: number;
+  /** Rare events over the runs before the first failure (shrinking runs are not counted). */
+  tally: Tally;
+  failure?: {
+    /** Runs until the failing one, inclusive (runs-to-detection). */
+    runs: number;
+    shrinks: number;
+    path: string;
+    scenario: Scenario;
+    /** The judged violations of the shrunk scenario (empty if the run threw). */
+    violations: Violation[];
+    error?: string;
+  };
+}
+
+/** Thrown by a suite's predicate: the judged violations of the run. */
+class ViolationsFound extends Error {
+  constructor(readonly violations: Violation[]) {
+    super(violations.map(formatViolation).join('\n'));
+  }
+}
+
+/** The violations of `result` the suite judges. */
+export function judged(spec: SuiteSpec, result: RunResult): Violation[] {
+  const skip = spec.notJudged ?? [];
+  return result.violations.filter((v) => !skip.includes(v.invariant));
+}
+
+/** One fast-check run of the suite's property: no judged violation in any generated scenario. */
+export function runSuite(spec: SuiteSpec, opts: RunSuiteOptions = {}): SuiteOutcome {
+  const variant = opts.variant ?? 'correct';
+  const seed = opts.seed ?? suiteSeed(DEFAULT_BASE_SEED, spec.name);
+  const tally = emptyTally();
+  let failing = false;
+  const property = fc.property(scenarioArbitrary(opts.arbitrary ?? spec.arbitrary), (scenario) => {
+    let result: RunResult;
+    try {
+      result = runScenario(scenario, { variant });
+    } catch (err) {
+      failing = true;
+      throw err;
+    }
+    const violations = judged(spec, result);
+    if (!failing) addToTally(tally, result.stats);
+    if (violations.length > 0) {
+      failing = true;
+      throw new ViolationsFound(violations);
+    }
+  });
+  const details = fc.check(property, {
+    seed,
+    numRuns: opts.runs ?? spec.runs,
+    ...(opts.path !== undefined ? { path: opts.path } : {}),
+    endOnFailure: opts.shrink === false,
+  });
+  const outcome: SuiteOutcome = { suite: spec.name, variant, seed, tally };
+  if (details.failed && details.counterexample !== null) {
+    const [scenario] = details.counterexample;
+    const found = details.errorInstance instanceof ViolationsFound ? details.errorInstance : undefined;
+    const error = found === undefined ? String(details.errorInstance) : undefined;
+    outcome.failure = {
+      runs: details.numRuns,
+      shrinks: details.numShrinks,
+      path: details.counterexamplePath,
+      scenario,
+      violations: found?.violations ?? [],
+      ...(error !== undefined ? { error } : {}),
+    };
+  } else if (details.failed) {
+    throw new Error(`suite ${spec.name}: fast-check stopped without a counterexample (interrupted or too many skips)`);
+  }
+  return outcome;
+}
+
+/** The replay command of a saved scenario (the CLI's `replay` verb). */
+export function replayCommand(file: string, variant = 'correct'): string {
+  return `npx regsim replay ${file}${variant === 'correct' ? '' : ` --variant ${variant}`}`;
+}
+
+/** Saves `scenario` canonically under regsim-failures/ and returns its path relative to the project root. */
+export function saveFailure(stem: string, scenario: Scenario): string {
+  const dir = new URL(`${FAILURE_DIR}/`, ROOT);
+  mkdirSync(dir, { recursive: true });
+  const file = new URL(`${stem}.json`, dir);
+  writeFileSync(file, serializeScenario(scenario));
+  return relative(ROOT.pathname, file.pathname);
+}
+
+/** The failure report: the violations (the suite's family first), how to re-run the suite, and last the replay command. */
+export function failureMessage(spec: SuiteSpec, outcome: SuiteOutcome, file: string): string {
+  const f = outcome.failure;
+  if (f === undefined) throw new Error('no failure to report');
+  const rank = (v: Violation): number => (spec.family.includes(v.invariant) ? 0 : 1);
+  const violations = [...f.violations].sort((a, b) => rank(a) - rank(b));
+  const shown = violations.slice(0, 5).map((v) => `  ${formatViolation(v)}`);
+  if (violations.length > shown.length) shown.push(`  (+${violations.length - shown.length} more)`);
+  const variant = outcome.variant === 'correct' ? '' : ` against variant ${outcome.variant}`;
+  return [
+    `property suite "${spec.name}" (${spec.family.join(', ')})${variant} failed after ${f.runs} runs, shrunk ${f.shrinks} times:`,
+    ...(f.error !== undefined ? [`  the run threw: ${f.error}`] : shown),
+    `Re-run this suite's failing case: FC_SEED=${outcome.seed} FC_PATH=${f.path} npx vitest run ${spec.file}`,
+    `Shrunk scenario saved to ${file}; replay it with:`,
+    replayCommand(file, outcome.variant),
+  ].join('\n');
+}
+
+export interface CheckOptions {
+  env?: Knobs;
+  /** Where the rare-event table goes (default console.log). */
+  log?: (text: string) => void;
+  /** Check a bug variant instead of the correct applier (the guard's own tests). */
+  variant?: string;
+}
+
+/**
+ * The body of a suite's test: runs it with the environment's knobs, prints the
+ * rare-event table, throws the failure report (after saving the scenario), then
+ * enforces the floors.
+ */
+export function checkSuite(spec: SuiteSpec, opts: CheckOptions = {}): SuiteOutcome {
+  const env = opts.env ?? knobs();
+  const seed = env.fcSeed ?? suiteSeed(env.baseSeed, spec.name);
+  const runs = Math.max(1, Math.round(spec.runs * env.scale));
+  const outcome = runSuite(spec, { seed, runs, path: env.fcPath, variant: opts.variant });
+  (opts.log ?? console.log)(formatTally(`[regsim ${spec.name}] ${outcome.tally.runs} runs, seed ${seed}`, outcome.tally, spec.floors));
+  if (outcome.failure !== undefined) {
+    const file = saveFailure(`${spec.name}-${seed}`, outcome.failure.scenario);
+    throw new Error(failureMessage(spec, outcome, file));
+  }
+  if (env.fcPath === undefined && outcome.tally.runs >= MIN_RUNS_FOR_FLOORS) {
+    const unmet = unmetFloors(outcome.tally, spec.floors);
+    if (unmet.length > 0) {
+      throw new Error(`vacuity guard of suite "${spec.name}" (seed ${seed}): rare events below their floors\n  ${unmet.join('\n  ')}`);
+    }
+  }
+  return outcome;
+}

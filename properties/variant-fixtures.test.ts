@@ -1,0 +1,31 @@
+// Regression fixtures of the bug variants (fixtures/variants, recorded by
+// scripts/record-variant-fixtures.ts): each shrunk counterexample still gives
+// its variant the same verdict, the same violated invariant and the same trace
+// hash, and the correct applier does not violate that invariant on it.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { VARIANTS, loadScenario, runScenario } from '../src/scenario/index.ts';
+import { KNOWN_ESCAPES } from './detect.ts';
+import type { VariantFixture } from './detect.ts';
+
+const DIR = new URL('../fixtures/variants/', import.meta.url);
+const expected = JSON.parse(readFileSync(new URL('expected.json', DIR), 'utf8')) as VariantFixture[];
+
+it('every variant the suites catch has a fixture', () => {
+  expect(expected.map((f) => f.variant)).toEqual(VARIANTS.map((v) => v.name).filter((n) => n !== 'correct' && !(n in KNOWN_ESCAPES)));
+});
+
+describe.each(expected)('fixture $variant', (fixture) => {
+  const scenario = loadScenario(readFileSync(new URL(`${fixture.variant}.json`, DIR), 'utf8'));
+
+  it(`replays: ${fixture.verdict}, ${fixture.invariant}, same trace hash`, () => {
+    const result = runScenario(scenario, { variant: fixture.variant });
+    expect(result.verdict).toBe(fixture.verdict);
+    expect(result.violations.map((v) => v.invariant)).toContain(fixture.invariant);
+    expect(result.traceHash).toBe(fixture.traceHash);
+  });
+
+  it(`the correct applier does not violate ${fixture.invariant} on it`, () => {
+    expect(runScenario(scenario).violations.map((v) => v.invariant)).not.toContain(fixture.invariant);
+  });
+});
