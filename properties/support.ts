@@ -15,12 +15,18 @@
 //   FC_SEED      fast-check seed of the suite, overriding the derived one.
 //   FC_PATH      fast-check replay path (with FC_SEED): re-runs exactly the
 //                failing case and its shrink path; floors are not checked.
+//   REGSIM_APPLIER  an external applier command (docs/external-applier.md):
+//                the suites run it instead of the built-in applier, like
+//                `regsim explore --applier "cmd args..."`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import fc from 'fast-check';
 import { formatViolation } from '../src/model/oracle.ts';
 import type { InvariantName, Violation } from '../src/model/oracle.ts';
 import type { TraceStats } from '../src/model/trace-stats.ts';
+import type { ApplierFactory } from '../src/applier/index.ts';
+import { replayCommand } from '../src/cli/counterexample.ts';
+import { startExternalApplier } from '../src/external/index.ts';
 import { runScenario, scenarioArbitrary, serializeScenario } from '../src/scenario/index.ts';
 import type { RunResult, Scenario, ScenarioArbitraryOptions } from '../src/scenario/index.ts';
 
@@ -127,6 +133,8 @@ export interface Knobs {
   baseSeed: number;
   fcSeed?: number;
   fcPath?: string;
+  /** External applier command (REGSIM_APPLIER). */
+  applier?: string;
 }
 
 export function knobs(env: NodeJS.ProcessEnv = process.env): Knobs {
@@ -145,6 +153,7 @@ export function knobs(env: NodeJS.ProcessEnv = process.env): Knobs {
     baseSeed: num('REGSIM_SEED', Number.isInteger) ?? DEFAULT_BASE_SEED,
     fcSeed,
     fcPath,
+    applier: env.REGSIM_APPLIER?.trim() || undefined,
   };
 }
 
@@ -158,6 +167,8 @@ export function suiteSeed(baseSeed: number, name: string): number {
 export interface RunSuiteOptions {
   /** A catalog variant (default 'correct'). */
   variant?: string;
+  /** An applier to run instead of the variant's (an external one). */
+  applier?: ApplierFactory;
   /** Overrides the (scaled) run count. */
   runs?: number;
   seed?: number;
@@ -209,7 +220,7 @@ export function runSuite(spec: SuiteSpec, opts: RunSuiteOptions = {}): SuiteOutc
   const property = fc.property(scenarioArbitrary(opts.arbitrary ?? spec.arbitrary), (scenario) => {
     let result: RunResult;
     try {
-      result = runScenario(scenario, { variant });
+      result = runScenario(scenario, { variant, applier: opts.applier });
     } catch (err) {
       failing = true;
       throw err;
@@ -246,11 +257,6 @@ export function runSuite(spec: SuiteSpec, opts: RunSuiteOptions = {}): SuiteOutc
   return outcome;
 }
 
-/** The replay command of a saved scenario (the CLI's `replay` verb). */
-export function replayCommand(file: string, variant = 'correct'): string {
-  return `npx regsim replay ${file}${variant === 'correct' ? '' : ` --variant ${variant}`}`;
-}
-
 /** Saves `scenario` canonically under regsim-failures/ and returns its path relative to the project root. */
 export function saveFailure(stem: string, scenario: Scenario): string {
   const dir = new URL(`${FAILURE_DIR}/`, ROOT);
@@ -261,7 +267,7 @@ export function saveFailure(stem: string, scenario: Scenario): string {
 }
 
 /** The failure report: the violations (the suite's family first), how to re-run the suite, and last the replay command. */
-export function failureMessage(spec: SuiteSpec, outcome: SuiteOutcome, file: string): string {
+export function failureMessage(spec: SuiteSpec, outcome: SuiteOutcome, file: string, applierCommand?: string): string {
   const f = outcome.failure;
   if (f === undefined) throw new Error('no failure to report');
   const rank = (v: Violation): number => (spec.family.includes(v.invariant) ? 0 : 1);
@@ -274,7 +280,7 @@ export function failureMessage(spec: SuiteSpec, outcome: SuiteOutcome, file: str
     ...(f.error !== undefined ? [`  the run threw: ${f.error}`] : shown),
     `Re-run this suite's failing case: FC_SEED=${outcome.seed} FC_PATH=${f.path} npx vitest run ${spec.file}`,
     `Shrunk scenario saved to ${file}; replay it with:`,
-    replayCommand(file, outcome.variant),
+    replayCommand(file, outcome.variant, applierCommand),
   ].join('\n');
 }
 
@@ -295,11 +301,17 @@ export function checkSuite(spec: SuiteSpec, opts: CheckOptions = {}): SuiteOutco
   const env = opts.env ?? knobs();
   const seed = env.fcSeed ?? suiteSeed(env.baseSeed, spec.name);
   const runs = Math.max(1, Math.round(spec.runs * env.scale));
-  const outcome = runSuite(spec, { seed, runs, path: env.fcPath, variant: opts.variant });
+  const external = env.applier === undefined ? undefined : startExternalApplier(env.applier);
+  let outcome: SuiteOutcome;
+  try {
+    outcome = runSuite(spec, { seed, runs, path: env.fcPath, variant: opts.variant, applier: external?.factory });
+  } finally {
+    external?.close();
+  }
   (opts.log ?? console.log)(formatTally(`[regsim ${spec.name}] ${outcome.tally.runs} runs, seed ${seed}`, outcome.tally, spec.floors));
   if (outcome.failure !== undefined) {
     const file = saveFailure(`${spec.name}-${seed}`, outcome.failure.scenario);
-    throw new Error(failureMessage(spec, outcome, file));
+    throw new Error(failureMessage(spec, outcome, file, env.applier));
   }
   if (env.fcPath === undefined && outcome.tally.runs >= MIN_RUNS_FOR_FLOORS) {
     const unmet = unmetFloors(outcome.tally, spec.floors);

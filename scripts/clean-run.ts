@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
 import { runScenario, scenarioArbitrary, serializeScenario } from '../src/scenario/index.ts';
-import { addToTally, emptyTally, formatTally, replayCommand, saveFailure, DEFAULT_BASE_SEED } from '../properties/support.ts';
+import { replayCommand } from '../src/cli/counterexample.ts';
+import { addToTally, emptyTally, formatTally, saveFailure, DEFAULT_BASE_SEED } from '../properties/support.ts';
 import type { Tally } from '../properties/support.ts';
 
 interface Job {
@@ -109,7 +110,7 @@ async function main(): Promise<number> {
   console.log(`scenario #${first}, shrunk ${details.numShrinks} times, saved to ${file}:`);
   console.log(serializeScenario(scenario));
   console.log(`violations: ${[...new Set(runScenario(scenario).violations.map((v) => v.invariant))].join(', ')}`);
-  console.log(replayCommand(file));
+  console.log(replayCommand(file, 'correct'));
   return 1;
 }
 
