@@ -8,31 +8,21 @@
 // At most one violation per event.
 // Codes: 'rollback-accepted' (a), 'last-seen-decreased' / 'row-lost' (b).
 import type { TraceEvent } from '../../trace/types.ts';
-import { modelKeyHex } from '../registration.ts';
-import { describeKey, describeResult, decodeRegistrationEntry, modelStepFor, violation } from './context.ts';
-import type { CheckContext, DecodedRegistration, Violation } from './context.ts';
+import { describeKey, describeResult, violation } from './context.ts';
+import type { CheckContext, Violation } from './context.ts';
+import { missedHalts } from './missed-halts.ts';
 import { rowFindings } from './rows.ts';
 
 export function checkNoSilentRollback(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
   const out: Violation[] = [];
   const reported = new Set<number>();
-  for (let e = 0; e < trace.length; e++) {
-    const ev = trace[e] as TraceEvent;
-    if (ev.kind !== 'apply') continue;
-    const pair = modelStepFor(ctx, ev);
-    const model = pair?.step.result;
-    if (!pair || model?.kind !== 'halt' || model.reason !== 'rollback') continue;
-    const r = ev.result;
-    if (r.kind === 'halt' && (r.reason === 'rollback' || ctx.isEnvironmental(r.reason))) continue;
-    const reg = decodeRegistrationEntry(ev.entryHex) as DecodedRegistration; // the model decoded it
-    const keyHex = modelKeyHex(reg.dekId, reg.nodeId16);
-    const row = pair.prev.rows.get(keyHex);
+  for (const { eventIndex: e, ev, reg, keyHex, row } of missedHalts(trace, ctx, 'rollback')) {
     out.push(
       violation(
         'no-silent-rollback', 'rollback-accepted',
         e,
         ev.node,
-        `${ev.node} got ${describeResult(r)} for committed index ${ev.index}: Register(dek ${reg.dekId}, full ${reg.fullNodeId}, epoch ${reg.epoch}) is below the committed last_seen ${row?.lastSeen} of ${describeKey(keyHex)}; it must halt (rollback)`,
+        `${ev.node} got ${describeResult(ev.result)} for committed index ${ev.index}: Register(dek ${reg.dekId}, full ${reg.fullNodeId}, epoch ${reg.epoch}) is below the committed last_seen ${row?.lastSeen} of ${describeKey(keyHex)}; it must halt (rollback)`,
       ),
     );
     reported.add(e);
