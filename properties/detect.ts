@@ -34,12 +34,7 @@ export interface Detection {
  * Variants the suites are known not to catch within their budgets, and why.
  * Listed, not hidden: the table prints them, vitest reports them as skipped.
  */
-export const KNOWN_ESCAPES: Readonly<Record<string, string>> = {
-  'raft-forget-vote':
-    'two leaders in one term need a voter to restart between two candidates\' vote requests; the scenario format has ' +
-    'no network-delay knob (1-10 ms) and at most ~10 crashes, so even a 60-crash storm with equal election ' +
-    'time-outs catches it in only ~1-2% of runs (test/sim/raft-safety.test.ts catches it with 60 ms links)',
-};
+export const KNOWN_ESCAPES: Readonly<Record<string, string>> = {};
 
 /** A recorded variant fixture (fixtures/variants/expected.json holds one per variant). */
 export interface VariantFixture {

@@ -81,13 +81,14 @@ export const SUITES = {
     floors: { collision: 0.12, rollback: 0.08, snapshotRows: 0.4, replay: 0.08 },
   },
   // §7.6 + liveness: a lossy, partitioned network with short time-outs (leader
-  // changes, retried proposals that commit twice).
+  // changes, retried proposals that commit twice), and election storms (leaders
+  // killed, voters crashing right after they vote: a vote must survive a restart).
   raft: {
     name: 'raft',
     file: file('raft'),
     family: ['raft-safety', 'liveness'],
     runs: 350,
-    arbitrary: { families: { network: true, partitions: true, timeouts: true } },
+    arbitrary: { families: { network: true, partitions: true, timeouts: true, storms: true } },
     // measured minima: duplicate 33%, snapshot install with rows 65%
     floors: { duplicate: 0.15, snapshotRows: 0.3 },
   },

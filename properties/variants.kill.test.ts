@@ -16,7 +16,8 @@ it.each(variants.filter((v) => !(v in KNOWN_ESCAPES)))('the default suites catch
   expect(detection, `${variant} escaped every suite`).toBeDefined();
 });
 
-it.skip.each(variants.filter((v) => v in KNOWN_ESCAPES))('the default suites catch %s (known escape)', () => {});
+const escapes = variants.filter((v) => v in KNOWN_ESCAPES);
+if (escapes.length > 0) it.skip.each(escapes)('the default suites catch %s (known escape)', () => {});
 
 afterAll(() => {
   for (const variant of Object.keys(KNOWN_ESCAPES)) rows.push({ variant, detection: undefined });

@@ -3,7 +3,8 @@
 // combinations get explored; within a family, events come from templates
 // biased toward the dangerous cases (a crash right after a registration is
 // applied, a restore from a backup taken several epochs earlier, a node added
-// with a colliding id, retries under short time-outs and loss). Everything is
+// with a colliding id, retries under short time-outs and loss, election
+// storms in which voters crash right after granting a vote). Everything is
 // built from fc combinators and mapped at the end, so shrinking works on the
 // raw draws: families switch off, arrays lose templates, counts and node
 // indices fall. Events name nodes by index modulo the node count, so fewer
@@ -44,6 +45,7 @@ const FAMILIES: readonly FaultFamily[] = [
   'membership',
   'rotation',
   'timeouts',
+  'storms',
 ];
 /** A joiner that collides with no default member id (n1..n7). */
 const PLAIN_JOINER = 'n8';
@@ -77,6 +79,26 @@ const joinT = fc.record({
   former: fc.boolean(),
 });
 const rotateT = fc.record({ at: permille });
+/**
+ * An election storm: for `lastsMs` election time-outs are short and close
+ * together and messages slow (contested elections, split votes), the leader
+ * is killed and comes back quickly, and voters crash right after granting a
+ * vote and restart at once (each entry arms one crash), while the other
+ * candidate's vote request may still be on its way: the moment a vote that is
+ * not persisted is cast twice in one term.
+ */
+const stormT = fc.record({
+  at: permille,
+  lastsMs: fc.integer({ min: 100, max: 600 }),
+  timeoutMin: fc.integer({ min: 40, max: 120 }),
+  timeoutSpread: fc.integer({ min: 2, max: 40 }),
+  maxDelayMs: fc.integer({ min: 10, max: 60 }),
+  /** Leader kills during the storm, `killGapMs` apart, the first once the new time-outs are in force. */
+  kills: fc.integer({ min: 1, max: 3 }),
+  killGapMs: fc.integer({ min: 60, max: 200 }),
+  leaderDownMs: fc.integer({ min: 1, max: 100 }),
+  voters: fc.array(fc.record({ node: fc.nat(6), restartAfterMs: fc.integer({ min: 1, max: 10 }) }), { minLength: 1, maxLength: 6 }),
+});
 
 const raw = fc.record({
   seed: fc.nat(),
@@ -103,6 +125,7 @@ const raw = fc.record({
   restores: fc.array(restoreT, { maxLength: 2 }),
   joins: fc.array(joinT, { maxLength: 2 }),
   rotations: fc.array(rotateT, { maxLength: 2 }),
+  storms: fc.array(stormT, { minLength: 1, maxLength: 3 }),
   /** Rarely, a member whose sidecar is near 0xFFFF (the exhaustion guard). */
   exhausted: fc.oneof(
     { weight: 9, arbitrary: fc.constant(null) },
@@ -190,6 +213,21 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
   if (on('rotation')) {
     faults.rotation = {};
     for (const rot of r.rotations) events.push({ at: time(rot.at), kind: 'rotate-dek' });
+  }
+  if (on('storms')) {
+    faults.storms = {};
+    for (const st of r.storms) {
+      const t0 = time(st.at, st.lastsMs);
+      const electionTimeoutMs: [number, number] = [st.timeoutMin, st.timeoutMin + st.timeoutSpread];
+      events.push({ at: t0, kind: 'storm', electionTimeoutMs, maxDelayMs: st.maxDelayMs });
+      for (const v of st.voters) events.push({ at: t0, kind: 'crash-after-vote', node: node(v.node), restartAfterMs: v.restartAfterMs });
+      for (let k = 1; k <= st.kills; k++) {
+        const at = t0 + k * st.killGapMs;
+        if (at < t0 + st.lastsMs) events.push({ at, kind: 'crash-leader', restartAfterMs: st.leaderDownMs });
+      }
+      // The run's own time-outs and delays again (faults-end would bring them back anyway).
+      events.push({ at: t0 + st.lastsMs, kind: 'storm-end' });
+    }
   }
   // Stable sort: events at the same time keep their generation order.
   events.sort((a, b) => a.at - b.at);

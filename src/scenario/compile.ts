@@ -3,6 +3,7 @@
 // through; lifecycle events (rotation, membership, crash-after-apply) become
 // custom events for the NodeLifecycle hooks, which the config carries.
 import type { ApplierFactory } from '../applier/index.ts';
+import { DEFAULT_NETWORK } from '../sim/config.ts';
 import type { ScenarioEvent, SimConfig } from '../sim/config.ts';
 import { NodeLifecycle, lifecycleEvent, resolvePolicy } from '../sim/lifecycle/index.ts';
 import type { PolicyOverrides } from '../sim/lifecycle/index.ts';
@@ -49,13 +50,30 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
     pendingLossRate: f.crashes?.pendingLossRate,
     timeLimitMs: s.durationMs,
     faultsEndMs: s.faultsEndMs,
-    events: s.events.map(simEvent),
+    events: s.events.flatMap(simEvents),
     hooks,
     engine: policy.engine,
   };
 }
 
-function simEvent(ev: ScenarioEventDoc): ScenarioEvent {
+function simEvents(ev: ScenarioEventDoc): ScenarioEvent[] {
+  switch (ev.kind) {
+    case 'storm':
+      return [
+        { at: ev.at, kind: 'set-election-timeout', electionTimeoutMs: ev.electionTimeoutMs },
+        { at: ev.at, kind: 'set-network', params: { maxDelayMs: Math.max(DEFAULT_NETWORK.minDelayMs, ev.maxDelayMs) } },
+      ];
+    case 'storm-end':
+      return [
+        { at: ev.at, kind: 'set-election-timeout' },
+        { at: ev.at, kind: 'set-network', params: { maxDelayMs: DEFAULT_NETWORK.maxDelayMs } },
+      ];
+    default:
+      return [simEvent(ev)];
+  }
+}
+
+function simEvent(ev: Exclude<ScenarioEventDoc, { kind: 'storm' | 'storm-end' }>): ScenarioEvent {
   switch (ev.kind) {
     case 'rotate-dek':
       return lifecycleEvent(ev.at, { name: 'rotate-dek' });

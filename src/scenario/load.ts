@@ -122,6 +122,11 @@ function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
       }
       case 'heal':
       case 'rotate-dek':
+      case 'crash-leader':
+      case 'storm-end':
+        return;
+      case 'storm':
+        if (ev.electionTimeoutMs[0] > ev.electionTimeoutMs[1]) throw new ScenarioError(`${at}/electionTimeoutMs`, 'must be [min, max] with min <= max');
         return;
       case 'add-node':
         if (!joiners.includes(ev.node)) throw new ScenarioError(`${at}/node`, `must be one of cluster.joiners (got "${ev.node}")`);

@@ -6,6 +6,7 @@ const time = { type: 'integer', minimum: 0 };
 const rate = { type: 'number', minimum: 0, maximum: 1 };
 const restartAfterMs = { type: 'integer', minimum: 0, maximum: 10_000 };
 const empty = { type: 'object', additionalProperties: false };
+const timeoutRange = { type: 'array', items: { type: 'integer', minimum: 10, maximum: 10_000 }, minItems: 2, maxItems: 2 };
 
 function event(kind: string, props: Record<string, unknown> = {}, required: string[] = []): object {
   return {
@@ -35,6 +36,7 @@ const nonces = {
   properties: {
     ownWrites: { enum: ['after-registration', 'immediately'] },
     applies: { enum: ['after-guards', 'after-registration-committed'] },
+    heldBehindHalt: { enum: ['wait', 'halt'] },
   },
 };
 
@@ -92,18 +94,14 @@ export const SCENARIO_SCHEMA = {
         restores: empty,
         membership: empty,
         rotation: empty,
+        storms: empty,
         timeouts: {
           type: 'object',
           additionalProperties: false,
           required: ['proposalTimeoutMs', 'electionTimeoutMs'],
           properties: {
             proposalTimeoutMs: { type: 'integer', minimum: 1, maximum: 10_000 },
-            electionTimeoutMs: {
-              type: 'array',
-              items: { type: 'integer', minimum: 10, maximum: 10_000 },
-              minItems: 2,
-              maxItems: 2,
-            },
+            electionTimeoutMs: timeoutRange,
           },
         },
       },
@@ -138,6 +136,10 @@ export const SCENARIO_SCHEMA = {
           event('rotate-dek'),
           event('add-node', { node: raftId }, ['node']),
           event('remove-node', { node: raftId }, ['node']),
+          event('crash-leader', { restartAfterMs }),
+          event('crash-after-vote', { node: raftId, restartAfterMs }, ['node']),
+          event('storm', { electionTimeoutMs: timeoutRange, maxDelayMs: { type: 'integer', minimum: 1, maximum: 1000 } }, ['electionTimeoutMs', 'maxDelayMs']),
+          event('storm-end'),
         ],
       },
     },

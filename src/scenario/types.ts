@@ -50,6 +50,13 @@ export interface FaultFamilies {
   /** add-node / remove-node. */
   membership?: Record<string, never>;
   rotation?: Record<string, never>;
+  /**
+   * Election storms: for a while election time-outs are short and close
+   * together and messages slow (storm ... storm-end), the leader is killed
+   * (crash-leader), voters crash right after granting a vote and restart at
+   * once (crash-after-vote).
+   */
+  storms?: Record<string, never>;
   /** Clock and time-outs: client proposal time-out and election time-out range. */
   timeouts?: { proposalTimeoutMs: number; electionTimeoutMs: [number, number] };
 }
@@ -68,7 +75,15 @@ export type ScenarioEventDoc =
   | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number }
   | { at: number; kind: 'rotate-dek' }
   | { at: number; kind: 'add-node'; node: string }
-  | { at: number; kind: 'remove-node'; node: string };
+  | { at: number; kind: 'remove-node'; node: string }
+  /** Crash whichever node leads now (nothing if none does). */
+  | { at: number; kind: 'crash-leader'; restartAfterMs?: number }
+  /** Crash right after `node` next grants a vote (the vote is persisted and its response sent). */
+  | { at: number; kind: 'crash-after-vote'; node: string; restartAfterMs?: number }
+  /** From now on election time-outs are drawn from `electionTimeoutMs` and message delays from [1, maxDelayMs]. */
+  | { at: number; kind: 'storm'; electionTimeoutMs: [number, number]; maxDelayMs: number }
+  /** The run's own election time-outs and message delays again (faults-end brings them back too). */
+  | { at: number; kind: 'storm-end' };
 
 export type ScenarioEventKind = ScenarioEventDoc['kind'];
 
@@ -85,4 +100,8 @@ export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
   'rotate-dek': 'rotation',
   'add-node': 'membership',
   'remove-node': 'membership',
+  'crash-leader': 'storms',
+  'crash-after-vote': 'storms',
+  storm: 'storms',
+  'storm-end': 'storms',
 };

@@ -83,6 +83,23 @@ export type ScenarioEvent =
   | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number }
   /** Change network parameters from now on. */
   | { at: number; kind: 'set-network'; params: Partial<NetworkParams> }
+  /**
+   * Power loss of whichever node leads now (the running leader of the highest
+   * term; nothing if there is none), as a "kill the leader" nemesis does.
+   */
+  | { at: number; kind: 'crash-leader'; restartAfterMs?: number }
+  /**
+   * Arm a trigger: `node` crashes right after it next grants a vote (the
+   * response is already on its way), the moment a lost or unpersisted vote
+   * matters. Disarmed at faults-end if it has not fired.
+   */
+  | { at: number; kind: 'crash-after-vote'; node: string; restartAfterMs?: number }
+  /**
+   * Election timeouts are drawn from this range from now on (a storm of
+   * contested elections); without a range, from the configured one again.
+   * Faults-end brings back the configured range.
+   */
+  | { at: number; kind: 'set-election-timeout'; electionTimeoutMs?: [number, number] }
   /** Handed to hooks.onCustom (rotation, membership tricks, ... built by the lifecycle layer). */
   | { at: number; kind: 'custom'; name: string; data?: unknown };
 
@@ -110,7 +127,10 @@ export interface SimConfig {
    * set-network), or 0.
    */
   faultsEndMs?: number;
-  /** At faults-end, heal the network and zero loss/duplication/reordering (default true). */
+  /**
+   * At faults-end, heal the network, zero loss/duplication/reordering and bring
+   * back the configured election-timeout range (default true).
+   */
   calmAtFaultsEnd?: boolean;
   events?: ScenarioEvent[];
   /** Raft slots whose process does not boot at time 0 (a node added later starts them). */
@@ -151,4 +171,7 @@ export const FAULT_KINDS: ReadonlySet<ScenarioEvent['kind']> = new Set([
   'one-way',
   'restore',
   'set-network',
+  'crash-leader',
+  'crash-after-vote',
+  'set-election-timeout',
 ]);

@@ -128,8 +128,11 @@ export interface RejoinState {
   /** It may have voted in any term up to this one before its Raft state was discarded. */
   voteAboveTerm: number;
   /**
-   * The highest index committed anywhere at the restore, and the term of its
-   * entry: every entry committed before the restore is at or below it. While
+   * The later (by term, then index) of the highest index committed anywhere at
+   * the restore and the end of the log the restore discarded, with its
+   * entry's term: every entry committed before the restore, and every entry
+   * the node may have acknowledged (and so may commit after it, counting this
+   * node), is at or below it. While
    * rejoining, the node judges candidates as if its log ended there (as if it
    * held the committed prefix, which a fresh member would be given), and it
    * campaigns only once its own commit index has reached it.

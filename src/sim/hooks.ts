@@ -44,6 +44,12 @@ export interface SimHooks {
   onSnapshotInstall?(sim: Simulator, node: string, index: number): void;
   /** A scenario event of kind 'custom'. */
   onCustom?(sim: Simulator, event: Extract<ScenarioEvent, { kind: 'custom' }>): void;
+  /**
+   * At faults-end (after it is recorded and the network calmed): a hook that
+   * arms faults of its own (a crash at a later trigger) disarms them here, so
+   * no fault happens in the quiet period liveness is judged on.
+   */
+  onFaultsEnd?(sim: Simulator): void;
   /** Right before run-end is recorded. */
   onEnd?(sim: Simulator): void;
 }

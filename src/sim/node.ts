@@ -200,12 +200,7 @@ export class SimNode implements RaftHost {
       });
       if (result.kind === 'halt') {
         if (!sim.flags.skipEntryOnHalt) {
-          trace.record({ index, kind: 'halt', node: this.name, reason: result.reason, t: sim.now });
-          // The process exits; the page cache still reaches the disk.
-          this.disk.flush();
-          this.exit();
-          this.halted = true;
-          sim.hooks.onHalt?.(sim, this.name, index, result.reason);
+          this.halt(index, result.reason);
           return;
         }
       } else if (result.kind === 'registered') {
@@ -219,6 +214,24 @@ export class SimNode implements RaftHost {
       if (e.origin !== null) sim.entryApplied(this, e);
       this.maybeSnapshot();
     }
+  }
+
+  /**
+   * Fail closed at the committed entry `index` (not applied): recorded as a
+   * halt, and the process exits. The apply loop calls it when the applier
+   * halts; the lifecycle calls it for a node whose apply loop is held (waiting
+   * for its registration) and whose committed log holds, past its applied
+   * index, an entry on which the loop will halt: the node stops where it is,
+   * without applying (and encrypting) the entries before that one.
+   */
+  halt(index: number, reason: string): void {
+    const sim = this.sim;
+    sim.trace.record({ index, kind: 'halt', node: this.name, reason, t: sim.now });
+    // The process exits; the page cache still reaches the disk.
+    this.disk.flush();
+    this.exit();
+    this.halted = true;
+    sim.hooks.onHalt?.(sim, this.name, index, reason);
   }
 
   /**
@@ -286,6 +299,10 @@ export class SimNode implements RaftHost {
 
   send(msg: Message): void {
     this.sim.network.send(msg);
+  }
+
+  voted(): void {
+    this.sim.voteGranted(this);
   }
 
   electionTimeout(): number {

@@ -8,7 +8,9 @@
 //  - commit-durability:    a committed entry is never lost or changed: all
 //                          commit events for an index agree; no node truncates
 //                          an index it knew committed; nobody appends a
-//                          different entry at an index already committed.
+//                          different entry of the same or a later term at an
+//                          index already committed (a stale leader's older
+//                          term may: it never commits).
 //  - leader-completeness:  a new leader's log holds every entry committed
 //                          before its election.
 //  - state-machine-safety: every node applies the same entry at the same index.
@@ -128,8 +130,12 @@ export function checkRaftSafety(trace: readonly TraceEvent[], options: RaftCheck
             message: `${ev.node} appended entry ${ev.digest} at index ${ev.index} term ${ev.term}, where another log holds ${seen}`,
           });
         }
+        // Only a newer term's entry replaces a committed one: a stale leader
+        // (or its follower) that has not heard of the newer term may still
+        // append its own uncommitted entry at that index, which Raft allows
+        // (it is truncated once the node learns the newer term).
         const c = committed.get(ev.index);
-        if (c !== undefined && (c.term !== ev.term || c.digest !== ev.digest)) {
+        if (c !== undefined && ev.term >= c.term && (c.term !== ev.term || c.digest !== ev.digest)) {
           report({
             check: 'commit-durability',
             t: ev.t,

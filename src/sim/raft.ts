@@ -106,6 +106,8 @@ export interface RaftHost {
   electionTimeout(): number;
   /** The election deadline moved to `deadline`: make sure a timer fires by then. */
   armElectionTimer(deadline: number): void;
+  /** This node granted its vote in the current term (the response is sent). */
+  voted(): void;
   /** This node just became leader: start its heartbeat timer. */
   startHeartbeat(): void;
   /** The commit index advanced: run the apply loop. */
@@ -509,6 +511,7 @@ export class RaftNode {
       this.resetElectionTimer();
     }
     this.host.send(new Message(MSG_VOTE_RESP, this.id, m.from, hs.term, 0, 0, null, 0, !grant, 0, null));
+    if (grant) this.host.voted();
   }
 
   private handleVoteResp(m: Message): void {

@@ -132,6 +132,12 @@ export class Simulator {
   private readonly calmAtFaultsEnd: boolean;
   private readonly events: ScenarioEvent[];
   private eventsProcessed = 0;
+  /** Armed crash-after-vote triggers per node, oldest first: each one's restart delay (undefined: stays down). */
+  private readonly crashAfterVote = new Map<string, (number | undefined)[]>();
+  /** The configured election-timeout range (set-election-timeout changes it until faults-end). */
+  private readonly baseElectionTimeoutMs: [number, number];
+  /** The configured message delays (set-network may change them until faults-end). */
+  private readonly baseDelayMs: { minDelayMs: number; maxDelayMs: number };
   /** The highest index any node has seen committed, and its entry's term (for restores). */
   private highestCommit = { index: 0, term: 0 };
   private nextProposalId = 1;
@@ -149,6 +155,7 @@ export class Simulator {
     const variants: SimVariant[] = [...(config.variants ?? [])].sort();
     this.flags = variantFlags(variants);
     this.raftParams = { ...DEFAULT_RAFT, ...config.raft };
+    this.baseElectionTimeoutMs = [...this.raftParams.electionTimeoutMs];
     this.clientParams = { ...DEFAULT_CLIENT, ...config.client };
     this.engine = { ...DEFAULT_ENGINE, ...config.engine };
     if (this.engine.registryReplay !== 'reapply' && this.engine.registryReplay !== 'skip-applied') {
@@ -176,6 +183,7 @@ export class Simulator {
     for (const node of this.nodes) this.byName.set(node.name, node);
     this.learners = (config.learners ?? []).map((name) => this.node(name).idx);
     const net: NetworkParams = { ...DEFAULT_NETWORK, ...config.network };
+    this.baseDelayMs = { minDelayMs: net.minDelayMs, maxDelayMs: net.maxDelayMs };
     this.network = new Network(
       names.length,
       net,
@@ -279,7 +287,12 @@ export class Simulator {
             this.trace.record({ kind: 'heal', t: this.now });
           }
           this.network.params = { ...this.network.params, lossRate: 0, dupRate: 0, reorderRate: 0 };
+          this.raftParams.electionTimeoutMs = [...this.baseElectionTimeoutMs];
+          this.network.params = { ...this.network.params, ...this.baseDelayMs };
         }
+        // An armed crash trigger is a fault: none may fire in the quiet period.
+        this.crashAfterVote.clear();
+        this.hooks.onFaultsEnd?.(this);
         return;
     }
   }
@@ -342,6 +355,26 @@ export class Simulator {
       case 'set-network':
         this.network.params = { ...this.network.params, ...ev.params };
         return;
+      case 'crash-leader': {
+        const leader = this.leader();
+        if (leader === undefined) return;
+        leader.crash();
+        if (ev.restartAfterMs !== undefined) this.after(ev.restartAfterMs, (sim) => sim.restart(leader.name));
+        return;
+      }
+      case 'crash-after-vote': {
+        const name = this.node(ev.node).name;
+        const armed = this.crashAfterVote.get(name);
+        if (armed === undefined) this.crashAfterVote.set(name, [ev.restartAfterMs]);
+        else armed.push(ev.restartAfterMs);
+        return;
+      }
+      case 'set-election-timeout': {
+        const [lo, hi] = ev.electionTimeoutMs ?? this.baseElectionTimeoutMs;
+        if (!(lo >= 1 && hi >= lo)) throw new RangeError(`set-election-timeout: bad range [${lo}, ${hi}]`);
+        this.raftParams.electionTimeoutMs = [lo, hi];
+        return;
+      }
       case 'custom':
         this.hooks.onCustom?.(this, ev);
         return;
@@ -399,6 +432,22 @@ export class Simulator {
     this.queue.push(new SimEvent(this.now + Math.max(0, ms), E_CALL, null, 0, fn));
   }
 
+  /**
+   * `node` granted a vote (RaftHost.voted). An armed crash-after-vote trigger
+   * fires: the node crashes right after this event (the vote is persisted and
+   * its response on the way), and restarts after the trigger's delay.
+   */
+  voteGranted(node: SimNode): void {
+    const armed = this.crashAfterVote.get(node.name);
+    if (armed === undefined) return;
+    const restartAfterMs = armed.shift();
+    if (armed.length === 0) this.crashAfterVote.delete(node.name);
+    this.after(0, (sim) => {
+      node.crash();
+      if (restartAfterMs !== undefined) sim.after(restartAfterMs, (s) => s.restart(node.name));
+    });
+  }
+
   crash(name: string): void {
     const node = this.node(name);
     node.crash();
@@ -442,9 +491,21 @@ export class Simulator {
     if (backup === undefined) throw new RangeError(`no backup named "${backupName}"`);
     if (node.up) node.crash();
     const old = node.disk.raft;
-    // The highest index ever committed (not just what the disks now say: an
-    // earlier restore may have wiped the only commit index that knew it).
-    const { index: catchUpIndex, term: catchUpTerm } = this.highestCommit;
+    // What the node is owed, as a log end (term, index) a candidate must reach
+    // for its vote: the highest index ever committed (not just what the disks
+    // now say: an earlier restore may have wiped the only commit index that
+    // knew it), and the end of the log it loses, whose entries it may have
+    // acknowledged with a reply still in flight: such an entry can commit after
+    // the restore, counting this node in its majority (a floor at the highest
+    // commit alone let a minority elect a leader without it). An earlier
+    // rejoin's floor carries over.
+    const oldLastIndex = old.offset + old.entries.length;
+    const oldEnd = { index: oldLastIndex, term: old.entries[old.entries.length - 1]?.term ?? old.offsetTerm };
+    let owed = this.highestCommit;
+    for (const end of [oldEnd, old.rejoin === undefined ? undefined : { index: old.rejoin.catchUpIndex, term: old.rejoin.catchUpTerm }]) {
+      if (end !== undefined && (end.term > owed.term || (end.term === owed.term && end.index > owed.index))) owed = end;
+    }
+    const { index: catchUpIndex, term: catchUpTerm } = owed;
     const disk = backup.disk.copy();
     disk.raft = {
       term: 0,

@@ -122,6 +122,9 @@ export function combineHooks(...sets: SimHooks[]): SimHooks {
     onCustom(sim, event) {
       for (const h of sets) h.onCustom?.(sim, event);
     },
+    onFaultsEnd(sim) {
+      for (const h of sets) h.onFaultsEnd?.(sim);
+    },
     onEnd(sim) {
       for (const h of sets) h.onEnd?.(sim);
     },

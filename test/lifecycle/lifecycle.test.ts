@@ -143,6 +143,21 @@ describe('the exhaustion and collision guards', () => {
   });
 });
 
+describe('crash-after-apply', () => {
+  it('a trigger that has not fired by faults-end expires: no crash in the quiet period', () => {
+    // n1 restarts after faults-end, so its registration is applied then: the armed trigger would fire on it.
+    const r = runScenario(
+      baseScenario({ faults: { crashes: { pendingLossRate: 0.5 } } }, [
+        { at: 1790, kind: 'crash', node: 'n1', restartAfterMs: 300 },
+        { at: 1795, kind: 'crash-after-apply', node: 'n2', restartAfterMs: 20 },
+      ]),
+    );
+    expect(of(r, 'apply').some((e) => e.node === 'n2' && e.t > 1800 && e.result.kind === 'registered')).toBe(true);
+    expect(of(r, 'crash').map((e) => [e.node, e.t])).toEqual([['n1', 1790]]);
+    expect(r.verdict).toBe('ok');
+  });
+});
+
 describe('DEK rotation', () => {
   it('commits a marker, then every node bumps an epoch under the new DEK and registers under it', () => {
     const r = runScenario(baseScenario({ faults: { rotation: {} } }, [{ at: 800, kind: 'rotate-dek' }]));

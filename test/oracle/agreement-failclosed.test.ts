@@ -57,6 +57,28 @@ describe('replica-agreement', () => {
     expect(v[1]![2]).toMatch(/^n1 halted at index 2 for kek-not-configured, but n3 applied that index/);
   });
 
+  it("a held node's halt (a halt event with no halting apply before it) is a halt decision like any other", () => {
+    const b = new TraceBuilder();
+    b.commit([kv(), reg(1, A, 1), reg(1, B, 1)]);
+    // n3 waited for its registration at applied index 0 and failed closed at index 3 from its view of the log.
+    const held = b.push({ t: 1, node: 'n3', kind: 'halt', index: 3, reason: 'collision' });
+    b.applyAll(2, ['n1', 'n2']);
+    b.apply('n1', { result: { kind: 'halt', reason: 'collision', message: 'x' } });
+    expect(only(b, 'replica-agreement')).toEqual([]);
+    const e = b.apply('n2', { result: { kind: 'registered', outcome: 'insert' } });
+    const v = only(b, 'replica-agreement');
+    expect(v.map((x) => x[0])).toEqual([e]);
+    expect(v[0]![2]).toBe(`n2 applied index 3, but n3 halted there for collision (event #${held})`);
+    // The other way round: applied first, then a held halt.
+    const c = new TraceBuilder();
+    c.commit([kv(), reg(1, A, 1)]);
+    c.applyAll(2, ['n1']);
+    const h = c.push({ t: 9, node: 'n3', kind: 'halt', index: 2, reason: 'rollback' });
+    expect(only(c, 'replica-agreement').map((x) => [x[0], x[2]])).toEqual([
+      [h, `n3 halted at index 2 for rollback (from its view of the committed log, without applying up to it), but n1 applied that index (event #${h - 1})`],
+    ]);
+  });
+
   it('store faults and replicas inside a replay window are not compared', () => {
     const b = new TraceBuilder(['n1', 'n2']);
     b.commit([reg(1, A, 1), reg(1, A, 2)]);

@@ -21,7 +21,7 @@ describe('scenarioArbitrary', () => {
 
   it('swarm: families are switched on and off independently', () => {
     const samples = fc.sample(scenarioArbitrary(), { seed: 3, numRuns: 200 });
-    for (const family of ['network', 'crashes', 'restores', 'membership', 'rotation', 'timeouts'] as const) {
+    for (const family of ['network', 'crashes', 'restores', 'membership', 'rotation', 'timeouts', 'storms'] as const) {
       const on = samples.filter((s) => s.faults[family] !== undefined).length;
       expect(on).toBeGreaterThan(40);
       expect(on).toBeLessThan(160);
@@ -47,6 +47,22 @@ describe('scenarioArbitrary', () => {
     expect(Object.keys(min.faults)).toEqual(['restores']);
   });
 
+  it('storms: a storm window around leader kills and vote-crash triggers, and it shrinks to one of each', () => {
+    for (const s of fc.sample(scenarioArbitrary({ families: { storms: true } }), { seed: 4, numRuns: 50 })) {
+      const kinds = s.events.map((e) => e.kind);
+      expect(kinds.filter((k) => k === 'storm')).toHaveLength(kinds.filter((k) => k === 'storm-end').length);
+      expect(kinds).toContain('crash-after-vote');
+      for (const e of s.events) if (e.kind === 'storm') expect(e.electionTimeoutMs[0]).toBeLessThanOrEqual(e.electionTimeoutMs[1]);
+    }
+    const votes = (s: Scenario): boolean => s.events.some((e) => e.kind === 'crash-after-vote') && s.events.some((e) => e.kind === 'crash-leader');
+    const out = fc.check(fc.property(scenarioArbitrary(), (s) => !votes(s)), { seed: 5, numRuns: 500 });
+    expect(out.failed).toBe(true);
+    const [min] = out.counterexample as [Scenario];
+    expect(min.cluster.nodes).toHaveLength(3);
+    expect(min.events.map((e) => e.kind)).toEqual(['storm', 'crash-after-vote', 'crash-leader', 'storm-end']);
+    expect(Object.keys(min.faults)).toEqual(['storms']);
+  });
+
   it('generates under the hardened configuration by default, always with the full policy spelt out', () => {
     expect(POLICY_PRESET_NAMES).toEqual(['spec', 'hardened']);
     for (const s of fc.sample(scenarioArbitrary(), { seed: 9, numRuns: 20 })) expect(s.policy).toEqual(POLICY_PRESETS.hardened);
@@ -62,16 +78,17 @@ describe('scenarioArbitrary', () => {
     expect(() => scenarioArbitrary({ config: 'nope' as 'spec' })).toThrow(/unknown config "nope" \(known: spec, hardened\)/);
   });
 
-  it('the config presets differ exactly by the three fixes', () => {
+  it('the config presets differ exactly by the four fixes', () => {
     const { spec, hardened } = POLICY_PRESETS;
     expect(hardened).toEqual({
       ...spec,
       guards: { ...spec.guards, collisionScope: 'registry' },
-      nonces: { ...spec.nonces, applies: 'after-registration-committed' },
+      nonces: { ...spec.nonces, applies: 'after-registration-committed', heldBehindHalt: 'halt' },
       engine: { registryReplay: 'skip-applied' },
     });
     expect(spec.engine.registryReplay).toBe('reapply');
     expect(spec.guards.collisionScope).toBe('members');
     expect(spec.nonces.applies).toBe('after-guards');
+    expect(spec.nonces.heldBehindHalt).toBe('wait');
   });
 });

@@ -45,3 +45,42 @@ describe.each(FINDINGS)('finding $dir', ({ dir, invariant, code, fix }) => {
     expect(runScenario({ ...scenario, policy: resolvePolicy(fix) }).violations).toEqual([]);
   });
 });
+
+// A finding of the hardened design itself: its scenarios carry their policy
+// (`hardened` with the wait read literally), and the fix is in `hardened`.
+// colliding-joiners: only registrations and a rotation marker lie before the
+// halting entry, so the held nodes apply up to it and halt there; in
+// stale-inflight-registration KV writes do, so they halt from the hold point.
+describe.each([
+  { name: 'colliding-joiners', fromHold: false },
+  { name: 'stale-inflight-registration', fromHold: true },
+])('finding held-behind-halt: $name', ({ name, fromHold }) => {
+  const scenario = loadScenario(
+    readFileSync(new URL(`../../fixtures/findings/held-behind-halt/${name}.scenario.json`, import.meta.url), 'utf8'),
+  );
+  const waiting = resolvePolicy({ nonces: { heldBehindHalt: 'wait' } }, presetPolicy('hardened'));
+
+  it('is saved under hardened with the wait read literally', () => {
+    expect(scenario.policy).toEqual(waiting);
+  });
+
+  it('leaves nodes neither halted nor caught up (liveness), with safety intact', () => {
+    const r = runScenario(scenario);
+    expect(r.violations.length).toBeGreaterThan(0);
+    expect(new Set(r.violations.map((v) => `${v.invariant}/${v.code}`))).toEqual(new Set(['liveness/not-caught-up']));
+  });
+
+  it('passes under hardened: the held nodes halt on the same entry, for the same reason, encrypting nothing unregistered', () => {
+    const r = runScenario({ ...scenario, policy: presetPolicy('hardened') });
+    expect(r.violations).toEqual([]);
+    const halts = r.trace.filter((e) => e.kind === 'halt');
+    expect(halts.length).toBeGreaterThan(1);
+    expect(new Set(halts.map((h) => `${h.index}/${h.reason}`)).size).toBe(1);
+    // A halt from the hold point has no halting apply of its entry right before it.
+    const fromHoldPoint = halts.filter((h) => {
+      const prev = r.trace[r.trace.indexOf(h) - 1];
+      return !(prev?.kind === 'apply' && prev.node === h.node && prev.index === h.index);
+    });
+    expect(fromHoldPoint.length > 0).toBe(fromHold);
+  });
+});

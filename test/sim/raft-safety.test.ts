@@ -139,6 +139,18 @@ describe('the checks themselves', () => {
     expect(v.map((x) => x.check)).toEqual(['commit-durability', 'commit-durability', 'commit-durability']);
   });
 
+  it("do not flag a stale leader's older-term entry at a committed index, only a newer term's", () => {
+    const committed: TraceEvent[] = [
+      ...base,
+      { t: 1, node: 'b', kind: 'append', index: 1, term: 4, digest: 'bb' },
+      { t: 2, node: 'b', kind: 'commit', index: 1, term: 4, digest: 'bb' },
+    ];
+    // `a` still leads term 3 in a minority and appends a client write there: legal, it never commits.
+    expect(checkRaftSafety([...committed, { t: 3, node: 'a', kind: 'append', index: 1, term: 3, digest: 'aa' }])).toEqual([]);
+    const v = checkRaftSafety([...committed, { t: 3, node: 'c', kind: 'append', index: 1, term: 5, digest: 'cc' }]);
+    expect(v.map((x) => x.check)).toEqual(['commit-durability']);
+  });
+
   it('flag a leader missing a committed entry', () => {
     const v = checkRaftSafety([
       ...base,

@@ -6,7 +6,11 @@
 //  - halt reasons: every halt at i (from apply results and halt events) must
 //    give the reason of the first halt at i;
 //  - decision: a settled replica must not halt at i where another settled
-//    replica applied i successfully, or the other way round.
+//    replica applied i successfully, or the other way round. A halt event with
+//    no halting apply of i right before it (a node whose apply loop waited for
+//    its registration and failed closed at i from its view of the committed
+//    log, without applying up to it: policy nonces.heldBehindHalt 'halt') is a
+//    halt decision at i like any other.
 // Environmental halts (store faults) are node-local and not compared.
 // A rows disagreement between two replicas is reported once, then suppressed
 // for that pair until they agree again at some index (a diverged replica
@@ -51,7 +55,24 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
     if (ev.kind === 'halt') {
-      checkReason(e, ev.node, ev.index, ev.reason);
+      if (!checkReason(e, ev.node, ev.index, ev.reason) || ctx.isEnvironmental(ev.reason)) continue;
+      const prev = trace[e - 1];
+      const afterApply = prev?.kind === 'apply' && prev.node === ev.node && prev.index === ev.index && prev.result.kind === 'halt';
+      if (afterApply || ev.index < (ctx.life.hwmBefore[e] ?? 0)) continue;
+      // A held node's halt: judged as a settled halt decision.
+      const applied = rowsAt.get(ev.index);
+      if (applied) {
+        out.push(
+          violation(
+            'replica-agreement', 'halt-decision-disagree',
+            e,
+            ev.node,
+            `${ev.node} halted at index ${ev.index} for ${ev.reason} (from its view of the committed log, without applying up to it), but ${applied.node} applied that index (event #${applied.eventIndex})`,
+          ),
+        );
+        continue;
+      }
+      if (!settledHaltAt.has(ev.index)) settledHaltAt.set(ev.index, { node: ev.node, eventIndex: e, reason: ev.reason });
       continue;
     }
     if (ev.kind !== 'apply') continue;

@@ -23,7 +23,7 @@ import { isEncryptedWrite, rotationMarker, rotationMarkerDek } from './markers.t
 import { resolvePolicy } from './policy.ts';
 import type { LifecyclePolicy, PolicyOverrides } from './policy.ts';
 import { RegistryView, caughtUpView, localView, requestReadIndex } from './registry-view.ts';
-import type { ReadIndex } from './registry-view.ts';
+import type { HaltAhead, ReadIndex } from './registry-view.ts';
 import { activeDek, setActiveDek, setSidecarEpoch, sidecarEpoch } from './sidecar.ts';
 
 export const INITIAL_DEK = 1;
@@ -162,10 +162,29 @@ export class NodeLifecycle implements SimHooks {
     if (!node.holdApply) return;
     if (this.policy.nonces.applies === 'after-registration-committed') {
       const view = this.caughtUp(sim, proc);
-      if (view === undefined || !view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) return this.poll(sim, proc);
+      if (view === undefined) return this.poll(sim, proc);
+      if (!view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) {
+        const ahead = view.haltAhead;
+        if (ahead === undefined || this.policy.nonces.heldBehindHalt !== 'halt') return this.poll(sim, proc);
+        // The committed log holds, before this node's registration, an entry
+        // on which its apply loop will halt: the registration can never take
+        // effect for it (policy nonces.heldBehindHalt 'halt';
+        // fixtures/findings/held-behind-halt). If applying up to that entry
+        // encrypts nothing, the loop runs and halts there as every replica
+        // does. Otherwise it would encrypt the KV entries before it under the
+        // unregistered epoch: fail closed here instead, with that entry's
+        // halt, applying nothing more.
+        if (ahead.encryptsBefore) return this.haltHeld(proc, ahead);
+      }
     }
     node.holdApply = false;
     node.runApply();
+  }
+
+  /** Fail closed at `ahead` (a committed entry past the applied index), applying nothing more. */
+  private haltHeld(proc: Process, ahead: HaltAhead): void {
+    this.procs.delete(proc.node.name);
+    proc.node.halt(ahead.index, ahead.reason);
   }
 
   private poll(sim: Simulator, proc: Process): void {
@@ -274,6 +293,16 @@ export class NodeLifecycle implements SimHooks {
     const proc = this.procs.get(name);
     const dek = this.dekAt(index);
     if (proc !== undefined && dek > proc.dekId) this.switchDek(sim, proc, dek);
+  }
+
+  /**
+   * A crash-after-apply trigger that has not fired by faults-end expires: it is
+   * a fault, and none may happen in the quiet period liveness is judged on
+   * (a trigger armed just before faults-end used to crash a node long after it,
+   * leaving the cluster without a quorum near run-end: a false not-caught-up).
+   */
+  onFaultsEnd(_sim: Simulator): void {
+    this.crashAfterApply.clear();
   }
 
   onCrash(_sim: Simulator, name: string): void {

@@ -10,9 +10,10 @@
 //  - 'spec': the spec read literally (DEFAULT_POLICY). The correct applier
 //    violates invariants under it: the three design findings in
 //    fixtures/findings reproduce.
-//  - 'hardened': 'spec' plus the three fixes the findings propose:
+//  - 'hardened': 'spec' plus the four fixes the findings propose:
 //    guards.collisionScope 'registry' (former-member-collision),
-//    nonces.applies 'after-registration-committed' (unregistered-epoch-reuse),
+//    nonces.applies 'after-registration-committed' (unregistered-epoch-reuse)
+//    with nonces.heldBehindHalt 'halt' (held-behind-halt),
 //    engine.registryReplay 'skip-applied' (replay-window-rollback). Under it
 //    the correct applier shows no violation, so one that shows up is a bug.
 import type { EngineOptions } from '../config.ts';
@@ -57,6 +58,20 @@ export interface NoncePolicy {
    * start and again after a DEK rotation switches it to a new (DEK, epoch)).
    */
   applies: 'after-guards' | 'after-registration-committed';
+  /**
+   * Under applies 'after-registration-committed' only: what a node whose
+   * apply loop waits for its registration does when its caught-up view of the
+   * committed log reaches, before that registration, an entry on which the
+   * loop will halt (a committed collision or rollback). 'wait' (the wait read
+   * literally): keep waiting for a registration it can never reach, neither
+   * halted nor caught up, forever. 'halt': stop waiting and fail closed on
+   * that entry: if the entries before it hold no KV write (nothing to encrypt)
+   * the apply loop runs and halts there as on any replica; otherwise the node
+   * halts at once with that entry's halt, without applying (and so encrypting
+   * under the unregistered epoch) the entries before it
+   * (fixtures/findings/held-behind-halt).
+   */
+  heldBehindHalt: 'wait' | 'halt';
 }
 
 /** The engine's design options (SimConfig.engine; see EngineOptions in src/sim/config.ts). */
@@ -80,7 +95,7 @@ const SPEC_POLICY: LifecyclePolicy = {
     registry: 'caught-up',
     collisionScope: 'members',
   },
-  nonces: { ownWrites: 'after-registration', applies: 'after-guards' },
+  nonces: { ownWrites: 'after-registration', applies: 'after-guards', heldBehindHalt: 'wait' },
   engine: { registryReplay: 'reapply' },
   registerMaxAttempts: 3,
 };
@@ -88,7 +103,7 @@ const SPEC_POLICY: LifecyclePolicy = {
 const HARDENED_POLICY: LifecyclePolicy = {
   ...SPEC_POLICY,
   guards: { ...SPEC_POLICY.guards, collisionScope: 'registry' },
-  nonces: { ...SPEC_POLICY.nonces, applies: 'after-registration-committed' },
+  nonces: { ...SPEC_POLICY.nonces, applies: 'after-registration-committed', heldBehindHalt: 'halt' },
   engine: { registryReplay: 'skip-applied' },
 };
 
@@ -104,7 +119,7 @@ export const POLICY_PRESET_NAMES: readonly PolicyPresetName[] = ['spec', 'harden
 export const POLICY_PRESET_INFO: Readonly<Record<PolicyPresetName, string>> = {
   spec: 'the spec read literally; the correct applier reproduces the three design findings (fixtures/findings)',
   hardened:
-    'spec + the findings\' fixes: collision guard against the registry, encrypt applies only under a committed registration, engine skips already-applied registrations on replay',
+    'spec + the findings\' fixes: collision guard against the registry, encrypt applies only under a committed registration (a node held behind a committed halt halts), engine skips already-applied registrations on replay',
 };
 
 export function isPolicyPresetName(name: string): name is PolicyPresetName {

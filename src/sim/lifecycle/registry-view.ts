@@ -7,11 +7,14 @@
 // applying (and so encrypting) the KV entries in between. Under the engine's
 // registryReplay 'skip-applied' the fold skips what the apply loop would skip
 // (registrations whose target row already stores their index or a later one).
+// A fold that reaches a committed entry on which the apply loop will halt
+// stops there and says so (RegistryView.haltAhead).
 import { MemoryRegistryStore, decodeRegistryValue, fromHex } from '../../applier/index.ts';
 import type { RegistryRow } from '../../applier/index.ts';
 import type { TraceRow } from '../../trace/types.ts';
 import type { SimNode } from '../node.ts';
 import { alreadyApplied, registrationKeyHex } from '../registry-replay.ts';
+import { isEncryptedWrite } from './markers.ts';
 import type { Simulator } from '../simulator.ts';
 
 export interface ViewRow extends RegistryRow {
@@ -19,11 +22,26 @@ export interface ViewRow extends RegistryRow {
   nodeId16: number;
 }
 
+/** A committed entry on which the node's apply loop will halt (fail closed). */
+export interface HaltAhead {
+  index: number;
+  reason: string;
+  /** Some entry between the node's applied index and `index` is a KV write it would encrypt. */
+  encryptsBefore: boolean;
+}
+
 /** Registry rows by (dekId, nodeId16), decoded from their stored bytes. */
 export class RegistryView {
   private readonly byKey = new Map<string, ViewRow>();
 
-  constructor(rows: readonly TraceRow[]) {
+  constructor(
+    rows: readonly TraceRow[],
+    /**
+     * A caught-up view only: the committed entry where the fold stopped because
+     * the node's apply loop will halt there (rows after it are not folded in).
+     */
+    readonly haltAhead?: HaltAhead,
+  ) {
     for (const r of rows) {
       const key = fromHex(r.keyHex);
       const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
@@ -81,16 +99,25 @@ export function caughtUpView(sim: Simulator, node: SimNode, read: ReadIndex): Re
   const applier = sim.applierFactory(scratch);
   const store = node.store;
   const skip = sim.engine.registryReplay === 'skip-applied' && store !== null;
+  let encrypts = false;
   for (let i = node.applied + 1; i <= raft.commit; i++) {
     const e = raft.entryAt(i);
     if (e === undefined || e.data.length === 0) continue;
+
     if (skip) {
       // The indices stored with the node's own rows (the scratch copy is only ever behind them).
       const keyHex = registrationKeyHex(e.data);
       if (keyHex !== undefined && alreadyApplied(i, store.appliedAtOf(keyHex))) continue;
     }
+    const result = applier.apply(e.data);
+    if (result.kind !== 'halt') {
+      if (isEncryptedWrite(e.data)) encrypts = true;
+      continue;
+    }
+    // The skip-entry-on-halt bug's engine goes on past it, and so does the fold.
+    if (sim.flags.skipEntryOnHalt) continue;
     // The registry stops where this node's apply loop would halt.
-    if (applier.apply(e.data).kind === 'halt') break;
+    return new RegistryView(scratch.rowsHex(), { index: i, reason: result.reason, encryptsBefore: encrypts });
   }
   return new RegistryView(scratch.rowsHex());
 }

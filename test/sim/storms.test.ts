@@ -1,0 +1,95 @@
+// Election-storm faults: crash-leader, crash-after-vote, set-election-timeout,
+// and the rule that no armed crash trigger fires after faults-end.
+import { describe, expect, it } from 'vitest';
+import { createEntryApplier } from '../../src/applier/index.ts';
+import { Simulator, checkRaftSafety, simulate, workloadHooks } from '../../src/sim/index.ts';
+import type { ScenarioEvent, SimConfig, SimVariant } from '../../src/sim/index.ts';
+import { THREE, ofKind } from './helpers.ts';
+
+function config(seed: string, events: ScenarioEvent[], over: Partial<SimConfig> = {}): SimConfig {
+  return {
+    seed,
+    nodes: THREE,
+    applier: createEntryApplier,
+    applierName: 'correct',
+    timeLimitMs: 3000,
+    faultsEndMs: 1800,
+    events,
+    hooks: workloadHooks({ fromMs: 50, toMs: 2500, ratePerSec: 20, registrationShare: 0 }),
+    ...over,
+  };
+}
+
+/** Repeated storms: short, close time-outs and slow messages, a leader kill, vote-crash triggers on every node. */
+function storms(seed: string, variants: SimVariant[] = []): ReturnType<typeof simulate> {
+  const events: ScenarioEvent[] = [];
+  for (let t = 300; t < 1600; t += 300) {
+    events.push({ at: t, kind: 'set-election-timeout', electionTimeoutMs: [60, 70] });
+    events.push({ at: t, kind: 'set-network', params: { maxDelayMs: 40 } });
+    for (const node of THREE) events.push({ at: t, kind: 'crash-after-vote', node, restartAfterMs: 2 });
+    events.push({ at: t + 80, kind: 'crash-leader', restartAfterMs: 20 });
+    events.push({ at: t + 250, kind: 'set-election-timeout' });
+    events.push({ at: t + 250, kind: 'set-network', params: { maxDelayMs: 10 } });
+  }
+  return simulate(config(seed, events, { variants }));
+}
+
+describe('storm events', () => {
+  it('crash-leader crashes the node that leads at that moment', () => {
+    const { trace } = simulate(config('kill', [{ at: 1000, kind: 'crash-leader', restartAfterMs: 50 }]));
+    const leaders = ofKind(trace, 'became-leader').filter((e) => e.t <= 1000);
+    const crash = ofKind(trace, 'crash');
+    expect(crash).toHaveLength(1);
+    expect(crash[0]?.t).toBe(1000);
+    expect(crash[0]?.node).toBe(leaders[leaders.length - 1]?.node);
+    expect(ofKind(trace, 'restart').map((e) => [e.node, e.t])).toEqual([[crash[0]?.node, 1050]]);
+    expect(ofKind(trace, 'became-leader').some((e) => e.t > 1000)).toBe(true);
+  });
+
+  it('crash-after-vote crashes a voter right after it grants its vote; each event arms one crash', () => {
+    const events: ScenarioEvent[] = [
+      ...THREE.map((node): ScenarioEvent => ({ at: 900, kind: 'crash-after-vote', node, restartAfterMs: 5 })),
+      { at: 900, kind: 'crash-after-vote', node: 'n1', restartAfterMs: 5 },
+      { at: 1000, kind: 'crash-leader', restartAfterMs: 300 },
+    ];
+    const { trace } = simulate(config('vote', events));
+    const crashes = ofKind(trace, 'crash').filter((e) => e.t > 1000);
+    // Someone voted for the next leader and crashed at that moment.
+    expect(crashes.length).toBeGreaterThan(0);
+    const next = ofKind(trace, 'became-leader').find((e) => e.t > 1000);
+    expect(next).toBeDefined();
+    expect(crashes[0]?.t).toBeLessThanOrEqual(next?.t ?? 0);
+    expect(ofKind(trace, 'restart').some((e) => e.node === crashes[0]?.node && e.t === (crashes[0]?.t ?? 0) + 5)).toBe(true);
+    expect(checkRaftSafety(trace)).toEqual([]);
+  });
+
+  it('set-election-timeout changes the range; no range, or faults-end, brings the configured one back', () => {
+    const sim = new Simulator(config('range', [{ at: 500, kind: 'set-election-timeout', electionTimeoutMs: [40, 45] }], { timeLimitMs: 700 }));
+    sim.run();
+    expect(sim.raftParams.electionTimeoutMs).toEqual([40, 45]);
+    const back = new Simulator(config('range', [{ at: 500, kind: 'set-election-timeout', electionTimeoutMs: [40, 45] }]));
+    back.run();
+    expect(back.raftParams.electionTimeoutMs).toEqual([150, 300]);
+    expect(() => simulate(config('bad', [{ at: 5, kind: 'set-election-timeout', electionTimeoutMs: [50, 40] }]))).toThrow(/bad range/);
+  });
+
+  it('an armed crash-after-vote trigger expires at faults-end', () => {
+    // Armed at faults-end, with the leader killed then: the election (and the votes) come after it.
+    const events: ScenarioEvent[] = [
+      ...THREE.map((node): ScenarioEvent => ({ at: 1800, kind: 'crash-after-vote', node, restartAfterMs: 5 })),
+      { at: 1800, kind: 'crash-leader', restartAfterMs: 20 },
+    ];
+    const { trace } = simulate(config('expire', events));
+    expect(ofKind(trace, 'became-leader').some((e) => e.t > 1800)).toBe(true);
+    expect(ofKind(trace, 'crash').map((e) => e.t)).toEqual([1800]);
+  });
+
+  it('storms keep the correct Raft safe and catch raft-forget-vote (two leaders in a term)', () => {
+    let caught = 0;
+    for (let i = 0; i < 40; i++) {
+      expect(checkRaftSafety(storms(`storm-${i}`).trace), `storm-${i}`).toEqual([]);
+      if (checkRaftSafety(storms(`storm-${i}`, ['raft-forget-vote']).trace).some((v) => v.check === 'election-safety')) caught++;
+    }
+    expect(caught).toBeGreaterThan(3);
+  });
+});
