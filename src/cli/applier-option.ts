@@ -1,10 +1,9 @@
 // `--applier "cmd args..."`: every verb that runs an applier can point it at
 // an out-of-process implementation (docs/external-applier.md). This module
-// starts the child, hands the verb its factory, and always stops the child.
+// starts the child, hands the verb its factory, and always stops the child
+// (the option itself is declared with each verb in commands.ts).
 import { startExternalApplier } from '../external/index.ts';
 import type { ApplierFactory } from '../applier/types.ts';
-
-export const APPLIER_OPTION = ['--applier <command>', 'run an external applier process (docs/external-applier.md)'] as const;
 
 /** The applier a verb should run: `builtin` unless `command` names an external one. */
 export async function withApplier<T>(

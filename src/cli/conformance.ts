@@ -3,9 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
-import type { Command } from 'commander';
 import { ExternalApplierError } from '../external/index.ts';
-import { APPLIER_OPTION, withApplier } from './applier-option.ts';
+import { withApplier } from './applier-option.ts';
 import {
   CodecError,
   MemoryRegistryStore,
@@ -233,27 +232,26 @@ function readVectors(path: string): unknown {
   }
 }
 
-export function registerConformance(program: Command): void {
-  program
-    .command('conformance')
-    .description('run the golden applier vectors against an applier')
-    .argument('<vectors.json>', 'golden vectors file')
-    .option('--variant <name>', 'applier variant to test', 'correct')
-    .option(...APPLIER_OPTION)
-    .action(async (path: string, options: { variant: string; applier?: string }) => {
-      let builtin: ApplierFactory;
-      try {
-        builtin = applierFactoryByName(options.variant);
-      } catch (err) {
-        throw new UsageError(err instanceof Error ? err.message : String(err));
-      }
-      if (options.applier !== undefined && options.variant !== 'correct') {
-        throw new UsageError('--variant selects a built-in applier; pass it to the external applier command instead');
-      }
-      const vectors = readVectors(path);
-      const result = await withApplier(options.applier, builtin, (factory) => runConformance(vectors, factory));
-      for (const failure of result.failures) process.stdout.write(`FAIL ${failure}\n`);
-      process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
-      if (result.failed > 0) process.exitCode = 1;
-    });
+/** The options as commander parsed them (see commands.ts). */
+export interface ConformanceOptions {
+  variant: string;
+  applier?: string;
+}
+
+/** The `conformance` verb: run the vectors file at `path` and print the failures and a count. */
+export async function runConformanceVerb(path: string, options: ConformanceOptions): Promise<void> {
+  let builtin: ApplierFactory;
+  try {
+    builtin = applierFactoryByName(options.variant);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (options.applier !== undefined && options.variant !== 'correct') {
+    throw new UsageError('--variant selects a built-in applier; pass it to the external applier command instead');
+  }
+  const vectors = readVectors(path);
+  const result = await withApplier(options.applier, builtin, (factory) => runConformance(vectors, factory));
+  for (const failure of result.failures) process.stdout.write(`FAIL ${failure}\n`);
+  process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
+  if (result.failed > 0) process.exitCode = 1;
 }

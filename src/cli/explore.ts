@@ -3,23 +3,22 @@
 // one command that replays it; the summary says what ran and how often the
 // rare situations the invariants are about came up.
 import { randomInt } from 'node:crypto';
-import type { Command } from 'commander';
 import { defaultWorkers, explore, headline } from '../explore/index.ts';
 import type { ExploreResult, RunSummary } from '../explore/index.ts';
 import { runScenario } from '../scenario/index.ts';
 import type { PolicyPresetName } from '../scenario/index.ts';
-import { APPLIER_OPTION, withApplier } from './applier-option.ts';
+import { withApplier } from './applier-option.ts';
+import { DEFAULT_RUNS } from './commands.ts';
 import { recordFailure, shrinkLine } from './counterexample.ts';
 import type { Counterexample } from './counterexample.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { colorOut, plural, seconds, table } from './format.ts';
-import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, seedArg, variantArg } from './options.ts';
+import { variantArg } from './scenario-options.ts';
 import { startProgress } from './progress.ts';
 import { showRun } from './show.ts';
 
-const DEFAULT_RUNS = 1000;
-
-interface Options {
+/** The options as commander parsed them (see commands.ts). */
+export interface ExploreOptions {
   seed?: number;
   runs?: number;
   time?: number;
@@ -34,26 +33,7 @@ interface Options {
   applier?: string;
 }
 
-export function registerExplore(program: Command): void {
-  program
-    .command('explore')
-    .description('run generated scenarios until a violation; shrink it, save it, print how to replay it')
-    .option('--seed <n>', 'exploration seed (default: random, printed)', seedArg)
-    .option('--runs <n>', `scenarios to run (default ${DEFAULT_RUNS})`, positiveInt('--runs'))
-    .option('--time <duration>', 'run for this wall time instead, e.g. 60s (the run count is then not reproducible)', duration('--time'))
-    .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
-    .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
-    .option('--nodes <n>', 'members at boot, 3 to 7 (default: 3 to 5)', nodesArg)
-    .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core); results do not depend on it', positiveInt('--workers'))
-    .option('--keep-going', 'do not stop at the first violation (shrinks the first of each invariant)')
-    .option('--no-shrink', 'save failing scenarios as generated')
-    .option('--out-dir <dir>', 'where counterexamples are saved', 'regsim-failures')
-    .option('--json', 'print one JSON object on stdout')
-    .option(...APPLIER_OPTION)
-    .action(runExplore);
-}
-
-async function runExplore(opts: Options): Promise<void> {
+export async function runExplore(opts: ExploreOptions): Promise<void> {
   if (opts.runs !== undefined && opts.time !== undefined) throw new UsageError('--runs and --time exclude each other: pick one');
   const variant = variantArg(opts.variant, opts.applier);
   const seed = opts.seed ?? randomInt(0x100000000);

@@ -1,15 +1,13 @@
-// The `regsim` command. Each verb lives in its own module and registers
-// itself on the program; this file only wires them and maps errors to exit
-// codes (one line, no stack trace unless --debug).
+// The `regsim` command. Each verb's options are declared in commands.ts and
+// its implementation lives in its own module; this file only wires them and
+// maps errors to exit codes (one line, no stack trace unless --debug).
 import { Command, CommanderError } from 'commander';
 import { EXIT, HarnessError, UsageError } from './errors.ts';
-import { registerConformance } from './conformance.ts';
-import { registerExplore } from './explore.ts';
-import { registerReplay } from './replay.ts';
-import { registerShrink } from './shrink.ts';
+// Only light modules here: commands.ts loads each verb's implementation when it runs.
+import { registerConformance, registerExplore, registerMutants, registerReplay, registerShrink } from './commands.ts';
 import { registerInvariants } from './invariants.ts';
-import { registerMutants } from './mutants.ts';
-import { ExternalApplierError } from '../external/index.ts';
+// protocol.ts, not external/index.ts: the index loads the whole bridge.
+import { ExternalApplierError } from '../external/protocol.ts';
 
 const program = new Command('regsim')
   .description('Deterministic simulation and property testing for the writer-registry applier')

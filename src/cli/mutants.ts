@@ -7,22 +7,20 @@
 // colliding registrations before the applier sees them, which would hide the
 // applier's own checks.
 import { randomInt } from 'node:crypto';
-import { Option } from 'commander';
-import type { Command } from 'commander';
 import { closeLanes, createLanes, defaultWorkers, explore } from '../explore/index.ts';
 import type { ScenarioSize } from '../explore/index.ts';
 import { resolveVariant, VARIANTS } from '../scenario/index.ts';
 import type { PolicyPresetName, VariantInfo } from '../scenario/index.ts';
-import { APPLIER_OPTION, withApplier } from './applier-option.ts';
+import { withApplier } from './applier-option.ts';
+import { DEFAULT_TIME_PER_VARIANT_MS } from './commands.ts';
 import { recordFailure } from './counterexample.ts';
 import { EXIT } from './errors.ts';
 import { plural, seconds, table } from './format.ts';
-import { CONFIG_HELP, configArg, duration, positiveInt, seedArg, variantArg } from './options.ts';
+import { variantArg } from './scenario-options.ts';
 import { startProgress } from './progress.ts';
 
-const DEFAULT_TIME_MS = 20_000;
-
-interface Options {
+/** The options as commander parsed them (see commands.ts). */
+export interface MutantsOptions {
   timePerVariant?: number;
   runsPerVariant?: number;
   seed?: number;
@@ -50,30 +48,14 @@ interface Row {
   repro?: string;
 }
 
-export function registerMutants(program: Command): void {
-  program
-    .command('mutants')
-    .description('explore every bug variant and print the kill table (which invariant catches it, how fast)')
-    .option('--time-per-variant <duration>', `wall-time budget per variant (default ${seconds(DEFAULT_TIME_MS)} unless --runs-per-variant)`, duration('--time-per-variant'))
-    .option('--runs-per-variant <n>', 'scenario budget per variant (with a time budget too: whichever ends first)', positiveInt('--runs-per-variant'))
-    .option('--seed <n>', 'exploration seed (default: random, printed)', seedArg)
-    .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
-    .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core)', positiveInt('--workers'))
-    .option('--out-dir <dir>', 'where counterexamples are saved', 'regsim-failures')
-    .option('--json', 'print the kill table as a JSON array')
-    .option(...APPLIER_OPTION)
-    .addOption(new Option('--only <variants>', 'comma-separated variants (for quick checks)').argParser((v) => v.split(',')).hideHelp())
-    .action(runMutants);
-}
-
-async function runMutants(opts: Options): Promise<void> {
+export async function runMutants(opts: MutantsOptions): Promise<void> {
   for (const name of opts.only ?? []) variantArg(name);
   // An external applier replaces the applier layer, so only engine and lifecycle variants stay meaningful.
   const variants = VARIANTS.filter((v) => v.name !== 'correct' && (opts.only?.includes(v.name) ?? true));
   const runnable = variants.filter((v) => opts.applier === undefined || v.layer !== 'applier');
   const seed = opts.seed ?? randomInt(0x100000000);
   const config = opts.config ?? 'hardened';
-  const timeMs = opts.timePerVariant ?? (opts.runsPerVariant === undefined ? DEFAULT_TIME_MS : undefined);
+  const timeMs = opts.timePerVariant ?? (opts.runsPerVariant === undefined ? DEFAULT_TIME_PER_VARIANT_MS : undefined);
   const runs = opts.runsPerVariant;
   const workers = opts.workers ?? defaultWorkers();
   const log = (text: string): void => void process.stderr.write(text);

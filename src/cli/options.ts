@@ -1,9 +1,12 @@
 // Parsing and checking what users type: every bad value becomes a one-line
-// UsageError naming the option (or file) and what was wrong with it.
-import { readFileSync } from 'node:fs';
-import { isPolicyPresetName, loadScenario, MAX_SLOTS, POLICY_PRESET_INFO, POLICY_PRESET_NAMES, resolveVariant, ScenarioError } from '../scenario/index.ts';
-import type { PolicyPresetName, ResolvedVariant, Scenario } from '../scenario/index.ts';
+// UsageError naming the option and what was wrong with it. These run while
+// commander parses, so this module stays light (no scenario layer, no ajv):
+// checks that need the scenario layer live in scenario-options.ts.
+import { isPolicyPresetName, POLICY_PRESET_INFO, POLICY_PRESET_NAMES } from '../sim/lifecycle/policy.ts';
+import type { PolicyPresetName } from '../sim/lifecycle/policy.ts';
+import { MAX_SLOTS } from '../scenario/limits.ts';
 import { UsageError } from './errors.ts';
+
 
 function integer(option: string, value: string, min: number, max: number, what: string): number {
   const n = Number(value);
@@ -42,35 +45,3 @@ export const duration =
     if (ms <= 0) throw new UsageError(`${option} must be a duration like 500ms, 20s or 2m (got "${value}")`);
     return ms;
   };
-
-/** The variant called `name`; an unknown name is bad input (the message lists the known ones). */
-export function variantArg(name: string, applierCommand?: string): ResolvedVariant {
-  let variant: ResolvedVariant;
-  try {
-    variant = resolveVariant(name);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  // An external applier replaces the variant's applier: only engine and lifecycle variants still mean something.
-  if (applierCommand !== undefined && variant.layer === 'applier' && name !== 'correct') {
-    throw new UsageError(`--variant ${name} is an applier variant; with --applier, pass it to the external applier command instead`);
-  }
-  return variant;
-}
-
-/** A scenario file, loaded and checked; unreadable or invalid files are one-line usage errors. */
-export function readScenarioFile(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read scenario file ${path}${code === 'ENOENT' ? ': no such file' : `: ${(err as Error).message}`}`);
-  }
-  try {
-    return loadScenario(text);
-  } catch (err) {
-    if (err instanceof ScenarioError) throw new UsageError(`${path}: ${err.message}`);
-    throw err;
-  }
-}

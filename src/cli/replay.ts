@@ -2,20 +2,20 @@
 // the trace hash, and on a violation what broke and where; optionally write
 // the canonical trace and the HTML report.
 import { writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
 import { headline } from '../explore/index.ts';
 import { renderHtmlReport } from '../report/index.ts';
 import { runScenario, serializeScenario } from '../scenario/index.ts';
 import type { RunResult } from '../scenario/index.ts';
 import { serializeTrace } from '../sim/trace.ts';
-import { APPLIER_OPTION, withApplier } from './applier-option.ts';
+import { withApplier } from './applier-option.ts';
 import { replayCommand } from './counterexample.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { colorOut, seconds, table } from './format.ts';
-import { readScenarioFile, variantArg } from './options.ts';
+import { readScenarioFile, variantArg } from './scenario-options.ts';
 import { showRun } from './show.ts';
 
-interface Options {
+/** The options as commander parsed them (see commands.ts). */
+export interface ReplayOptions {
   variant: string;
   json?: boolean;
   trace?: string;
@@ -24,21 +24,7 @@ interface Options {
   applier?: string;
 }
 
-export function registerReplay(program: Command): void {
-  program
-    .command('replay')
-    .description('run one scenario and print its verdict and trace hash')
-    .argument('<scenario.json>', 'scenario file (e.g. a counterexample saved by explore)')
-    .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
-    .option('--json', 'print {verdict, invariant?, eventIndex?, traceHash, violations}')
-    .option('--timeline', 'print the whole timeline (default: a window around the violation)')
-    .option('--trace <out.jsonl>', 'write the canonical trace (one JSON event per line)')
-    .option('--html <out.html>', 'write the self-contained HTML report')
-    .option(...APPLIER_OPTION)
-    .action(runReplay);
-}
-
-async function runReplay(path: string, opts: Options): Promise<void> {
+export async function runReplay(path: string, opts: ReplayOptions): Promise<void> {
   const variant = variantArg(opts.variant, opts.applier);
   const scenario = readScenarioFile(path);
   const result = await withApplier(opts.applier, variant.applier, (factory) =>
@@ -65,7 +51,7 @@ async function runReplay(path: string, opts: Options): Promise<void> {
   process.exitCode = result.verdict === 'safety-violation' ? EXIT.safety : result.verdict === 'liveness-violation' ? EXIT.liveness : EXIT.ok;
 }
 
-function textReport(result: RunResult, opts: Options): string {
+function textReport(result: RunResult, opts: ReplayOptions): string {
   const facts = table([
     ['verdict', result.verdict],
     ['trace hash', result.traceHash],

@@ -2,34 +2,22 @@
 // file as small as it goes while it keeps failing the same way (delta
 // debugging over the document: a file has no generator to shrink through).
 import { writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
-import { failsLike, formatSize, judge, minimizeScenario, MINIMIZE_BUDGET, scenarioSize } from '../explore/index.ts';
+import { failsLike, formatSize, judge, minimizeScenario, scenarioSize } from '../explore/index.ts';
 import { serializeScenario } from '../scenario/index.ts';
-import { APPLIER_OPTION, withApplier } from './applier-option.ts';
+import { withApplier } from './applier-option.ts';
 import { replayCommand } from './counterexample.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { readScenarioFile, positiveInt, variantArg } from './options.ts';
+import { readScenarioFile, variantArg } from './scenario-options.ts';
 
-interface Options {
+/** The options as commander parsed them (see commands.ts). */
+export interface ShrinkOptions {
   variant: string;
   out: string;
   budget: number;
   applier?: string;
 }
 
-export function registerShrink(program: Command): void {
-  program
-    .command('shrink')
-    .description('shrink a failing scenario to a smaller one that fails with the same invariant')
-    .argument('<scenario.json>', 'failing scenario file')
-    .requiredOption('--out <min.json>', 'where to write the shrunk scenario')
-    .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
-    .option('--budget <n>', 'scenarios to try at most', positiveInt('--budget'), MINIMIZE_BUDGET)
-    .option(...APPLIER_OPTION)
-    .action(runShrink);
-}
-
-async function runShrink(path: string, opts: Options): Promise<void> {
+export async function runShrink(path: string, opts: ShrinkOptions): Promise<void> {
   const variant = variantArg(opts.variant, opts.applier);
   const scenario = readScenarioFile(path);
   await withApplier(opts.applier, variant.applier, (factory) => {

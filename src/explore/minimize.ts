@@ -6,9 +6,9 @@
 // candidate must load (loadScenario) before it is run.
 import { EVENT_FAMILY, loadScenario, ScenarioError } from '../scenario/index.ts';
 import type { FaultFamily, Scenario } from '../scenario/index.ts';
+import { MINIMIZE_BUDGET } from './budgets.ts';
 
-/** Candidate runs one minimization may spend (each is a full simulation). */
-export const MINIMIZE_BUDGET = 300;
+export { MINIMIZE_BUDGET };
 
 export interface ScenarioSize {
   events: number;

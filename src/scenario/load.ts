@@ -5,12 +5,12 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { deriveNodeId } from '../applier/index.ts';
+import { MAX_SLOTS } from './limits.ts';
 import { SCENARIO_SCHEMA } from './schema.ts';
 import { EVENT_FAMILY } from './types.ts';
 import type { Scenario } from './types.ts';
 
-/** The sim's cluster size limit covers every Raft slot, joiners included. */
-export const MAX_SLOTS = 7;
+export { MAX_SLOTS };
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.ts';
-import { configArg, duration, nodesArg, positiveInt, readScenarioFile, seedArg, variantArg } from '../../src/cli/options.ts';
+import { configArg, duration, nodesArg, positiveInt, seedArg } from '../../src/cli/options.ts';
+import { readScenarioFile, variantArg } from '../../src/cli/scenario-options.ts';
 import { tempDir } from './regsim.ts';
 
 const usage = (fn: () => unknown): string => {

@@ -1,0 +1,97 @@
+// What each verb takes: its arguments and options, all commander needs for
+// --help and for parsing. Only light modules are imported here; a verb's
+// implementation (the simulator, fast-check, ajv, the oracle, the report
+// renderer) is loaded by a dynamic import when the verb runs, so --help and
+// usage errors start fast.
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import type { ConformanceOptions } from './conformance.ts';
+import type { ExploreOptions } from './explore.ts';
+import type { MutantsOptions } from './mutants.ts';
+import type { ReplayOptions } from './replay.ts';
+import type { ShrinkOptions } from './shrink.ts';
+import { MINIMIZE_BUDGET } from '../explore/budgets.ts';
+import { seconds } from './format.ts';
+import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, seedArg } from './options.ts';
+
+const APPLIER_OPTION = ['--applier <command>', 'run an external applier process (docs/external-applier.md)'] as const;
+
+export const DEFAULT_RUNS = 1000;
+
+export const DEFAULT_TIME_PER_VARIANT_MS = 20_000;
+
+
+export function registerExplore(program: Command): void {
+  program
+    .command('explore')
+    .description('run generated scenarios until a violation; shrink it, save it, print how to replay it')
+    .option('--seed <n>', 'exploration seed (default: random, printed)', seedArg)
+    .option('--runs <n>', `scenarios to run (default ${DEFAULT_RUNS})`, positiveInt('--runs'))
+    .option('--time <duration>', 'run for this wall time instead, e.g. 60s (the run count is then not reproducible)', duration('--time'))
+    .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
+    .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
+    .option('--nodes <n>', 'members at boot, 3 to 7 (default: 3 to 5)', nodesArg)
+    .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core); results do not depend on it', positiveInt('--workers'))
+    .option('--keep-going', 'do not stop at the first violation (shrinks the first of each invariant)')
+    .option('--no-shrink', 'save failing scenarios as generated')
+    .option('--out-dir <dir>', 'where counterexamples are saved', 'regsim-failures')
+    .option('--json', 'print one JSON object on stdout')
+    .option(...APPLIER_OPTION)
+    .action(async (opts: ExploreOptions) => (await import('./explore.ts')).runExplore(opts));
+}
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('run one scenario and print its verdict and trace hash')
+    .argument('<scenario.json>', 'scenario file (e.g. a counterexample saved by explore)')
+    .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
+    .option('--json', 'print {verdict, invariant?, eventIndex?, traceHash, violations}')
+    .option('--timeline', 'print the whole timeline (default: a window around the violation)')
+    .option('--trace <out.jsonl>', 'write the canonical trace (one JSON event per line)')
+    .option('--html <out.html>', 'write the self-contained HTML report')
+    .option(...APPLIER_OPTION)
+    .action(async (path: string, opts: ReplayOptions) => (await import('./replay.ts')).runReplay(path, opts));
+}
+
+export function registerShrink(program: Command): void {
+  program
+    .command('shrink')
+    .description('shrink a failing scenario to a smaller one that fails with the same invariant')
+    .argument('<scenario.json>', 'failing scenario file')
+    .requiredOption('--out <min.json>', 'where to write the shrunk scenario')
+    .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
+    .option('--budget <n>', 'scenarios to try at most', positiveInt('--budget'), MINIMIZE_BUDGET)
+    .option(...APPLIER_OPTION)
+    .action(async (path: string, opts: ShrinkOptions) => (await import('./shrink.ts')).runShrink(path, opts));
+}
+
+export function registerMutants(program: Command): void {
+  program
+    .command('mutants')
+    .description('explore every bug variant and print the kill table (which invariant catches it, how fast)')
+    .option(
+      '--time-per-variant <duration>',
+      `wall-time budget per variant (default ${seconds(DEFAULT_TIME_PER_VARIANT_MS)} unless --runs-per-variant)`,
+      duration('--time-per-variant'),
+    )
+    .option('--runs-per-variant <n>', 'scenario budget per variant (with a time budget too: whichever ends first)', positiveInt('--runs-per-variant'))
+    .option('--seed <n>', 'exploration seed (default: random, printed)', seedArg)
+    .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
+    .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core)', positiveInt('--workers'))
+    .option('--out-dir <dir>', 'where counterexamples are saved', 'regsim-failures')
+    .option('--json', 'print the kill table as a JSON array')
+    .option(...APPLIER_OPTION)
+    .addOption(new Option('--only <variants>', 'comma-separated variants (for quick checks)').argParser((v) => v.split(',')).hideHelp())
+    .action(async (opts: MutantsOptions) => (await import('./mutants.ts')).runMutants(opts));
+}
+
+export function registerConformance(program: Command): void {
+  program
+    .command('conformance')
+    .description('run the golden applier vectors against an applier')
+    .argument('<vectors.json>', 'golden vectors file')
+    .option('--variant <name>', 'applier variant to test', 'correct')
+    .option(...APPLIER_OPTION)
+    .action(async (path: string, opts: ConformanceOptions) => (await import('./conformance.ts')).runConformanceVerb(path, opts));
+}
