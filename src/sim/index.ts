@@ -8,8 +8,6 @@ export type { SimHooks, NodeStartInfo, ApplyInfo } from './hooks.ts';
 export { SIM_VARIANTS, RAFT_VARIANTS, isSimVariant } from './variants.ts';
 export type { SimVariant } from './variants.ts';
 export { TraceRecorder, canonicalJson, serializeTrace, parseTrace, traceHash } from './trace.ts';
-export { checkRaftSafety } from './raft-checks.ts';
-export type { RaftCheck, RaftViolation } from './raft-checks.ts';
 export { Prng, Rng } from './prng.ts';
 export { startWorkload, workloadHooks, combineHooks, registrationEntry, kvEntry } from './workload.ts';
 export type { WorkloadOptions } from './workload.ts';

@@ -1,7 +1,7 @@
 // The driver, in the spirit of TigerBeetle's VOPR: build a cluster from a
 // SimConfig, run the event loop on a virtual clock up to a time limit, apply
 // the scheduled scenario events, record everything in the trace. It records
-// and never judges: raft-checks.ts and the oracle read the trace afterwards.
+// and never judges: the oracle (src/model/oracle.ts) reads the trace afterwards.
 import type { ApplierFactory } from '../applier/types.ts';
 import type { TraceEvent, TraceNodeSummary } from '../trace/types.ts';
 import {

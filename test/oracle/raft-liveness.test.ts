@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkTrace } from '../../src/model/oracle.ts';
+import type { TraceEvent } from '../../src/trace/types.ts';
 import { TraceBuilder, kv, reg } from './builder.ts';
 
 const A = 0x10001n;
@@ -199,5 +200,146 @@ describe('liveness', () => {
     c.faultsEnd();
     c.runEnd();
     expect(checkTrace(c.events, { livenessBoundMs: 1 })).toEqual([]);
+  });
+});
+
+// Hand-written traces for the checks the simulator's own Raft checker had
+// (src/sim/raft-checks.ts, now gone): the oracle is the only Raft checker.
+describe('raft-safety: the checks one by one', () => {
+  const base: TraceEvent[] = [{ t: 0, kind: 'run-start', seed: 'x', nodes: ['a', 'b', 'c'], variant: 'v' }];
+  const codes = (trace: TraceEvent[]): string[] => checkTrace(trace, { only: ['raft-safety'] }).map((v) => v.code);
+  const append = (t: number, node: string, index: number, term: number, digest: string): TraceEvent => ({ t, node, kind: 'append', index, term, digest });
+  const commit = (t: number, node: string, index: number, term: number, digest: string): TraceEvent => ({ t, node, kind: 'commit', index, term, digest });
+
+  it('flag two leaders in a term', () => {
+    expect(
+      codes([...base, { t: 1, node: 'a', kind: 'became-leader', term: 2 }, { t: 2, node: 'b', kind: 'became-leader', term: 2 }]),
+    ).toEqual(['two-leaders']);
+  });
+
+  it('flag different entries at the same index and term', () => {
+    expect(codes([...base, append(1, 'a', 1, 1, 'aa'), append(2, 'b', 1, 1, 'bb')])).toEqual(['log-mismatch']);
+  });
+
+  it('flag a truncated committed entry, a newer-term entry over it and a changed commit', () => {
+    const v = checkTrace(
+      [
+        ...base,
+        append(1, 'a', 1, 1, 'aa'),
+        commit(2, 'a', 1, 1, 'aa'),
+        { t: 3, node: 'a', kind: 'truncate', fromIndex: 1 },
+        append(3, 'a', 1, 2, 'cc'),
+        commit(4, 'b', 1, 2, 'cc'),
+      ],
+      { only: ['raft-safety'] },
+    );
+    expect(v.map((x) => [x.code, x.eventIndex])).toEqual([
+      ['committed-truncated', 3],
+      ['committed-overwritten', 4],
+      ['commit-changed', 5],
+    ]);
+    expect(v[1]!.message).toBe('a appended term 2 digest cc at index 1, already committed as term 1 digest aa (event #2)');
+  });
+
+  it('flag a truncation at or below what the node itself committed, even when its log no longer shows the entry', () => {
+    // b installed a snapshot up to 3 (so committed through 3), then truncates from 2.
+    const v = checkTrace(
+      [
+        ...base,
+        { t: 1, node: 'b', kind: 'snapshot-install', index: 3, term: 1, from: 'a', rows: [] },
+        { t: 2, node: 'b', kind: 'truncate', fromIndex: 2 },
+      ],
+      { only: ['raft-safety'] },
+    );
+    expect(v.map((x) => [x.code, x.eventIndex, x.message])).toEqual([
+      ['truncated-below-commit', 2, 'b truncated its log from index 2, but had itself committed entries up to index 3'],
+    ]);
+    // truncating past its commit index is Raft's ordinary conflict resolution
+    expect(codes([...base, append(1, 'a', 1, 1, 'aa'), commit(2, 'a', 1, 1, 'aa'), append(3, 'a', 2, 1, 'ab'), { t: 4, node: 'a', kind: 'truncate', fromIndex: 2 }])).toEqual([]);
+  });
+
+  it("do not flag a stale leader's older-term entry at a committed index, only a newer term's", () => {
+    const committed: TraceEvent[] = [...base, append(1, 'b', 1, 4, 'bb'), commit(2, 'b', 1, 4, 'bb')];
+    // `a` still leads term 3 in a minority and appends a client write there: legal, it never commits.
+    expect(codes([...committed, append(3, 'a', 1, 3, 'aa')])).toEqual([]);
+    expect(codes([...committed, append(3, 'c', 1, 5, 'cc')])).toEqual(['committed-overwritten']);
+  });
+
+  it('flag a leader missing a committed entry', () => {
+    const v = checkTrace(
+      [...base, append(1, 'a', 1, 1, 'aa'), commit(2, 'a', 1, 1, 'aa'), { t: 3, node: 'c', kind: 'became-leader', term: 2 }],
+      { only: ['raft-safety'] },
+    );
+    expect(v.map((x) => [x.code, x.eventIndex, x.node])).toEqual([['leader-incomplete', 3, 'c']]);
+    expect(v[0]!.message).toBe(
+      'leader completeness: c became leader of term 2 without the committed entry at index 1 (term 1 digest aa, event #2); its log ends at index 0',
+    );
+    // holding it, by log or by snapshot, is fine
+    expect(codes([...base, append(1, 'a', 1, 1, 'aa'), commit(2, 'a', 1, 1, 'aa'), append(3, 'c', 1, 1, 'aa'), { t: 4, node: 'c', kind: 'became-leader', term: 2 }])).toEqual([]);
+    expect(
+      codes([
+        ...base,
+        append(1, 'a', 1, 1, 'aa'),
+        commit(2, 'a', 1, 1, 'aa'),
+        { t: 3, node: 'c', kind: 'snapshot-install', index: 1, term: 1, from: 'a', rows: [] },
+        { t: 4, node: 'c', kind: 'became-leader', term: 2 },
+      ]),
+    ).toEqual([]);
+    // a different entry at that index is not holding it
+    expect(codes([...base, append(1, 'a', 1, 1, 'aa'), commit(2, 'a', 1, 1, 'aa'), append(3, 'c', 1, 0, 'zz'), { t: 4, node: 'c', kind: 'became-leader', term: 2 }])).toEqual(['leader-incomplete']);
+  });
+
+  it('a re-appended identical entry keeps the tail of the log', () => {
+    expect(
+      codes([
+        ...base,
+        append(1, 'a', 1, 1, 'aa'),
+        append(2, 'a', 2, 1, 'ab'),
+        commit(3, 'a', 2, 1, 'ab'),
+        append(4, 'a', 1, 1, 'aa'),
+        { t: 5, node: 'a', kind: 'became-leader', term: 2 },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('rebuild logs across restores: discarded Raft state is an empty log, a backed-up one comes back, an unknown one is not judged', () => {
+    const committed: TraceEvent[] = [
+      ...base,
+      append(1, 'a', 1, 1, 'aa'),
+      append(1, 'b', 1, 1, 'aa'),
+      commit(2, 'a', 1, 1, 'aa'),
+      commit(2, 'b', 1, 1, 'aa'),
+      { t: 3, node: 'b', kind: 'backup', name: 'bk' },
+    ];
+    const restore = (raft?: 'discarded', name = 'bk', backupAt = 3): TraceEvent =>
+      raft ? { t: 4, node: 'b', kind: 'restore', backupAt, rows: [], name, raft } : { t: 4, node: 'b', kind: 'restore', backupAt, rows: [], name };
+    const lead: TraceEvent = { t: 5, node: 'b', kind: 'became-leader', term: 2 };
+    const truncate: TraceEvent = { t: 5, node: 'b', kind: 'truncate', fromIndex: 1 };
+    // The simulator's restore: b rejoins with an empty log; leading before it catches up is incomplete ...
+    expect(codes([...committed, restore('discarded'), lead])).toEqual(['leader-incomplete']);
+    // ... and nothing it truncates was committed by it.
+    expect(codes([...committed, restore('discarded'), truncate])).toEqual([]);
+    // Raft state brought back from the backup: b holds entry 1 again, and had committed it.
+    expect(codes([...committed, restore(), lead])).toEqual([]);
+    expect(codes([...committed, restore(), truncate])).toEqual(['committed-truncated']);
+    // Raft state from a backup the trace does not show: unknown, not judged.
+    expect(codes([...committed, restore(undefined, 'other', 99), lead])).toEqual([]);
+    expect(codes([...committed, restore(undefined, 'other', 99), truncate])).toEqual([]);
+    // A backup found by its time when the name does not match.
+    expect(codes([...committed, restore(undefined, 'other', 3), truncate])).toEqual(['committed-truncated']);
+  });
+
+  it('flag different entries applied at one index', () => {
+    const apply = (node: string, entryHex: string): TraceEvent => ({
+      t: 1,
+      node,
+      kind: 'apply',
+      index: 3,
+      term: 1,
+      entryHex,
+      result: { kind: 'kv', opcode: 0 },
+      rowsHash: 'x',
+    });
+    expect(codes([...base, apply('a', '0001'), apply('b', '0002')])).toEqual(['apply-mismatch']);
   });
 });

@@ -1,22 +1,40 @@
-// §7.6 raft-safety, over the trace only (src/model may not import the
-// simulator's own checkers in src/sim/raft-checks.ts; the two should be
-// deduplicated once both settle):
-//  - election safety: at most one node becomes leader in a term;
+// §7.6 raft-safety, over the trace only. The one Raft safety checker: the
+// simulator records, it never judges (the sim tests run this one through
+// checkTrace). Codes in brackets.
+//  - election safety: at most one node becomes leader in a term ['two-leaders'];
 //  - log matching: every append/commit event for the same (index, term) has
-//    the same digest;
-//  - committed entries never change: every commit event for an index has the
-//    same term and digest, and no node truncates an entry of its log that is
-//    the committed one (a leader lacked a committed entry);
+//    the same digest ['log-mismatch'];
+//  - committed entries never change or get lost:
+//     - every commit event for an index has the same term and digest
+//       ['commit-changed'];
+//     - no node truncates an entry of its log that is the committed one
+//       ['committed-truncated'], nor truncates at or below an index it had
+//       itself committed (or installed in a snapshot) ['truncated-below-commit'];
+//     - nobody appends an entry of a later term at an index already committed
+//       ['committed-overwritten'] (a different entry of the same term there is
+//       a 'log-mismatch'; a stale leader's older term may: it never commits,
+//       and is truncated once it learns the newer term);
+//  - leader completeness: a new leader's log holds every entry committed
+//    before its election (entries at or below its snapshot count as held)
+//    ['leader-incomplete'];
 //  - state machine safety: every apply at an index carries the same entry and
-//    term, and that term is the committed term;
+//    term ['apply-mismatch'], and that term is the committed term ['apply-term'];
 //  - no skipped entries: a node applies indices in order; jumping over an index
 //    that some node applied (an index nobody applied is an entry the engine
 //    filters, e.g. Raft's empty leader entries) is a violation, unless the jump
-//    crosses the node's own halt (fail-closed-halts reports that).
-// A restore replaces a node's disk with an unknown older log: its log mirror
-// and applied index are forgotten until its next restart.
-// Codes: 'two-leaders', 'log-mismatch', 'commit-changed', 'committed-truncated',
-// 'apply-mismatch', 'apply-term', 'skipped-entry'.
+//    crosses the node's own halt (fail-closed-halts reports that)
+//    ['skipped-entry'].
+// Logs are rebuilt per node from append / truncate / snapshot-install events
+// (a node's disk survives crashes). A restore with `raft: 'discarded'` (the
+// simulator's restores: the node rejoins as a fresh member) leaves an empty
+// log with nothing committed; a restore that brings the Raft state back from
+// a backup the trace recorded brings back the log as it was at that backup
+// (a Raft disk going back in time breaks Raft's own assumptions, so these
+// checks may legitimately fire after one of those); a restore of Raft state
+// from a backup the trace does not show leaves the log unknown, and the log
+// checks (truncation, leader completeness) skip the node until a snapshot
+// install gives it a known log again. A restore also forgets the node's
+// applied index until its next restart.
 import type { TraceEvent } from '../../trace/types.ts';
 import { describeEntry, violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
@@ -26,21 +44,46 @@ interface At {
   eventIndex: number;
 }
 
+/** A node's log as the trace shows it. */
+interface NodeLog {
+  /** Entries after `offset` (index offset+1+i): terms and digests. */
+  terms: number[];
+  digests: string[];
+  /** Last index covered by an installed snapshot. */
+  offset: number;
+  /** Highest index this node committed (or installed). */
+  commit: number;
+  /** False after a restore whose Raft state the trace cannot rebuild. */
+  known: boolean;
+}
+
+const emptyLog = (): NodeLog => ({ terms: [], digests: [], offset: 0, commit: 0, known: true });
+const copyLog = (log: NodeLog): NodeLog => ({ ...log, terms: log.terms.slice(), digests: log.digests.slice() });
+const truncateLog = (log: NodeLog, fromIndex: number): void => {
+  const k = Math.max(0, fromIndex - log.offset - 1);
+  if (k < log.terms.length) {
+    log.terms.length = k;
+    log.digests.length = k;
+  }
+};
+
 export function checkRaftSafety(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
   const out: Violation[] = [];
   const leaders = new Map<number, At>();
   // keyed by index * 2^32 + term (exact for indices below 2^21)
   const byIndexTerm = new Map<number, At & { digest: string }>();
   const committed = new Map<number, At & { term: number; digest: string }>();
+  let maxCommitted = 0;
   const applied = new Map<number, At & { term: number; entryHex: string }>();
-  /** Each node's log as the trace shows it: terms[i] / digests[i] of index i (holes allowed). */
-  const logs = new Map<string, { terms: number[]; digests: string[] }>();
+  const logs = new Map<string, NodeLog>();
+  /** Logs at each backup, by `node#name` and `node@t`. */
+  const backups = new Map<string, NodeLog>();
   const appliedIndex = new Map<string, number | undefined>();
   const lastHalt = new Map<string, number>();
 
-  const logOf = (node: string): { terms: number[]; digests: string[] } => {
+  const logOf = (node: string): NodeLog => {
     let m = logs.get(node);
-    if (!m) logs.set(node, (m = { terms: [], digests: [] }));
+    if (!m) logs.set(node, (m = emptyLog()));
     return m;
   };
   const matching = (e: number, node: string, index: number, term: number, digest: string, what: string): void => {
@@ -79,45 +122,92 @@ export function checkRaftSafety(trace: readonly TraceEvent[], ctx: CheckContext)
               `two leaders in term ${ev.term}: ${ev.node} became leader, but ${first.node} already had (event #${first.eventIndex})`,
             ),
           );
+        const log = logOf(ev.node);
+        if (!log.known) break;
+        const last = log.offset + log.terms.length;
+        for (let index = log.offset + 1; index <= maxCommitted; index++) {
+          const c = committed.get(index);
+          if (!c) continue;
+          const k = index - log.offset - 1;
+          if (index > last || log.terms[k] !== c.term || log.digests[k] !== c.digest) {
+            const has = index > last ? `its log ends at index ${last}` : `it holds term ${log.terms[k]} digest ${log.digests[k]} there`;
+            out.push(
+              violation(
+                'raft-safety', 'leader-incomplete',
+                e,
+                ev.node,
+                `leader completeness: ${ev.node} became leader of term ${ev.term} without the committed entry at index ${index} (term ${c.term} digest ${c.digest}, event #${c.eventIndex}); ${has}`,
+              ),
+            );
+            break;
+          }
+        }
         break;
       }
       case 'append': {
         matching(e, ev.node, ev.index, ev.term, ev.digest, 'appended');
+        const c = committed.get(ev.index);
+        if (c && ev.term > c.term)
+          out.push(
+            violation(
+              'raft-safety', 'committed-overwritten',
+              e,
+              ev.node,
+              `${ev.node} appended term ${ev.term} digest ${ev.digest} at index ${ev.index}, already committed as term ${c.term} digest ${c.digest} (event #${c.eventIndex})`,
+            ),
+          );
         const log = logOf(ev.node);
-        log.terms[ev.index] = ev.term;
-        log.digests[ev.index] = ev.digest;
+        const k = ev.index - log.offset - 1;
+        if (k < 0 || k > log.terms.length) break; // below the snapshot, or past a hole
+        if (k < log.terms.length) {
+          if (log.terms[k] === ev.term && log.digests[k] === ev.digest) break; // already there: Raft keeps the tail
+          truncateLog(log, ev.index); // a conflict replaces the tail (the simulator records a truncate first)
+        }
+        log.terms.push(ev.term);
+        log.digests.push(ev.digest);
         break;
       }
       case 'truncate': {
         const log = logOf(ev.node);
-        let lost: number | undefined;
-        for (let index = ev.fromIndex; index < log.terms.length; index++) {
-          const c = committed.get(index);
-          if (c && c.term === log.terms[index] && c.digest === log.digests[index]) {
-            lost = index;
-            break;
+        if (log.known) {
+          let lost: number | undefined;
+          for (let index = Math.max(ev.fromIndex, log.offset + 1); index <= log.offset + log.terms.length; index++) {
+            const c = committed.get(index);
+            const k = index - log.offset - 1;
+            if (c && c.term === log.terms[k] && c.digest === log.digests[k]) {
+              lost = index;
+              break;
+            }
           }
+          if (lost !== undefined)
+            out.push(
+              violation(
+                'raft-safety', 'committed-truncated',
+                e,
+                ev.node,
+                `${ev.node} truncated its log from index ${ev.fromIndex}, dropping the committed entry at index ${lost} (term ${committed.get(lost)?.term}, committed at event #${committed.get(lost)?.eventIndex})`,
+              ),
+            );
+          else if (ev.fromIndex <= log.commit)
+            out.push(
+              violation(
+                'raft-safety', 'truncated-below-commit',
+                e,
+                ev.node,
+                `${ev.node} truncated its log from index ${ev.fromIndex}, but had itself committed entries up to index ${log.commit}`,
+              ),
+            );
         }
-        if (ev.fromIndex < log.terms.length) {
-          log.terms.length = Math.max(0, ev.fromIndex);
-          log.digests.length = Math.max(0, ev.fromIndex);
-        }
-        if (lost !== undefined)
-          out.push(
-            violation(
-              'raft-safety', 'committed-truncated',
-              e,
-              ev.node,
-              `${ev.node} truncated its log from index ${ev.fromIndex}, dropping the committed entry at index ${lost} (term ${committed.get(lost)?.term}, committed at event #${committed.get(lost)?.eventIndex})`,
-            ),
-          );
+        truncateLog(log, ev.fromIndex);
         break;
       }
       case 'commit': {
         matching(e, ev.node, ev.index, ev.term, ev.digest, 'committed');
         const first = committed.get(ev.index);
-        if (!first) committed.set(ev.index, { node: ev.node, eventIndex: e, term: ev.term, digest: ev.digest });
-        else if (first.term !== ev.term || first.digest !== ev.digest)
+        if (!first) {
+          committed.set(ev.index, { node: ev.node, eventIndex: e, term: ev.term, digest: ev.digest });
+          if (ev.index > maxCommitted) maxCommitted = ev.index;
+        } else if (first.term !== ev.term || first.digest !== ev.digest)
           out.push(
             violation(
               'raft-safety', 'commit-changed',
@@ -126,6 +216,8 @@ export function checkRaftSafety(trace: readonly TraceEvent[], ctx: CheckContext)
               `committed entry changed: ${ev.node} committed index ${ev.index} as term ${ev.term} digest ${ev.digest}, but ${first.node} committed term ${first.term} digest ${first.digest} (event #${first.eventIndex})`,
             ),
           );
+        const log = logOf(ev.node);
+        if (ev.index > log.commit) log.commit = ev.index;
         break;
       }
       case 'apply': {
@@ -175,16 +267,31 @@ export function checkRaftSafety(trace: readonly TraceEvent[], ctx: CheckContext)
       case 'halt':
         lastHalt.set(ev.node, ev.index);
         break;
-      case 'snapshot-install':
+      case 'snapshot-install': {
         appliedIndex.set(ev.node, ev.index);
+        const log = logOf(ev.node);
+        logs.set(ev.node, { terms: [], digests: [], offset: ev.index, commit: Math.max(log.commit, ev.index), known: true });
         break;
+      }
       case 'restart':
         appliedIndex.set(ev.node, ev.appliedIndex);
         break;
-      case 'restore':
-        appliedIndex.set(ev.node, undefined);
-        logs.delete(ev.node);
+      case 'backup': {
+        const log = copyLog(logOf(ev.node));
+        backups.set(`${ev.node}@${ev.t}`, log);
+        backups.set(`${ev.node}#${ev.name}`, log);
         break;
+      }
+      case 'restore': {
+        appliedIndex.set(ev.node, undefined);
+        if (ev.raft === 'discarded') {
+          logs.set(ev.node, emptyLog());
+          break;
+        }
+        const saved = (ev.name !== undefined ? backups.get(`${ev.node}#${ev.name}`) : undefined) ?? backups.get(`${ev.node}@${ev.backupAt}`);
+        logs.set(ev.node, saved ? copyLog(saved) : { ...emptyLog(), known: false });
+        break;
+      }
       default:
         break;
     }
