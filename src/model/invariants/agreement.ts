@@ -52,6 +52,23 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
     return false;
   };
 
+  /** A settled halt decision at `index`: no settled replica may have applied that index. */
+  const settleHalt = (e: number, node: string, index: number, reason: string, how: string): void => {
+    const applied = rowsAt.get(index);
+    if (applied) {
+      out.push(
+        violation(
+          'replica-agreement', 'halt-decision-disagree',
+          e,
+          node,
+          `${node} halted at index ${index} for ${reason}${how}, but ${applied.node} applied that index (event #${applied.eventIndex})`,
+        ),
+      );
+    } else if (!settledHaltAt.has(index)) {
+      settledHaltAt.set(index, { node, eventIndex: e, reason });
+    }
+  };
+
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
     if (ev.kind === 'halt') {
@@ -60,19 +77,7 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
       const afterApply = prev?.kind === 'apply' && prev.node === ev.node && prev.index === ev.index && prev.result.kind === 'halt';
       if (afterApply || ev.index < (ctx.life.hwmBefore[e] ?? 0)) continue;
       // A held node's halt: judged as a settled halt decision.
-      const applied = rowsAt.get(ev.index);
-      if (applied) {
-        out.push(
-          violation(
-            'replica-agreement', 'halt-decision-disagree',
-            e,
-            ev.node,
-            `${ev.node} halted at index ${ev.index} for ${ev.reason} (from its view of the committed log, without applying up to it), but ${applied.node} applied that index (event #${applied.eventIndex})`,
-          ),
-        );
-        continue;
-      }
-      if (!settledHaltAt.has(ev.index)) settledHaltAt.set(ev.index, { node: ev.node, eventIndex: e, reason: ev.reason });
+      settleHalt(e, ev.node, ev.index, ev.reason, ' (from its view of the committed log, without applying up to it)');
       continue;
     }
     if (ev.kind !== 'apply') continue;
@@ -81,19 +86,7 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
     if (r.kind === 'halt') {
       if (ctx.isEnvironmental(r.reason)) continue;
       if (!checkReason(e, ev.node, ev.index, r.reason) || !settled) continue;
-      const applied = rowsAt.get(ev.index);
-      if (applied) {
-        out.push(
-          violation(
-            'replica-agreement', 'halt-decision-disagree',
-            e,
-            ev.node,
-            `${ev.node} halted at index ${ev.index} for ${r.reason}, but ${applied.node} applied that index (event #${applied.eventIndex})`,
-          ),
-        );
-        continue;
-      }
-      if (!settledHaltAt.has(ev.index)) settledHaltAt.set(ev.index, { node: ev.node, eventIndex: e, reason: r.reason });
+      settleHalt(e, ev.node, ev.index, r.reason, '');
       continue;
     }
     if (!settled) continue;
