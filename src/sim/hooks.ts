@@ -4,7 +4,7 @@
 // Simulator's public API: record trace events, propose, schedule callbacks,
 // read and write a node's sidecar and registry, draw from their own named
 // PRNG stream. Hooks must be deterministic themselves (no real time, no
-// Math.random, no iteration over unordered containers).
+// unseeded randomness, no iteration over unordered containers).
 import type { ApplyResponse } from '../applier/types.ts';
 import type { ScenarioEvent } from './config.ts';
 import type { Simulator } from './simulator.ts';
