@@ -7,8 +7,8 @@
 // the ratio of the two. Wall time is measured here, outside src/sim.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createEntryApplier } from '../src/applier/index.ts';
-import type { ApplierFactory, RegistryStore } from '../src/applier/index.ts';
+import { MemoryRegistryStore, createEntryApplier } from '../src/applier/index.ts';
+import type { ApplierFactory } from '../src/applier/index.ts';
 import { referenceApplierCommand, startExternalApplier } from '../src/external/index.ts';
 import { faultSchedule, simulate, traceHash, workloadHooks } from '../src/sim/index.ts';
 import type { SimConfig, SimResult } from '../src/sim/index.ts';
@@ -74,16 +74,6 @@ export function benchConfig(seed: string, seconds: number, rate: number, applier
   };
 }
 
-class MapStore implements RegistryStore {
-  private readonly rows = new Map<string, Uint8Array>();
-  get(key: Uint8Array): Uint8Array | undefined {
-    return this.rows.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1'));
-  }
-  set(key: Uint8Array, value: Uint8Array): void {
-    this.rows.set(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1'), value.slice());
-  }
-}
-
 /** Every replica's applied entries, in its apply order (what the applier-alone loop replays). */
 function appliedStreams(result: SimResult): Uint8Array[][] {
   const byNode = new Map<string, Uint8Array[]>();
@@ -106,7 +96,7 @@ function applierAlone(streams: Uint8Array[][]): { registrations: number; ms: num
   const t0 = performance.now();
   let n = 0;
   for (const entries of streams) {
-    const applier = createEntryApplier(new MapStore());
+    const applier = createEntryApplier(new MemoryRegistryStore());
     for (const e of entries) if (applier.apply(e).kind === 'registered') n++;
   }
   return { registrations: n, ms: performance.now() - t0 };

@@ -1,28 +1,12 @@
-// Fast byte <-> hex helpers and short digests for the hot paths.
+// Interned hex strings and short digests for the simulator's hot paths.
 import * as crypto from 'node:crypto';
+import { toHex } from '../applier/hex.ts';
+import type { TraceRow } from '../trace/types.ts';
 
 // One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash.
 const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
 function sha256Hex(data: string | Uint8Array): string {
   return oneShot !== undefined ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
-}
-import type { TraceRow } from '../trace/types.ts';
-
-const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
-
-/** Lowercase hex of `bytes`. */
-export function hex(bytes: Uint8Array): string {
-  // Native for longer inputs; the table loop wins on tiny ones.
-  if (bytes.length > 16) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number];
-  return out;
-}
-
-export function unhex(text: string): Uint8Array {
-  if (text.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(text)) throw new SyntaxError(`not a hex byte string: ${text.slice(0, 40)}`);
-  return new Uint8Array(Buffer.from(text, 'hex'));
 }
 
 function fnv1a(bytes: Uint8Array): number {
@@ -46,12 +30,12 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 const INTERN_LIMIT = 1 << 16;
 const interned = new Map<number, { bytes: Uint8Array; hex: string }>();
 
-/** hex(key), reusing the same string object for equal keys. */
+/** toHex(key), reusing the same string object for equal keys. */
 export function internedHex(key: Uint8Array): string {
   const h = fnv1a(key);
   const hit = interned.get(h);
   if (hit !== undefined && sameBytes(hit.bytes, key)) return hit.hex;
-  const text = hex(key);
+  const text = toHex(key);
   if (interned.size >= INTERN_LIMIT) interned.clear();
   interned.set(h, { bytes: key.slice(), hex: text });
   return text;
@@ -75,7 +59,7 @@ export function internedRow(keyHex: string, value: Uint8Array): InternedRow {
   const hit = byValue?.get(h);
   if (hit !== undefined && sameBytes(hit.bytes, value)) return hit;
   const bytes = value.slice();
-  const valueHex = hex(bytes);
+  const valueHex = toHex(bytes);
   const made: InternedRow = { bytes, hex: valueHex, row: Object.freeze({ keyHex, valueHex }) };
   if (rowsInternedCount >= INTERN_LIMIT) {
     rowsInterned.clear();

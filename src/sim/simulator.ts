@@ -16,7 +16,8 @@ import type { Bytes, ClientParams, EngineOptions, NetworkParams, RaftParams, Sce
 import type { Disk } from './disk.ts';
 import { EventQueue } from './event-queue.ts';
 import type { Scheduled } from './event-queue.ts';
-import { entryDigest, hex, unhex } from './hex.ts';
+import { fromHex, toHex } from '../applier/hex.ts';
+import { entryDigest } from './hex.ts';
 import type { SimHooks } from './hooks.ts';
 import { Network } from './network.ts';
 import { SimNode } from './node.ts';
@@ -531,9 +532,9 @@ export class Simulator {
 
   /** A client proposal: goes to the leader (following redirects), retried as a new proposal after a timeout. */
   propose(data: Bytes, opts: ProposeOptions = {}): void {
-    const bytes = typeof data === 'string' ? unhex(data) : data.slice();
+    const bytes = typeof data === 'string' ? fromHex(data) : data.slice();
     if (bytes.length === 0) throw new RangeError('a proposal needs at least an opcode byte');
-    const dataHex = hex(bytes);
+    const dataHex = toHex(bytes);
     const id = this.nextProposalId++;
     const target = opts.node !== undefined ? this.node(opts.node).idx : this.clientLeader;
     const p = new Proposal(

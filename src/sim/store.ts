@@ -8,7 +8,8 @@
 import type { RegistryStore } from '../applier/types.ts';
 import type { TraceRow } from '../trace/types.ts';
 import type { Disk, StoredValue } from './disk.ts';
-import { internedHex, internedRow, sortedRowsDigest, unhex } from './hex.ts';
+import { fromHex } from '../applier/hex.ts';
+import { internedHex, internedRow, sortedRowsDigest } from './hex.ts';
 
 // digest-before -> key -> value -> digest-after, shared by all stores of the
 // process (replicas go through the same row sets in the same order). Nested
@@ -69,7 +70,7 @@ export class SimRegistryStore implements RegistryStore {
   /** Replaces every row (a snapshot install), with the applied index of each row if the snapshot carries them. */
   replaceAll(rows: readonly TraceRow[], appliedAt?: readonly number[]): void {
     const entries: [string, StoredValue][] = rows.map((r, i) => {
-      const interned = internedRow(r.keyHex, unhex(r.valueHex));
+      const interned = internedRow(r.keyHex, fromHex(r.valueHex));
       const at = appliedAt?.[i];
       return [r.keyHex, at === undefined ? interned : Object.freeze({ ...interned, appliedAt: at })];
     });

@@ -5,7 +5,8 @@ import { EventQueue } from '../../src/sim/event-queue.ts';
 import { Network } from '../../src/sim/network.ts';
 import { Prng } from '../../src/sim/prng.ts';
 import { DEFAULT_NETWORK } from '../../src/sim/config.ts';
-import { hex, sortedRowsDigest } from '../../src/sim/hex.ts';
+import { toHex } from '../../src/applier/hex.ts';
+import { sortedRowsDigest } from '../../src/sim/hex.ts';
 import { rowsDigest, sortRows } from '../../src/trace/rows.ts';
 import { Message, MSG_APP } from '../../src/sim/raft.ts';
 
@@ -127,8 +128,8 @@ describe('digests', () => {
     const rng = new Prng('rows').stream('x');
     for (let n = 0; n < 20; n++) {
       const rows = Array.from({ length: n }, () => ({
-        keyHex: hex(Uint8Array.from({ length: 27 }, () => rng.int(0, 255))),
-        valueHex: hex(Uint8Array.from({ length: 12 }, () => rng.int(0, 255))),
+        keyHex: toHex(Uint8Array.from({ length: 27 }, () => rng.int(0, 255))),
+        valueHex: toHex(Uint8Array.from({ length: 12 }, () => rng.int(0, 255))),
       }));
       expect(sortedRowsDigest(sortRows(rows))).toBe(rowsDigest(rows));
     }
