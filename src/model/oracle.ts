@@ -1,8 +1,9 @@
 // The invariant oracle: judges a finished trace (the simulator's record of a
 // run) against spec §7 and liveness. It never runs anything: every checker is
-// a pure, deterministic pass over the events, sharing one reference timeline
-// (the model's registry after each committed index) and one per-node
-// lifecycle annotation (see invariants/context.ts). Violations come back
+// a pure, deterministic pass over the events, sharing one committed log (built
+// from commit events: the reference history), one reference timeline (the
+// model's registry after each committed index) and one per-node lifecycle
+// annotation (see invariants/context.ts). Violations come back
 // ordered by event index, then by invariant (catalog order).
 import type { TraceEvent } from '../trace/types.ts';
 import { INVARIANT_NAMES } from './invariant-catalog.ts';
@@ -14,11 +15,14 @@ import type { CheckContext, OracleOptions, Violation } from './invariants/contex
 import { checkFailClosedHalts } from './invariants/fail-closed.ts';
 import { checkLiveness } from './invariants/liveness.ts';
 import { checkNonceReuse } from './invariants/nonce.ts';
-import { checkRaftSafety } from './invariants/raft.ts';
+import { checkRaftLog } from './invariants/raft.ts';
+import { checkAppliedLog } from './invariants/state-checker.ts';
 import { checkReplayIdempotence } from './invariants/replay.ts';
 import { checkNoSilentRollback } from './invariants/rollback.ts';
+import { assertWellFormed } from './trace-shape.ts';
 
 export type { OracleOptions, Violation } from './invariants/context.ts';
+export { MalformedTraceError } from './invariants/context.ts';
 export type { InvariantName } from './invariant-catalog.ts';
 
 export type Checker = (trace: readonly TraceEvent[], ctx: CheckContext) => Violation[];
@@ -31,12 +35,17 @@ export const CHECKERS: Readonly<Record<InvariantName, Checker>> = {
   'collisions-halt': checkCollisionsHalt,
   'replica-agreement': checkReplicaAgreement,
   'fail-closed-halts': checkFailClosedHalts,
-  'raft-safety': checkRaftSafety,
+  'raft-safety': (trace, ctx) => [...checkRaftLog(trace, ctx), ...checkAppliedLog(trace, ctx)],
   liveness: checkLiveness,
 };
 
-/** Every violation of the trace, ordered by event index, then catalog order. */
+/**
+ * Every violation of the trace, ordered by event index, then catalog order.
+ * Throws MalformedTraceError (a harness error) if the trace breaks the trace
+ * contract (trace-shape.ts): it is then no evidence about the system under test.
+ */
 export function checkTrace(trace: readonly TraceEvent[], options: OracleOptions = {}): Violation[] {
+  assertWellFormed(trace);
   const ctx = buildContext(trace, options);
   const names = options.only ? INVARIANT_NAMES.filter((n) => options.only?.includes(n)) : INVARIANT_NAMES;
   const out: Violation[] = [];

@@ -3,7 +3,7 @@
 // (a crash-replay of a registration, a committed collision, a stale restore...).
 // Pure and deterministic; record keys appear in first-occurrence order.
 import type { TraceEvent } from '../trace/types.ts';
-import { decodeRegistrationEntry, ModelTimeline, traceRowsDigest } from './invariants/context.ts';
+import { CommittedLog, decodeRegistrationEntry, ModelTimeline, traceRowsDigest } from './invariants/context.ts';
 
 export interface TraceStats {
   events: number;
@@ -140,7 +140,7 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
   }
 
   // The committed log, once: what the model makes of each registration.
-  const timeline = new ModelTimeline(trace);
+  const timeline = new ModelTimeline(new CommittedLog(trace));
   const payloads = new Set<string>();
   for (let index = 1; index <= timeline.lastIndex; index++) {
     const entryHex = timeline.entryAt(index);

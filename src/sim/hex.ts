@@ -1,13 +1,7 @@
 // Interned hex strings and short digests for the simulator's hot paths.
-import * as crypto from 'node:crypto';
 import { toHex } from '../applier/hex.ts';
+import { sha256Hex } from '../trace/digest.ts';
 import type { TraceRow } from '../trace/types.ts';
-
-// One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
-function sha256Hex(data: string | Uint8Array): string {
-  return oneShot !== undefined ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
-}
 
 function fnv1a(bytes: Uint8Array): number {
   let h = 0x811c9dc5;
@@ -70,11 +64,6 @@ export function internedRow(keyHex: string, value: Uint8Array): InternedRow {
   byValue.set(h, made);
   rowsInternedCount++;
   return made;
-}
-
-/** The trace's digest of an entry: the first 16 hex chars of SHA-256 of its bytes. */
-export function entryDigest(data: Uint8Array): string {
-  return sha256Hex(data).slice(0, 16);
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { ApplyResponse, EntryApplier } from '../applier/types.ts';
 import type { TraceApplyResult } from '../trace/types.ts';
 import { Disk } from './disk.ts';
-import { entryDigest } from './hex.ts';
+import { EMPTY_ENTRY_DIGEST } from '../trace/digest.ts';
 import { FOLLOWER, LEADER, RaftNode } from './raft.ts';
 import type { Entry, Message, RaftHost, Snapshot } from './raft.ts';
 import type { Simulator } from './simulator.ts';
@@ -13,7 +13,7 @@ import { alreadyApplied, registrationKeyHex } from './registry-replay.ts';
 import { SimRegistryStore, diskRows } from './store.ts';
 
 const EMPTY = new Uint8Array(0);
-const EMPTY_DIGEST = entryDigest(EMPTY);
+const EMPTY_DIGEST = EMPTY_ENTRY_DIGEST;
 
 /** What a proposal attempt leaves on the entry it created (Entry.origin). */
 export interface EntryOrigin {
@@ -161,7 +161,8 @@ export class SimNode implements RaftHost {
     const trace = sim.trace;
     for (;;) {
       const raft = this.raft;
-      if (raft === null || this.holdApply || this.applied >= raft.hs.commit) return;
+      const applyTo = sim.flags.applyBeforeCommit && raft !== null ? raft.lastIndex() : (raft?.hs.commit ?? 0);
+      if (raft === null || this.holdApply || this.applied >= applyTo) return;
       const index = this.applied + 1;
       const e = raft.entryAt(index);
       if (e === undefined) throw new Error(`${this.name}: committed entry ${index} missing from the log`);
@@ -186,6 +187,11 @@ export class SimNode implements RaftHost {
       const result = (this.applier as EntryApplier).apply(e.data);
       store.stampIndex = undefined;
       this.appliesTotal++;
+      if (result.kind === 'halt' && sim.flags.dropHaltingRegistration && e.data[0] === 0x03) {
+        // The bug: the halt is swallowed and the entry counted as applied, with no trace of the apply.
+        this.applied = index;
+        continue;
+      }
       // Keys in sorted order: the canonical serializer then takes its fast path.
       trace.record({
         entryHex: e.hex,
@@ -264,16 +270,20 @@ export class SimNode implements RaftHost {
 
   private maybeSnapshot(): void {
     const snapIndex = this.disk.snapshot?.index ?? 0;
-    if (this.applied - snapIndex >= this.sim.snapshotInterval) this.takeSnapshot();
+    if (Math.min(this.applied, this.raft?.hs.commit ?? 0) - snapIndex >= this.sim.snapshotInterval) this.takeSnapshot();
   }
 
-  /** A local snapshot at the applied index; compacts the log behind it. */
+  /**
+   * A local snapshot at the applied index; compacts the log behind it. Never
+   * past the commit index (Raft cannot compact entries it has not committed;
+   * only an engine that applies ahead of commit gets there).
+   */
   takeSnapshot(): void {
     const raft = this.raft;
     const store = this.store;
     if (raft === null || store === null) return;
     const snapIndex = this.disk.snapshot?.index ?? 0;
-    const index = this.applied;
+    const index = Math.min(this.applied, raft.hs.commit);
     if (index <= snapIndex) return;
     const term = raft.termAt(index);
     const omit = this.sim.flags.snapshotOmitsRegistry;

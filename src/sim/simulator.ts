@@ -17,7 +17,7 @@ import type { Disk } from './disk.ts';
 import { EventQueue } from './event-queue.ts';
 import type { Scheduled } from './event-queue.ts';
 import { fromHex, toHex } from '../applier/hex.ts';
-import { entryDigest } from './hex.ts';
+import { entryDigest } from '../trace/digest.ts';
 import type { SimHooks } from './hooks.ts';
 import { Network } from './network.ts';
 import { SimNode } from './node.ts';
@@ -249,7 +249,7 @@ export class Simulator {
     }
     this.network.stats.delivered++;
     raft.step(msg);
-    if (node.applyPending) node.runApply();
+    if (node.applyPending || this.flags.applyBeforeCommit) node.runApply();
   }
 
   private dispatch(ev: SimEvent): void {
@@ -581,7 +581,7 @@ export class Simulator {
       const requestId = `${p.base}#${p.attempt}`;
       this.trace.record({ entryHex: p.dataHex, kind: 'propose', node: node.name, requestId, t: this.now });
       p.opts.onAttempt?.(p.attempt, node.name, requestId);
-      if (node.applyPending) node.runApply();
+      if (node.applyPending || this.flags.applyBeforeCommit) node.runApply();
       return;
     }
     // Not the leader (or down): follow its hint, else try the next node.

@@ -5,6 +5,8 @@ export const SIM_VARIANTS = {
   'unsynced-registry-writes': 'registry store writes are left in the page cache (lost on a crash by a coin flip)',
   'snapshot-omits-registry': "snapshots carry no registry rows, so an installed snapshot empties the follower's registry",
   'skip-entry-on-halt': 'a halting apply is skipped: the engine advances its applied index past it and keeps going',
+  'apply-before-commit': 'the apply loop applies every entry in the log, committed or not',
+  'drop-halting-registration': 'a registration whose apply halts is silently dropped: no halt, the applied index moves past it (fail open)',
   'raft-commit-without-majority': 'a leader commits its entries as soon as it appends them, without a majority',
   'raft-forget-vote': 'a node forgets whom it voted for when it restarts (vote not persisted)',
 } as const;
@@ -23,6 +25,8 @@ export interface VariantFlags {
   unsyncedRegistryWrites: boolean;
   snapshotOmitsRegistry: boolean;
   skipEntryOnHalt: boolean;
+  applyBeforeCommit: boolean;
+  dropHaltingRegistration: boolean;
   commitWithoutMajority: boolean;
   forgetVote: boolean;
 }
@@ -34,6 +38,8 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     unsyncedRegistryWrites: on('unsynced-registry-writes'),
     snapshotOmitsRegistry: on('snapshot-omits-registry'),
     skipEntryOnHalt: on('skip-entry-on-halt'),
+    applyBeforeCommit: on('apply-before-commit'),
+    dropHaltingRegistration: on('drop-halting-registration'),
     commitWithoutMajority: on('raft-commit-without-majority'),
     forgetVote: on('raft-forget-vote'),
   };

@@ -5,7 +5,7 @@ import { TraceBuilder, kv, reg } from './builder.ts';
 const A = 0x10001n;
 const B = 0x20001n;
 const only = (b: TraceBuilder, name: 'replica-agreement' | 'fail-closed-halts') =>
-  checkTrace(b.events, { only: [name] }).map((v) => [v.eventIndex, v.node, v.message]);
+  checkTrace(b.trace(), { only: [name] }).map((v) => [v.eventIndex, v.node, v.message]);
 
 describe('replica-agreement', () => {
   it('different registries at the same index are reported against the first replica', () => {
@@ -96,13 +96,14 @@ describe('fail-closed-halts', () => {
     const b = new TraceBuilder(['n1', 'n2']);
     b.commit([reg(1, A, 1), reg(1, B, 1)]);
     b.applyAll();
+    b.snapshotTake('n1');
     b.restart('n1', 1);
     b.apply('n1');
-    b.restart('n1', 0);
+    b.restart('n1', 1);
     b.applyAll(2, ['n1']);
     b.faultsEnd();
     b.runEnd();
-    expect(checkTrace(b.events)).toEqual([]);
+    expect(checkTrace(b.trace())).toEqual([]);
   });
 
   it('skip-entry-on-halt: applying past a halt is reported once, not as a raft skip', () => {
@@ -113,7 +114,7 @@ describe('fail-closed-halts', () => {
     const e = b.apply('n1', {}, 3);
     b.apply('n1', {}, 4);
     b.runEnd();
-    const v = checkTrace(b.events);
+    const v = checkTrace(b.trace());
     expect(v.map((x) => [x.invariant, x.eventIndex])).toEqual([['fail-closed-halts', e]]);
     expect(v[0]!.message).toBe(`n1 applied index 3 after halting at index 2 (collision, event #${h}) without applying that entry`);
   });
@@ -159,5 +160,20 @@ describe('fail-closed-halts', () => {
     c.install('n2', 'n1', 1);
     const e = c.apply('n2', {}, 3);
     expect(only(c, 'fail-closed-halts').map((x) => x[0])).toEqual([e]);
+  });
+
+  it('an install past a halt the committed log itself makes does not resolve it (a fail-open carried from elsewhere)', () => {
+    const b = new TraceBuilder(['n1', 'n2']);
+    b.commit([reg(1, A, 1), reg(1, B, 1), kv(), kv()]); // index 2 collides: every replica must halt there
+    b.applyAll(1);
+    b.apply('n2'); // n2 halts at 2, as it must
+    b.apply('n1', { result: { kind: 'registered', outcome: 'insert' }, rows: b.rowsOf('n1') }); // n1 fails open
+    b.apply('n1');
+    b.snapshotTake('n1');
+    b.install('n2', 'n1', 3);
+    b.learnCommit('n2');
+    const e = b.apply('n2', {}, 4);
+    b.runEnd();
+    expect(only(b, 'fail-closed-halts').map((x) => x[0])).toEqual([e]);
   });
 });

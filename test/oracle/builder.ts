@@ -3,6 +3,7 @@
 // is a correct run), plus knobs to inject exactly one bug at one event.
 import type { RegistryRow } from '../../src/applier/types.ts';
 import { modelApplyEntry, modelKeyHex, modelRowsHex, modelValueHex } from '../../src/model/registration.ts';
+import { EMPTY_ENTRY_DIGEST, entryHexDigest } from '../../src/trace/digest.ts';
 import { rowsDigest } from '../../src/trace/rows.ts';
 import type { TraceApplyResult, TraceApplySkip, TraceEvent, TraceNodeSummary, TraceRow } from '../../src/trace/types.ts';
 
@@ -65,7 +66,18 @@ export class TraceBuilder {
     return this.events.length;
   }
 
+  /** Appends `ev`; its time is raised to the builder's clock if lower (a trace's time never goes back). */
   push(ev: TraceEvent): number {
+    if (ev.t < this.t) ev = { ...ev, t: this.t };
+    this.t = ev.t;
+    // The node state follows what the event says, so summaries agree with hand-pushed events too.
+    if (ev.kind === 'commit' && this.state.has(ev.node)) this.st(ev.node).commit = Math.max(this.st(ev.node).commit, ev.index);
+    if (ev.kind === 'apply' && ev.result.kind !== 'halt' && this.state.has(ev.node)) this.st(ev.node).applied = ev.index;
+    if (ev.kind === 'snapshot-install' && this.state.has(ev.node)) {
+      const st = this.st(ev.node);
+      st.applied = ev.index;
+      st.commit = Math.max(st.commit, ev.index);
+    }
     this.events.push(ev);
     return this.events.length - 1;
   }
@@ -88,20 +100,36 @@ export class TraceBuilder {
     return this.push({ kind: 'became-leader', t: this.tick(), node, term });
   }
 
-  /** Commit entries on every node (append + commit events); returns the first new index. */
+  /**
+   * Commit entries on every listed node (a propose by the first of them for
+   * each non-empty entry, then append and commit events); returns the first new index.
+   */
   commit(entries: string[], term = 1, nodes = this.nodes): number {
     const first = this.log.length + 1;
     for (const entryHex of entries) {
       this.log.push({ entryHex, term });
       const index = this.log.length;
-      for (const node of nodes) this.push({ kind: 'append', t: this.tick(), node, index, term, digest: `d${index}t${term}` });
+      const digest = entryHex === '' ? EMPTY_ENTRY_DIGEST : entryHexDigest(entryHex);
+      if (entryHex !== '') this.push({ kind: 'propose', t: this.tick(), node: nodes[0] as string, requestId: `p${index}#1`, entryHex });
+      for (const node of nodes) this.push({ kind: 'append', t: this.tick(), node, index, term, digest });
     }
-    for (let index = first; index <= this.log.length; index++)
+    for (let index = first; index <= this.log.length; index++) {
+      const { entryHex } = this.log[index - 1] as { entryHex: string };
+      const digest = entryHex === '' ? EMPTY_ENTRY_DIGEST : entryHexDigest(entryHex);
       for (const node of nodes) {
-        this.push({ kind: 'commit', t: this.tick(), node, index, term, digest: `d${index}t${term}` });
+        this.push({ kind: 'commit', t: this.tick(), node, index, term, digest });
         this.st(node).commit = Math.max(this.st(node).commit, index);
       }
+    }
     return first;
+  }
+
+  /** `node` learns that the log is committed up to `upTo` (commit events for the indices it had not committed). */
+  learnCommit(node: string, upTo = this.log.length): void {
+    for (let index = this.st(node).commit + 1; index <= upTo; index++) {
+      const { entryHex, term } = this.log[index - 1] as { entryHex: string; term: number };
+      this.push({ kind: 'commit', t: this.tick(), node, index, term, digest: entryHex === '' ? EMPTY_ENTRY_DIGEST : entryHexDigest(entryHex) });
+    }
   }
 
   /** `node` applies the next entry (or `index`), as the model would unless overridden. */
@@ -138,8 +166,6 @@ export class TraceBuilder {
       this.push({ kind: 'halt', t: this.tick(), node, index, reason: result.reason });
       s.halted = true;
       s.up = false;
-    } else {
-      s.applied = index;
     }
     return e;
   }
@@ -165,9 +191,7 @@ export class TraceBuilder {
   }
 
   install(node: string, from: string, index: number, rows = this.rowsOf(from)): number {
-    const s = this.st(node);
-    s.rows = toModel(rows);
-    s.applied = index;
+    this.st(node).rows = toModel(rows);
     return this.push({ kind: 'snapshot-install', t: this.tick(), node, index, term: this.log[index - 1]?.term ?? 0, from, rows });
   }
 
@@ -185,9 +209,14 @@ export class TraceBuilder {
     return this.push({ kind: 'restart', t: this.tick(), node, appliedIndex, rows });
   }
 
-  restore(node: string, backupAt: number, rows: TraceRow[]): number {
+  backup(node: string, name: string): number {
+    return this.push({ kind: 'backup', t: this.tick(), node, name });
+  }
+
+  /** The node's disk is replaced by a backup (`name`: the backup event's; absent: a backup the trace does not show). */
+  restore(node: string, backupAt: number, rows: TraceRow[], name?: string): number {
     this.st(node).rows = toModel(rows);
-    return this.push({ kind: 'restore', t: this.tick(), node, backupAt, rows });
+    return this.push({ kind: 'restore', t: this.tick(), node, backupAt, rows, ...(name !== undefined ? { name } : {}) });
   }
 
   nonce(node: string, index: number, dekId: number, nodeId16: number, epoch: number, writeCount: number | string): number {
@@ -211,7 +240,19 @@ export class TraceBuilder {
     };
   }
 
+  /** The trace so far, finished as the simulator finishes one: faults-end (if missing) and run-end appended. */
+  trace(): TraceEvent[] {
+    const ended = this.events[this.events.length - 1]?.kind === 'run-end';
+    if (ended) return this.events;
+    const t = this.t + 1;
+    const tail: TraceEvent[] = this.events.some((e) => e.kind === 'faults-end') ? [] : [{ kind: 'faults-end', t }];
+    tail.push({ kind: 'run-end', t, nodes: this.nodes.map((n) => this.summary(n)) });
+    return [...this.events, ...tail];
+  }
+
+  /** Ends the run (with a faults-end first if the run has none, as the simulator always writes one). */
   runEnd(overrides: Record<string, Partial<TraceNodeSummary>> = {}): number {
+    if (!this.events.some((e) => e.kind === 'faults-end')) this.faultsEnd();
     return this.push({
       kind: 'run-end',
       t: this.tick(),

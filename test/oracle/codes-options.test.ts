@@ -12,10 +12,10 @@ describe('violation codes and the replay-window option', () => {
     b.crash('n2');
     b.restart('n2', 0);
     const e = b.apply('n2');
-    const v = checkTrace(b.events);
+    const v = checkTrace(b.trace());
     expect(v.map((x) => [x.invariant, x.code, x.eventIndex])).toEqual([['replay-idempotence', 'replay-window-halt', e]]);
     expect(v[0]!.message).toContain('on which spec §3 halts too');
-    expect(checkTrace(b.events, { allowReplayWindowHalts: true })).toEqual([]);
+    expect(checkTrace(b.trace(), { allowReplayWindowHalts: true })).toEqual([]);
   });
 
   it('the `<=` bug on replay is a result-mismatch that names what spec §3 gives on the store', () => {
@@ -25,7 +25,7 @@ describe('violation codes and the replay-window option', () => {
     b.crash('n2');
     b.restart('n2', 0);
     b.apply('n2', { result: { kind: 'halt', reason: 'rollback', message: 'x' } });
-    const v = checkTrace(b.events, { allowReplayWindowHalts: true });
+    const v = checkTrace(b.trace(), { allowReplayWindowHalts: true });
     expect(v.map((x) => x.code)).toEqual(['result-mismatch']);
     expect(v[0]!.message).toMatch(/gives insert; spec §3 on its own store gives noop$/);
   });
@@ -33,11 +33,13 @@ describe('violation codes and the replay-window option', () => {
   it('a replayed noop is only excused when the store really makes it one', () => {
     const b = new TraceBuilder(['n1']);
     b.commit([kv(), reg(1, A, 1), kv()]);
+    b.applyAll(1);
+    b.snapshotTake('n1');
     b.applyAll();
     b.crash('n1');
     b.restart('n1', 1, []); // the store lost the row (reported as row-lost) ...
     const e = b.apply('n1', { result: { kind: 'registered', outcome: 'noop' } }); // ... yet the replay says noop
-    expect(checkTrace(b.events).map((x) => [x.code, x.eventIndex])).toEqual([
+    expect(checkTrace(b.trace(), { liveness: false }).map((x) => [x.code, x.eventIndex])).toEqual([
       ['row-lost', e - 1],
       ['result-mismatch', e],
     ]);
@@ -46,23 +48,23 @@ describe('violation codes and the replay-window option', () => {
   it('an unreadable store falls back to the plain noop allowance', () => {
     const b = new TraceBuilder(['n1']);
     b.commit([kv(), reg(1, A, 1), kv()]);
+    b.applyAll(1);
+    b.snapshotTake('n1');
     b.applyAll();
     b.crash('n1');
     b.restart('n1', 1, [row(1, A, 1, 1), { keyHex: 'ff', valueHex: '00' }]);
     b.apply('n1');
     b.apply('n1', { result: { kind: 'halt', reason: 'rollback', message: 'x' } }, 2);
-    const v = checkTrace(b.events, { only: ['replay-idempotence'] });
-    expect(v.map((x) => x.code)).toEqual(['result-mismatch']);
+    const v = checkTrace(b.trace(), { only: ['replay-idempotence'] });
+    expect(v.map((x) => x.code)).toEqual(['restart-rows', 'result-mismatch']);
   });
 
-  it('a node without a run-start has no known store', () => {
+  it('a trace without its run-start is malformed (a harness error, not a verdict)', () => {
     const b = new TraceBuilder(['n1']);
     b.events.splice(0, 1);
     b.commit([reg(1, A, 1), kv()]);
     b.applyAll();
-    b.restart('n1', 0);
-    b.apply('n1', { result: { kind: 'halt', reason: 'rollback', message: 'x' } });
-    expect(checkTrace(b.events).map((x) => x.code)).toEqual(['result-mismatch']);
+    expect(() => checkTrace(b.trace())).toThrow(/malformed trace: event #0: the trace starts with propose, not run-start/);
   });
 
   it('a restore uses the backed-up hwm of its named backup event', () => {
@@ -76,10 +78,10 @@ describe('violation codes and the replay-window option', () => {
     b.restart('n2', 0, [row(1, A, 1, 1)]);
     b.applyAll();
     b.runEnd();
-    expect(checkTrace(b.events)).toEqual([]);
+    expect(checkTrace(b.trace())).toEqual([]);
     // with the window taken from the (wrong) time alone, index 1 replayed as noop would look like a mismatch
     const wrong = b.events.map((ev) => (ev.kind === 'backup' ? { ...ev, name: 'other' } : ev));
-    expect(checkTrace(wrong).map((x) => x.code)).toEqual(['result-mismatch']);
+    expect(checkTrace(wrong).map((x) => x.code)).toEqual(['restart-rows', 'result-mismatch']);
   });
 
   it('every violation carries a code', () => {
@@ -92,7 +94,7 @@ describe('violation codes and the replay-window option', () => {
     b.nonce('n2', 2, 1, 1, 1, 0);
     b.faultsEnd();
     b.runEnd();
-    expect(checkTrace(b.events).map((x) => `${x.invariant}:${x.code}`)).toEqual([
+    expect(checkTrace(b.trace()).map((x) => `${x.invariant}:${x.code}`)).toEqual([
       'raft-safety:two-leaders',
       'replay-idempotence:rows-mismatch',
       'no-nonce-reuse:nonce-reuse',

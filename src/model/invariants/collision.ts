@@ -30,7 +30,7 @@ export function checkCollisionsHalt(trace: readonly TraceEvent[], ctx: CheckCont
   for (const f of rowFindings(trace, ctx)) {
     if (f.kind !== 'owner-change' || reported.has(f.eventIndex)) continue;
     reported.add(f.eventIndex);
-    const via = f.source === 'write' ? 'by an apply write' : f.source === 'restart' ? 'across a restart' : 'by a snapshot install';
+    const via = { write: 'by an apply write', restart: 'across a restart', 'snapshot-install': 'by a snapshot install', restore: 'by a restore from its backup' }[f.source];
     out.push(
       violation(
         'collisions-halt', 'owner-changed',

@@ -1,10 +1,12 @@
 // What every invariant checker shares: the Violation type, the oracle options,
-// small decoders for the hex in a trace, the reference timeline (the registry a
+// small decoders for the hex in a trace, the committed log (built from commit
+// events: the reference history), the reference timeline (the registry a
 // single in-order application of the committed log produces, per index) and the
 // per-node lifecycle annotations (how far ahead of its applied index a node's
 // store may legitimately be). Built once per trace; each checker is then one
 // linear pass over the trace.
 import type { RegistryRow } from '../../applier/types.ts';
+import { EMPTY_ENTRY_DIGEST, entryHexDigest } from '../../trace/digest.ts';
 import { rowsDigest } from '../../trace/rows.ts';
 import type { TraceApplyResult, TraceEvent, TraceRow } from '../../trace/types.ts';
 import { invariantInfo } from '../invariant-catalog.ts';
@@ -171,14 +173,112 @@ function hexToBytes(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
+// --- the committed log -----------------------------------------------------------
+
+/**
+ * The committed log, as the trace's commit events show it: for every index
+ * some node committed, the term and digest of its first commit (raft-safety
+ * reports a later commit that disagrees), and the entry itself, found by its
+ * digest among the entries clients proposed (an empty entry, a Raft leader's
+ * no-op, needs no proposal: the engine never hands it to the applier). This,
+ * not what nodes applied, is the reference history every apply is judged
+ * against (TigerBeetle's state checker). Built once per trace.
+ */
+export class CommittedLog {
+  private readonly terms = new Map<number, number>();
+  private readonly digests = new Map<number, string>();
+  /** Committed non-empty entries, as hex. */
+  private readonly entries = new Map<number, string>();
+  private readonly firstCommitEvent = new Map<number, number>();
+  private maxIndex = 0;
+
+  constructor(trace: readonly TraceEvent[]) {
+    const proposed = new Map<string, string>();
+    for (const ev of trace) {
+      if (ev.kind === 'propose' && !proposed.has(ev.entryHex)) proposed.set(ev.entryHex, entryHexDigest(ev.entryHex));
+    }
+    const byDigest = new Map<string, string>();
+    for (const [entryHex, digest] of proposed) if (!byDigest.has(digest)) byDigest.set(digest, entryHex);
+    for (let e = 0; e < trace.length; e++) {
+      const ev = trace[e] as TraceEvent;
+      if (ev.kind !== 'commit' || this.terms.has(ev.index)) continue;
+      this.terms.set(ev.index, ev.term);
+      this.digests.set(ev.index, ev.digest);
+      this.firstCommitEvent.set(ev.index, e);
+      if (ev.index > this.maxIndex) this.maxIndex = ev.index;
+      if (ev.digest === EMPTY_ENTRY_DIGEST) continue;
+      const entryHex = byDigest.get(ev.digest);
+      if (entryHex === undefined) {
+        throw new MalformedTraceError(e, `commit of index ${ev.index} names digest ${ev.digest}, which is neither a proposed entry nor the empty entry`);
+      }
+      this.entries.set(ev.index, entryHex);
+    }
+  }
+
+  /** Whether some node committed `index`. */
+  isCommitted(index: number): boolean {
+    return this.terms.has(index);
+  }
+
+  /** The committed non-empty entry at `index`, as hex (undefined: not committed, or an empty entry). */
+  entryAt(index: number): string | undefined {
+    return this.entries.get(index);
+  }
+
+  /** Whether `index` holds a committed entry the engine must hand to the applier (non-empty). */
+  hasEntry(index: number): boolean {
+    return this.entries.has(index);
+  }
+
+  /** Whether `index` is committed as an empty entry (the engine filters it). */
+  isEmptyEntry(index: number): boolean {
+    return this.digests.get(index) === EMPTY_ENTRY_DIGEST;
+  }
+
+  termAt(index: number): number | undefined {
+    return this.terms.get(index);
+  }
+
+  digestAt(index: number): string | undefined {
+    return this.digests.get(index);
+  }
+
+  /** The trace position of the first commit of `index`. */
+  commitEventOf(index: number): number | undefined {
+    return this.firstCommitEvent.get(index);
+  }
+
+  /** Whether every index in (from, to] is committed as an empty entry (the engine skips them without an apply). */
+  onlyEmptyBetween(from: number, to: number): boolean {
+    for (let k = from + 1; k <= to; k++) if (!this.isEmptyEntry(k)) return false;
+    return true;
+  }
+
+  /** Highest committed index. */
+  get lastIndex(): number {
+    return this.maxIndex;
+  }
+}
+
+/** A trace that breaks the trace contract: a harness error, never a verdict on the system under test. */
+export class MalformedTraceError extends Error {
+  override name = 'MalformedTraceError';
+  constructor(
+    readonly eventIndex: number,
+    problem: string,
+  ) {
+    super(`malformed trace: ${eventIndex >= 0 ? `event #${eventIndex}: ` : ''}${problem}`);
+  }
+}
+
 // --- the reference timeline --------------------------------------------------------
 
 /** The reference registry after applying committed entries 1..index in order. */
 export interface ModelStep {
   index: number;
-  /** The entry at this index ('' for an index no node ever applied: an engine-filtered entry). */
+  /** The entry at this index ('' for an empty entry, which the engine filters). */
   entryHex: string;
-  /** What applying this entry does in the model (undefined for index 0 and filtered entries). */
+  /** What applying this entry does in the model (undefined for index 0 and empty entries). */
   result: ModelEntryResult | undefined;
   rows: ReadonlyMap<string, RegistryRow>;
   digest: string;
@@ -194,53 +294,42 @@ function digestOfHex(hex: ReadonlyMap<string, string>): string {
 }
 
 /**
- * The committed log as the trace shows it, and the model's registry after
- * every prefix of it. The entry at an index is the one in the first `apply`
- * event at that index (raft-safety reports replicas that applied another one).
- * An index below the highest applied one that no node ever applied is taken to
- * be an entry the engine filters before the FSM (Raft's empty leader entries):
- * it changes nothing. Halting entries change nothing either, so the timeline
- * continues past them (a node that skips a halt is fail-closed-halts' business,
- * not a cascade of mismatches here). Steps are computed lazily and shared when
- * an entry does not change the rows.
+ * The model's registry after every prefix of the committed log. Empty entries
+ * change nothing, and neither do halting entries, so the timeline continues
+ * past them (a node that skips a halt is fail-closed-halts' business, not a
+ * cascade of mismatches here). Steps are computed lazily and shared when an
+ * entry does not change the rows.
  */
 export class ModelTimeline {
-  private readonly entries = new Map<number, string>();
   private readonly steps: ModelStep[];
-  private maxIndex = 0;
 
-  constructor(trace: readonly TraceEvent[]) {
-    for (const ev of trace) {
-      if (ev.kind !== 'apply' || this.entries.has(ev.index)) continue;
-      this.entries.set(ev.index, ev.entryHex);
-      if (ev.index > this.maxIndex) this.maxIndex = ev.index;
-    }
+  constructor(readonly log: CommittedLog) {
     const empty = new Map<string, RegistryRow>();
     this.steps = [{ index: 0, entryHex: '', result: undefined, rows: empty, digest: rowsDigest([]), hex: new Map() }];
   }
 
-  /** The canonical entry at `index`, if some node applied one there. */
+  /** The committed non-empty entry at `index`. */
   entryAt(index: number): string | undefined {
-    return this.entries.get(index);
+    return this.log.entryAt(index);
   }
 
-  /** Whether some node applied an entry at `index` (false for filtered and future indices). */
+  /** Whether `index` holds a committed non-empty entry. */
   hasEntry(index: number): boolean {
-    return this.entries.has(index);
+    return this.log.hasEntry(index);
   }
 
-  /** Highest index any node applied. */
+  /** Highest committed index. */
   get lastIndex(): number {
-    return this.maxIndex;
+    return this.log.lastIndex;
   }
 
-  /** The model after `index` (undefined for a negative index or one past every applied index). */
+  /** The model after `index` (undefined for a negative index or one past the committed log). */
   step(index: number): ModelStep | undefined {
-    if (index < 0 || index > this.maxIndex || !Number.isInteger(index)) return undefined;
+    if (index < 0 || index > this.lastIndex || !Number.isInteger(index)) return undefined;
     while (this.steps.length <= index) {
       const prev = this.steps[this.steps.length - 1] as ModelStep;
       const at = this.steps.length;
-      const entryHex = this.entries.get(at);
+      const entryHex = this.log.entryAt(at);
       if (entryHex === undefined) {
         this.steps.push({ ...prev, index: at, entryHex: '', result: undefined });
         continue;
@@ -382,6 +471,7 @@ export class Lifecycle {
 // --- the context ----------------------------------------------------------------------
 
 export interface CheckContext {
+  readonly log: CommittedLog;
   readonly timeline: ModelTimeline;
   readonly life: Lifecycle;
   readonly options: OracleOptions;
@@ -391,8 +481,10 @@ export interface CheckContext {
 export function buildContext(trace: readonly TraceEvent[], options: OracleOptions = {}): CheckContext {
   const env = new Set(options.environmentalHaltReasons ?? ['store-fault']);
   const isEnvironmental = (reason: string): boolean => env.has(reason);
+  const log = new CommittedLog(trace);
   return {
-    timeline: new ModelTimeline(trace),
+    log,
+    timeline: new ModelTimeline(log),
     life: new Lifecycle(trace, isEnvironmental),
     options,
     isEnvironmental,

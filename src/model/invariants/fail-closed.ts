@@ -8,9 +8,15 @@
 //  - a successful apply of index i itself (the entry went through on a later
 //    attempt, e.g. after a transient store fault; whether that success was
 //    right is replay-idempotence's question);
-//  - a snapshot install at an index >= i: the state machine is replaced by a
-//    state that already includes index i as applied by the snapshot's source;
-//    the node did not skip the entry, it adopted someone else's application.
+//  - a snapshot install at an index >= i, when the committed log does not
+//    itself halt at i (the halt was the node's own: a store fault, or a store
+//    that was ahead of the entry): the state machine is replaced by a state
+//    that already includes index i as applied by the snapshot's source; the
+//    node did not skip the entry, it adopted someone else's application. A
+//    halt that a single in-order application of the committed log makes (a
+//    committed collision, rollback or malformed entry) halts every replica
+//    there, so no correct snapshot can be past it: installing one does not
+//    resolve the halt, it carries a fail-open from elsewhere.
 // What does not: a restart (the same entry is applied again and must halt
 // again), a restore from backup (the node rewinds and must reach i again), an
 // install below i. A halt at a lower index while one is pending replaces it
@@ -28,7 +34,7 @@ interface Pending {
   reported: boolean;
 }
 
-export function checkFailClosedHalts(trace: readonly TraceEvent[], _ctx: CheckContext): Violation[] {
+export function checkFailClosedHalts(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
   const out: Violation[] = [];
   const pending = new Map<string, Pending>();
 
@@ -69,9 +75,11 @@ export function checkFailClosedHalts(trace: readonly TraceEvent[], _ctx: CheckCo
       case 'restart':
         past(ev.node, e, ev.appliedIndex, 'restarted with applied index');
         break;
-      case 'snapshot-install':
-        if ((pending.get(ev.node)?.index ?? Number.POSITIVE_INFINITY) <= ev.index) pending.delete(ev.node);
+      case 'snapshot-install': {
+        const p = pending.get(ev.node);
+        if (p !== undefined && p.index <= ev.index && ctx.timeline.step(p.index)?.result?.kind !== 'halt') pending.delete(ev.node);
         break;
+      }
       case 'run-end':
         for (const s of ev.nodes) past(s.node, e, s.appliedIndex, 'ended the run with applied index');
         break;

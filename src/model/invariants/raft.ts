@@ -1,6 +1,6 @@
-// §7.6 raft-safety, over the trace only. The one Raft safety checker: the
-// simulator records, it never judges (the sim tests run this one through
-// checkTrace). Codes in brackets.
+// §7.6 raft-safety, the log's half, over the trace only. The one Raft safety
+// checker: the simulator records, it never judges (the sim tests run this one
+// through checkTrace). Codes in brackets.
 //  - election safety: at most one node becomes leader in a term ['two-leaders'];
 //  - log matching: every append/commit event for the same (index, term) has
 //    the same digest ['log-mismatch'];
@@ -17,13 +17,8 @@
 //  - leader completeness: a new leader's log holds every entry committed
 //    before its election (entries at or below its snapshot count as held)
 //    ['leader-incomplete'];
-//  - state machine safety: every apply at an index carries the same entry and
-//    term ['apply-mismatch'], and that term is the committed term ['apply-term'];
-//  - no skipped entries: a node applies indices in order; jumping over an index
-//    that some node applied (an index nobody applied is an entry the engine
-//    filters, e.g. Raft's empty leader entries) is a violation, unless the jump
-//    crosses the node's own halt (fail-closed-halts reports that)
-//    ['skipped-entry'].
+//  - state machine safety: see state-checker.ts (every node applies exactly
+//    the committed log, in order).
 // Logs are rebuilt per node from append / truncate / snapshot-install events
 // (a node's disk survives crashes). A restore with `raft: 'discarded'` (the
 // simulator's restores: the node rejoins as a fresh member) leaves an empty
@@ -33,10 +28,9 @@
 // checks may legitimately fire after one of those); a restore of Raft state
 // from a backup the trace does not show leaves the log unknown, and the log
 // checks (truncation, leader completeness) skip the node until a snapshot
-// install gives it a known log again. A restore also forgets the node's
-// applied index until its next restart.
+// install gives it a known log again.
 import type { TraceEvent } from '../../trace/types.ts';
-import { describeEntry, violation } from './context.ts';
+import { violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
 
 interface At {
@@ -67,19 +61,16 @@ const truncateLog = (log: NodeLog, fromIndex: number): void => {
   }
 };
 
-export function checkRaftSafety(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
+export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): Violation[] {
   const out: Violation[] = [];
   const leaders = new Map<number, At>();
   // keyed by index * 2^32 + term (exact for indices below 2^21)
   const byIndexTerm = new Map<number, At & { digest: string }>();
   const committed = new Map<number, At & { term: number; digest: string }>();
   let maxCommitted = 0;
-  const applied = new Map<number, At & { term: number; entryHex: string }>();
   const logs = new Map<string, NodeLog>();
   /** Logs at each backup, by `node#name` and `node@t`. */
   const backups = new Map<string, NodeLog>();
-  const appliedIndex = new Map<string, number | undefined>();
-  const lastHalt = new Map<string, number>();
 
   const logOf = (node: string): NodeLog => {
     let m = logs.get(node);
@@ -104,12 +95,6 @@ export function checkRaftSafety(trace: readonly TraceEvent[], ctx: CheckContext)
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
     switch (ev.kind) {
-      case 'run-start':
-        for (const node of ev.nodes) appliedIndex.set(node, 0);
-        break;
-      case 'add-node':
-        appliedIndex.set(ev.node, 0);
-        break;
       case 'became-leader': {
         const first = leaders.get(ev.term);
         if (!first) leaders.set(ev.term, { node: ev.node, eventIndex: e });
@@ -220,62 +205,11 @@ export function checkRaftSafety(trace: readonly TraceEvent[], ctx: CheckContext)
         if (ev.index > log.commit) log.commit = ev.index;
         break;
       }
-      case 'apply': {
-        const first = applied.get(ev.index);
-        const c = committed.get(ev.index);
-        if (!first) applied.set(ev.index, { node: ev.node, eventIndex: e, term: ev.term, entryHex: ev.entryHex });
-        if (first && (first.entryHex !== ev.entryHex || first.term !== ev.term)) {
-          out.push(
-            violation(
-              'raft-safety', 'apply-mismatch',
-              e,
-              ev.node,
-              `${ev.node} applied ${describeEntry(ev.entryHex)} (term ${ev.term}) at index ${ev.index}, but ${first.node} applied ${describeEntry(first.entryHex)} (term ${first.term}) there (event #${first.eventIndex})`,
-            ),
-          );
-        } else if (c && c.term !== ev.term) {
-          out.push(
-            violation(
-              'raft-safety', 'apply-term',
-              e,
-              ev.node,
-              `${ev.node} applied index ${ev.index} from term ${ev.term}, but the committed entry there is from term ${c.term} (event #${c.eventIndex})`,
-            ),
-          );
-        } else {
-          const before = appliedIndex.get(ev.node);
-          const halt = lastHalt.get(ev.node);
-          if (before !== undefined && ev.index > before + 1 && !(halt !== undefined && halt > before && halt < ev.index)) {
-            for (let k = before + 1; k < ev.index; k++) {
-              if (!ctx.timeline.hasEntry(k)) continue;
-              out.push(
-                violation(
-                  'raft-safety', 'skipped-entry',
-                  e,
-                  ev.node,
-                  `${ev.node} applied index ${ev.index} right after index ${before}, skipping the committed entry at index ${k}`,
-                ),
-              );
-              break;
-            }
-          }
-        }
-        if (ev.result.kind === 'halt') lastHalt.set(ev.node, ev.index);
-        else appliedIndex.set(ev.node, Math.max(ev.index, appliedIndex.get(ev.node) ?? 0));
-        break;
-      }
-      case 'halt':
-        lastHalt.set(ev.node, ev.index);
-        break;
       case 'snapshot-install': {
-        appliedIndex.set(ev.node, ev.index);
         const log = logOf(ev.node);
         logs.set(ev.node, { terms: [], digests: [], offset: ev.index, commit: Math.max(log.commit, ev.index), known: true });
         break;
       }
-      case 'restart':
-        appliedIndex.set(ev.node, ev.appliedIndex);
-        break;
       case 'backup': {
         const log = copyLog(logOf(ev.node));
         backups.set(`${ev.node}@${ev.t}`, log);
@@ -283,7 +217,6 @@ export function checkRaftSafety(trace: readonly TraceEvent[], ctx: CheckContext)
         break;
       }
       case 'restore': {
-        appliedIndex.set(ev.node, undefined);
         if (ev.raft === 'discarded') {
           logs.set(ev.node, emptyLog());
           break;

@@ -25,8 +25,13 @@
 //  - 'rows-mismatch': the rowsHash of an apply once the node has left its
 //    replay window (index >= hwm): equal to the model after that index (after
 //    index-1 for a halt; either for an environmental halt, which may strike
-//    before or after the write). Inside the window the rows are legitimately
-//    ahead and only the result is judged.
+//    before or after the write).
+//  - 'window-rows': inside the window the rows are legitimately ahead of the
+//    entry, but only to a state the committed log went through: the model
+//    after some index in [index, hwm].
+//  - 'restart-rows': the rows a restart shows (the persisted store) are the
+//    model after some index in [restart applied index, hwm]: every synced
+//    registry write survived, and nothing else was written.
 //  - 'snapshot-take-rows' / 'snapshot-install-rows': the rows of a snapshot
 //    must be the model after some index in [snapshot index, source hwm].
 //  - 'run-end-rows': the run-end rowsHash of every node that is up and has
@@ -44,10 +49,8 @@
 //    on): a violation, whatever result the skip reported. Skips of entries the
 //    model halts as rollback/collision are no-silent-rollback's /
 //    collisions-halt's to report.
-// Restart rows are not compared here (a lost registry write that replay
-// rebuilds is harmless for this invariant; no-silent-rollback reports the loss
-// itself). A restore only resets the node's divergence flag: its window comes
-// from the backup (context.ts).
+// A restore only resets the node's divergence flag: its window comes from the
+// backup (context.ts), and no-silent-rollback checks the rows it brings back.
 // After a node's rows diverge they are reported once; further row mismatches on
 // that node are suppressed until its rows match the model again or its state is
 // replaced (install, restore).
@@ -228,7 +231,22 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
             break;
           }
         }
-        if (ev.index < hwm) break; // inside the replay window the rows may be ahead
+        if (ev.index < hwm) {
+          // Inside the replay window the rows may be ahead of the entry, but only
+          // to a committed state the node had reached: the model at some index in [index, hwm].
+          if (!diverged.get(ev.node) && hwm <= timeline.lastIndex && !timeline.digestInRange(ev.rowsHash, ev.index, hwm)) {
+            diverged.set(ev.node, true);
+            out.push(
+              violation(
+                'replay-idempotence', 'window-rows',
+                e,
+                ev.node,
+                `${ev.node}'s registry after re-applying index ${ev.index} (${describeEntry(ev.entryHex)}, ${describeResult(r)}) has digest ${ev.rowsHash}, which is not the committed registry at any index in [${ev.index}, ${hwm}] (the entries its store already held)`,
+              ),
+            );
+          }
+          break;
+        }
         const ok =
           r.kind !== 'halt'
             ? ev.rowsHash === step.digest
@@ -286,6 +304,24 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
           );
         }
         diverged.set(ev.node, !ok);
+        break;
+      }
+      case 'restart': {
+        // A restart shows the persisted store: synced registry writes through its hwm.
+        const hwm = life.hwmAfter[e] ?? 0;
+        if (diverged.get(ev.node) || hwm > timeline.lastIndex) break;
+        const digest = traceRowsDigest(ev.rows);
+        if (!timeline.digestInRange(digest, ev.appliedIndex, hwm)) {
+          diverged.set(ev.node, true);
+          out.push(
+            violation(
+              'replay-idempotence', 'restart-rows',
+              e,
+              ev.node,
+              `${ev.node} restarted (applied index ${ev.appliedIndex}) with registry digest ${digest}, which is not the committed registry at any index in [${ev.appliedIndex}, ${hwm}]: its persisted store lost or gained registry writes`,
+            ),
+          );
+        }
         break;
       }
       case 'restore':

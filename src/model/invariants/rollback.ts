@@ -39,7 +39,9 @@ export function checkNoSilentRollback(trace: readonly TraceEvent[], ctx: CheckCo
         ? 'by an apply write'
         : f.source === 'restart'
           ? 'across a restart (a synced registry write did not survive)'
-          : 'by installing a snapshot that should contain it';
+          : f.source === 'restore'
+            ? 'by a restore that should bring back the rows of its backup'
+            : 'by installing a snapshot that should contain it';
     out.push(
       violation('no-silent-rollback', f.kind === 'vanished' ? 'row-lost' : 'last-seen-decreased', f.eventIndex, f.node, `${f.node} ${what} ${via}; it was shown at event #${f.before.eventIndex}`),
     );

@@ -5,9 +5,11 @@
 //
 // Choices (spec §7.2/§7.3 say "never"; these are the legitimate exceptions):
 //  - restore from a backup is an operator action that replaces the whole disk
-//    with an old copy: the node's row history restarts from the backup's rows
-//    and nothing is compared. The hazard it creates (an epoch used again) is
-//    what the §9.1 guard and no-nonce-reuse judge, not the registry.
+//    with an old copy: the node's row history restarts from the backup's rows.
+//    The hazard it creates (an epoch used again) is what the §9.1 guard and
+//    no-nonce-reuse judge, not the registry. But the restore must bring back
+//    exactly what the node held when the backup was taken (its `backup`
+//    event, by name): every row of that moment, same owner, same last_seen.
 //  - a snapshot install replaces the state machine with the state of a
 //    committed prefix. A row the node wrote at an index <= the snapshot index
 //    must be in the snapshot with the same owner and a last_seen at least as
@@ -35,7 +37,7 @@ export interface RowFinding {
   eventIndex: number;
   node: string;
   keyHex: string;
-  source: 'write' | 'restart' | 'snapshot-install';
+  source: 'write' | 'restart' | 'snapshot-install' | 'restore';
   before: { full: bigint; last: number; eventIndex: number };
   after?: { full: bigint; last: number };
 }
@@ -90,6 +92,8 @@ export function rowFindings(trace: readonly TraceEvent[], ctx: CheckContext): Ro
 function trackRows(trace: readonly TraceEvent[], ctx: CheckContext): RowFinding[] {
   const out: RowFinding[] = [];
   const byNode = new Map<string, Map<string, Seen>>();
+  /** What each node showed at each of its backups, by `node#name`. */
+  const backups = new Map<string, Map<string, Seen>>();
   const rowsOf = (node: string): Map<string, Seen> => {
     let m = byNode.get(node);
     if (!m) byNode.set(node, (m = new Map()));
@@ -100,7 +104,7 @@ function trackRows(trace: readonly TraceEvent[], ctx: CheckContext): RowFinding[
     e: number,
     node: string,
     next: Map<string, Seen>,
-    source: 'restart' | 'snapshot-install',
+    source: 'restart' | 'snapshot-install' | 'restore',
     onlyUpTo: number,
   ): void => {
     for (const [keyHex, before] of rowsOf(node)) {
@@ -136,9 +140,19 @@ function trackRows(trace: readonly TraceEvent[], ctx: CheckContext): RowFinding[
       case 'snapshot-install':
         replace(e, ev.node, toSeen(ev.rows, ev.index, e), 'snapshot-install', ev.index);
         break;
-      case 'restore':
-        byNode.set(ev.node, toSeen(ev.rows, ctx.life.hwmAfter[e] ?? 0, e));
+      case 'backup':
+        backups.set(`${ev.node}#${ev.name}`, new Map(rowsOf(ev.node)));
         break;
+      case 'restore': {
+        const restored = toSeen(ev.rows, ctx.life.hwmAfter[e] ?? 0, e);
+        const saved = ev.name !== undefined ? backups.get(`${ev.node}#${ev.name}`) : undefined;
+        if (saved === undefined) byNode.set(ev.node, restored);
+        else {
+          byNode.set(ev.node, saved);
+          replace(e, ev.node, restored, 'restore', Number.POSITIVE_INFINITY);
+        }
+        break;
+      }
       default:
         break;
     }
