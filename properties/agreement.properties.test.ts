@@ -1,6 +1,6 @@
 // Property suite "agreement": §7.4 replicas agree on rows and halts, §7.5 halts fail closed.
-// Scenarios: crashes, snapshots, restores and joiners forced on, both guards off. Floors and judged invariants: ./suites.ts;
-// knobs, rare-event table, failure file and replay command: ./support.ts.
+// Scenarios: crashes, snapshots, restores, joiners and store faults forced on, both guards off. Floors: ./suites.ts;
+// knobs, decision-path table, failure file and replay command: ./support.ts.
 import { it } from 'vitest';
 import { checkSuite } from './support.ts';
 import { SUITES } from './suites.ts';

@@ -1,15 +1,19 @@
 // Model-based testing of an applier against src/model/registration.ts: every
 // command applies one committed entry to both, and the response and the
 // registry bytes must agree after every step. Arbitraries are biased toward
-// the interesting cases: full ids that share their low 16 bits, epochs at
-// the edges and next to the row's last_seen, replays of earlier entries.
+// the interesting cases, over the whole domain a wrong type would break:
+// full ids that share their low 16 or low 32 bits or differ in one bit, DEK
+// ids equal in their low 16 bits and near 2^32, epochs at the edges, at every
+// integer boundary and next to the row's last_seen, payloads of every version
+// byte and length, replays of earlier entries.
 import fc from 'fast-check';
 import { MemoryRegistryStore, OPCODE, encodeRegistration } from '../src/applier/index.ts';
 import type { ApplierFactory, ApplyResponse, EntryApplier, RegistryRow } from '../src/applier/index.ts';
 import { modelApplyEntry, modelKeyHex, modelRowsHex } from '../src/model/registration.ts';
 import type { ModelEntryResult } from '../src/model/registration.ts';
 
-const DEKS = [0, 1, 0xffffffff];
+/** DEK ids: pairs equal in the low 16 bits (0/0x10000, 1/0x10001), the sign bit, the top. */
+const DEKS = [0, 1, 0x10000, 0x10001, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff];
 
 interface Model {
   pool: readonly bigint[];
@@ -22,18 +26,28 @@ interface Real {
   applier: EntryApplier;
 }
 
-/** A small pool of full ids: every high part combined with every low 16 bits. */
+/**
+ * A small pool of full ids: every high 32 bits combined with every bits 16..31
+ * and every low 16 bits (so ids share their low 16 or their low 32 bits), plus
+ * the first id with one bit flipped.
+ */
 export const fullIdPool: fc.Arbitrary<bigint[]> = fc
   .tuple(
-    fc.uniqueArray(fc.bigInt({ min: 0n, max: (1n << 48n) - 1n }), { minLength: 2, maxLength: 3 }),
+    fc.uniqueArray(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }), { minLength: 2, maxLength: 3 }),
     fc.uniqueArray(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 2 }),
+    fc.uniqueArray(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 2 }),
+    fc.integer({ min: 0, max: 63 }),
   )
-  .map(([highs, lows]) => highs.flatMap((high) => lows.map((low) => (high << 16n) | BigInt(low))));
+  .map(([highs, mids, lows, bit]) => {
+    const ids = highs.flatMap((high) => mids.flatMap((mid) => lows.map((low) => (high << 32n) | (BigInt(mid) << 16n) | BigInt(low))));
+    const flipped = (ids[0] as bigint) ^ (1n << BigInt(bit));
+    return ids.includes(flipped) ? ids : [...ids, flipped];
+  });
 
 /** An epoch, either absolute or relative to the slot's current last_seen (resolved at run time). */
 type EpochChoice = { fixed: number } | { delta: -1 | 0 | 1 };
 const epochChoice: fc.Arbitrary<EpochChoice> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(0, 1, 2, 0xfffe, 0xffff).map((fixed) => ({ fixed })) },
+  { weight: 3, arbitrary: fc.constantFrom(0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xfffe, 0xffff).map((fixed) => ({ fixed })) },
   { weight: 5, arbitrary: fc.constantFrom(-1 as const, 0 as const, 1 as const).map((delta) => ({ delta })) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }).map((fixed) => ({ fixed })) },
 );
@@ -116,6 +130,8 @@ const idChoice = fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 2,
 const rawEntry = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 9 }), fc.uint8Array({ maxLength: 17 })).map(([op, body]) => Uint8Array.of(op, ...body)),
   fc.uint8Array({ maxLength: 20 }),
+  // A registration of the right length with any version byte.
+  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 14, maxLength: 14 })).map(([version, body]) => Uint8Array.of(OPCODE.registration, version, ...body)),
 );
 
 export const commands = fc.commands(

@@ -1,6 +1,6 @@
 // Property suite "collision": §7.3 collisions always halt, the row keeps its owner.
-// Scenarios: joiners forced on, collision guard off. Floors and judged invariants: ./suites.ts;
-// knobs, rare-event table, failure file and replay command: ./support.ts.
+// Scenarios: joiners forced on, collision guard off. Floors: ./suites.ts;
+// knobs, decision-path table, failure file and replay command: ./support.ts.
 import { it } from 'vitest';
 import { checkSuite } from './support.ts';
 import { SUITES } from './suites.ts';

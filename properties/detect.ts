@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import type { InvariantName } from '../src/model/oracle.ts';
 import { runScenario, scenarioArbitrary } from '../src/scenario/index.ts';
 import type { RunResult, Scenario } from '../src/scenario/index.ts';
-import { DEFAULT_BASE_SEED, judged, suiteSeed } from './support.ts';
+import { DEFAULT_BASE_SEED, suiteSeed } from './support.ts';
 import type { SuiteSpec } from './support.ts';
 import { SUITES, SUITE_ORDER } from './suites.ts';
 import type { SuiteName } from './suites.ts';
@@ -47,12 +47,12 @@ export interface VariantFixture {
   traceHash: string;
 }
 
-/** The invariants `variant` violates on `scenario` (judged by `spec`) that the correct applier does not. */
-export function differentialViolations(spec: SuiteSpec, scenario: Scenario, variant: string): { invariants: InvariantName[]; result: RunResult } {
+/** The invariants `variant` violates on `scenario` that the correct applier does not. */
+export function differentialViolations(scenario: Scenario, variant: string): { invariants: InvariantName[]; result: RunResult } {
   const result = runScenario(scenario, { variant });
-  const mine = new Set(judged(spec, result).map((v) => v.invariant));
+  const mine = new Set(result.violations.map((v) => v.invariant));
   if (mine.size === 0) return { invariants: [], result };
-  const baseline = new Set(judged(spec, runScenario(scenario)).map((v) => v.invariant));
+  const baseline = new Set(runScenario(scenario).violations.map((v) => v.invariant));
   return { invariants: [...mine].filter((i) => !baseline.has(i)), result };
 }
 
@@ -71,7 +71,7 @@ export function detect(variant: string, budget = 1): Detection | undefined {
       const scenario = scenarios[i];
       if (scenario === undefined) continue;
       scenariosRun++;
-      const { invariants, result } = differentialViolations(spec, scenario, variant);
+      const { invariants, result } = differentialViolations(scenario, variant);
       if (invariants.length > 0) return { variant, suite, seed, run: i + 1, scenariosRun, scenario, invariants, result };
     }
   }

@@ -1,6 +1,6 @@
 // Property suite "nonce": §7.0 no (DEK, nonce) pair is used twice.
-// Scenarios: restores, crashes and joiners forced on. Floors and judged invariants: ./suites.ts;
-// knobs, rare-event table, failure file and replay command: ./support.ts.
+// Scenarios: restores, crashes and joiners forced on. Floors: ./suites.ts;
+// knobs, decision-path table, failure file and replay command: ./support.ts.
 import { it } from 'vitest';
 import { checkSuite } from './support.ts';
 import { SUITES } from './suites.ts';

@@ -1,5 +1,5 @@
-// The suite machinery itself: the vacuity guard fails when a rare event never
-// happens, the knobs parse, and a failure saves a replayable scenario and ends
+// The suite machinery itself: the vacuity guard fails when a decision path is
+// never reached, the knobs parse, and a failure saves a replayable scenario and ends
 // its report with the replay command.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -18,13 +18,14 @@ describe('the vacuity guard', () => {
     for (let i = 0; i < 10; i++) addToTally(tally, stats);
     expect(tally.runsWith.replay).toBe(10);
     expect(unmetFloors(tally, { replay: 1 })).toEqual([]);
-    expect(unmetFloors(tally, { collision: 0.01 })).toEqual(['collision attempt committed: 0 of 10 runs, floor 1.00% (1 runs)']);
-    expect(formatTally('t', tally, { replay: 0.5 })).toMatch(/replay of a registration after a crash\.+100\.00% {2}10 runs, \d+ events {2}\(floor 50\.00%\)/);
+    expect(unmetFloors(tally, { 'committed:collision': 0.01 })).toEqual(['committed:collision (collision committed): 0 of 10 runs, floor 1.00% (1 runs)']);
+    expect(formatTally('t', tally, { replay: 0.5 })).toMatch(/replay \(registration re-applied after a crash\)\.+100\.00% {2}10 runs, \d+ times {2}\(floor 50\.00%\)/);
+    expect(() => unmetFloors(tally, { 'no-such-path': 0.1 })).toThrow(/unknown decision path "no-such-path"/);
   });
 
   it('fails a suite whose family is switched off', () => {
     const spec: SuiteSpec = { ...SUITES.collision, runs: 60, arbitrary: { ...SUITES.collision.arbitrary, families: { membership: false } } };
-    expect(() => checkSuite(spec, { env, log: quiet })).toThrow(/vacuity guard of suite "collision".*\n {2}collision attempt committed: 0 of 60 runs/);
+    expect(() => checkSuite(spec, { env, log: quiet })).toThrow(/vacuity guard of suite "collision".*\n {2}committed:collision \(collision committed\): 0 of 60 runs/);
   });
 });
 

@@ -1,8 +1,8 @@
 // Shared machinery of the cluster property suites (properties/*.properties.test.ts):
-// environment knobs, one fast-check run of a suite over runScenario, rare-event
-// tallies with vacuity floors, and failure reports that save the shrunk scenario
+// environment knobs, one fast-check run of a suite over runScenario, tallies of
+// the decision paths reached (src/model/paths.ts) with vacuity floors, and failure reports that save the shrunk scenario
 // and end with the one command that replays it. Framework-free, so the scripts
-// (clean-run, record-variant-fixtures) and the kill table reuse it.
+// (record-variant-fixtures) and the kill table reuse it.
 //
 // Environment:
 //   REGSIM_RUNS  multiplier of every suite's run count (default 1; 4 = four
@@ -23,6 +23,7 @@ import { relative } from 'node:path';
 import fc from 'fast-check';
 import { formatViolation } from '../src/model/oracle.ts';
 import type { InvariantName, Violation } from '../src/model/oracle.ts';
+import { PATHS, PATH_NAMES, pathCounts } from '../src/model/paths.ts';
 import type { TraceStats } from '../src/model/trace-stats.ts';
 import type { ApplierFactory } from '../src/applier/index.ts';
 import { replayCommand } from '../src/cli/counterexample.ts';
@@ -36,69 +37,68 @@ export const DEFAULT_BASE_SEED = 20250901;
 /** Below this many runs the floors are reported, not enforced (too few runs to expect a rate). */
 export const MIN_RUNS_FOR_FLOORS = 50;
 
-// --- rare events -----------------------------------------------------------------------
+// --- decision paths ----------------------------------------------------------------
 
-/** The rare events a suite may need: each counts occurrences in one run's trace stats. */
-export const RARE_EVENTS = {
-  replay: { label: 'replay of a registration after a crash', count: (s: TraceStats) => s.registrationReplaysAfterCrash },
-  collision: { label: 'collision attempt committed', count: (s: TraceStats) => s.collisionAttemptsCommitted },
-  rollback: { label: 'rollback attempt committed', count: (s: TraceStats) => s.rollbackAttemptsCommitted },
-  snapshotRows: { label: 'snapshot install carrying registry rows', count: (s: TraceStats) => s.snapshotInstallsWithRegistryRows },
-  duplicate: { label: 'duplicate commit from a retry', count: (s: TraceStats) => s.duplicateRegistrationCommits },
-  staleRestore: { label: 'stale-disk restore', count: (s: TraceStats) => s.staleDiskRestores },
-} as const satisfies Record<string, { label: string; count: (s: TraceStats) => number }>;
-
-export type RareEvent = keyof typeof RARE_EVENTS;
-const RARE_KEYS = Object.keys(RARE_EVENTS) as RareEvent[];
-
-/** Per rare event: in how many runs it happened at least once, and how often in all. */
+/** Per decision path (src/model/paths.ts): in how many runs it was reached at least once, and how often in all. */
 export interface Tally {
   runs: number;
-  runsWith: Record<RareEvent, number>;
-  events: Record<RareEvent, number>;
+  runsWith: Record<string, number>;
+  events: Record<string, number>;
 }
 
 export function emptyTally(): Tally {
-  const zero = () => Object.fromEntries(RARE_KEYS.map((k) => [k, 0])) as Record<RareEvent, number>;
+  const zero = () => Object.fromEntries(PATH_NAMES.map((k) => [k, 0])) as Record<string, number>;
   return { runs: 0, runsWith: zero(), events: zero() };
 }
 
 export function addToTally(tally: Tally, stats: TraceStats): void {
   tally.runs++;
-  for (const key of RARE_KEYS) {
-    const n = RARE_EVENTS[key].count(stats);
-    tally.events[key] += n;
-    if (n > 0) tally.runsWith[key]++;
-  }
+  const counts = pathCounts(stats);
+  PATH_NAMES.forEach((name, k) => {
+    const n = counts[k] ?? 0;
+    tally.events[name] = (tally.events[name] ?? 0) + n;
+    if (n > 0) tally.runsWith[name] = (tally.runsWith[name] ?? 0) + 1;
+  });
 }
 
-/** Floors: the least fraction of runs in which each event must happen. */
-export type Floors = Partial<Record<RareEvent, number>>;
+/** Floors, by decision path: the least fraction of runs in which each must be reached. */
+export type Floors = Partial<Record<string, number>>;
+
+const label = (name: string): string => PATHS.find((p) => p.name === name)?.label ?? name;
 
 /** The floors `tally` misses, one line each (empty: the guard passes). */
 export function unmetFloors(tally: Tally, floors: Floors): string[] {
   const out: string[] = [];
-  for (const key of RARE_KEYS) {
-    const floor = floors[key];
+  for (const [name, floor] of Object.entries(floors)) {
     if (floor === undefined) continue;
+    if (!PATH_NAMES.includes(name)) throw new Error(`floor on unknown decision path "${name}"`);
     const need = Math.max(1, Math.ceil(floor * tally.runs));
-    if (tally.runsWith[key] < need) {
-      out.push(`${RARE_EVENTS[key].label}: ${tally.runsWith[key]} of ${tally.runs} runs, floor ${pct(floor)} (${need} runs)`);
+    if ((tally.runsWith[name] ?? 0) < need) {
+      out.push(`${name} (${label(name)}): ${tally.runsWith[name] ?? 0} of ${tally.runs} runs, floor ${pct(floor)} (${need} runs)`);
     }
   }
   return out;
 }
 
-/** fc.statistics-style table: every rare event, the share of runs it happened in, its floor. */
+/**
+ * fc.statistics-style table: each path with a floor (or, without floors,
+ * every path), the share of runs it was reached in, its floor; then how many
+ * of the other paths were reached.
+ */
 export function formatTally(title: string, tally: Tally, floors: Floors = {}): string {
-  const width = Math.max(...RARE_KEYS.map((k) => RARE_EVENTS[k].label.length)) + 3;
+  const shown = Object.keys(floors).length > 0 ? Object.keys(floors) : [...PATH_NAMES];
+  const width = Math.max(...shown.map((k) => k.length + label(k).length + 3)) + 3;
   const lines = [title];
-  for (const key of RARE_KEYS) {
-    const { label } = RARE_EVENTS[key];
-    const share = tally.runs === 0 ? 0 : tally.runsWith[key] / tally.runs;
-    const floor = floors[key] === undefined ? '' : `  (floor ${pct(floors[key])})`;
-    const counts = `${tally.runsWith[key]} runs, ${tally.events[key]} events`;
-    lines.push(`  ${label}${'.'.repeat(width - label.length)}${pct(share).padStart(7)}  ${counts}${floor}`);
+  for (const name of shown) {
+    const text = `${name} (${label(name)})`;
+    const share = tally.runs === 0 ? 0 : (tally.runsWith[name] ?? 0) / tally.runs;
+    const floor = floors[name] === undefined ? '' : `  (floor ${pct(floors[name])})`;
+    lines.push(`  ${text}${'.'.repeat(Math.max(1, width - text.length))}${pct(share).padStart(7)}  ${tally.runsWith[name] ?? 0} runs, ${tally.events[name] ?? 0} times${floor}`);
+  }
+  const others = PATH_NAMES.filter((n) => !shown.includes(n));
+  if (others.length > 0) {
+    const reached = others.filter((n) => (tally.runsWith[n] ?? 0) > 0);
+    lines.push(`  other paths reached: ${reached.length} of ${others.length}${reached.length < others.length ? ` (not: ${others.filter((n) => !reached.includes(n)).join(', ')})` : ''}`);
   }
   return lines.join('\n');
 }
@@ -118,13 +118,7 @@ export interface SuiteSpec {
   /** Runs at REGSIM_RUNS=1. */
   runs: number;
   arbitrary: ScenarioArbitraryOptions;
-  /**
-   * Invariants the suite's scenarios deliberately give up (default none: the
-   * whole oracle judges every run). Only a suite that switches off a §9.1
-   * start-up guard to reach an applier halt path sets it, to no-nonce-reuse:
-   * spec §7.0 says nonce reuse then follows with a correct applier.
-   */
-  notJudged?: readonly InvariantName[];
+  /** Vacuity floors, by decision path. */
   floors: Floors;
 }
 
@@ -205,11 +199,6 @@ class ViolationsFound extends Error {
   }
 }
 
-/** The violations of `result` the suite judges. */
-export function judged(spec: SuiteSpec, result: RunResult): Violation[] {
-  const skip = spec.notJudged ?? [];
-  return result.violations.filter((v) => !skip.includes(v.invariant));
-}
 
 /** One fast-check run of the suite's property: no judged violation in any generated scenario. */
 export function runSuite(spec: SuiteSpec, opts: RunSuiteOptions = {}): SuiteOutcome {
@@ -225,7 +214,8 @@ export function runSuite(spec: SuiteSpec, opts: RunSuiteOptions = {}): SuiteOutc
       failing = true;
       throw err;
     }
-    const violations = judged(spec, result);
+    // The whole oracle judges every run (what a scenario's policy gives up by design is `expected`, not counted).
+    const violations = result.violations;
     if (!failing) addToTally(tally, result.stats);
     if (violations.length > 0) {
       failing = true;

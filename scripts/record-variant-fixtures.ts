@@ -25,7 +25,7 @@ function record(variant: string): VariantFixture {
   if (found === undefined) throw new Error(`${variant}: no suite catches it`);
   const spec = SUITES[found.suite];
   const invariant = found.invariants[0] as InvariantName;
-  const stillCaught = (scenario: Scenario): boolean => differentialViolations(spec, scenario, variant).invariants.includes(invariant);
+  const stillCaught = (scenario: Scenario): boolean => differentialViolations(scenario, variant).invariants.includes(invariant);
   // Replay the catching run (path = its 0-based index) and let fast-check shrink it.
   const details = fc.check(
     fc.property(scenarioArbitrary(spec.arbitrary), (s) => !stillCaught(s)),

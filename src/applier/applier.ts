@@ -29,6 +29,14 @@ export interface ApplierBugs {
   resetFirstSeen?: boolean;
   /** On a lower epoch, overwrite last_seen instead of halting. */
   acceptRollback?: boolean;
+  /** Compare full ids on fewer than 64 bits (the id as a u32: only the low 32 bits). */
+  idCompareBits?: 32;
+  /** Compare epochs as signed 16-bit integers (0x8000 and above are negative). */
+  signedEpochs?: boolean;
+  /** Build the row key from the DEK id's low 16 bits only (a u16 field). */
+  dekKeyBits?: 16;
+  /** Decode a registration payload whatever its version byte. */
+  anyVersion?: boolean;
 }
 
 export function halt(reason: HaltReason, message: string): RegistrationResponse {
@@ -77,7 +85,9 @@ export class RegistrationApplier {
 
   private upsert(reg: Registration): RegistrationResponse {
     const nodeId16 = this.slotOf(reg.fullNodeId);
-    const key = registryKey(reg.dekId, nodeId16);
+    const key = registryKey(this.bugs.dekKeyBits === 16 ? reg.dekId & 0xffff : reg.dekId, nodeId16);
+    const epochOf = (e: number): number => (this.bugs.signedEpochs && e >= 0x8000 ? e - 0x10000 : e);
+    const sameId = (a: bigint, b: bigint): boolean => (this.bugs.idCompareBits === 32 ? (a & 0xffffffffn) === (b & 0xffffffffn) : a === b);
     const write = (firstSeen: number): void =>
       this.store.set(key, encodeRegistryValue({ fullNodeId: reg.fullNodeId, firstSeen, lastSeen: reg.localEpoch }));
     const slot = `dek ${reg.dekId} node 0x${nodeId16.toString(16).padStart(4, '0')}`;
@@ -90,21 +100,21 @@ export class RegistrationApplier {
     const row = decodeRegistryValue(stored);
     // Collision is checked before the epoch: the epochs of two different
     // nodes are not comparable.
-    if (row.fullNodeId !== reg.fullNodeId) {
+    if (!sameId(row.fullNodeId, reg.fullNodeId)) {
       if (!this.bugs.skipCollisionCheck) {
         return halt('collision', `${slot} is owned by full id ${row.fullNodeId}, not ${reg.fullNodeId}`);
       }
       write(reg.localEpoch);
       return registered('insert');
     }
-    if (reg.localEpoch > row.lastSeen) {
+    if (epochOf(reg.localEpoch) > epochOf(row.lastSeen)) {
       write(this.bugs.resetFirstSeen ? reg.localEpoch : row.firstSeen);
       return registered('advance');
     }
     // Equal epoch is a replay of an entry already applied (Raft re-applies
     // after a crash): succeed without writing.
     if (reg.localEpoch === row.lastSeen && !this.bugs.equalEpochIsRollback) return registered('noop');
-    if (reg.localEpoch < row.lastSeen && this.bugs.acceptRollback) {
+    if (epochOf(reg.localEpoch) < epochOf(row.lastSeen) && this.bugs.acceptRollback) {
       write(row.firstSeen);
       return registered('advance');
     }

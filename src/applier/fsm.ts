@@ -6,7 +6,7 @@ import { RegistrationApplier, halt } from './applier.ts';
 import type { ApplierBugs } from './applier.ts';
 import type { ApplierFactory, ApplyResponse } from './types.ts';
 
-function applyEntry(applier: RegistrationApplier, entry: Uint8Array): ApplyResponse {
+function applyEntry(applier: RegistrationApplier, entry: Uint8Array, bugs: ApplierBugs): ApplyResponse {
   const opcode = entry[0];
   // An empty entry has no opcode, so we cannot know it is not an encryption
   // entry: fail closed rather than hand it back as KV. (Raft's own empty
@@ -16,7 +16,7 @@ function applyEntry(applier: RegistrationApplier, entry: Uint8Array): ApplyRespo
   switch (opcode) {
     case OPCODE.registration:
       try {
-        return applier.applyRegistration(decodeRegistration(body));
+        return applier.applyRegistration(decodeRegistration(bugs.anyVersion && body.length === 15 ? Uint8Array.of(1, ...body.subarray(1)) : body));
       } catch (err) {
         if (err instanceof CodecError) return halt(err.reason, err.message);
         throw err;
@@ -37,7 +37,7 @@ function applyEntry(applier: RegistrationApplier, entry: Uint8Array): ApplyRespo
 export function entryApplierFactory(bugs: ApplierBugs = {}): ApplierFactory {
   return (store) => {
     const applier = new RegistrationApplier(store, bugs);
-    return { apply: (entry) => applyEntry(applier, entry) };
+    return { apply: (entry) => applyEntry(applier, entry, bugs) };
   };
 }
 

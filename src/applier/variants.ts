@@ -37,6 +37,26 @@ export const applierVariants: Readonly<Record<string, ApplierVariant>> = {
     bug: 'the row is keyed on bits 16..31 of the full id, not the low 16',
     factory: entryApplierFactory({ slotOf: (full) => Number((full >> 16n) & 0xffffn) }),
   },
+  // The owner is compared as a u32: ids equal in the low 32 bits are "the same node".
+  'short-id-compare': {
+    bug: 'full ids are compared on their low 32 bits only',
+    factory: entryApplierFactory({ idCompareBits: 32 }),
+  },
+  // Epochs compared as int16: 0x8000 looks lower than 0x7FFF.
+  'signed-epoch': {
+    bug: 'epochs are compared as signed 16-bit integers',
+    factory: entryApplierFactory({ signedEpochs: true }),
+  },
+  // The version byte is not checked.
+  'any-version': {
+    bug: 'a registration payload of any version byte is decoded as version 0x01',
+    factory: entryApplierFactory({ anyVersion: true }),
+  },
+  // The key's DEK field is a u16: DEKs 0x00001 and 0x10001 share their rows.
+  'dek-truncated-key': {
+    bug: "the row key holds the DEK id's low 16 bits only",
+    factory: entryApplierFactory({ dekKeyBits: 16 }),
+  },
 };
 
 /** The factory of a named variant; an unknown name throws, listing the known ones. */

@@ -7,6 +7,8 @@ export const EXIT = {
   badInput: 2,
   liveness: 3,
   harness: 4,
+  /** Nothing broke, but the runs never reached a decision path the verdict is about. */
+  inconclusive: 5,
 } as const;
 
 /** Bad input or usage: printed as one line, exit 2. */

@@ -3,8 +3,8 @@
 // one command that replays it; the summary says what ran and how often the
 // rare situations the invariants are about came up.
 import { randomInt } from 'node:crypto';
-import { defaultWorkers, explore, headline } from '../explore/index.ts';
-import type { ExploreResult, RunSummary } from '../explore/index.ts';
+import { defaultWorkers, explorationVerdict, explore, headline, judgedPaths } from '../explore/index.ts';
+import type { ExploreResult, PathTally, RunSummary } from '../explore/index.ts';
 import { runScenario } from '../scenario/index.ts';
 import type { PolicyPresetName } from '../scenario/index.ts';
 import { withApplier } from './applier-option.ts';
@@ -40,7 +40,9 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
   const runs = opts.time === undefined ? (opts.runs ?? DEFAULT_RUNS) : undefined;
   const workers = opts.workers ?? defaultWorkers();
   const config = opts.config ?? 'hardened';
-  const spec = { seed, variant: variant.name, nodes: opts.nodes, config };
+  // Half of the runs switch start-up guards off (so the applier's halts are reached), and a variant is
+  // judged against the correct applier on the same scenario (a finding of the configuration is not its doing).
+  const spec = { seed, variant: variant.name, nodes: opts.nodes, config, guardSwarm: true, differential: variant.name !== 'correct' };
   const say = (text: string): void => void (opts.json ? undefined : process.stdout.write(text));
 
   await withApplier(opts.applier, variant.applier, async (factory, applierName) => {
@@ -78,24 +80,20 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
       return { failure, c, sharedWithCorrect };
     });
 
-    const verdict = verdictOf(result.failures);
+    const { verdict, unreached } = explorationVerdict(result.failures, result.paths, judgedPaths(variant.name, config));
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify(jsonReport({ seed, variant: variant.name, config }, result, found, verdict))}\n`);
+      process.stdout.write(`${JSON.stringify(jsonReport({ seed, variant: variant.name, config }, result, found, verdict, unreached))}\n`);
     } else {
-      say(`\n${summary(result)}\nverdict: ${verdictLine(verdict, result)}\n`);
+      say(`\n${summary(result, judgedPaths(variant.name, config))}\nverdict: ${verdictLine(verdict, result, unreached)}\n`);
       // In full: the first failure and every shrunk one (the first of each invariant); the rest, one line each.
       const inFull = (f: (typeof found)[number]): boolean => f.c.shrunk || f === found[0];
       for (const f of found.filter(inFull)) say(failureBlock(f.failure, f.c, f.sharedWithCorrect));
       const rest = found.filter((f) => !inFull(f));
       if (rest.length > 0) say(`\nmore failures (saved as generated):\n${table(rest.map((f) => [`run ${f.failure.index}`, f.c.invariant, f.c.repro]))}`);
     }
-    process.exitCode = verdict === 'safety-violation' ? EXIT.safety : verdict === 'liveness-violation' ? EXIT.liveness : EXIT.ok;
+    process.exitCode =
+      verdict === 'safety-violation' ? EXIT.safety : verdict === 'liveness-violation' ? EXIT.liveness : verdict === 'inconclusive' ? EXIT.inconclusive : EXIT.ok;
   });
-}
-
-function verdictOf(failures: readonly RunSummary[]): RunSummary['verdict'] {
-  if (failures.some((f) => f.verdict === 'safety-violation')) return 'safety-violation';
-  return failures.length > 0 ? 'liveness-violation' : 'ok';
 }
 
 function runsLine(r: ExploreResult): string {
@@ -105,7 +103,7 @@ function runsLine(r: ExploreResult): string {
   return n;
 }
 
-function summary(r: ExploreResult): string {
+function summary(r: ExploreResult, judged: readonly string[]): string {
   const elapsed = Math.max(1, r.elapsedMs);
   const facts = table([
     ['runs', runsLine(r)],
@@ -114,12 +112,24 @@ function summary(r: ExploreResult): string {
     ['wall', `${seconds(elapsed)} (${((r.runs.length * 1000) / elapsed).toFixed(1)} runs/s, ${plural(r.workers, 'worker')})`],
     ['digest', r.digest],
   ]);
-  const rare = table([['rare event', 'count', 'runs'], ...r.rare.map((t) => [t.label, String(t.count), String(t.runs)])], [1, 2]);
-  return `${facts}\n${rare}`;
+  return `${facts}\n${pathTable(r.paths, judged)}`;
 }
 
-function verdictLine(verdict: string, r: ExploreResult): string {
-  if (r.failures.length === 0) return `ok (no violation in ${plural(r.runs.length, 'run')})`;
+/** The path table: every decision path, how often and in how many runs it was reached; `!` marks a judged path never reached. */
+function pathTable(paths: readonly PathTally[], judged: readonly string[]): string {
+  const rows = paths.map((t) => {
+    const mark = judged.includes(t.name) ? (t.runs === 0 ? '!' : ' ') : '-';
+    return [`${mark} ${t.group}`, t.name, t.label, String(t.count), String(t.runs)];
+  });
+  const legend = '(! a path this verdict is judged by that no run reached; - a path it is not judged by)';
+  return `${table([['  group', 'path', 'what', 'count', 'runs'], ...rows], [3, 4])}\n${legend}`;
+}
+
+function verdictLine(verdict: string, r: ExploreResult, unreached: readonly string[]): string {
+  if (verdict === 'inconclusive') {
+    return `inconclusive (no violation in ${plural(r.runs.length, 'run')}, but they never reached: ${unreached.join(', ')}; run more scenarios, e.g. --runs ${Math.max(1000, r.runs.length * 4)})`;
+  }
+  if (r.failures.length === 0) return `ok (no violation in ${plural(r.runs.length, 'run')}, every judged path reached)`;
   const counts = new Map<string, number>();
   for (const f of r.failures) counts.set(f.invariant as string, (counts.get(f.invariant as string) ?? 0) + 1);
   const first = r.failures[0] as RunSummary;
@@ -149,12 +159,14 @@ function jsonReport(
   r: ExploreResult,
   found: { failure: RunSummary; c: Counterexample; sharedWithCorrect: boolean }[],
   verdict: string,
+  unreached: readonly string[],
 ) {
   return {
     seed,
     variant,
     config,
     verdict,
+    unreachedPaths: unreached,
     runs: r.runs.length,
     stoppedBy: r.stoppedBy,
     reproducible: r.stoppedBy !== 'time',
@@ -173,6 +185,6 @@ function jsonReport(
     simulatedMs: r.simulatedMs,
     workers: r.workers,
     digest: r.digest,
-    rareEvents: Object.fromEntries(r.rare.map((t) => [t.label, { count: t.count, runs: t.runs }])),
+    paths: Object.fromEntries(r.paths.map((t) => [t.name, { count: t.count, runs: t.runs }])),
   };
 }

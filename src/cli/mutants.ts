@@ -7,7 +7,7 @@
 // colliding registrations before the applier sees them, which would hide the
 // applier's own checks.
 import { randomInt } from 'node:crypto';
-import { closeLanes, createLanes, defaultWorkers, explore } from '../explore/index.ts';
+import { closeLanes, createLanes, defaultWorkers, explorationVerdict, explore, judgedPaths } from '../explore/index.ts';
 import type { ScenarioSize } from '../explore/index.ts';
 import { resolveVariant, VARIANTS } from '../scenario/index.ts';
 import type { PolicyPresetName, VariantInfo } from '../scenario/index.ts';
@@ -37,6 +37,8 @@ interface Row {
   layer: string;
   bug: string;
   caught: boolean;
+  /** Not caught, and the runs never reached a decision path the bug changes: no evidence either way. */
+  unreached: string[];
   invariant?: string;
   /** Scenarios run up to and including the one that caught it (or all of them). */
   scenarios: number;
@@ -75,12 +77,16 @@ export async function runMutants(opts: MutantsOptions): Promise<void> {
         const progress = startProgress(v.name, { runs, timeMs });
         const result = await explore({ ...spec, runs, timeMs, lanes, onProgress: (p) => progress.update(p) }).finally(() => progress.stop());
         const failure = result.failures[0];
-        const row: Row = { ...info(v), caught: failure !== undefined, scenarios: result.runs.length, shared: result.masked, wallMs: result.elapsedMs };
+        const { unreached } = explorationVerdict(result.failures, result.paths, judgedPaths(v.name, config));
+        const row: Row = { ...info(v), caught: failure !== undefined, unreached, scenarios: result.runs.length, shared: result.masked, wallMs: result.elapsedMs };
         if (failure) {
           const c = recordFailure(spec, failure, { outDir: opts.outDir, shrink: true, applier, applierCommand: opts.applier });
           Object.assign(row, { invariant: c.invariant, shrunk: c.after, scenarioFile: c.file, repro: c.repro });
         }
-        log(`${v.name}: ${row.caught ? `caught by ${row.invariant} after ${plural(row.scenarios, 'scenario')}` : `NOT caught in ${plural(row.scenarios, 'scenario')}`}\n`);
+        const outcome = row.caught
+          ? `caught by ${row.invariant} after ${plural(row.scenarios, 'scenario')}`
+          : `${unreached.length > 0 ? `inconclusive (never reached ${unreached.join(', ')})` : 'NOT caught'} in ${plural(row.scenarios, 'scenario')}`;
+        log(`${v.name}: ${outcome}\n`);
         out.push(row);
       }
     } finally {
@@ -90,7 +96,8 @@ export async function runMutants(opts: MutantsOptions): Promise<void> {
   });
 
   process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : killTable(rows));
-  process.exitCode = rows.every((r) => r.caught) ? EXIT.ok : EXIT.safety;
+  const escaped = rows.filter((r) => !r.caught);
+  process.exitCode = escaped.length === 0 ? EXIT.ok : escaped.every((r) => r.unreached.length > 0) ? EXIT.inconclusive : EXIT.safety;
 }
 
 const info = (v: VariantInfo): Pick<Row, 'variant' | 'layer' | 'bug'> => ({ variant: v.name, layer: v.layer, bug: v.bug });
@@ -100,17 +107,21 @@ function killTable(rows: readonly Row[]): string {
   const body = rows.map((r) => [
     r.variant,
     r.layer,
-    r.caught ? 'yes' : 'NO',
+    r.caught ? 'yes' : r.unreached.length > 0 ? 'inconclusive' : 'NO',
     r.invariant ?? '-',
     String(r.scenarios),
     seconds(r.wallMs),
     r.shrunk ? `${plural(r.shrunk.events, 'event')}, ${r.shrunk.nodes} nodes` : '-',
     r.bug,
   ]);
-  const caught = rows.filter((r) => r.caught).length;
+  const caught = rows.filter((r) => r.caught);
   const shared = rows.reduce((n, r) => n + r.shared, 0);
+  const inconclusive = rows.filter((r) => !r.caught && r.unreached.length > 0);
+  const toDetection = caught.map((r) => r.scenarios).sort((a, b) => a - b);
+  const median = toDetection.length === 0 ? undefined : toDetection[Math.floor((toDetection.length - 1) / 2)];
   const notes = [
-    `${caught}/${rows.length} variants caught`,
+    `${caught.length}/${rows.length} variants caught${median !== undefined ? `; median ${plural(median, 'scenario')} to detection` : ''}`,
+    ...inconclusive.map((r) => `${r.variant}: inconclusive, the runs never reached ${r.unreached.join(', ')} (more runs, or a family that reaches it)`),
     ...(shared > 0 ? [`${plural(shared, 'failure')} shared with the correct configuration were not credited to a variant`] : []),
   ];
   return `${table([header, ...body], [4])}\n${notes.join('\n')}\n`;

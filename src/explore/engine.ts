@@ -9,8 +9,8 @@ import { performance } from 'node:perf_hooks';
 import type { ApplierFactory } from '../applier/index.ts';
 import { closeLanes, createLanes } from './lanes.ts';
 import type { Lane } from './lanes.ts';
-import { tallyRare } from './rare.ts';
-import type { RareTally } from './rare.ts';
+import { tallyPaths } from './coverage.ts';
+import type { PathTally } from './coverage.ts';
 import { isFailure } from './run.ts';
 import type { RunSpec, RunSummary } from './run.ts';
 import { exploreDigest } from './seed.ts';
@@ -41,7 +41,8 @@ export interface ExploreResult {
   masked: number;
   digest: string;
   simulatedMs: number;
-  rare: RareTally[];
+  /** How often each decision path was reached (coverage.ts). */
+  paths: PathTally[];
   stoppedBy: 'runs' | 'time' | 'failure';
   workers: number;
   elapsedMs: number;
@@ -55,8 +56,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   if (total === Number.POSITIVE_INFINITY && options.timeMs === undefined) throw new RangeError('explore needs runs or timeMs');
   const deadline = options.timeMs === undefined ? Number.POSITIVE_INFINITY : started + options.timeMs;
   const keepGoing = options.keepGoing === true;
-  const { seed, variant, nodes, config, guardSwarm, differential } = options;
-  const spec: RunSpec = { seed, variant, nodes, config, guardSwarm, differential };
+  const { seed, variant, nodes, config, families, guardSwarm, differential } = options;
+  const spec: RunSpec = { seed, variant, nodes, config, families, guardSwarm, differential };
   // Small enough to spread a short exploration over every lane, big enough to keep message overhead low.
   const requested = Math.max(1, options.lanes?.length ?? options.workers ?? defaultWorkers());
   const chunkSize = Math.max(1, Math.min(16, Math.ceil(total / (requested * 4))));
@@ -111,7 +112,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     masked: runs.filter((s) => s.masked === true).length,
     digest: exploreDigest(runs.map((s) => s.traceHash)),
     simulatedMs: runs.reduce((t, s) => t + s.simulatedMs, 0),
-    rare: tallyRare(runs.map((s) => s.rare)),
+    paths: tallyPaths(runs.map((s) => s.paths)),
     stoppedBy: firstFailure < counted ? 'failure' : counted >= total ? 'runs' : 'time',
     workers: lanes.length,
     elapsedMs: performance.now() - started,

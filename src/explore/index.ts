@@ -10,4 +10,5 @@ export { shrinkRun } from './shrink.ts';
 export type { Shrunk } from './shrink.ts';
 export { minimizeScenario, scenarioSize, formatSize, MINIMIZE_BUDGET } from './minimize.ts';
 export type { ScenarioSize } from './minimize.ts';
-export type { RareTally } from './rare.ts';
+export { explorationVerdict, judgedPaths, unreachedPaths } from './coverage.ts';
+export type { ExplorationVerdict, PathTally } from './coverage.ts';

@@ -7,8 +7,8 @@ import type { ApplierFactory } from '../applier/index.ts';
 import { verdictOf } from '../model/oracle.ts';
 import type { Violation } from '../model/oracle.ts';
 import { runScenario, scenarioArbitrary } from '../scenario/index.ts';
-import type { PolicyPresetName, RunResult, Scenario } from '../scenario/index.ts';
-import { rareCounts } from './rare.ts';
+import type { PolicyPresetName, RunResult, Scenario, ScenarioArbitraryOptions } from '../scenario/index.ts';
+import { pathCounts } from './coverage.ts';
 import { runSeed } from './seed.ts';
 
 /** What an exploration runs: plain data, so a worker can rebuild it. */
@@ -20,10 +20,13 @@ export interface RunSpec {
   nodes?: number;
   /** The named policy configuration scenarios are generated under (default: the arbitrary's). */
   config?: PolicyPresetName;
+  /** Fault families forced on (true) or off (false); the rest are left to the swarm. */
+  families?: ScenarioArbitraryOptions['families'];
   /**
    * Half of the runs switch the §9.1 rollback and collision start-up guards
-   * off. The guards stop a stale or colliding registration before it
-   * commits, so only without them does the applier's own halt get exercised.
+   * off (half of those the exhaustion guard too). The guards stop a stale or
+   * colliding registration before it commits, so only without them does the
+   * applier's own halt get exercised.
    */
   guardSwarm?: boolean;
   /**
@@ -47,8 +50,8 @@ export interface RunSummary {
   /** Differential runs: the variant failed, but only where the correct applier fails too. */
   masked?: boolean;
   simulatedMs: number;
-  /** Rare-event counts (rare.ts). */
-  rare: number[];
+  /** Decision-path counts, in PATHS order (coverage.ts). */
+  paths: number[];
 }
 
 export const isFailure = (s: RunSummary): boolean => s.verdict !== 'ok';
@@ -80,12 +83,23 @@ export function judge(spec: Pick<RunSpec, 'variant' | 'differential'>, scenario:
   return { result, counted, verdict, top: headline({ verdict, violations: counted }) };
 }
 
+/**
+ * The guard swarm: the rollback and collision guards off (so committed
+ * rollbacks and collisions reach the applier), sometimes the exhaustion guard
+ * too (so an epoch wraps past 0xFFFF and must halt as a rollback).
+ */
 const GUARDS_OFF = { guards: { rollback: false, collision: false } };
+const ALL_GUARDS_OFF = { guards: { rollback: false, collision: false, exhaustion: false } };
 
 export function arbitraryOf(spec: RunSpec): fc.Arbitrary<Scenario> {
-  const options = { nodes: spec.nodes, config: spec.config };
+  const options = { nodes: spec.nodes, config: spec.config, families: spec.families };
   const arbitrary = scenarioArbitrary(options);
-  return spec.guardSwarm ? fc.oneof(arbitrary, scenarioArbitrary({ ...options, policy: GUARDS_OFF })) : arbitrary;
+  if (!spec.guardSwarm) return arbitrary;
+  return fc.oneof(
+    { weight: 2, arbitrary },
+    { weight: 1, arbitrary: scenarioArbitrary({ ...options, policy: GUARDS_OFF }) },
+    { weight: 1, arbitrary: scenarioArbitrary({ ...options, policy: ALL_GUARDS_OFF }) },
+  );
 }
 
 /**
@@ -138,7 +152,7 @@ export function exploreRun(spec: RunSpec, index: number, applier?: ApplierFactor
         traceHash: result.traceHash,
         verdict,
         simulatedMs: result.simulatedMs,
-        rare: rareCounts(result.stats),
+        paths: pathCounts(result.stats),
         ...(top ? { invariant: top.invariant, eventIndex: top.eventIndex } : {}),
         ...(result.verdict !== 'ok' && !top ? { masked: true } : {}),
       };

@@ -138,15 +138,18 @@ export const INVARIANTS: readonly InvariantInfo[] = [
     section: '§7.6',
     serves: ['spec §4'],
     meaning:
-      'One leader per term, matching logs, committed entries never lost, and every node applies the same ' +
-      'entry at the same index without skipping any.',
+      'One leader per term, matching logs, committed entries never lost, and every node applies exactly the ' +
+      'committed log: each entry only after it committed, in order, none skipped or applied twice.',
     explanation:
-      'Every registry invariant assumes the log underneath is a correct Raft log: if two leaders share a term, ' +
-      'two logs disagree at the same (index, term), a committed entry is overwritten or truncated, or two ' +
-      'replicas apply different entries at one index, then replicas diverge for reasons that have nothing to do ' +
-      'with the applier. A violation here is a bug in the simulated Raft (or a fault, such as a stale disk ' +
-      'restore, that Raft itself does not tolerate), and the registry verdicts of the same run should be read ' +
-      'with that in mind.',
+      'Every registry invariant assumes the log underneath is a correct Raft log and that the engine applies it ' +
+      'faithfully. The reference history is the committed log (commit events), never what nodes applied: an ' +
+      'engine that applies an entry before it commits, applies another entry than the committed one, passes a ' +
+      'committed entry without applying or halting on it, or resumes after a restart from another index than its ' +
+      'last persisted snapshot is caught even when every node does the same. If two leaders share a term, two ' +
+      'logs disagree at the same (index, term) or a committed entry is overwritten or truncated, replicas diverge ' +
+      'for reasons that have nothing to do with the applier. A violation here is a bug in the simulated Raft or ' +
+      'engine (or a fault, such as a stale disk restore, that Raft itself does not tolerate), and the registry ' +
+      'verdicts of the same run should be read with that in mind.',
   },
   {
     name: 'liveness',
@@ -155,13 +158,17 @@ export const INVARIANTS: readonly InvariantInfo[] = [
     section: 'architecture: failure classes',
     serves: ['spec §4'],
     meaning:
-      'After faults stop, every node that is up and not halted applies up to the highest commit index among them.',
+      'After faults stop, a quorum of healthy voters elects a leader and commits a fresh entry within 8 election ' +
+      'time-outs, and every healthy node applies it and everything committed before.',
     explanation:
-      'Once the fault schedule ends the simulator runs a quiet period; a healthy cluster must converge in it: ' +
-      'every live, non-halted node catches up with the commit index. A node that stays behind points at a stuck ' +
-      'apply loop, a lost snapshot transfer, a replica that never re-joins, or an engine that waits for something ' +
-      'that will not happen. Halted nodes are excluded: failing closed is the intended outcome for them and the ' +
-      'safety checks judge whether the halt was right.',
+      'Once the fault schedule ends the simulator heals the network and a client proposes one more entry (the ' +
+      'liveness probe), retrying until a leader applies it. If a quorum of the voters is up, not halted and not ' +
+      'rejoining, a leader must commit the probe within the bound (counted in the run\'s election time-outs) and ' +
+      'every node that is up and not halted must apply it within the bound of its commit or of its own last start, ' +
+      'and everything committed a bound before run-end. A failure points at a cluster that never elects a leader ' +
+      'again, a stuck apply loop, a lost snapshot transfer, a replica that never re-joins, or an engine that waits ' +
+      'for something that will not happen. Halted nodes are excluded: failing closed is the intended outcome for ' +
+      'them and the safety checks judge whether the halt was right.',
   },
 ];
 

@@ -2,13 +2,47 @@
 // property suite actually reached the situations its invariants are about
 // (a crash-replay of a registration, a committed collision, a stale restore...).
 // Pure and deterministic; record keys appear in first-occurrence order.
+import { entryHexDigest } from '../trace/digest.ts';
+import { isProbeRequest } from '../trace/probe.ts';
 import type { TraceEvent } from '../trace/types.ts';
+import { modelKeyHex } from './registration.ts';
 import { CommittedLog, decodeRegistrationEntry, ModelTimeline, traceRowsDigest } from './invariants/context.ts';
+
+/** The epoch boundaries a narrower or signed integer type breaks: an advance from below to at or above. */
+export const EPOCH_BOUNDARIES = [0x80, 0x100, 0x8000] as const;
 
 export interface TraceStats {
   events: number;
-  /** Distinct indices some node applied. */
-  entriesApplied: number;
+  /** Committed non-empty entries. */
+  entriesCommitted: number;
+  /** Committed non-empty entries by class: registration, registration-malformed, registration-unknown-version, bootstrap, rotation, reserved, lease, kv, other-opcode. */
+  committedByClass: Record<string, number>;
+  /** Client proposals of the empty entry (the engine must skip it, as it skips Raft's no-ops). */
+  emptyEntriesProposed: number;
+  /** Applies by what the applier (or engine) returned: insert, advance, noop, skipped, kv, lease, other-opcode, halt:<reason>. */
+  appliesByOutcome: Record<string, number>;
+  /** Committed registrations the model accepts as an advance across an epoch boundary, by boundary (hex). */
+  boundaryAdvances: Record<string, number>;
+  /** Committed registrations of epoch 0xFFFF (the last one before exhaustion). */
+  lastEpochRegistrations: number;
+  /** Committed collisions whose two full ids are equal in the low 32 bits. */
+  collisionsEqualLow32: number;
+  /** Committed collisions whose two full ids differ in exactly one bit. */
+  collisionsOneBitApart: number;
+  /** Committed well-formed registrations under a DEK id above 16 bits / at or above 0xFFFF0000. */
+  registrationsDekAbove16: number;
+  registrationsDekNear32: number;
+  /** Committed well-formed registrations of a full id with the top bit set. */
+  registrationsTopBitId: number;
+  /** Epoch bumps to an epoch the node had bumped to before under that DEK (a restored sidecar). */
+  epochRebumps: number;
+  truncations: number;
+  /** Crashes by trigger: after-vote, after-apply, leader-kill. */
+  crashesByCause: Record<string, number>;
+  /** Store faults the disk injected, by kind (error, corrupt). */
+  storeFaultsByKind: Record<string, number>;
+  /** 1 if a liveness probe entry was committed. */
+  probeCommitted: number;
   /** Distinct indices holding a well-formed registration (among applied indices: commit events carry no payload). */
   registrationsCommitted: number;
   /** Applies of a registration at an index the same node had already applied before a crash (or restore). */
@@ -45,7 +79,22 @@ export interface TraceStats {
 export function traceStats(trace: readonly TraceEvent[]): TraceStats {
   const stats: TraceStats = {
     events: trace.length,
-    entriesApplied: 0,
+    entriesCommitted: 0,
+    committedByClass: {},
+    emptyEntriesProposed: 0,
+    appliesByOutcome: {},
+    boundaryAdvances: {},
+    lastEpochRegistrations: 0,
+    collisionsEqualLow32: 0,
+    collisionsOneBitApart: 0,
+    registrationsDekAbove16: 0,
+    registrationsDekNear32: 0,
+    registrationsTopBitId: 0,
+    epochRebumps: 0,
+    truncations: 0,
+    crashesByCause: {},
+    storeFaultsByKind: {},
+    probeCommitted: 0,
     registrationsCommitted: 0,
     registrationReplaysAfterCrash: 0,
     registrationReplayNoops: 0,
@@ -73,6 +122,8 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
     rec[key] = (rec[key] ?? 0) + 1;
   };
   const maxApplied = new Map<string, number>();
+  const bumped = new Set<string>();
+  const probes = new Set<string>();
   const replayUpTo = new Map<string, number>();
   const rowsHash = new Map<string, string>();
 
@@ -85,10 +136,12 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
         }
         maxApplied.set(ev.node, Math.max(maxApplied.get(ev.node) ?? 0, ev.index));
         rowsHash.set(ev.node, ev.rowsHash);
+        bump(stats.appliesByOutcome, applyOutcome(ev));
         break;
       }
       case 'crash':
         stats.crashes++;
+        if (ev.cause !== undefined) bump(stats.crashesByCause, ev.cause);
         stats.lostWrites += ev.lostWrites;
         replayUpTo.set(ev.node, maxApplied.get(ev.node) ?? 0);
         break;
@@ -119,8 +172,25 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
       case 'became-leader':
         stats.leaderElections++;
         break;
-      case 'epoch-bump':
+      case 'epoch-bump': {
         stats.epochBumps++;
+        const key = `${ev.node}|${ev.dekId}|${ev.epoch}`;
+        if (bumped.has(key)) stats.epochRebumps++;
+        bumped.add(key);
+        break;
+      }
+      case 'truncate':
+        stats.truncations++;
+        break;
+      case 'store-fault':
+        bump(stats.storeFaultsByKind, ev.fault);
+        break;
+      case 'propose':
+        if (ev.entryHex === '') stats.emptyEntriesProposed++;
+        if (isProbeRequest(ev.requestId)) probes.add(entryHexDigest(ev.entryHex));
+        break;
+      case 'commit':
+        if (probes.has(ev.digest)) stats.probeCommitted = 1;
         break;
       case 'register-propose':
         stats.registerProposals++;
@@ -139,21 +209,57 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
     }
   }
 
-  // The committed log, once: what the model makes of each registration.
+  // The committed log, once: what the model makes of each entry.
   const timeline = new ModelTimeline(new CommittedLog(trace));
   const payloads = new Set<string>();
   for (let index = 1; index <= timeline.lastIndex; index++) {
     const entryHex = timeline.entryAt(index);
     if (entryHex === undefined) continue;
-    stats.entriesApplied++;
-    if (!decodeRegistrationEntry(entryHex)) continue;
+    stats.entriesCommitted++;
+    bump(stats.committedByClass, entryClass(entryHex));
+    const reg = decodeRegistrationEntry(entryHex);
+    if (!reg) continue;
     stats.registrationsCommitted++;
     if (payloads.has(entryHex)) stats.duplicateRegistrationCommits++;
     payloads.add(entryHex);
+    if (reg.dekId > 0xffff) stats.registrationsDekAbove16++;
+    if (reg.dekId >= 0xffff0000) stats.registrationsDekNear32++;
+    if (reg.fullNodeId >= 1n << 63n) stats.registrationsTopBitId++;
+    if (reg.epoch === 0xffff) stats.lastEpochRegistrations++;
     const result = timeline.step(index)?.result;
-    if (result?.kind === 'halt' && result.reason === 'collision') stats.collisionAttemptsCommitted++;
-    else if (result?.kind === 'halt' && result.reason === 'rollback') stats.rollbackAttemptsCommitted++;
+    const before = timeline.step(index - 1)?.rows.get(modelKeyHex(reg.dekId, reg.nodeId16));
+    if (result?.kind === 'halt' && result.reason === 'collision') {
+      stats.collisionAttemptsCommitted++;
+      const other = before?.fullNodeId ?? reg.fullNodeId;
+      const diff = other ^ reg.fullNodeId;
+      if ((diff & 0xffffffffn) === 0n) stats.collisionsEqualLow32++;
+      if (diff !== 0n && (diff & (diff - 1n)) === 0n) stats.collisionsOneBitApart++;
+    } else if (result?.kind === 'halt' && result.reason === 'rollback') stats.rollbackAttemptsCommitted++;
     else if (result?.kind === 'registered' && result.outcome === 'noop') stats.noopRegistrationsCommitted++;
+    else if (result?.kind === 'registered' && result.outcome === 'advance' && before !== undefined) {
+      for (const b of EPOCH_BOUNDARIES) if (before.lastSeen < b && reg.epoch >= b) bump(stats.boundaryAdvances, `0x${b.toString(16)}`);
+    }
   }
   return stats;
+}
+
+/** What an apply event returned, as one word (the engine's skip is its own outcome). */
+function applyOutcome(ev: Extract<TraceEvent, { kind: 'apply' }>): string {
+  if (ev.skipped !== undefined) return 'skipped';
+  const r = ev.result;
+  if (r.kind === 'registered') return r.outcome;
+  if (r.kind === 'halt') return `halt:${r.reason}`;
+  return r.opcode <= 0x01 ? 'kv' : r.opcode === 0x02 ? 'lease' : 'other-opcode';
+}
+
+/** The class of a committed non-empty entry, by its opcode (and, for 0x03, whether it decodes). */
+function entryClass(entryHex: string): string {
+  const opcode = Number.parseInt(entryHex.slice(0, 2), 16);
+  if (opcode === 0x03) {
+    if (entryHex.length !== 32) return 'registration-malformed';
+    return entryHex.startsWith('0301') ? 'registration' : 'registration-unknown-version';
+  }
+  return (
+    { 0: 'kv', 1: 'kv', 2: 'lease', 4: 'bootstrap', 5: 'rotation', 6: 'reserved', 7: 'reserved' }[opcode] ?? 'other-opcode'
+  );
 }

@@ -3,7 +3,8 @@
 // description is a verb (a fixed column in the timeline, a colour class in
 // the page) plus the rest of the line. Unknown kinds still get a line: the
 // trace contract grows, and a report must never crash on a newer trace.
-import { OPCODE, decodeRegistration, deriveNodeId, fromHex, low16 } from '../applier/index.ts';
+import { OPCODE, decodeRegistration, deriveNodeId, fromHex, low16, toHex } from '../applier/index.ts';
+import { LIVENESS_PROBE_ENTRY } from '../trace/probe.ts';
 import type { TraceApplyResult, TraceEvent, TraceNodeSummary, TraceRow } from '../trace/types.ts';
 
 /** How an event reads, and which colour family it belongs to. */
@@ -41,7 +42,7 @@ export function nodeNames(trace: readonly TraceEvent[]): Map<bigint, string> {
     if (!names.has(full)) names.set(full, name);
   };
   for (const ev of trace) {
-    if (ev.kind === 'run-start') for (const n of ev.nodes) add(deriveNodeId(n), n);
+    if (ev.kind === 'run-start') for (const n of ev.nodes) add(ev.fullIds?.[n] !== undefined ? BigInt(ev.fullIds[n]) : deriveNodeId(n), n);
     if (ev.kind === 'add-node') {
       try {
         add(BigInt(ev.fullNodeId), ev.node);
@@ -90,7 +91,7 @@ export function describeEntry(entryHex: string, names: NodeNames): string {
     case OPCODE.kvWriteAlt:
       return `kv write (${bytes.length} bytes)`;
     case OPCODE.hlcLease:
-      return 'hlc lease';
+      return entryHex === PROBE_HEX ? 'liveness probe' : 'hlc lease';
     case OPCODE.registration:
       return describeRegistration(bytes.subarray(1), names);
     case OPCODE.bootstrap:
@@ -106,6 +107,7 @@ export function describeEntry(entryHex: string, names: NodeNames): string {
 }
 
 const hex8 = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
+const PROBE_HEX = toHex(LIVENESS_PROBE_ENTRY);
 
 function describeRegistration(payload: Uint8Array, names: NodeNames): string {
   try {
@@ -182,7 +184,7 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
     case 'snapshot-install':
       return d('snapshot', `installed @${ev.index} from ${ev.from} (${rowCount(ev.rows)})`, 'snapshot');
     case 'crash':
-      return d('crash', `(lost ${plural(ev.lostWrites, 'pending write')})`, 'fault');
+      return d('crash', `${ev.cause !== undefined ? `${ev.cause} ` : ''}(lost ${plural(ev.lostWrites, 'pending write')})`, 'fault');
     case 'restart':
       return d('restart', `from applied @${ev.appliedIndex} (${rowCount(ev.rows)})`, 'recover');
     case 'backup':

@@ -4,14 +4,22 @@
 // biased toward the dangerous cases (a crash right after a registration is
 // applied, a restore from a backup taken several epochs earlier, a node added
 // with a colliding id, retries under short time-outs and loss, election
-// storms in which voters crash right after granting a vote). Everything is
-// built from fc combinators and mapped at the end, so shrinking works on the
-// raw draws: families switch off, arrays lose templates, counts and node
-// indices fall. Events name nodes by index modulo the node count, so fewer
-// nodes never leaves an event dangling. Seeded sampling gives the same
-// scenarios for the same seed.
+// storms in which voters crash right after granting a vote). The values the
+// applier compares are drawn over their whole domain, not the convenient
+// corner: joiners whose full id differs from a member's in exactly one bit,
+// for every bit (or equals it in the low 16, 32 or 48 bits: real raft ids
+// found by scripts/find-*-ids.ts), member ids with any bit pattern, epochs
+// that cross every boundary a narrower or signed integer would break, DEK ids
+// above 16 bits and near 2^32, and committed entries of every opcode, version
+// byte and payload length. Everything is built from fc combinators and mapped
+// at the end, so shrinking works on the raw draws: families switch off, arrays
+// lose templates, counts and node indices fall. Events name nodes by index
+// modulo the node count, so fewer nodes never leaves an event dangling. Seeded
+// sampling gives the same scenarios for the same seed.
 import fc from 'fast-check';
-import { COLLIDING_RAFT_IDS, POLICY_PRESETS, POLICY_PRESET_NAMES, isPolicyPresetName, resolvePolicy } from '../sim/lifecycle/index.ts';
+import { deriveNodeId } from '../applier/index.ts';
+import { livenessBoundMs } from '../model/invariants/liveness.ts';
+import { COLLIDING_RAFT_IDS, NEAR_RAFT_IDS, POLICY_PRESETS, POLICY_PRESET_NAMES, isPolicyPresetName, resolvePolicy } from '../sim/lifecycle/index.ts';
 import type { LifecyclePolicy, PolicyOverrides, PolicyPresetName } from '../sim/lifecycle/index.ts';
 import { MAX_SLOTS } from './load.ts';
 import { SCENARIO_VERSION } from './types.ts';
@@ -20,7 +28,11 @@ import type { FaultFamilies, FaultFamily, Scenario, ScenarioEventDoc } from './t
 export interface ScenarioArbitraryOptions {
   /** Members at boot: a fixed count or a [min, max] range (default [3, 5]). */
   nodes?: number | [number, number];
-  /** Virtual run length (default 3000 ms); faults stop at 60% of it. */
+  /**
+   * Virtual run length; faults stop at 60% of it. Default: faults stop at
+   * 1800 ms and the quiet period after them lasts the liveness bound (8
+   * election time-outs of the run) plus 600 ms, so liveness is always judged.
+   */
   durationMs?: number;
   /** Force families on (true) or off (false); the rest are left to the swarm. */
   families?: Partial<Record<FaultFamily, boolean>>;
@@ -46,17 +58,30 @@ const FAMILIES: readonly FaultFamily[] = [
   'rotation',
   'timeouts',
   'storms',
+  'entries',
+  'storage',
 ];
+/**
+ * Families on in a quarter of the runs, not half: an unusual entry or a store
+ * fault halts replicas, and a run that halts early explores little else.
+ */
+const RARE_FAMILIES: ReadonlySet<FaultFamily> = new Set(['entries', 'storage']);
+const FAULTS_END_MS = 1800;
+/** Room after the liveness bound for nodes that restart late in the fault window. */
+const QUIET_MARGIN_MS = 600;
+const U64_MAX = (1n << 64n) - 1n;
+const U32_MAX = 0xffffffff;
 /** A joiner that collides with no default member id (n1..n7). */
 const PLAIN_JOINER = 'n8';
 const percent = (max: number): fc.Arbitrary<number> => fc.integer({ min: 0, max }).map((p) => p / 100);
 /** A point in [0, 1] in thousandths: times are drawn as fractions of the fault window. */
 const permille = fc.integer({ min: 0, max: 1000 });
 
+/** A crash now, or armed to fire at a crash point: right after the node applies a registration, acknowledges log entries, or installs a snapshot. */
 const crashT = fc.record({
   at: permille,
   node: fc.nat(6),
-  afterApply: fc.boolean(),
+  kind: fc.constantFrom('crash' as const, 'crash-after-apply' as const, 'crash-after-ack' as const, 'crash-after-install' as const),
   restartAfterMs: fc.integer({ min: 5, max: 400 }),
 });
 const partitionT = fc.record({ at: permille, mask: fc.integer({ min: 1, max: 126 }), lastsMs: fc.integer({ min: 20, max: 600 }) });
@@ -69,16 +94,44 @@ const restoreT = fc.record({
   gapMs: fc.integer({ min: 20, max: 200 }),
   restartAfterMs: fc.integer({ min: 5, max: 200 }),
 });
+/**
+ * A joiner, by how its full id relates to a member's (`target`): 'plain' shares
+ * nothing, 'collide16' / 'near' are real raft ids equal to it in the low 16 /
+ * low 32 or 48 bits, 'flip' has the member's id with bit `bit` flipped (low 16
+ * bits equal, so a collision, iff bit >= 16).
+ */
 const joinT = fc.record({
   at: permille,
-  /** Collide with this member's low 16 bits (else a non-colliding id joins). */
-  collide: fc.boolean().map((plain) => !plain),
+  kind: fc.oneof(
+    { weight: 2, arbitrary: fc.constant('plain' as const) },
+    { weight: 3, arbitrary: fc.constant('collide16' as const) },
+    { weight: 2, arbitrary: fc.constant('near' as const) },
+    { weight: 3, arbitrary: fc.constant('flip' as const) },
+  ),
   target: fc.nat(6),
-  pick: fc.nat(1),
+  pick: fc.nat(2),
+  bit: fc.integer({ min: 0, max: 63 }),
   /** Remove the target first: the collision is with a former member. */
   former: fc.boolean(),
 });
-const rotateT = fc.record({ at: permille });
+/** The new DEK is the one in force plus `step` (if that still fits a u32, else plus 1). */
+const rotateT = fc.record({ at: permille, step: fc.constantFrom(1, 1, 0x10000, 0x7fffffff, 0x80000000) });
+/** A committed entry outside the happy path (built by unusualEntry). */
+const entryT = fc.record({
+  at: permille,
+  cls: fc.constantFrom('reg-length', 'reg-version', 'bootstrap', 'rotation', 'reserved', 'lease', 'other', 'empty'),
+  length: fc.integer({ min: 0, max: 20 }),
+  version: fc.integer({ min: 0, max: 255 }),
+  opcode: fc.integer({ min: 0x08, max: 0xff }),
+  body: fc.uint8Array({ minLength: 20, maxLength: 20 }),
+});
+/** A member whose sidecar starts just below an integer boundary: restarts cross it. */
+const epochT = fc.record({
+  node: fc.nat(6),
+  boundary: fc.constantFrom(0x80, 0x100, 0x8000, 0x10000),
+  /** initial epoch = boundary - 1 - below: 0 lands the first bump on the boundary, 3 the fourth. */
+  below: fc.integer({ min: 0, max: 3 }),
+});
 /**
  * An election storm: for `lastsMs` election time-outs are short and close
  * together and messages slow (contested elections, split votes), the leader
@@ -100,10 +153,27 @@ const stormT = fc.record({
   voters: fc.array(fc.record({ node: fc.nat(6), restartAfterMs: fc.integer({ min: 1, max: 10 }) }), { minLength: 1, maxLength: 6 }),
 });
 
+const rarely = fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+
 const raw = fc.record({
-  seed: fc.nat(),
+  // Unbiased: fast-check's bias toward small integers would give many runs the same simulator seed.
+  seed: fc.noBias(fc.nat()),
   nodes: fc.nat(4),
-  on: fc.record(Object.fromEntries(FAMILIES.map((f) => [f, fc.boolean()])) as Record<FaultFamily, fc.Arbitrary<boolean>>),
+  on: fc.record(
+    Object.fromEntries(FAMILIES.map((f) => [f, RARE_FAMILIES.has(f) ? rarely : fc.boolean()])) as Record<FaultFamily, fc.Arbitrary<boolean>>,
+  ),
+  /** Member full ids with any bit pattern (fast-check's bigint favours 0, 1, 2^63, 2^64-1 and their neighbours), or the raft ids' own. */
+  memberIds: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.array(fc.bigInt({ min: 0n, max: U64_MAX }), { minLength: 7, maxLength: 7 }) },
+  ),
+  initialDek: fc.oneof(
+    { weight: 6, arbitrary: fc.constant<number>(1) },
+    { weight: 1, arbitrary: fc.constantFrom<number>(0, 0xffff, 0x10000, 0x10001, 0x7fffffff, 0x80000000, 0xfffffff0, 0xfffffffe) },
+  ),
+  epochs: fc.array(epochT, { maxLength: 3 }),
+  storage: fc.record({ errorRate: percent(3), corruptRate: percent(3) }),
+  entries: fc.array(entryT, { minLength: 1, maxLength: 2 }),
   network: fc.record({ lossRate: percent(30), dupRate: percent(20), reorderRate: percent(30) }),
   pendingLossRate: percent(100),
   snapshotInterval: fc.integer({ min: 1, max: 8 }),
@@ -126,11 +196,6 @@ const raw = fc.record({
   joins: fc.array(joinT, { maxLength: 2 }),
   rotations: fc.array(rotateT, { maxLength: 2 }),
   storms: fc.array(stormT, { minLength: 1, maxLength: 3 }),
-  /** Rarely, a member whose sidecar is near 0xFFFF (the exhaustion guard). */
-  exhausted: fc.oneof(
-    { weight: 9, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary: fc.record({ node: fc.nat(6), epoch: fc.integer({ min: 0xfffd, max: 0xffff }) }) },
-  ),
 });
 
 type Raw = typeof raw extends fc.Arbitrary<infer T> ? T : never;
@@ -145,26 +210,36 @@ export function scenarioArbitrary(options: ScenarioArbitraryOptions = {}): fc.Ar
 }
 
 function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy: LifecyclePolicy): Scenario {
-  const durationMs = options.durationMs ?? 3000;
-  const faultsEndMs = Math.round(durationMs * 0.6);
   const members = Array.from({ length: count }, (_, i) => `n${i + 1}`);
   const on = (f: FaultFamily): boolean => options.families?.[f] ?? r.on[f];
-  const node = (i: number): string => members[i % count] as string;
-  const time = (p: number, room = 0): number => Math.round((p / 1000) * Math.max(0, faultsEndMs - room));
-  const events: ScenarioEventDoc[] = [];
   const faults: FaultFamilies = {};
-
-  if (on('network')) faults.network = r.network;
   if (on('timeouts')) {
     const { proposalTimeoutMs, electionMin, electionSpread } = r.timeouts;
     faults.timeouts = { proposalTimeoutMs, electionTimeoutMs: [electionMin, electionMin + electionSpread] };
   }
+  const electionTimeoutMs = faults.timeouts?.electionTimeoutMs ?? [150, 300];
+  const faultsEndMs = options.durationMs === undefined ? FAULTS_END_MS : Math.round(options.durationMs * 0.6);
+  const durationMs = options.durationMs ?? FAULTS_END_MS + livenessBoundMs({ electionTimeoutMs }) + QUIET_MARGIN_MS;
+  const node = (i: number): string => members[i % count] as string;
+  const time = (p: number, room = 0): number => Math.round((p / 1000) * Math.max(0, faultsEndMs - room));
+  const events: ScenarioEventDoc[] = [];
+  const fullIds: Record<string, string> = {};
+  const ids = new Map<string, bigint>();
+  const claim = (name: string, id: bigint, given: boolean): boolean => {
+    if ([...ids.values()].includes(id)) return false;
+    ids.set(name, id);
+    if (given) fullIds[name] = String(id);
+    return true;
+  };
+  members.forEach((m, i) => {
+    const given = r.memberIds?.[i];
+    if (given === undefined || !claim(m, given, true)) claim(m, deriveNodeId(m), false);
+  });
+
+  if (on('network')) faults.network = r.network;
   if (on('crashes')) {
     faults.crashes = { pendingLossRate: r.pendingLossRate };
-    for (const c of r.crashes) {
-      const kind = c.afterApply ? 'crash-after-apply' : 'crash';
-      events.push({ at: time(c.at), kind, node: node(c.node), restartAfterMs: c.restartAfterMs });
-    }
+    for (const c of r.crashes) events.push({ at: time(c.at), kind: c.kind, node: node(c.node), restartAfterMs: c.restartAfterMs });
   }
   if (on('snapshots')) {
     faults.snapshots = { interval: r.snapshotInterval };
@@ -200,20 +275,31 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     for (const j of r.joins) {
       if (count + joiners.length >= MAX_SLOTS) break;
       const target = node(j.target);
-      const colliding = COLLIDING_RAFT_IDS.filter((c) => c.collidesWith === target)[j.pick]?.raftId;
-      const id = j.collide && colliding !== undefined ? colliding : PLAIN_JOINER;
-      if (joiners.includes(id)) continue;
-      joiners.push(id);
+      const joiner = joinerFor(j, target, ids.get(target) as bigint, fullIds[target] !== undefined);
+      if (joiners.includes(joiner.name) || !claim(joiner.name, joiner.id, joiner.given)) continue;
+      joiners.push(joiner.name);
       const at = time(j.at);
       // A removed node stays a dead voter (static membership): only a cluster of 4+ keeps its quorum.
-      if (j.former && id !== PLAIN_JOINER && count >= 4 && !events.some((e) => e.kind === 'remove-node')) events.push({ at: Math.max(0, at - 1), kind: 'remove-node', node: target });
-      events.push({ at, kind: 'add-node', node: id });
+      const collides = (joiner.id & 0xffffn) === ((ids.get(target) as bigint) & 0xffffn);
+      if (j.former && collides && count >= 4 && !events.some((e) => e.kind === 'remove-node')) events.push({ at: Math.max(0, at - 1), kind: 'remove-node', node: target });
+      events.push({ at, kind: 'add-node', node: joiner.name });
     }
   }
+  let dek = r.initialDek;
   if (on('rotation')) {
     faults.rotation = {};
-    for (const rot of r.rotations) events.push({ at: time(rot.at), kind: 'rotate-dek' });
+    for (const rot of [...r.rotations].sort((a, b) => a.at - b.at)) {
+      if (dek >= U32_MAX) break;
+      dek = dek + rot.step <= U32_MAX ? dek + rot.step : dek + 1;
+      events.push({ at: time(rot.at), kind: 'rotate-dek', dekId: dek });
+    }
   }
+  if (on('entries')) {
+    faults.entries = {};
+    // In the second half of the fault window: the halts they cause end most of what follows.
+    for (const en of r.entries) events.push({ at: faultsEndMs - time(en.at / 2), kind: 'propose', entry: unusualEntry(en) });
+  }
+  if (on('storage')) faults.storage = r.storage;
   if (on('storms')) {
     faults.storms = {};
     for (const st of r.storms) {
@@ -242,8 +328,52 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     workload: { kvWritesPerSec: options.kvWritesPerSec ?? 20 },
     events,
   };
-  if (r.exhausted !== null) scenario.cluster.initialEpochs = { [node(r.exhausted.node)]: r.exhausted.epoch };
+  if (Object.keys(fullIds).length > 0) scenario.cluster.fullIds = fullIds;
+  if (r.initialDek !== 1) scenario.cluster.initialDek = r.initialDek;
+  if (r.epochs.length > 0) {
+    scenario.cluster.initialEpochs = Object.fromEntries(r.epochs.map((e) => [node(e.node), e.boundary - 1 - e.below]));
+  }
   // Every field explicit: a saved scenario replays the same whatever the defaults become.
   scenario.policy = resolvePolicy(policy);
   return scenario;
+}
+
+/** The joiner of a join template: its raft id, its full id, and whether that id is given (not derived from the name). */
+function joinerFor(j: Raw['joins'][number], target: string, targetId: bigint, targetGiven: boolean): { name: string; id: bigint; given: boolean } {
+  // Real raft ids are only related to the target's derived id.
+  const real =
+    targetGiven || j.kind === 'plain' || j.kind === 'flip'
+      ? undefined
+      : j.kind === 'collide16'
+        ? COLLIDING_RAFT_IDS.filter((c) => c.collidesWith === target)[j.pick % 2]?.raftId
+        : NEAR_RAFT_IDS.filter((c) => c.nearTo === target)[j.pick]?.raftId;
+  if (real !== undefined) return { name: real, id: deriveNodeId(real), given: false };
+  if (j.kind === 'plain') return { name: PLAIN_JOINER, id: deriveNodeId(PLAIN_JOINER), given: false };
+  const bit = j.kind === 'flip' ? j.bit : 16 + (j.bit % 48);
+  return { name: `${target}-bit${bit}`, id: targetId ^ (1n << BigInt(bit)), given: true };
+}
+
+/** The hex of an unusual entry: what each class must make the applier do is spec §2's (the model's) business. */
+function unusualEntry(en: Raw['entries'][number]): string {
+  const hex = (bytes: Iterable<number>): string => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const body = (n: number): string => hex(en.body.subarray(0, n));
+  switch (en.cls) {
+    case 'reg-length':
+      // Every payload length; at 15 the version byte is never 0x01 (that is 'reg-version').
+      return en.length === 15 ? `03${hex([en.version === 1 ? 0 : en.version])}${body(14)}` : `03${body(en.length)}`;
+    case 'reg-version':
+      return `03${hex([en.version])}${body(14)}`;
+    case 'bootstrap':
+      return `04${body(en.length)}`;
+    case 'rotation':
+      return `05${body(en.length)}`;
+    case 'reserved':
+      return `${en.version % 2 === 0 ? '06' : '07'}${body(en.length)}`;
+    case 'lease':
+      return `02${body(en.length)}`;
+    case 'other':
+      return `${hex([en.opcode])}${body(en.length)}`;
+    case 'empty':
+      return '';
+  }
 }

@@ -25,11 +25,14 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
   const f = s.faults;
   // Fields the scenario leaves out take the spec's defaults (DEFAULT_POLICY).
   const policy = resolvePolicy(mergePolicy(s.policy, variant.policy));
+  const fullIds = Object.fromEntries(Object.entries(s.cluster.fullIds ?? {}).map(([name, id]) => [name, BigInt(id)]));
   const hooks = new NodeLifecycle({
     members: s.cluster.nodes,
     joiners,
     policy,
     initialEpochs: s.cluster.initialEpochs,
+    fullIds,
+    initialDek: s.cluster.initialDek,
     kvWritesPerSec: s.workload.kvWritesPerSec,
     writesUntilMs: Math.max(0, s.durationMs - WRITES_STOP_BEFORE_END_MS),
   });
@@ -37,6 +40,7 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
     seed: s.seed,
     nodes: [...s.cluster.nodes, ...joiners],
     dormantNodes: joiners,
+    fullIds: s.cluster.fullIds,
     learners: joiners,
     applier: opts.applier ?? variant.applier,
     // The trace names the configuration under test, not the process running it:
@@ -44,10 +48,14 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
     applierName: variant.applierName,
     variants: variant.simVariants,
     network: f.network ?? { lossRate: 0, dupRate: 0, reorderRate: 0 },
-    raft: f.timeouts ? { electionTimeoutMs: f.timeouts.electionTimeoutMs } : undefined,
+    raft: {
+      ...(f.timeouts ? { electionTimeoutMs: f.timeouts.electionTimeoutMs } : {}),
+      ...(s.raft?.preVote !== undefined ? { preVote: s.raft.preVote } : {}),
+    },
     client: f.timeouts ? { proposalTimeoutMs: f.timeouts.proposalTimeoutMs } : undefined,
     snapshotInterval: f.snapshots?.interval,
     pendingLossRate: f.crashes?.pendingLossRate,
+    storeFaults: f.storage,
     timeLimitMs: s.durationMs,
     faultsEndMs: s.faultsEndMs,
     events: s.events.flatMap(simEvents),
@@ -76,7 +84,9 @@ function simEvents(ev: ScenarioEventDoc): ScenarioEvent[] {
 function simEvent(ev: Exclude<ScenarioEventDoc, { kind: 'storm' | 'storm-end' }>): ScenarioEvent {
   switch (ev.kind) {
     case 'rotate-dek':
-      return lifecycleEvent(ev.at, { name: 'rotate-dek' });
+      return lifecycleEvent(ev.at, ev.dekId === undefined ? { name: 'rotate-dek' } : { name: 'rotate-dek', dekId: ev.dekId });
+    case 'propose':
+      return { at: ev.at, kind: 'propose', data: ev.entry, requestId: 'entry' };
     case 'add-node':
     case 'remove-node':
       return lifecycleEvent(ev.at, { name: ev.kind, node: ev.node });

@@ -65,6 +65,12 @@ function knownKinds(): string {
   return Object.keys(EVENT_FAMILY).join(', ');
 }
 
+/** A node's full id: the scenario's override, else FNV-1a-64 of its raft id. */
+export function fullNodeIdOf(s: Pick<Scenario, 'cluster'>, raftId: string): bigint {
+  const given = s.cluster.fullIds?.[raftId];
+  return given !== undefined ? BigInt(given) : deriveNodeId(raftId);
+}
+
 function checkSemantics(s: Scenario): void {
   if (s.faultsEndMs >= s.durationMs) {
     throw new ScenarioError('/faultsEndMs', `must be below durationMs (${s.durationMs}), got ${s.faultsEndMs}`);
@@ -75,10 +81,14 @@ function checkSemantics(s: Scenario): void {
   if (all.length > MAX_SLOTS) {
     throw new ScenarioError('/cluster/joiners', `makes ${all.length} Raft slots with the nodes; at most ${MAX_SLOTS}`);
   }
+  for (const [name, text] of Object.entries(s.cluster.fullIds ?? {})) {
+    if (!all.includes(name)) throw new ScenarioError(`/cluster/fullIds/${name}`, "must be one of the cluster's nodes or joiners");
+    if (BigInt(text) >= 1n << 64n) throw new ScenarioError(`/cluster/fullIds/${name}`, `must be a u64, got ${text}`);
+  }
   const fullIds = new Map<bigint, string>();
   all.forEach((id, i) => {
     const path = i < members.length ? `/cluster/nodes/${i}` : `/cluster/joiners/${i - members.length}`;
-    const full = deriveNodeId(id);
+    const full = fullNodeIdOf(s, id);
     const twin = fullIds.get(full);
     if (twin === id) throw new ScenarioError(path, `duplicates raft id "${id}"`);
     if (twin !== undefined) throw new ScenarioError(path, `"${id}" has the same full node id as "${twin}"`);
@@ -97,6 +107,7 @@ function checkSemantics(s: Scenario): void {
 function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
   const backups = new Map<string, { node: string; at: number }>();
   const added = new Set<string>();
+  let lastDek = 0;
   s.events.forEach((ev, i) => {
     const at = `/events/${i}`;
     const family = EVENT_FAMILY[ev.kind];
@@ -120,8 +131,18 @@ function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
         );
         return;
       }
+      case 'rotate-dek': {
+        const after = Math.max(s.cluster.initialDek ?? 1, lastDek);
+        if (ev.dekId === undefined) {
+          lastDek = after + 1;
+          return;
+        }
+        if (ev.dekId <= after) throw new ScenarioError(`${at}/dekId`, `must be above the DEK in force before it (${after}), got ${ev.dekId}`);
+        lastDek = ev.dekId;
+        return;
+      }
       case 'heal':
-      case 'rotate-dek':
+      case 'propose':
       case 'crash-leader':
       case 'storm-end':
         return;

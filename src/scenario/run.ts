@@ -8,7 +8,9 @@ import { simulate } from '../sim/simulator.ts';
 import type { SimStats } from '../sim/simulator.ts';
 import { traceHash } from '../sim/trace.ts';
 import type { TraceEvent } from '../trace/types.ts';
+import { resolvePolicy } from '../sim/lifecycle/index.ts';
 import { compileScenario } from './compile.ts';
+import { splitGivenUp } from './given-up.ts';
 import type { Scenario } from './types.ts';
 import { resolveVariant } from './variants.ts';
 
@@ -22,6 +24,8 @@ export interface RunOptions {
 export interface RunResult {
   verdict: 'ok' | 'safety-violation' | 'liveness-violation';
   violations: Violation[];
+  /** Violations the scenario's own policy gives up by design (given-up.ts): not counted in the verdict. */
+  expected: Violation[];
   traceHash: string;
   trace: TraceEvent[];
   /** Rare-event counts (did the run reach the situations the invariants are about?). */
@@ -33,10 +37,11 @@ export interface RunResult {
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
   const variant = resolveVariant(opts.variant ?? 'correct');
   const result = simulate(compileScenario(scenario, { variant, applier: opts.applier }));
-  const violations = checkTrace(result.trace);
+  const { counted: violations, expected } = splitGivenUp(checkTrace(result.trace), resolvePolicy(scenario.policy));
   return {
     verdict: verdictOf(violations),
     violations,
+    expected,
     traceHash: traceHash(result.trace),
     trace: result.trace,
     stats: traceStats(result.trace),

@@ -66,6 +66,8 @@ export const SCENARIO_SCHEMA = {
         nodes: { type: 'array', items: raftId, minItems: 3, maxItems: 7 },
         joiners: { type: 'array', items: raftId, maxItems: 4 },
         initialEpochs: { type: 'object', additionalProperties: { type: 'integer', minimum: 0, maximum: 0xffff } },
+        fullIds: { type: 'object', additionalProperties: { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' } },
+        initialDek: { type: 'integer', minimum: 0, maximum: 0xffffffff },
       },
     },
     faults: {
@@ -95,6 +97,13 @@ export const SCENARIO_SCHEMA = {
         membership: empty,
         rotation: empty,
         storms: empty,
+        entries: empty,
+        storage: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['errorRate', 'corruptRate'],
+          properties: { errorRate: rate, corruptRate: rate },
+        },
         timeouts: {
           type: 'object',
           additionalProperties: false,
@@ -117,6 +126,7 @@ export const SCENARIO_SCHEMA = {
       additionalProperties: false,
       properties: { guards, nonces, engine, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
     },
+    raft: { type: 'object', additionalProperties: false, properties: { preVote: { type: 'boolean' } } },
     events: {
       type: 'array',
       items: {
@@ -127,13 +137,16 @@ export const SCENARIO_SCHEMA = {
         oneOf: [
           event('crash', { node: raftId, restartAfterMs }, ['node']),
           event('crash-after-apply', { node: raftId, restartAfterMs }, ['node']),
+          event('crash-after-ack', { node: raftId, restartAfterMs }, ['node']),
+          event('crash-after-install', { node: raftId, restartAfterMs }, ['node']),
           event('restart', { node: raftId }, ['node']),
           event('snapshot', { node: raftId }, ['node']),
           event('partition', { groups: { type: 'array', items: { type: 'array', items: raftId }, minItems: 1 } }, ['groups']),
           event('heal'),
           event('backup', { node: raftId, name: { type: 'string', minLength: 1 } }, ['node', 'name']),
           event('restore', { node: raftId, name: { type: 'string', minLength: 1 }, restartAfterMs }, ['node', 'name']),
-          event('rotate-dek'),
+          event('rotate-dek', { dekId: { type: 'integer', minimum: 0, maximum: 0xffffffff } }),
+          event('propose', { entry: { type: 'string', pattern: '^([0-9a-f]{2}){0,64}$' } }, ['entry']),
           event('add-node', { node: raftId }, ['node']),
           event('remove-node', { node: raftId }, ['node']),
           event('crash-leader', { restartAfterMs }),

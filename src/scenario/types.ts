@@ -25,7 +25,14 @@ export interface Scenario {
    * (scenarioArbitrary), so their replay never depends on a default.
    */
   policy?: PolicyOverrides;
+  /** Raft options (absent fields: production's, as etcd raft runs there). */
+  raft?: RaftOptionsDoc;
   events: ScenarioEventDoc[];
+}
+
+export interface RaftOptionsDoc {
+  /** PreVote with the CheckQuorum lease (default true, as in production). */
+  preVote?: boolean;
 }
 
 export interface Cluster {
@@ -33,8 +40,18 @@ export interface Cluster {
   nodes: string[];
   /** Raft ids that join later through an add-node event (members + joiners <= 7). */
   joiners?: string[];
-  /** Sidecar epoch under the initial DEK a member's disk starts with (to reach exhaustion). */
+  /** Sidecar epoch under the initial DEK a member's disk starts with (epoch boundaries, exhaustion). */
   initialEpochs?: Record<string, number>;
+  /**
+   * Full node ids (u64, decimal) given directly for some nodes instead of
+   * FNV-1a-64 of their raft id: as if the raft id were a string with that
+   * hash, so that every bit pattern can be generated (ids one bit apart from
+   * a member's, ids with the top bit set, ...), not only those a search for
+   * real strings reaches.
+   */
+  fullIds?: Record<string, string>;
+  /** The DEK the cluster starts under (u32, default 1). */
+  initialDek?: number;
 }
 
 /** A family present here is switched on, with its rates. */
@@ -59,6 +76,14 @@ export interface FaultFamilies {
   storms?: Record<string, never>;
   /** Clock and time-outs: client proposal time-out and election time-out range. */
   timeouts?: { proposalTimeoutMs: number; electionTimeoutMs: [number, number] };
+  /**
+   * Unusual entries committed by a client (propose events): every version
+   * byte, payload lengths around 15, opcodes 0x02 and 0x04-0x07 and above,
+   * empty entries, so the applier's fail-closed halts happen cluster-wide.
+   */
+  entries?: Record<string, never>;
+  /** Latent faults of the registry store's disk during applies (src/sim/storage-faults.ts). */
+  storage?: { errorRate: number; corruptRate: number };
 }
 
 export type FaultFamily = keyof FaultFamilies;
@@ -67,13 +92,20 @@ export type ScenarioEventDoc =
   | { at: number; kind: 'crash'; node: string; restartAfterMs?: number }
   /** Crash right after `node` next applies a registration (before its next snapshot). */
   | { at: number; kind: 'crash-after-apply'; node: string; restartAfterMs?: number }
+  /** Crash right after `node` next acknowledges new log entries. */
+  | { at: number; kind: 'crash-after-ack'; node: string; restartAfterMs?: number }
+  /** Crash right after `node`'s state machine next takes an installed snapshot. */
+  | { at: number; kind: 'crash-after-install'; node: string; restartAfterMs?: number }
   | { at: number; kind: 'restart'; node: string }
   | { at: number; kind: 'snapshot'; node: string }
   | { at: number; kind: 'partition'; groups: string[][] }
   | { at: number; kind: 'heal' }
   | { at: number; kind: 'backup'; node: string; name: string }
   | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number }
-  | { at: number; kind: 'rotate-dek' }
+  /** `dekId`: the new DEK's id (u32; default one above the newest). */
+  | { at: number; kind: 'rotate-dek'; dekId?: number }
+  /** A client proposes `entry` (hex: opcode byte and body; '' is the empty entry). */
+  | { at: number; kind: 'propose'; entry: string }
   | { at: number; kind: 'add-node'; node: string }
   | { at: number; kind: 'remove-node'; node: string }
   /** Crash whichever node leads now (nothing if none does). */
@@ -91,6 +123,8 @@ export type ScenarioEventKind = ScenarioEventDoc['kind'];
 export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
   crash: 'crashes',
   'crash-after-apply': 'crashes',
+  'crash-after-ack': 'crashes',
+  'crash-after-install': 'crashes',
   restart: 'crashes',
   snapshot: 'snapshots',
   partition: 'partitions',
@@ -98,6 +132,7 @@ export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
   backup: 'restores',
   restore: 'restores',
   'rotate-dek': 'rotation',
+  propose: 'entries',
   'add-node': 'membership',
   'remove-node': 'membership',
   'crash-leader': 'storms',

@@ -65,6 +65,41 @@ const CATALOG = build();
 /** Every variant, `correct` first, then by layer (applier, sim, lifecycle). */
 export const VARIANTS: readonly VariantInfo[] = [...CATALOG.values()].map(({ name, layer, bug }) => ({ name, layer, bug }));
 
+/**
+ * The decision paths (src/model/paths.ts) each variant's bug changes: an
+ * exploration of the variant that never reaches one of them cannot say the
+ * variant is caught or harmless, so its verdict is inconclusive. A variant
+ * not listed here (a new design idea) is judged by every path, as the correct
+ * applier is. Declare the paths a new variant changes to be judged by them only.
+ */
+const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
+  'lte-rollback': ['noop'],
+  'no-collision-check': ['halt:collision'],
+  'reset-first-seen': ['advance'],
+  'accept-rollback': ['halt:rollback'],
+  'wrong-truncation': ['insert'],
+  'short-id-compare': ['ids:low32-equal'],
+  'signed-epoch': ['epoch:0x8000'],
+  'any-version': ['committed:unknown-version'],
+  'dek-truncated-key': ['dek:above-16-bits'],
+  'unsynced-registry-writes': ['replay'],
+  'snapshot-omits-registry': ['install:rows'],
+  'skip-entry-on-halt': ['halt:rollback', 'halt:collision'],
+  'apply-before-commit': ['truncation'],
+  'drop-halting-registration': ['halt:rollback', 'halt:collision'],
+  'ack-before-persist': ['crash:after-ack'],
+  'install-before-persist': ['crash:after-install'],
+  'raft-commit-without-majority': ['leader-change'],
+  'raft-forget-vote': ['crash:after-vote'],
+  'no-startup-guard': ['restore:stale'],
+  'guard-reads-local-registry': ['restore:stale'],
+};
+
+/** The paths `variant` is declared to change (undefined: not declared, so every path). */
+export function variantPaths(variant: string): readonly string[] | undefined {
+  return VARIANT_PATHS[variant];
+}
+
 /** The variant called `name`; an unknown name throws, listing the known ones. */
 export function resolveVariant(name: string): ResolvedVariant {
   const v = CATALOG.get(name);

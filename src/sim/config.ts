@@ -2,6 +2,7 @@
 // randomness, and a timed schedule of scenario events.
 import type { ApplierFactory } from '../applier/types.ts';
 import type { SimHooks } from './hooks.ts';
+import type { StoreFaultRates } from './storage-faults.ts';
 import type { SimVariant } from './variants.ts';
 
 export interface NetworkParams {
@@ -26,6 +27,8 @@ export interface RaftParams {
   heartbeatMs: number;
   /** Entries per AppendEntries message at most. */
   maxBatch: number;
+  /** PreVote with the CheckQuorum lease, as production's etcd raft runs (RaftOptions.preVote). */
+  preVote: boolean;
 }
 
 export interface ClientParams {
@@ -94,6 +97,13 @@ export type ScenarioEvent =
    * matters. Disarmed at faults-end if it has not fired.
    */
   | { at: number; kind: 'crash-after-vote'; node: string; restartAfterMs?: number }
+  /** Arm a trigger: `node` crashes right after it next acknowledges new log entries (the response is on its way). */
+  | { at: number; kind: 'crash-after-ack'; node: string; restartAfterMs?: number }
+  /**
+   * Arm a trigger: `node` crashes right after its state machine next takes an
+   * installed snapshot (in the middle of the install, at once).
+   */
+  | { at: number; kind: 'crash-after-install'; node: string; restartAfterMs?: number }
   /**
    * Election timeouts are drawn from this range from now on (a storm of
    * contested elections); without a range, from the configured one again.
@@ -118,6 +128,8 @@ export interface SimConfig {
   snapshotInterval?: number | [number, number];
   /** Probability that a crash loses a given pending write (default 0.5). */
   pendingLossRate?: number;
+  /** Latent faults of the registry store during applies (absent: none). */
+  storeFaults?: StoreFaultRates;
   /** The run stops at this virtual time (ms). */
   timeLimitMs: number;
   /**
@@ -132,9 +144,16 @@ export interface SimConfig {
    * back the configured election-timeout range (default true).
    */
   calmAtFaultsEnd?: boolean;
+  /**
+   * At faults-end, propose the liveness probe (src/trace/probe.ts) and retry
+   * it until a leader applies it (default: calmAtFaultsEnd).
+   */
+  livenessProbe?: boolean;
   events?: ScenarioEvent[];
   /** Raft slots whose process does not boot at time 0 (a node added later starts them). */
   dormantNodes?: string[];
+  /** Nodes whose full id is given, not derived (decimal; recorded in run-start for reports). */
+  fullIds?: Record<string, string>;
   /** Raft slots that are learners (spec §5: a node added later joins as a learner or a voter). */
   learners?: string[];
   hooks?: SimHooks;
@@ -155,6 +174,7 @@ export const DEFAULT_RAFT: RaftParams = {
   electionTimeoutMs: [150, 300],
   heartbeatMs: 50,
   maxBatch: 64,
+  preVote: true,
 };
 
 export const DEFAULT_CLIENT: ClientParams = {
@@ -173,5 +193,7 @@ export const FAULT_KINDS: ReadonlySet<ScenarioEvent['kind']> = new Set([
   'set-network',
   'crash-leader',
   'crash-after-vote',
+  'crash-after-ack',
+  'crash-after-install',
   'set-election-timeout',
 ]);

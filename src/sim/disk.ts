@@ -149,6 +149,11 @@ export interface RaftDiskState extends RaftLogState {
   commit: number;
   /** Set while a restored node rejoins (no vote, no campaign); see RejoinState. */
   rejoin?: RejoinState;
+  /**
+   * ack-before-persist only: the log is durable up to this index; entries after
+   * it were acknowledged but are lost in a crash. Absent: the whole log is synced.
+   */
+  syncedLastIndex?: number;
 }
 
 export class Disk {

@@ -13,7 +13,12 @@ import { alreadyApplied, registrationKeyHex } from './registry-replay.ts';
 import { SimRegistryStore, diskRows } from './store.ts';
 
 const EMPTY = new Uint8Array(0);
+/** ack-before-persist: how long acknowledged log entries stay unsynced. */
+const LAZY_SYNC_MS = 3;
 const EMPTY_DIGEST = EMPTY_ENTRY_DIGEST;
+
+/** The trigger a crash fired from (absent: a scheduled crash). */
+export type CrashCause = 'after-vote' | 'after-ack' | 'after-install' | 'after-apply' | 'leader-kill';
 
 /** What a proposal attempt leaves on the entry it created (Entry.origin). */
 export interface EntryOrigin {
@@ -88,7 +93,16 @@ export class SimNode implements RaftHost {
     this.halted = false;
     this.holdApply = false;
     if (restart && sim.flags.forgetVote) this.disk.raft.vote = -1;
-    this.store = new SimRegistryStore(this.disk, !sim.flags.unsyncedRegistryWrites);
+    const faults = sim.storeFaults;
+    const sink =
+      faults === undefined
+        ? undefined
+        : {
+            faults,
+            injected: (op: 'get' | 'set', fault: 'error' | 'corrupt', keyHex: string): void =>
+              sim.trace.record({ fault, keyHex, kind: 'store-fault', node: this.name, op, t: sim.now }),
+          };
+    this.store = new SimRegistryStore(this.disk, !sim.flags.unsyncedRegistryWrites, sink);
     this.applied = this.disk.snapshot?.index ?? 0;
     if (restart) {
       sim.trace.record({ appliedIndex: this.applied, kind: 'restart', node: this.name, rows: this.store.rows(), t: sim.now });
@@ -112,6 +126,8 @@ export class SimNode implements RaftHost {
       this,
       {
         maxBatch: sim.raftParams.maxBatch,
+        preVote: sim.raftParams.preVote,
+        installBeforePersist: sim.flags.installBeforePersist,
         commitWithoutMajority: sim.flags.commitWithoutMajority,
         learners: sim.learners,
       },
@@ -121,12 +137,23 @@ export class SimNode implements RaftHost {
     if (this.applied < this.disk.raft.commit) this.runApply();
   }
 
-  /** Power loss: volatile state gone, each pending write kept or lost by a coin. */
-  crash(): void {
+  /** Power loss: volatile state gone, each pending write kept or lost by a coin. `cause`: the trigger that fired, if any. */
+  crash(cause?: CrashCause): void {
     if (!this.up) return;
     this.exit();
     const lostWrites = this.disk.crash(this.sim.faultsRng, this.sim.pendingLossRate);
-    this.sim.trace.record({ kind: 'crash', lostWrites, node: this.name, t: this.sim.now });
+    this.sim.trace.record({ cause, kind: 'crash', lostWrites, node: this.name, t: this.sim.now });
+    // ack-before-persist: log entries acknowledged but not yet synced are gone.
+    const raft = this.disk.raft;
+    if (raft.syncedLastIndex !== undefined) {
+      const synced = raft.syncedLastIndex;
+      raft.syncedLastIndex = undefined;
+      if (synced < raft.offset + raft.entries.length) {
+        raft.entries.length = Math.max(0, synced - raft.offset);
+        raft.commit = Math.min(raft.commit, synced);
+        this.sim.trace.record({ fromIndex: synced + 1, kind: 'truncate', node: this.name, t: this.sim.now });
+      }
+    }
     this.sim.hooks.onCrash?.(this.sim, this.name);
   }
 
@@ -167,8 +194,9 @@ export class SimNode implements RaftHost {
       const e = raft.entryAt(index);
       if (e === undefined) throw new Error(`${this.name}: committed entry ${index} missing from the log`);
       if (e.data.length === 0) {
-        // A leader's empty entry: never handed to the applier.
+        // An empty entry (a leader's no-op, or a client's): never handed to the applier.
         this.applied = index;
+        if (e.origin !== null) sim.entryApplied(this, e);
         this.maybeSnapshot();
         continue;
       }
@@ -184,7 +212,9 @@ export class SimNode implements RaftHost {
         // Every write of this apply stores `index` with its row, in the same disk write.
         store.stampIndex = index;
       }
+      store.applying = true;
       const result = (this.applier as EntryApplier).apply(e.data);
+      store.applying = false;
       store.stampIndex = undefined;
       this.appliesTotal++;
       if (result.kind === 'halt' && sim.flags.dropHaltingRegistration && e.data[0] === 0x03) {
@@ -238,6 +268,11 @@ export class SimNode implements RaftHost {
     this.exit();
     this.halted = true;
     sim.hooks.onHalt?.(sim, this.name, index, reason);
+    // A halt on a fault the disk injected: the supervisor restarts the process.
+    const faults = sim.storeFaults;
+    if (faults !== undefined && (reason === 'store-fault' || reason === 'corrupt-row')) {
+      sim.after(faults.restartDelayMs(), (s) => s.restart(this.name));
+    }
   }
 
   /**
@@ -312,7 +347,21 @@ export class SimNode implements RaftHost {
   }
 
   voted(): void {
-    this.sim.voteGranted(this);
+    this.sim.crashPoint(this, 'crash-after-vote');
+  }
+
+  acked(from: number): void {
+    if (this.sim.flags.ackBeforePersist) {
+      // The bug: the entries are acknowledged now and synced a little later (a lazy fsync).
+      const disk = this.disk;
+      const raft = disk.raft;
+      if (raft.syncedLastIndex === undefined || raft.syncedLastIndex >= from) raft.syncedLastIndex = from - 1;
+      const incarnation = this.incarnation;
+      this.sim.after(LAZY_SYNC_MS, () => {
+        if (this.incarnation === incarnation && this.up && this.disk === disk) disk.raft.syncedLastIndex = undefined;
+      });
+    }
+    this.sim.crashPoint(this, 'crash-after-ack');
   }
 
   electionTimeout(): number {
@@ -361,11 +410,14 @@ export class SimNode implements RaftHost {
     return this.disk.snapshot;
   }
 
-  installSnapshot(snap: Snapshot, from: number): void {
+  persistSnapshot(snap: Snapshot): void {
+    this.disk.snapshot = snap;
+  }
+
+  installSnapshot(snap: Snapshot, from: number): boolean {
     const store = this.store as SimRegistryStore;
     // Under 'skip-applied' the rows keep the applied index their source stored with them.
     store.replaceAll(snap.rows, snap.rowsAppliedAt);
-    this.disk.snapshot = snap;
     this.applied = snap.index;
     this.sim.trace.record({
       from: this.nodeName(from),
@@ -377,6 +429,8 @@ export class SimNode implements RaftHost {
       term: snap.term,
     });
     this.sim.hooks.onSnapshotInstall?.(this.sim, this.name, snap.index);
+    // The crash point after the state machine was replaced (before Raft persists the snapshot, under install-before-persist).
+    return this.up && !this.sim.crashPoint(this, 'crash-after-install', true);
   }
 
   noop(index: number, term: number): Entry {

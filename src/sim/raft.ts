@@ -52,6 +52,8 @@ export const MSG_VOTE_RESP = 1;
 export const MSG_APP = 2;
 export const MSG_APP_RESP = 3;
 export const MSG_SNAP = 4;
+export const MSG_PREVOTE = 5;
+export const MSG_PREVOTE_RESP = 6;
 
 /**
  * One Raft message. One class with every field keeps V8's property access
@@ -108,14 +110,18 @@ export interface RaftHost {
   armElectionTimer(deadline: number): void;
   /** This node granted its vote in the current term (the response is sent). */
   voted(): void;
+  /** This follower acknowledged log entries it just appended, from index `from` on (the response is sent). */
+  acked(from: number): void;
   /** This node just became leader: start its heartbeat timer. */
   startHeartbeat(): void;
   /** The commit index advanced: run the apply loop. */
   committed(): void;
   /** The node's latest local snapshot (for a follower that needs compacted entries). */
   latestSnapshot(): Snapshot | null;
-  /** Replace the state machine by `snap` received from node `from`. */
-  installSnapshot(snap: Snapshot, from: number): void;
+  /** Make `snap` the node's persisted snapshot (Raft's storage, with the log reset below). */
+  persistSnapshot(snap: Snapshot): void;
+  /** Replace the state machine by `snap` received from node `from`. False: the node crashed doing it (a crash point). */
+  installSnapshot(snap: Snapshot, from: number): boolean;
   /** A leader's empty entry. */
   noop(index: number, term: number): Entry;
   nodeName(index: number): string;
@@ -123,15 +129,28 @@ export interface RaftHost {
 
 export interface RaftOptions {
   maxBatch: number;
+  /**
+   * PreVote (etcd's PreVote, with the CheckQuorum lease that goes with it in
+   * production): a node whose election timer fires first asks the voters
+   * whether they would vote for it in the next term, without raising its own
+   * term; only with a majority of yes does it campaign. A voter says yes only
+   * to an up-to-date log, and ignores (pre)vote requests while it has heard
+   * from a leader within the minimum election timeout. So a node with a stale
+   * log, or cut off and back, cannot force elections on a healthy cluster.
+   */
+  preVote: boolean;
   /** Broken variant: a leader commits what it has without waiting for a majority. */
   commitWithoutMajority: boolean;
   /** Nodes (indices) that are learners: they replicate and apply but never vote, campaign or count toward a quorum. */
   learners?: readonly number[];
+  /** Broken variant: the state machine takes an installed snapshot before Raft persists it. */
+  installBeforePersist?: boolean;
 }
 
 export const FOLLOWER = 0;
 export const CANDIDATE = 1;
 export const LEADER = 2;
+export const PRE_CANDIDATE = 3;
 
 const PROBE = 0;
 const REPLICATE = 1;
@@ -158,6 +177,8 @@ export class RaftNode {
   private pendingSnapshot: number[];
   private active: boolean[];
   private quorumCheckAt = 0;
+  /** When this node last heard from the leader of its term (PreVote's lease). */
+  private leaderContactAt = Number.NEGATIVE_INFINITY;
   private readonly scratch: number[];
   private readonly electionMin: number;
 
@@ -236,7 +257,8 @@ export class RaftNode {
       this.resetElectionTimer();
       return;
     }
-    this.campaign();
+    if (this.opts.preVote) this.preCampaign();
+    else this.campaign();
   }
 
   // A node whose disk was restored rejoins (hs.rejoin, see RejoinState): before
@@ -258,11 +280,11 @@ export class RaftNode {
     return true;
   }
 
-  /** A rejoining node may vote in this term, for a candidate whose log ends at (lastTerm, lastIndex)? */
-  private rejoinVoteOk(lastTerm: number, lastIndex: number): boolean {
+  /** A rejoining node may vote in `term`, for a candidate whose log ends at (lastTerm, lastIndex)? */
+  private rejoinVoteOk(term: number, lastTerm: number, lastIndex: number): boolean {
     if (this.rejoined()) return true;
     const r = this.hs.rejoin as NonNullable<RaftDiskState['rejoin']>;
-    if (this.hs.term <= r.voteAboveTerm) return false;
+    if (term <= r.voteAboveTerm) return false;
     return lastTerm > r.catchUpTerm || (lastTerm === r.catchUpTerm && lastIndex >= r.catchUpIndex);
   }
 
@@ -309,11 +331,21 @@ export class RaftNode {
     if (resetTimer || wasLeader) this.resetElectionTimer();
   }
 
+  /** PreVote: ask the voters about the next term without entering it. */
+  private preCampaign(): void {
+    this.startElection(PRE_CANDIDATE, MSG_PREVOTE, this.hs.term + 1, () => this.campaign());
+  }
+
   private campaign(): void {
     const hs = this.hs;
     hs.term += 1;
     hs.vote = this.id;
-    this.role = CANDIDATE;
+    this.startElection(CANDIDATE, MSG_VOTE, hs.term, () => this.becomeLeader());
+  }
+
+  /** One round of (pre)votes for `term`: this node's own yes, then a request to every other voter; `won` when a quorum says yes. */
+  private startElection(role: number, request: number, term: number, won: () => void): void {
+    this.role = role;
     this.leader = -1;
     this.voters.fill(false);
     this.voters[this.id] = true;
@@ -321,14 +353,14 @@ export class RaftNode {
     this.rejected = 0;
     this.resetElectionTimer();
     if (this.granted >= this.quorum) {
-      this.becomeLeader();
+      won();
       return;
     }
     const last = this.lastIndex();
     const lastTerm = this.termAt(last);
     for (const p of this.peers) {
       if (this.learner[p]) continue;
-      this.host.send(new Message(MSG_VOTE, this.id, p, hs.term, last, lastTerm, null, 0, false, 0, null));
+      this.host.send(new Message(request, this.id, p, term, last, lastTerm, null, 0, false, 0, null));
     }
   }
 
@@ -462,7 +494,14 @@ export class RaftNode {
 
   step(m: Message): void {
     const hs = this.hs;
-    if (m.term > hs.term) {
+    const isVote = m.type === MSG_VOTE || m.type === MSG_PREVOTE;
+    if (this.opts.preVote && isVote && m.term > hs.term && this.inLease()) {
+      // A leader is alive: a (pre)vote request for a later term is ignored (etcd's lease, with CheckQuorum).
+      return;
+    }
+    if (m.term > hs.term && (m.type === MSG_PREVOTE || (m.type === MSG_PREVOTE_RESP && !m.reject))) {
+      // A PreVote round moves nobody's term: the request asks about term+1, and a yes answers in it.
+    } else if (m.term > hs.term) {
       const leader = m.type === MSG_APP || m.type === MSG_SNAP ? m.from : -1;
       // A vote request (or a rejection) from a higher term moves this node to
       // that term without restarting its election timer (Figure 2): otherwise a
@@ -475,8 +514,9 @@ export class RaftNode {
       // A stale leader learns the newer term from the rejection and steps down.
       if (m.type === MSG_APP || m.type === MSG_SNAP) {
         this.host.send(new Message(MSG_APP_RESP, this.id, m.from, hs.term, m.index, 0, null, 0, true, 0, null));
-      } else if (m.type === MSG_VOTE) {
-        this.host.send(new Message(MSG_VOTE_RESP, this.id, m.from, hs.term, 0, 0, null, 0, true, 0, null));
+      } else if (m.type === MSG_VOTE || m.type === MSG_PREVOTE) {
+        const resp = m.type === MSG_VOTE ? MSG_VOTE_RESP : MSG_PREVOTE_RESP;
+        this.host.send(new Message(resp, this.id, m.from, hs.term, 0, 0, null, 0, true, 0, null));
       }
       return;
     }
@@ -496,12 +536,39 @@ export class RaftNode {
       case MSG_SNAP:
         this.handleSnapshot(m);
         break;
+      case MSG_PREVOTE:
+        this.handlePreVote(m);
+        break;
+      case MSG_PREVOTE_RESP:
+        this.handlePreVoteResp(m);
+        break;
     }
   }
 
+  /** Has this node heard from a live leader within the minimum election timeout (or is it the leader)? */
+  private inLease(): boolean {
+    if (this.role === LEADER) return true;
+    return this.leader !== -1 && this.host.now() - this.leaderContactAt < this.electionMin;
+  }
+
+  /** Would this node vote for the sender in term m.term? Nothing changes here: no term, no vote, no timer. */
+  private handlePreVote(m: Message): void {
+    const last = this.lastIndex();
+    const lastTerm = this.termAt(last);
+    const upToDate = m.logTerm > lastTerm || (m.logTerm === lastTerm && m.index >= last);
+    const grant = upToDate && m.term > this.hs.term && this.rejoinVoteOk(m.term, m.logTerm, m.index);
+    this.host.send(new Message(MSG_PREVOTE_RESP, this.id, m.from, grant ? m.term : this.hs.term, 0, 0, null, 0, !grant, 0, null));
+  }
+
+  private handlePreVoteResp(m: Message): void {
+    if (this.role !== PRE_CANDIDATE || (!m.reject && m.term !== this.hs.term + 1)) return;
+    this.countVote(m, () => this.campaign());
+  }
+
+
   private handleVote(m: Message): void {
     const hs = this.hs;
-    const canVote = (hs.vote === m.from || (hs.vote === -1 && this.leader === -1)) && this.rejoinVoteOk(m.logTerm, m.index);
+    const canVote = (hs.vote === m.from || (hs.vote === -1 && this.leader === -1)) && this.rejoinVoteOk(hs.term, m.logTerm, m.index);
     const last = this.lastIndex();
     const lastTerm = this.termAt(last);
     const upToDate = m.logTerm > lastTerm || (m.logTerm === lastTerm && m.index >= last);
@@ -515,11 +582,16 @@ export class RaftNode {
   }
 
   private handleVoteResp(m: Message): void {
-    if (this.role !== CANDIDATE || this.voters[m.from]) return;
+    if (this.role === CANDIDATE) this.countVote(m, () => this.becomeLeader());
+  }
+
+  /** A (pre)vote answer: `won` once a quorum said yes; back to follower once a quorum said no. */
+  private countVote(m: Message, won: () => void): void {
+    if (this.voters[m.from]) return;
     this.voters[m.from] = true;
     if (m.reject) this.rejected++;
     else this.granted++;
-    if (this.granted >= this.quorum) this.becomeLeader();
+    if (this.granted >= this.quorum) won();
     else if (this.rejected >= this.quorum) this.becomeFollower(this.hs.term, -1);
   }
 
@@ -527,6 +599,7 @@ export class RaftNode {
     const hs = this.hs;
     if (this.role !== FOLLOWER || this.leader !== m.from) this.becomeFollower(hs.term, m.from);
     else this.resetElectionTimer();
+    this.leaderContactAt = this.host.now();
     if (m.index < hs.commit) {
       this.reply(m.from, hs.commit, false, 0);
       return;
@@ -541,6 +614,7 @@ export class RaftNode {
     }
     const entries = m.entries;
     let lastNew = m.index;
+    let appendedFrom = -1;
     if (entries !== null && entries.length > 0) {
       lastNew = m.index + entries.length;
       const now = this.host.now();
@@ -559,6 +633,7 @@ export class RaftNode {
           hs.entries.length = first.index - hs.offset - 1;
           this.host.record({ fromIndex: first.index, kind: 'truncate', node: this.name, t: now });
         }
+        appendedFrom = first.index;
         for (; k < entries.length; k++) {
           const e = entries[k] as Entry;
           hs.entries.push(e);
@@ -569,6 +644,7 @@ export class RaftNode {
     const commit = Math.min(m.commit, lastNew);
     if (commit > hs.commit) this.commitTo(commit);
     this.reply(m.from, lastNew, false, 0);
+    if (appendedFrom >= 0) this.host.acked(appendedFrom);
   }
 
   private reply(to: number, index: number, reject: boolean, hint: number): void {
@@ -614,6 +690,7 @@ export class RaftNode {
     const snap = m.snapshot as Snapshot;
     if (this.role !== FOLLOWER || this.leader !== m.from) this.becomeFollower(hs.term, m.from);
     else this.resetElectionTimer();
+    this.leaderContactAt = this.host.now();
     if (snap.index <= hs.commit) {
       this.reply(m.from, hs.commit, false, 0);
       return;
@@ -624,11 +701,17 @@ export class RaftNode {
       this.reply(m.from, snap.index, false, 0);
       return;
     }
-    hs.entries = [];
-    hs.offset = snap.index;
-    hs.offsetTerm = snap.term;
-    hs.commit = snap.index;
-    this.host.installSnapshot(snap, m.from);
+    // etcd's order: persist the snapshot (and the log it replaces), then hand it to the state machine.
+    const persist = (): void => {
+      hs.entries = [];
+      hs.offset = snap.index;
+      hs.offsetTerm = snap.term;
+      hs.commit = snap.index;
+      this.host.persistSnapshot(snap);
+    };
+    if (!this.opts.installBeforePersist) persist();
+    if (!this.host.installSnapshot(snap, m.from)) return; // crashed at the crash point after the install
+    if (this.opts.installBeforePersist) persist();
     this.reply(m.from, snap.index, false, 0);
   }
 }

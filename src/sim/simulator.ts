@@ -20,12 +20,15 @@ import { fromHex, toHex } from '../applier/hex.ts';
 import { entryDigest } from '../trace/digest.ts';
 import type { SimHooks } from './hooks.ts';
 import { Network } from './network.ts';
+import { StoreFaults } from './storage-faults.ts';
 import { SimNode } from './node.ts';
 import type { EntryOrigin } from './node.ts';
 import { Prng } from './prng.ts';
 import type { Rng } from './prng.ts';
+import type { CrashCause } from './node.ts';
 import type { Entry, Message } from './raft.ts';
 import { diskRows } from './store.ts';
+import { LIVENESS_PROBE_ENTRY, LIVENESS_PROBE_REQUEST } from '../trace/probe.ts';
 import { TraceRecorder } from './trace.ts';
 import { variantFlags } from './variants.ts';
 import type { SimVariant, VariantFlags } from './variants.ts';
@@ -120,6 +123,8 @@ export class Simulator {
   readonly pendingLossRate: number;
   readonly applierFactory: ApplierFactory;
   readonly hooks: SimHooks;
+  /** The storage fault domain's injector (undefined: the registry store never fails). */
+  readonly storeFaults: StoreFaults | undefined;
   readonly nodes: SimNode[];
   readonly network: Network;
   readonly variantLabel: string;
@@ -131,10 +136,11 @@ export class Simulator {
   private readonly timeLimit: number;
   private readonly faultsEnd: number;
   private readonly calmAtFaultsEnd: boolean;
+  private readonly livenessProbe: boolean;
   private readonly events: ScenarioEvent[];
   private eventsProcessed = 0;
-  /** Armed crash-after-vote triggers per node, oldest first: each one's restart delay (undefined: stays down). */
-  private readonly crashAfterVote = new Map<string, (number | undefined)[]>();
+  /** Armed crash triggers per node and crash point, oldest first: each one's restart delay (undefined: stays down). */
+  private readonly crashTriggers = new Map<string, (number | undefined)[]>();
   /** The configured election-timeout range (set-election-timeout changes it until faults-end). */
   private readonly baseElectionTimeoutMs: [number, number];
   /** The configured message delays (set-network may change them until faults-end). */
@@ -171,6 +177,7 @@ export class Simulator {
     this.pendingLossRate = config.pendingLossRate ?? 0.5;
     this.applierFactory = config.applier;
     this.hooks = config.hooks ?? {};
+    this.storeFaults = config.storeFaults === undefined ? undefined : new StoreFaults(config.storeFaults, this.prng.stream('storage'));
     this.timeLimit = config.timeLimitMs;
     this.events = config.events ?? [];
     let lastFault = 0;
@@ -180,6 +187,7 @@ export class Simulator {
     const lossyBase = (baseNet.lossRate ?? 0) > 0 || (baseNet.dupRate ?? 0) > 0 || (baseNet.reorderRate ?? 0) > 0;
     this.faultsEnd = config.faultsEndMs ?? (lossyBase ? config.timeLimitMs : lastFault);
     this.calmAtFaultsEnd = config.calmAtFaultsEnd ?? true;
+    this.livenessProbe = config.livenessProbe ?? this.calmAtFaultsEnd;
     this.nodes = names.map((name, i) => new SimNode(this, i, name));
     for (const node of this.nodes) this.byName.set(node.name, node);
     this.learners = (config.learners ?? []).map((name) => this.node(name).idx);
@@ -210,6 +218,8 @@ export class Simulator {
     // Trace events are written with their keys in sorted order (the canonical serializer's fast path).
     const learners = this.learners.map((i) => (this.nodes[i] as SimNode).name);
     this.trace.record({
+      electionTimeoutMs: [...this.baseElectionTimeoutMs],
+      fullIds: this.config.fullIds !== undefined && Object.keys(this.config.fullIds).length > 0 ? { ...this.config.fullIds } : undefined,
       kind: 'run-start',
       learners: learners.length > 0 ? learners : undefined,
       nodes: this.nodes.map((n) => n.name),
@@ -292,8 +302,11 @@ export class Simulator {
           this.network.params = { ...this.network.params, ...this.baseDelayMs };
         }
         // An armed crash trigger is a fault: none may fire in the quiet period.
-        this.crashAfterVote.clear();
+        this.crashTriggers.clear();
+        this.storeFaults?.stop();
         this.hooks.onFaultsEnd?.(this);
+        // Liveness is progress: a client writes once more, and retries until a leader applies it.
+        if (this.livenessProbe) this.propose(LIVENESS_PROBE_ENTRY, { requestId: LIVENESS_PROBE_REQUEST, maxAttempts: Number.MAX_SAFE_INTEGER });
         return;
     }
   }
@@ -359,14 +372,16 @@ export class Simulator {
       case 'crash-leader': {
         const leader = this.leader();
         if (leader === undefined) return;
-        leader.crash();
+        leader.crash('leader-kill');
         if (ev.restartAfterMs !== undefined) this.after(ev.restartAfterMs, (sim) => sim.restart(leader.name));
         return;
       }
-      case 'crash-after-vote': {
-        const name = this.node(ev.node).name;
-        const armed = this.crashAfterVote.get(name);
-        if (armed === undefined) this.crashAfterVote.set(name, [ev.restartAfterMs]);
+      case 'crash-after-vote':
+      case 'crash-after-ack':
+      case 'crash-after-install': {
+        const key = `${this.node(ev.node).name}|${ev.kind}`;
+        const armed = this.crashTriggers.get(key);
+        if (armed === undefined) this.crashTriggers.set(key, [ev.restartAfterMs]);
         else armed.push(ev.restartAfterMs);
         return;
       }
@@ -434,24 +449,31 @@ export class Simulator {
   }
 
   /**
-   * `node` granted a vote (RaftHost.voted). An armed crash-after-vote trigger
-   * fires: the node crashes right after this event (the vote is persisted and
-   * its response on the way), and restarts after the trigger's delay.
+   * `node` reached a crash point: it granted a vote (RaftHost.voted), acknowledged
+   * new log entries (RaftHost.acked), or installed a snapshot. An armed trigger
+   * for that point fires: the node crashes right after it (`now`: at once, in
+   * the middle of the step; else from the event loop, once the vote's or the
+   * acknowledgement's message is on its way), and restarts after the
+   * trigger's delay. Returns whether a trigger fired.
    */
-  voteGranted(node: SimNode): void {
-    const armed = this.crashAfterVote.get(node.name);
-    if (armed === undefined) return;
+  crashPoint(node: SimNode, point: 'crash-after-vote' | 'crash-after-ack' | 'crash-after-install', now = false): boolean {
+    const key = `${node.name}|${point}`;
+    const armed = this.crashTriggers.get(key);
+    if (armed === undefined) return false;
     const restartAfterMs = armed.shift();
-    if (armed.length === 0) this.crashAfterVote.delete(node.name);
-    this.after(0, (sim) => {
-      node.crash();
+    if (armed.length === 0) this.crashTriggers.delete(key);
+    const cause = point === 'crash-after-vote' ? 'after-vote' : point === 'crash-after-ack' ? 'after-ack' : 'after-install';
+    const fire = (sim: Simulator): void => {
+      node.crash(cause);
       if (restartAfterMs !== undefined) sim.after(restartAfterMs, (s) => s.restart(node.name));
-    });
+    };
+    if (now) fire(this);
+    else this.after(0, fire);
+    return true;
   }
 
-  crash(name: string): void {
-    const node = this.node(name);
-    node.crash();
+  crash(name: string, cause?: CrashCause): void {
+    this.node(name).crash(cause);
   }
 
   restart(name: string): void {
@@ -532,8 +554,8 @@ export class Simulator {
 
   /** A client proposal: goes to the leader (following redirects), retried as a new proposal after a timeout. */
   propose(data: Bytes, opts: ProposeOptions = {}): void {
+    // An empty entry is allowed: it commits like any other and the engine skips it, as it skips Raft's no-ops.
     const bytes = typeof data === 'string' ? fromHex(data) : data.slice();
-    if (bytes.length === 0) throw new RangeError('a proposal needs at least an opcode byte');
     const dataHex = toHex(bytes);
     const id = this.nextProposalId++;
     const target = opts.node !== undefined ? this.node(opts.node).idx : this.clientLeader;

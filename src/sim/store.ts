@@ -5,11 +5,19 @@
 // Under registryReplay 'skip-applied' the engine sets `stampIndex` to the index
 // of the entry being applied, and every write stores that index with the row,
 // in the same disk write (see StoredValue.appliedAt).
+import { StoreFault } from '../applier/types.ts';
 import type { RegistryStore } from '../applier/types.ts';
 import type { TraceRow } from '../trace/types.ts';
 import type { Disk, StoredValue } from './disk.ts';
 import { fromHex } from '../applier/hex.ts';
 import { internedHex, internedRow, sortedRowsDigest } from './hex.ts';
+import type { StoreFaultKind, StoreFaults } from './storage-faults.ts';
+
+/** Where a store reports the faults it injected (the node records them in the trace). */
+export interface StoreFaultSink {
+  faults: StoreFaults;
+  injected(op: 'get' | 'set', fault: StoreFaultKind, keyHex: string): void;
+}
 
 // digest-before -> key -> value -> digest-after, shared by all stores of the
 // process (replicas go through the same row sets in the same order). Nested
@@ -41,6 +49,8 @@ export class SimRegistryStore implements RegistryStore {
   lastWrite: TraceRow | undefined = undefined;
   /** The log index to store with each write (registryReplay 'skip-applied'); undefined stores none. */
   stampIndex: number | undefined = undefined;
+  /** Set by the engine while an entry is applied: only then may the disk inject a fault. */
+  applying = false;
   private digestCache: string | null = null;
   /** The digest before the last write (null: unknown, or more than one write since). */
   private prevDigest: string | null = null;
@@ -48,15 +58,28 @@ export class SimRegistryStore implements RegistryStore {
   constructor(
     private readonly disk: Disk,
     private readonly synced: boolean,
+    private readonly faults?: StoreFaultSink,
   ) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const v = this.disk.registry.view.get(this.keyHex(key));
+    const keyHex = this.keyHex(key);
+    const v = this.disk.registry.view.get(keyHex);
+    const fault = this.applying ? this.faults?.faults.onGet() : undefined;
+    // Only a stored row can come back corrupted.
+    if (fault !== undefined && (fault === 'error' || v !== undefined)) {
+      this.faults?.injected('get', fault, keyHex);
+      if (fault === 'error') throw new StoreFault(`read of ${keyHex} failed (injected)`);
+      return this.faults?.faults.corrupt((v as StoredValue).bytes);
+    }
     return v === undefined ? undefined : v.bytes.slice();
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
     const keyHex = this.keyHex(key);
+    if (this.applying && this.faults?.faults.onSet() !== undefined) {
+      this.faults.injected('set', 'error', keyHex);
+      throw new StoreFault(`write of ${keyHex} failed (injected)`);
+    }
     const interned = internedRow(keyHex, value);
     const at = this.stampIndex;
     // One write: the row and its applied index are kept or lost together.

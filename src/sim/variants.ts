@@ -7,6 +7,8 @@ export const SIM_VARIANTS = {
   'skip-entry-on-halt': 'a halting apply is skipped: the engine advances its applied index past it and keeps going',
   'apply-before-commit': 'the apply loop applies every entry in the log, committed or not',
   'drop-halting-registration': 'a registration whose apply halts is silently dropped: no halt, the applied index moves past it (fail open)',
+  'ack-before-persist': 'a follower acknowledges appended log entries before they are synced (a lazy fsync: a crash loses them)',
+  'install-before-persist': 'a follower hands an installed snapshot to the state machine before Raft persists it',
   'raft-commit-without-majority': 'a leader commits its entries as soon as it appends them, without a majority',
   'raft-forget-vote': 'a node forgets whom it voted for when it restarts (vote not persisted)',
 } as const;
@@ -27,6 +29,8 @@ export interface VariantFlags {
   skipEntryOnHalt: boolean;
   applyBeforeCommit: boolean;
   dropHaltingRegistration: boolean;
+  ackBeforePersist: boolean;
+  installBeforePersist: boolean;
   commitWithoutMajority: boolean;
   forgetVote: boolean;
 }
@@ -40,6 +44,8 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     skipEntryOnHalt: on('skip-entry-on-halt'),
     applyBeforeCommit: on('apply-before-commit'),
     dropHaltingRegistration: on('drop-halting-registration'),
+    ackBeforePersist: on('ack-before-persist'),
+    installBeforePersist: on('install-before-persist'),
     commitWithoutMajority: on('raft-commit-without-majority'),
     forgetVote: on('raft-forget-vote'),
   };

@@ -33,8 +33,21 @@ interface AtNode extends At {
 
 export type TraceEvent =
   // --- run framing --------------------------------------------------------
-  /** `learners`: the Raft slots that never vote or count toward a quorum (absent: none). */
-  | (At & { kind: 'run-start'; seed: string; nodes: string[]; variant: string; learners?: string[] })
+  /**
+   * `learners`: the Raft slots that never vote or count toward a quorum (absent: none).
+   * `electionTimeoutMs`: the run's election time-out range outside storms (the
+   * unit liveness bounds are counted in; absent: the default [150, 300]).
+   * `fullIds`: nodes whose full id (decimal) is not FNV-1a-64 of their name.
+   */
+  | (At & {
+      kind: 'run-start';
+      seed: string;
+      nodes: string[];
+      variant: string;
+      learners?: string[];
+      electionTimeoutMs?: [number, number];
+      fullIds?: Record<string, string>;
+    })
   /** No fault is injected after this time; liveness is judged from here. */
   | (At & { kind: 'faults-end' })
   | (At & { kind: 'run-end'; nodes: TraceNodeSummary[] })
@@ -75,8 +88,11 @@ export type TraceEvent =
   /** `node`'s state machine was replaced by `from`'s snapshot; applied index jumps to `index`. */
   | (AtNode & { kind: 'snapshot-install'; index: number; term: number; from: string; rows: TraceRow[] })
   // --- processes and disks ------------------------------------------------
-  /** Volatile state is gone; `lostWrites` pending (unsynced) writes were dropped. */
-  | (AtNode & { kind: 'crash'; lostWrites: number })
+  /**
+   * Volatile state is gone; `lostWrites` pending (unsynced) writes were dropped.
+   * `cause`: an armed trigger or nemesis that fired (absent: a scheduled crash).
+   */
+  | (AtNode & { kind: 'crash'; lostWrites: number; cause?: 'after-vote' | 'after-ack' | 'after-install' | 'after-apply' | 'leader-kill' })
   /** The process came back from its disk: applied index restarts at `appliedIndex`. */
   | (AtNode & { kind: 'restart'; appliedIndex: number; rows: TraceRow[] })
   /** A copy of `node`'s whole disk was taken and kept under `name` (for a later restore). */
@@ -90,6 +106,14 @@ export type TraceEvent =
    * Raft state included, came back as it was.
    */
   | (AtNode & { kind: 'restore'; backupAt: number; rows: TraceRow[]; name?: string; raft?: 'discarded' })
+  /**
+   * A fault the simulated disk injected into `node`'s registry store during
+   * the apply in progress: a read or write that failed ('error'), or a read
+   * that returned a corrupted value ('corrupt': a value of another length
+   * than 12 bytes; the stored row itself is intact). The apply that follows
+   * may halt for it (store-fault, corrupt-row): the environment's doing.
+   */
+  | (AtNode & { kind: 'store-fault'; op: 'get' | 'set'; fault: 'error' | 'corrupt'; keyHex: string })
   // --- network --------------------------------------------------------------
   | (At & { kind: 'partition'; groups: string[][]; oneWay?: { from: string; to: string } })
   | (At & { kind: 'heal' })

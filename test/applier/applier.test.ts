@@ -186,10 +186,9 @@ describe('createEntryApplier: opcode dispatch', () => {
 });
 
 describe('variants', () => {
-  it('lists the correct applier and every named bug', () => {
-    expect(Object.keys(applierVariants).sort()).toEqual(
-      ['accept-rollback', 'correct', 'lte-rollback', 'no-collision-check', 'reset-first-seen', 'wrong-truncation'].sort(),
-    );
+  it('lists the correct applier first, then every named bug with its one-line description', () => {
+    expect(Object.keys(applierVariants)[0]).toBe('correct');
+    for (const v of Object.values(applierVariants)) expect(v.bug.length).toBeGreaterThan(10);
     expect(applierFactoryByName('correct')).toBe(createEntryApplier);
   });
 
@@ -218,6 +217,30 @@ describe('variants', () => {
     ['accept-rollback', [[A, 5], [A, 1]], ['insert', 'advance'], [value(A, 5, 1)]],
   ] as [string, [bigint, number][], string[], string[]][])('%s', (name, regs, outcomes, rows) => {
     expect(run(name, regs)).toEqual({ outcomes, rows });
+  });
+
+  it('short-id-compare takes an id equal in the low 32 bits for the owner', () => {
+    const near = A ^ (1n << 40n);
+    expect(run('correct', [[A, 1], [near, 2]]).outcomes).toEqual(['insert', 'collision']);
+    expect(run('short-id-compare', [[A, 1], [near, 2]])).toEqual({ outcomes: ['insert', 'advance'], rows: [value(near, 1, 2)] });
+  });
+
+  it('signed-epoch sees 0x8000 as lower than 0x7FFF', () => {
+    expect(run('correct', [[A, 0x7fff], [A, 0x8000]]).outcomes).toEqual(['insert', 'advance']);
+    expect(run('signed-epoch', [[A, 0x7fff], [A, 0x8000]]).outcomes).toEqual(['insert', 'rollback']);
+  });
+
+  it('any-version decodes a payload of another version byte', () => {
+    const entry = registrationEntry({ dekId: DEK, fullNodeId: A, localEpoch: 1 });
+    entry[1] = 0x02;
+    expect(applierFactoryByName('correct')(new MemoryRegistryStore()).apply(entry)).toMatchObject({ kind: 'halt', reason: 'unknown-version' });
+    expect(applierFactoryByName('any-version')(new MemoryRegistryStore()).apply(entry)).toEqual({ kind: 'registered', outcome: 'insert' });
+  });
+
+  it('dek-truncated-key keys DEK 0x10001 like DEK 1', () => {
+    const store = new MemoryRegistryStore();
+    applierFactoryByName('dek-truncated-key')(store).apply(registrationEntry({ dekId: 0x10001, fullNodeId: A, localEpoch: 1 }));
+    expect(store.rowsHex().map((r) => r.keyHex)).toEqual([toHex(registryKey(1, Number(A & 0xffffn)))]);
   });
 
   it('wrong-truncation keys the row on bits 16..31', () => {

@@ -7,21 +7,8 @@ import { regsim, runPrinted, tempDir } from './regsim.ts';
 
 const FINDING = 'fixtures/findings/unregistered-epoch-reuse/scenario.json';
 const dir = tempDir();
-// Faults end with a crash 10 ms before the run does: the node cannot catch up in time.
-const STALLED = join(dir, 'stalled.json');
-writeFileSync(
-  STALLED,
-  JSON.stringify({
-    version: 1,
-    seed: 's1',
-    durationMs: 1010,
-    faultsEndMs: 1000,
-    cluster: { nodes: ['n1', 'n2', 'n3'] },
-    faults: { crashes: { pendingLossRate: 0 } },
-    workload: { kvWritesPerSec: 20 },
-    events: [{ at: 1000, kind: 'crash', node: 'n1', restartAfterMs: 5 }],
-  }),
-);
+// Nodes held forever behind a committed halt (the held-behind-halt finding): a liveness violation.
+const STALLED = 'fixtures/findings/held-behind-halt/colliding-joiners.scenario.json';
 const QUIET = join(dir, 'quiet.json');
 writeFileSync(
   QUIET,

@@ -4,6 +4,7 @@
 import type { RegistryRow } from '../../src/applier/types.ts';
 import { modelApplyEntry, modelKeyHex, modelRowsHex, modelValueHex } from '../../src/model/registration.ts';
 import { EMPTY_ENTRY_DIGEST, entryHexDigest } from '../../src/trace/digest.ts';
+import { LIVENESS_PROBE_ENTRY, LIVENESS_PROBE_REQUEST } from '../../src/trace/probe.ts';
 import { rowsDigest } from '../../src/trace/rows.ts';
 import type { TraceApplyResult, TraceApplySkip, TraceEvent, TraceNodeSummary, TraceRow } from '../../src/trace/types.ts';
 
@@ -48,6 +49,8 @@ export interface ApplyOverride {
    * `result`/`rows` say otherwise.
    */
   skipped?: TraceApplySkip;
+  /** A store-fault or corrupt-row halt comes with the injected fault that explains it, unless false. */
+  injected?: boolean;
 }
 
 export class TraceBuilder {
@@ -132,12 +135,25 @@ export class TraceBuilder {
     }
   }
 
+  /** The simulator's liveness probe: proposed (its request id marks it) and committed on `nodes`; returns its index. */
+  probe(nodes = this.nodes): number {
+    const entryHex = Buffer.from(LIVENESS_PROBE_ENTRY).toString('hex');
+    this.push({ kind: 'propose', t: this.tick(), node: nodes[0] as string, requestId: `${LIVENESS_PROBE_REQUEST}#1`, entryHex });
+    return this.commit([entryHex], 1, nodes);
+  }
+
   /** `node` applies the next entry (or `index`), as the model would unless overridden. */
   apply(node: string, o: ApplyOverride = {}, index = this.st(node).applied + 1): number {
     const s = this.st(node);
     const entry = this.log[index - 1];
     if (!entry) throw new Error(`no entry at ${index}`);
     const entryHex = o.entryHex ?? entry.entryHex;
+    const env = o.result?.kind === 'halt' && (o.result.reason === 'store-fault' || o.result.reason === 'corrupt-row');
+    if (env && o.injected !== false) {
+      // The disk injected the fault the halt is for (the trace explains it).
+      const fault = o.result?.kind === 'halt' && o.result.reason === 'corrupt-row' ? 'corrupt' : 'error';
+      this.push({ kind: 'store-fault', t: this.tick(), node, op: 'get', fault, keyHex: 'aa' });
+    }
     const m = o.skipped
       ? { result: { kind: 'registered', outcome: 'noop' } as const, rows: s.rows }
       : modelApplyEntry(s.rows, Buffer.from(entryHex, 'hex'));

@@ -88,6 +88,7 @@ describe('checkTrace options and helpers', () => {
     const b = new TraceBuilder(['n1']);
     b.commit([kv(), kv()]);
     b.faultsEnd();
+    b.t += 3000;
     b.runEnd();
     const v = checkTrace(b.trace());
     expect(verdictOf(v)).toBe('liveness-violation');

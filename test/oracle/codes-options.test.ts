@@ -93,6 +93,7 @@ describe('violation codes and the replay-window option', () => {
     b.nonce('n1', 2, 1, 1, 1, 0);
     b.nonce('n2', 2, 1, 1, 1, 0);
     b.faultsEnd();
+    b.t += 3000;
     b.runEnd();
     expect(checkTrace(b.trace()).map((x) => `${x.invariant}:${x.code}`)).toEqual([
       'raft-safety:two-leaders',
@@ -100,6 +101,7 @@ describe('violation codes and the replay-window option', () => {
       'no-nonce-reuse:nonce-reuse',
       'liveness:not-caught-up',
       'liveness:not-caught-up',
+      'liveness:no-progress',
     ]);
   });
 });

@@ -58,7 +58,9 @@ describe('traceStats', () => {
   it('counts the rare events of a clean run', () => {
     const s = traceStats(cleanRun().events);
     expect(s).toMatchObject({
-      entriesApplied: 8,
+      entriesCommitted: 8,
+      committedByClass: { registration: 4, kv: 4 },
+      appliesByOutcome: { insert: 6, noop: 4, advance: 2, kv: 13 },
       registrationsCommitted: 4,
       registrationReplaysAfterCrash: 2,
       registrationReplayNoops: 2,

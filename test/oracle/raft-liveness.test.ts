@@ -89,16 +89,24 @@ describe('raft-safety', () => {
 });
 
 describe('liveness', () => {
-  it('a node that is up, not halted and behind the commit index after faults-end', () => {
+  /** The quiet period: the probe commits on `nodes` and they apply it, then time passes beyond the default bound. */
+  const quiet = (b: TraceBuilder, nodes = b.nodes): void => {
+    b.faultsEnd();
+    const p = b.probe();
+    b.applyAll(p, nodes);
+    b.t += 3000;
+  };
+
+  it('a node that is up, not halted and behind what was committed long before run-end', () => {
     const b = new TraceBuilder();
     b.commit([kv(), kv()]);
     b.applyAll(2, ['n1', 'n2']);
     b.applyAll(1, ['n3']);
-    b.faultsEnd();
+    quiet(b, ['n1', 'n2']);
     const e = b.runEnd();
     const v = checkTrace(b.trace());
     expect(v.map((x) => [x.invariant, x.kind, x.eventIndex, x.node])).toEqual([['liveness', 'liveness', e, 'n3']]);
-    expect(v[0]!.message).toMatch(/^n3 is up and not halted at run-end \(t=\d+\) with applied index 1, behind commit index 2; faults ended at t=\d+$/);
+    expect(v[0]!.message).toMatch(/^n3 is up and not halted at run-end \(t=\d+\) with applied index 1, behind index 3, committed by t=\d+ \(2400 ms before run-end\); faults ended at t=\d+$/);
     expect(checkTrace(b.trace(), { liveness: false })).toEqual([]);
   });
 
@@ -112,6 +120,7 @@ describe('liveness', () => {
     c.commit([kv(), kv()]);
     c.applyAll(1);
     c.faultsEnd();
+    c.t += 3000;
     c.runEnd({ n1: { up: false }, n2: { halted: true }, n3: { halted: true } });
     expect(checkTrace(c.trace())).toEqual([]);
   });
@@ -123,6 +132,7 @@ describe('liveness', () => {
       b.applyAll(2, ['n1']);
       b.applyAll(1, ['n2', 'n3']);
       b.faultsEnd();
+      b.t += 3000;
       return b;
     };
     // n1 refused or removed (down), n3 halted: n2 alone cannot elect a leader.
@@ -133,12 +143,13 @@ describe('liveness', () => {
     const c = lagging();
     c.runEnd({ n1: { up: false }, n3: { rejoining: true } });
     expect(checkTrace(c.trace())).toEqual([]);
-    // Two of three voters up and able to vote: n2 and n3 must catch up with n1's commit index.
+    // Two of three voters up and able to vote: they must catch up, and commit the probe.
     const d = lagging();
-    const e = d.runEnd({ n1: { up: false, commitIndex: 2 }, n2: { commitIndex: 2 } });
+    const e = d.runEnd({ n1: { up: false } });
     expect(checkTrace(d.trace()).map((v) => [v.code, v.eventIndex, v.node])).toEqual([
       ['not-caught-up', e, 'n2'],
       ['not-caught-up', e, 'n3'],
+      ['no-progress', e, undefined],
     ]);
   });
 
@@ -149,54 +160,83 @@ describe('liveness', () => {
     b.applyAll(2, ['n1']);
     b.applyAll(1, ['n2', 'n3']);
     b.faultsEnd();
+    b.t += 3000;
     // Voters n1, n2 (quorum 2); n1 is down: the learner n3 being up changes nothing.
-    b.runEnd({ n1: { up: false }, n2: { commitIndex: 2 } });
+    b.runEnd({ n1: { up: false } });
     expect(checkTrace(b.trace())).toEqual([]);
     const c = new TraceBuilder(['n1', 'n2', 'n3']);
     c.commit([kv(), kv()]);
     c.applyAll(2, ['n1']);
     c.applyAll(1, ['n2', 'n3']);
     c.faultsEnd();
+    c.t += 3000;
     // Without learners, n2 and n3 are a quorum of three voters: both are judged.
-    c.runEnd({ n1: { up: false }, n2: { commitIndex: 2 } });
-    expect(checkTrace(c.trace()).map((v) => v.node)).toEqual(['n2', 'n3']);
+    c.runEnd({ n1: { up: false } });
+    expect(checkTrace(c.trace(), { only: ['liveness'] }).filter((v) => v.code === 'not-caught-up').map((v) => v.node)).toEqual(['n2', 'n3']);
   });
 
-  it('with a bound, a node must have caught up by faults-end + bound', () => {
-    const b = new TraceBuilder(['n1', 'n2']);
-    b.commit([kv(), kv(), '']);
-    b.applyAll(1);
-    b.faultsEnd();
-    const tEnd = b.t;
-    b.apply('n1'); // t = tEnd + 1
-    b.crash('n2');
-    b.restart('n2', 0); // goes back below the goal
-    b.t += 100;
-    b.apply('n2');
-    const late = b.apply('n2'); // t = tEnd + 105
-    b.runEnd({ n1: { appliedIndex: 3 }, n2: { appliedIndex: 3 } }); // index 3 is filtered
-    const within = checkTrace(b.trace(), { livenessBoundMs: 50 });
-    expect(within.map((v) => [v.invariant, v.node])).toEqual([['liveness', 'n2']]);
-    expect(within[0]!.message).toBe(
-      `n2 reached commit index 3 at t=${b.events[late]!.t}, later than faults-end (t=${tEnd}) + 50 ms = t=${tEnd + 50}`,
-    );
-    expect(checkTrace(b.trace(), { livenessBoundMs: 500 })).toEqual([]);
+  it('the core must commit the liveness probe within the bound of being ready', () => {
+    const quiet = (withProbe: boolean): TraceBuilder => {
+      const b = new TraceBuilder();
+      b.commit([kv()]);
+      b.applyAll();
+      b.faultsEnd();
+      b.t += 10;
+      if (withProbe) {
+        b.probe();
+        b.applyAll();
+      }
+      b.t += 1000;
+      return b;
+    };
+    const none = quiet(false);
+    const e = none.runEnd();
+    const v = checkTrace(none.trace(), { livenessBoundMs: 100 });
+    expect(v.map((x) => [x.code, x.eventIndex, x.node])).toEqual([['no-progress', e, undefined]]);
+    expect(v[0]!.message).toMatch(/^no leader committed the liveness probe within 100 ms \(8 election time-outs\) of t=\d+, when a quorum of healthy voters \(n1, n2, n3\) was up/);
+    // with the probe committed and applied in time, or a bound that reaches past run-end, nothing
+    const ok = quiet(true);
+    ok.runEnd();
+    expect(checkTrace(ok.trace(), { livenessBoundMs: 100 })).toEqual([]);
+    expect(checkTrace(quiet(false).trace(), { livenessBoundMs: 5000 })).toEqual([]);
+    // the default bound: 8 election time-outs of run-start's range
+    expect(checkTrace(quiet(false).trace())).toEqual([]);
+    const short = quiet(false);
+    (short.events[0] as { electionTimeoutMs?: [number, number] }).electionTimeoutMs = [50, 100];
+    expect(checkTrace(short.trace()).map((x) => x.code)).toEqual(['no-progress']);
   });
 
-  it('with a bound, installs and restores count as progress and regress', () => {
-    const b = new TraceBuilder(['n1', 'n2']);
-    b.commit([kv(), kv()]);
-    b.applyAll(2, ['n1']);
+  it('every healthy node must apply through the probe within the bound of its commit, or of its own last start', () => {
+    const b = new TraceBuilder(['n1', 'n2', 'n3']);
+    b.commit([kv()]);
+    b.applyAll();
     b.faultsEnd();
-    b.install('n2', 'n1', 2);
-    b.restore('n2', 0, []);
-    b.restart('n2', 2);
+    const p = b.probe();
+    b.applyAll(p, ['n1', 'n2']);
+    b.t += 200;
+    const late = b.apply('n3', {}, p); // 200 ms after the commit
+    b.t += 1000;
     b.runEnd();
-    expect(checkTrace(b.trace(), { livenessBoundMs: 100 })).toEqual([]);
-    const c = new TraceBuilder(['n1']);
+    const v = checkTrace(b.trace(), { livenessBoundMs: 100 });
+    expect(v.map((x) => [x.code, x.node])).toEqual([['caught-up-late', 'n3']]);
+    expect(v[0]!.message).toContain(`n3 applied only at t=${b.events[late]!.t} the liveness probe's index ${p}`);
+    expect(checkTrace(b.trace(), { livenessBoundMs: 300 })).toEqual([]);
+    // a node that restarts late has the bound from its restart; an install counts as reaching the index
+    const c = new TraceBuilder(['n1', 'n2', 'n3']);
+    c.commit([kv()]);
+    c.applyAll();
     c.faultsEnd();
+    const q = c.probe();
+    c.applyAll(q, ['n1', 'n2']);
+    c.crash('n3');
+    c.t += 500;
+    c.restart('n3', 0);
+    c.t += 50;
+    c.snapshotTake('n1');
+    c.install('n3', 'n1', q);
+    c.t += 1000;
     c.runEnd();
-    expect(checkTrace(c.trace(), { livenessBoundMs: 1 })).toEqual([]);
+    expect(checkTrace(c.trace(), { livenessBoundMs: 100 })).toEqual([]);
   });
 });
 

@@ -92,16 +92,21 @@ describe('replay-idempotence', () => {
     expect(v[0]!.message).toContain('halt(unknown-opcode)');
   });
 
-  it('an environmental halt (store fault) is not compared, and may or may not have written', () => {
-    const b = new TraceBuilder(['n1']);
-    b.commit([reg(1, A, 1), kv()]);
-    b.apply('n1', { result: { kind: 'halt', reason: 'store-fault', message: 'disk' }, rows: [row(1, A, 1, 1)] });
-    b.restart('n1', 0);
-    b.applyAll();
-    b.runEnd();
-    expect(names(b)).toEqual([]);
-    // ...unless the caller says store faults are not environmental
-    expect(names(b, { environmentalHaltReasons: [] }).map((x) => x[0])).toContain('replay-idempotence');
+  it('an environmental halt (an injected store fault) is not compared, and may or may not have written', () => {
+    const run = (injected: boolean, reason: 'store-fault' | 'corrupt-row'): TraceBuilder => {
+      const b = new TraceBuilder(['n1']);
+      b.commit([reg(1, A, 1), kv()]);
+      b.apply('n1', { result: { kind: 'halt', reason, message: 'disk' }, rows: [row(1, A, 1, 1)], injected });
+      b.restart('n1', 0);
+      b.applyAll();
+      b.runEnd();
+      return b;
+    };
+    expect(names(run(true, 'store-fault'))).toEqual([]);
+    expect(names(run(true, 'corrupt-row'))).toEqual([]);
+    // ...a store-fault or corrupt-row halt the trace does not explain is the applier's own decision
+    expect(names(run(false, 'store-fault')).map((x) => x[0])).toContain('replay-idempotence');
+    expect(names(run(false, 'corrupt-row')).map((x) => x[0])).toContain('replay-idempotence');
   });
 
   it('a snapshot installed without its registry rows is caught at the install, and only there', () => {

@@ -9,6 +9,6 @@ it('the README example still reproduces the report in docs/report-example.png', 
   const result = runScenario(scenario, { variant: 'lte-rollback' });
   expect(result.verdict).toBe('safety-violation');
   expect(result.violations[0]?.invariant).toBe('replay-idempotence');
-  expect(result.traceHash).toBe('64db85f3576bf3aa67f67a9c034abbbc3f227b9b74efa4d7b5d387011c671c7f');
+  expect(result.traceHash).toBe('e828e356de8dc786dc528dffb9f7bc02cc02895587b9cd0ec6549ae4fb5db1bc');
   expect(runScenario(scenario).verdict).toBe('ok');
 });

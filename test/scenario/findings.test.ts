@@ -18,7 +18,7 @@ const FINDINGS: { dir: string; invariant: string; code: string; fix: PolicyOverr
   {
     dir: 'unregistered-epoch-reuse',
     invariant: 'no-nonce-reuse',
-    code: 'nonce-reuse',
+    code: 'restored-epoch-reuse',
     fix: { nonces: { applies: 'after-registration-committed' } },
   },
 ];

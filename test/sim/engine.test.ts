@@ -18,6 +18,8 @@ function run(events: ScenarioEvent[], extra: Partial<SimConfig> = {}): TraceEven
     timeLimitMs: 3000,
     snapshotInterval: 1000,
     events,
+    // The engine's own behaviour: no liveness probe entry among the applies counted here.
+    livenessProbe: false,
     ...extra,
   }).trace;
 }

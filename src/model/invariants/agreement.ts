@@ -34,7 +34,7 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
   const pair = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
 
   const checkReason = (e: number, node: string, index: number, reason: string): boolean => {
-    if (ctx.isEnvironmental(reason)) return true;
+    if (ctx.isEnvironmental(e)) return true;
     const first = haltAt.get(index);
     if (!first) {
       haltAt.set(index, { node, eventIndex: e, reason });
@@ -72,7 +72,7 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
     if (ev.kind === 'halt') {
-      if (!checkReason(e, ev.node, ev.index, ev.reason) || ctx.isEnvironmental(ev.reason)) continue;
+      if (!checkReason(e, ev.node, ev.index, ev.reason) || ctx.isEnvironmental(e)) continue;
       const prev = trace[e - 1];
       const afterApply = prev?.kind === 'apply' && prev.node === ev.node && prev.index === ev.index && prev.result.kind === 'halt';
       if (afterApply || ev.index < (ctx.life.hwmBefore[e] ?? 0)) continue;
@@ -84,7 +84,7 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
     const settled = ev.index >= (ctx.life.hwmBefore[e] ?? 0);
     const r = ev.result;
     if (r.kind === 'halt') {
-      if (ctx.isEnvironmental(r.reason)) continue;
+      if (ctx.isEnvironmental(e)) continue;
       if (!checkReason(e, ev.node, ev.index, r.reason) || !settled) continue;
       settleHalt(e, ev.node, ev.index, r.reason, '');
       continue;

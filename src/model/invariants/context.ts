@@ -38,16 +38,9 @@ export interface Violation {
 export interface OracleOptions {
   /** Check only these invariants (default: all). */
   only?: readonly InvariantName[];
-  /**
-   * Halt reasons caused by the environment rather than by the log (default
-   * ['store-fault']): such a halt is not compared with the model or with other
-   * replicas, it still counts as a halt for the fail-closed and
-   * rollback/collision checks.
-   */
-  environmentalHaltReasons?: readonly string[];
-  /** Judge liveness at run-end (default true; only when the trace has a faults-end event). */
+  /** Judge liveness (default true). */
   liveness?: boolean;
-  /** If set, healthy nodes must have caught up no later than faults-end + this many ms. */
+  /** The liveness bound in ms (default: LIVENESS_BOUND_TIMEOUTS election time-outs of the run; see invariants/liveness.ts). */
   livenessBoundMs?: number;
   /**
    * Do not report replay-idempotence 'replay-window-halt': a node that, while
@@ -395,7 +388,7 @@ export class Lifecycle {
   /** Each node's hwm at the end of the trace. */
   readonly endHwm = new Map<string, number>();
 
-  constructor(trace: readonly TraceEvent[], isEnvironmental: (reason: string) => boolean) {
+  constructor(trace: readonly TraceEvent[], isEnvironmental: (eventIndex: number) => boolean) {
     this.hwmBefore = new Int32Array(trace.length).fill(-1);
     this.hwmAfter = new Int32Array(trace.length).fill(-1);
     const hwm = new Map<string, number>();
@@ -419,7 +412,7 @@ export class Lifecycle {
       switch (ev.kind) {
         case 'apply':
           if (ev.result.kind !== 'halt' && ev.index > cur) set(ev.node, ev.t, ev.index);
-          else if (ev.result.kind === 'halt' && isEnvironmental(ev.result.reason) && ev.index > cur) {
+          else if (ev.result.kind === 'halt' && isEnvironmental(e) && ev.index > cur) {
             // An environmental fault may strike after the write landed: the store
             // may hold this entry's effect.
             set(ev.node, ev.t, ev.index);
@@ -475,12 +468,40 @@ export interface CheckContext {
   readonly timeline: ModelTimeline;
   readonly life: Lifecycle;
   readonly options: OracleOptions;
-  isEnvironmental(reason: string): boolean;
+  /**
+   * Whether the halt of event `eventIndex` (an apply that halted, or the halt
+   * event after it) was caused by the environment: the trace shows a store
+   * fault injected into that very apply (a `store-fault` event of the node
+   * since its previous apply). Such a halt is node-local: it is not compared
+   * with the model or with other replicas, and it still counts as a halt for
+   * fail-closed-halts and the rollback and collision checks. A store-fault or
+   * corrupt-row halt the trace does not explain is judged like any other.
+   */
+  isEnvironmental(eventIndex: number): boolean;
+}
+
+/** The events whose halt an injected store fault explains (see CheckContext.isEnvironmental). */
+function environmentalHalts(trace: readonly TraceEvent[]): Set<number> {
+  const out = new Set<number>();
+  const injected = new Set<string>();
+  for (let e = 0; e < trace.length; e++) {
+    const ev = trace[e] as TraceEvent;
+    if (ev.kind === 'store-fault') injected.add(ev.node);
+    else if (ev.kind === 'apply') {
+      const explained = injected.delete(ev.node);
+      const r = ev.result;
+      if (!explained || r.kind !== 'halt' || (r.reason !== 'store-fault' && r.reason !== 'corrupt-row')) continue;
+      out.add(e);
+      const next = trace[e + 1];
+      if (next?.kind === 'halt' && next.node === ev.node && next.index === ev.index) out.add(e + 1);
+    } else if (ev.kind === 'restart' || ev.kind === 'crash') injected.delete(ev.node);
+  }
+  return out;
 }
 
 export function buildContext(trace: readonly TraceEvent[], options: OracleOptions = {}): CheckContext {
-  const env = new Set(options.environmentalHaltReasons ?? ['store-fault']);
-  const isEnvironmental = (reason: string): boolean => env.has(reason);
+  const env = environmentalHalts(trace);
+  const isEnvironmental = (eventIndex: number): boolean => env.has(eventIndex);
   const log = new CommittedLog(trace);
   return {
     log,

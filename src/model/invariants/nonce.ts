@@ -2,7 +2,14 @@
 // (nodeId16 ‖ epoch ‖ writeCount) under one DEK; the second use of a pair is
 // reported with both event indices. Two nodes sharing their low 16 bits are the
 // same writer as far as the nonce is concerned, so they are keyed together.
-// Code: 'nonce-reuse'.
+// Codes, by cause:
+//  - 'restored-epoch-reuse': the same node used the nonce again after its disk
+//    was restored from a backup (its sidecar epoch went back, and it bumped
+//    to an epoch it had used): what the §9.1 rollback guard exists to stop;
+//    spec §7.0 says that without the guard the reuse follows, the applier
+//    accepting the re-registration as an idempotent replay;
+//  - 'nonce-reuse': any other reuse (two nodes sharing low 16 bits, an
+//    epoch used twice without a restore, ...).
 import type { TraceEvent } from '../../trace/types.ts';
 import { violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
@@ -28,10 +35,11 @@ export function checkNonceReuse(trace: readonly TraceEvent[], _ctx: CheckContext
     const who =
       prior.node === ev.node ? `${ev.node} again` : `${ev.node}, which shares its low 16 bits with ${prior.node},`;
     const restored = lastRestore.get(ev.node);
-    const hint = restored !== undefined && restored > prior.eventIndex ? `; ${ev.node} was restored from a backup at event #${restored}` : '';
+    const afterRestore = restored !== undefined && restored > prior.eventIndex;
+    const hint = afterRestore ? `; ${ev.node} was restored from a backup at event #${restored}` : '';
     out.push(
       violation(
-        'no-nonce-reuse', 'nonce-reuse',
+        'no-nonce-reuse', afterRestore && prior.node === ev.node ? 'restored-epoch-reuse' : 'nonce-reuse',
         e,
         ev.node,
         `nonce ${nonce} under dek ${ev.dekId} used by ${who} for index ${ev.index}; first used by ${prior.node} for index ${prior.index} at event #${prior.eventIndex}${hint}`,

@@ -160,7 +160,7 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
         const hwm = life.hwmBefore[e] ?? 0;
         const inWindow = ev.index <= hwm;
         const r = ev.result;
-        const env = r.kind === 'halt' && ctx.isEnvironmental(r.reason);
+        const env = r.kind === 'halt' && ctx.isEnvironmental(e);
         const guarded = model.kind === 'halt' && (model.reason === 'rollback' || model.reason === 'collision');
         if (guarded && r.kind !== 'halt') {
           // no-silent-rollback / collisions-halt report it; the rows now differ on purpose.

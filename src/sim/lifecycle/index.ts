@@ -14,3 +14,5 @@ export {
 export type { EnginePolicy, GuardPolicy, LifecyclePolicy, NoncePolicy, PolicyOverrides, PolicyPresetName } from './policy.ts';
 export { COLLIDING_RAFT_IDS } from './colliding-ids.ts';
 export type { CollidingRaftId } from './colliding-ids.ts';
+export { NEAR_RAFT_IDS } from './near-ids.ts';
+export type { NearRaftId } from './near-ids.ts';

@@ -26,6 +26,7 @@ import { RegistryView, caughtUpView, localView, requestReadIndex } from './regis
 import type { HaltAhead, ReadIndex } from './registry-view.ts';
 import { activeDek, setActiveDek, setSidecarEpoch, sidecarEpoch } from './sidecar.ts';
 
+/** The DEK a cluster starts under unless the scenario names another. */
 export const INITIAL_DEK = 1;
 /** How often a held node re-checks whether it has caught up (virtual ms). */
 const POLL_MS = 10;
@@ -34,7 +35,8 @@ const WRITE_RETRY_MS = 20;
 
 /** The custom scenario events this layer handles (ScenarioEvent kind 'custom'). */
 export type LifecycleEvent =
-  | { name: 'rotate-dek' }
+  /** `dekId`: the new DEK's id (default: one above the newest). */
+  | { name: 'rotate-dek'; dekId?: number }
   | { name: 'add-node'; node: string }
   | { name: 'remove-node'; node: string }
   | { name: 'crash-after-apply'; node: string; restartAfterMs?: number };
@@ -53,6 +55,14 @@ export interface LifecycleOptions {
   policy?: PolicyOverrides;
   /** Sidecar epoch under the initial DEK a member's disk starts with (an old node near exhaustion). */
   initialEpochs?: Readonly<Record<string, number>>;
+  /**
+   * Full node ids given directly instead of derived from the raft id (as if
+   * the raft id were a string with that FNV-1a-64 hash): every bit pattern,
+   * not only the ones a search for real strings can reach.
+   */
+  fullIds?: Readonly<Record<string, bigint>>;
+  /** The DEK the cluster starts under (default INITIAL_DEK). */
+  initialDek?: number;
   /** Client KV writes per virtual second (Poisson arrivals), proposed until `writesUntilMs`. */
   kvWritesPerSec: number;
   writesUntilMs: number;
@@ -64,6 +74,8 @@ class Process {
   phase: 'guarding' | 'running' = 'guarding';
   writeCount = 0;
   registerAttempts = 0;
+  /** Whether this process proposed Register for its current (DEK, epoch). */
+  proposed = false;
   read: ReadIndex | undefined = undefined;
 
   constructor(
@@ -88,13 +100,16 @@ export class NodeLifecycle implements SimHooks {
   /** Committed rotation markers, index -> DEK, learnt at their first apply anywhere. */
   private readonly rotations = new Map<number, number>();
   private readonly rotationsRecorded = new Set<number>();
-  private lastProposedDek = INITIAL_DEK;
+  private readonly initialDek: number;
+  private lastProposedDek: number;
   private workloadStarted = false;
 
   constructor(private readonly opts: LifecycleOptions) {
     this.policy = resolvePolicy(opts.policy);
-    for (const name of [...opts.members, ...(opts.joiners ?? [])]) this.fullIds.set(name, deriveNodeId(name));
+    for (const name of [...opts.members, ...(opts.joiners ?? [])]) this.fullIds.set(name, opts.fullIds?.[name] ?? deriveNodeId(name));
     this.memberOrder = [...opts.members];
+    this.initialDek = opts.initialDek ?? INITIAL_DEK;
+    this.lastProposedDek = this.initialDek;
   }
 
   // --- process start: bump, guards, registration -----------------------------------
@@ -108,8 +123,8 @@ export class NodeLifecycle implements SimHooks {
     const disk = node.disk;
     const g = this.policy.guards;
     const initial = this.opts.initialEpochs?.[name];
-    if (!info.restart && initial !== undefined && sidecarEpoch(disk, INITIAL_DEK) === 0) {
-      setSidecarEpoch(disk, INITIAL_DEK, initial);
+    if (!info.restart && initial !== undefined && sidecarEpoch(disk, this.initialDek) === 0) {
+      setSidecarEpoch(disk, this.initialDek, initial);
     }
     let dekId = activeDek(disk);
     if (dekId === undefined) {
@@ -164,6 +179,13 @@ export class NodeLifecycle implements SimHooks {
       const view = this.caughtUp(sim, proc);
       if (view === undefined) return this.poll(sim, proc);
       if (!view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) {
+        if (!proc.proposed) {
+          // It skipped proposing because its registry already showed this
+          // epoch, and a later commit (a dead incarnation's registration,
+          // after a restore took the sidecar back) has since moved the row on:
+          // propose it after all, and let the applier judge it.
+          this.proposeRegistration(sim, proc);
+        }
         const ahead = view.haltAhead;
         if (ahead === undefined || this.policy.nonces.heldBehindHalt !== 'halt') return this.poll(sim, proc);
         // The committed log holds, before this node's registration, an entry
@@ -228,6 +250,7 @@ export class NodeLifecycle implements SimHooks {
   }
 
   private proposeRegistration(sim: Simulator, proc: Process): void {
+    proc.proposed = true;
     const { dekId, epoch } = proc;
     const name = proc.node.name;
     const wanted = (): boolean => this.isCurrent(proc) && proc.dekId === dekId && proc.epoch === epoch;
@@ -284,7 +307,7 @@ export class NodeLifecycle implements SimHooks {
       // The registry write is synced; the next snapshot has not been taken: the replay window.
       const restartAfterMs = this.crashAfterApply.get(name);
       this.crashAfterApply.delete(name);
-      sim.crash(name);
+      sim.crash(name, 'after-apply');
       if (restartAfterMs !== undefined) sim.after(restartAfterMs, (s) => s.restart(name));
     }
   }
@@ -324,14 +347,14 @@ export class NodeLifecycle implements SimHooks {
 
   /** The newest DEK any rotation has committed (the cluster's keystore). */
   private clusterDek(): number {
-    let dek = INITIAL_DEK;
+    let dek = this.initialDek;
     for (const d of this.rotations.values()) if (d > dek) dek = d;
     return dek;
   }
 
   /** The DEK in force after applying up to `index`. */
   private dekAt(index: number): number {
-    let dek = INITIAL_DEK;
+    let dek = this.initialDek;
     for (const [i, d] of this.rotations) if (i <= index && d > dek) dek = d;
     return dek;
   }
@@ -344,6 +367,7 @@ export class NodeLifecycle implements SimHooks {
     proc.epochBefore = sidecarEpoch(disk, dekId);
     proc.epoch = (proc.epochBefore + 1) & 0xffff;
     proc.writeCount = 0;
+    proc.proposed = false;
     setSidecarEpoch(disk, dekId, proc.epoch);
     sim.trace.record({ t: sim.now, node: proc.node.name, kind: 'epoch-bump', dekId, epoch: proc.epoch });
     if (proc.phase !== 'running') return;
@@ -362,10 +386,12 @@ export class NodeLifecycle implements SimHooks {
   // --- operator events ------------------------------------------------------------------
 
   onCustom(sim: Simulator, event: Extract<ScenarioEvent, { kind: 'custom' }>): void {
-    const data = (event.data ?? {}) as { node?: string; restartAfterMs?: number };
+    const data = (event.data ?? {}) as { node?: string; restartAfterMs?: number; dekId?: number };
     switch (event.name) {
       case 'rotate-dek': {
-        this.lastProposedDek = Math.max(this.lastProposedDek, this.clusterDek()) + 1;
+        const newest = Math.max(this.lastProposedDek, this.clusterDek());
+        if (newest >= 0xffffffff) return; // no DEK id is left above the newest (a u32)
+        this.lastProposedDek = data.dekId !== undefined && data.dekId > newest ? data.dekId : newest + 1;
         sim.propose(rotationMarker(this.lastProposedDek));
         return;
       }

@@ -1,0 +1,102 @@
+// Coverage of decision paths (TigerBeetle's coverage marks, the "sometimes"
+// assertions of Antithesis): every path the applier, the engine and the
+// lifecycle can take, and every corner of the input domain a wrong type would
+// break, counted per run from the trace (TraceStats). An exploration that says
+// "ok" without having reached a path has tested nothing about it, so the
+// verdict of an exploration that misses a path it is judged by is
+// `inconclusive` (src/explore), and the property suites set floors on them.
+import type { TraceStats } from './trace-stats.ts';
+
+export type PathGroup = 'applier' | 'committed' | 'domain' | 'guard' | 'engine' | 'fault';
+
+export interface PathInfo {
+  /** Stable name: variants declare the paths they change by it. */
+  name: string;
+  group: PathGroup;
+  /** One line for the path table. */
+  label: string;
+  count: (s: TraceStats) => number;
+  /**
+   * A design option the path exists only under (the scenario layer decides
+   * whether a configuration has it): 'skip-applied' (engine.registryReplay),
+   * 'unsynced-writes' (a disk with unsynced writes the engine relies on: none yet).
+   */
+  needs?: 'skip-applied' | 'unsynced-writes';
+}
+
+const of = (rec: Record<string, number>, key: string): number => rec[key] ?? 0;
+const applied = (key: string) => (s: TraceStats) => of(s.appliesByOutcome, key);
+const committed = (key: string) => (s: TraceStats) => of(s.committedByClass, key);
+
+export const PATHS: readonly PathInfo[] = [
+  // What the applier returned (spec §2, §3).
+  { name: 'insert', group: 'applier', label: 'registration inserted (case 1)', count: applied('insert') },
+  { name: 'advance', group: 'applier', label: 'registration advanced (case 2)', count: applied('advance') },
+  { name: 'noop', group: 'applier', label: 'equal epoch, idempotent no-op (case 2\')', count: applied('noop') },
+  { name: 'halt:rollback', group: 'applier', label: 'halt: rollback (case 3)', count: applied('halt:rollback') },
+  { name: 'halt:collision', group: 'applier', label: 'halt: collision (case 4)', count: applied('halt:collision') },
+  { name: 'halt:malformed', group: 'applier', label: 'halt: malformed payload', count: applied('halt:malformed') },
+  { name: 'halt:unknown-version', group: 'applier', label: 'halt: unknown payload version', count: applied('halt:unknown-version') },
+  { name: 'halt:kek-not-configured', group: 'applier', label: 'halt: bootstrap/rotation without a KEK', count: applied('halt:kek-not-configured') },
+  { name: 'halt:unknown-opcode', group: 'applier', label: 'halt: reserved opcode 0x06/0x07', count: applied('halt:unknown-opcode') },
+  { name: 'halt:store-fault', group: 'applier', label: 'halt: store read/write failed', count: applied('halt:store-fault') },
+  { name: 'halt:corrupt-row', group: 'applier', label: 'halt: stored row not 12 bytes', count: applied('halt:corrupt-row') },
+  { name: 'kv', group: 'applier', label: 'KV write handed back (0x00/0x01)', count: applied('kv') },
+  { name: 'lease', group: 'applier', label: 'HLC lease handed back (0x02)', count: applied('lease') },
+  { name: 'other-opcode', group: 'applier', label: 'opcode >= 0x08 handed back', count: applied('other-opcode') },
+  // What was committed (a halt path needs its entry in the log first).
+  { name: 'committed:collision', group: 'committed', label: 'collision committed', count: (s) => s.collisionAttemptsCommitted },
+  { name: 'committed:rollback', group: 'committed', label: 'rollback committed', count: (s) => s.rollbackAttemptsCommitted },
+  { name: 'committed:duplicate', group: 'committed', label: 'registration committed twice (a retry)', count: (s) => s.duplicateRegistrationCommits },
+  { name: 'committed:malformed', group: 'committed', label: 'registration of another length committed', count: committed('registration-malformed') },
+  { name: 'committed:unknown-version', group: 'committed', label: 'registration of another version committed', count: committed('registration-unknown-version') },
+  { name: 'committed:bootstrap', group: 'committed', label: 'bootstrap entry (0x04) committed', count: committed('bootstrap') },
+  { name: 'committed:rotation', group: 'committed', label: 'rotation entry (0x05) committed', count: committed('rotation') },
+  { name: 'committed:reserved', group: 'committed', label: 'reserved opcode (0x06/0x07) committed', count: committed('reserved') },
+  { name: 'committed:empty', group: 'committed', label: 'empty client entry proposed', count: (s) => s.emptyEntriesProposed },
+  // Corners of the input domain.
+  { name: 'epoch:0x80', group: 'domain', label: 'epoch advanced across 0x7F/0x80', count: (s) => of(s.boundaryAdvances, '0x80') },
+  { name: 'epoch:0x100', group: 'domain', label: 'epoch advanced across 0xFF/0x100', count: (s) => of(s.boundaryAdvances, '0x100') },
+  { name: 'epoch:0x8000', group: 'domain', label: 'epoch advanced across 0x7FFF/0x8000', count: (s) => of(s.boundaryAdvances, '0x8000') },
+  { name: 'epoch:0xffff', group: 'domain', label: 'epoch 0xFFFF registered', count: (s) => s.lastEpochRegistrations },
+  { name: 'ids:low32-equal', group: 'domain', label: 'collision of ids equal in the low 32 bits', count: (s) => s.collisionsEqualLow32 },
+  { name: 'ids:one-bit', group: 'domain', label: 'collision of ids one bit apart', count: (s) => s.collisionsOneBitApart },
+  { name: 'ids:top-bit', group: 'domain', label: 'registration of a full id >= 2^63', count: (s) => s.registrationsTopBitId },
+  { name: 'dek:above-16-bits', group: 'domain', label: 'registration under a DEK id > 0xFFFF', count: (s) => s.registrationsDekAbove16 },
+  { name: 'dek:near-2^32', group: 'domain', label: 'registration under a DEK id >= 0xFFFF0000', count: (s) => s.registrationsDekNear32 },
+  // Start-up guards (§9.1).
+  { name: 'guard:rollback', group: 'guard', label: 'start refused: rollback guard', count: (s) => of(s.guardRefusalsByGuard, 'rollback') },
+  { name: 'guard:collision', group: 'guard', label: 'start refused: collision guard', count: (s) => of(s.guardRefusalsByGuard, 'collision') },
+  { name: 'guard:exhaustion', group: 'guard', label: 'start refused: exhaustion guard', count: (s) => of(s.guardRefusalsByGuard, 'exhaustion') },
+  // The engine around the applier.
+  { name: 'replay', group: 'engine', label: 'registration re-applied after a crash', count: (s) => s.registrationReplaysAfterCrash },
+  { name: 'replay:noop', group: 'engine', label: 'replayed registration came back a no-op', count: (s) => s.registrationReplayNoops },
+  { name: 'skipped', group: 'engine', label: 'registration acknowledged as already applied', count: applied('skipped'), needs: 'skip-applied' },
+  { name: 'install:rows', group: 'engine', label: 'snapshot installed with registry rows', count: (s) => s.snapshotInstallsWithRegistryRows },
+  { name: 'truncation', group: 'engine', label: 'log truncated (a deposed leader\'s entries)', count: (s) => s.truncations },
+  { name: 'leader-change', group: 'engine', label: 'leader elected more than once', count: (s) => (s.leaderElections > 1 ? 1 : 0) },
+  { name: 'probe', group: 'engine', label: 'liveness probe committed after faults', count: (s) => s.probeCommitted },
+  { name: 'nonce', group: 'engine', label: 'nonces issued', count: (s) => s.noncesIssued },
+  // Faults that fired.
+  { name: 'restore:stale', group: 'fault', label: 'disk restored from a stale backup', count: (s) => s.staleDiskRestores },
+  { name: 'epoch:rebump', group: 'fault', label: 'epoch bumped to one used before', count: (s) => s.epochRebumps },
+  { name: 'crash:after-vote', group: 'fault', label: 'crash right after granting a vote', count: (s) => of(s.crashesByCause, 'after-vote') },
+  { name: 'crash:after-apply', group: 'fault', label: 'crash right after applying a registration', count: (s) => of(s.crashesByCause, 'after-apply') },
+  { name: 'crash:after-ack', group: 'fault', label: 'crash right after acknowledging log entries', count: (s) => of(s.crashesByCause, 'after-ack') },
+  { name: 'crash:after-install', group: 'fault', label: 'crash in a snapshot install', count: (s) => of(s.crashesByCause, 'after-install') },
+  { name: 'crash:leader', group: 'fault', label: 'leader killed', count: (s) => of(s.crashesByCause, 'leader-kill') },
+  { name: 'store:error', group: 'fault', label: 'store read/write failure injected', count: (s) => of(s.storeFaultsByKind, 'error') },
+  { name: 'store:corrupt', group: 'fault', label: 'corrupted row read injected', count: (s) => of(s.storeFaultsByKind, 'corrupt') },
+  { name: 'lost-writes', group: 'fault', label: 'unsynced writes lost in a crash', count: (s) => s.lostWrites, needs: 'unsynced-writes' },
+];
+
+export const PATH_NAMES: readonly string[] = PATHS.map((p) => p.name);
+
+export function isPathName(name: string): boolean {
+  return PATH_NAMES.includes(name);
+}
+
+/** One run's path counts, in PATHS order (compact enough to post from a worker per run). */
+export function pathCounts(stats: TraceStats): number[] {
+  return PATHS.map((p) => p.count(stats));
+}
