@@ -11,7 +11,7 @@
 //    event is for the index after the highest the node had committed, or
 //    installed from a snapshot (a restore that discards Raft state starts it
 //    again from 0; one that brings a backup's Raft state back, from the
-//    backup's);
+//    backup's; a truncation below it, which raft-safety reports, from there);
 //  - every committed entry is known: its digest is a proposed entry's or the
 //    empty entry's (CommittedLog checks this one).
 import type { TraceEvent } from '../trace/types.ts';
@@ -51,6 +51,12 @@ export function assertWellFormed(trace: readonly TraceEvent[]): void {
       case 'snapshot-install':
         commit.set(ev.node, Math.max(commit.get(ev.node) ?? 0, ev.index));
         break;
+      case 'truncate': {
+        // A log that loses committed entries (raft-safety's finding) commits them again.
+        const had = commit.get(ev.node);
+        if (had !== undefined && ev.fromIndex <= had) commit.set(ev.node, ev.fromIndex - 1);
+        break;
+      }
       case 'backup':
         backups.set(`${ev.node}#${ev.name}`, commit.get(ev.node));
         break;

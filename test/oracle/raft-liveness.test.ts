@@ -320,6 +320,12 @@ describe('raft-safety: the checks one by one', () => {
     expect(codes([append(1, 'a', 1, 1, 'aa'), commit(2, 'a', 1, 1, 'aa'), append(3, 'a', 2, 1, 'ab'), { t: 4, node: 'a', kind: 'truncate', fromIndex: 2 }])).toEqual([]);
   });
 
+  it('a node whose log lost committed entries (a crash of an unsynced log) commits them again: a well-formed trace, a raft-safety finding', () => {
+    expect(codes([append(1, 'a', 1, 1, 'aa'), commit(2, 'a', 1, 1, 'aa'), { t: 3, node: 'a', kind: 'truncate', fromIndex: 1 }, append(4, 'a', 1, 1, 'aa'), commit(5, 'a', 1, 1, 'aa')])).toEqual([
+      'committed-truncated',
+    ]);
+  });
+
   it("do not flag a stale leader's older-term entry at a committed index, only a newer term's", () => {
     const committed: TraceEvent[] = [append(1, 'b', 1, 4, 'bb'), commit(2, 'b', 1, 4, 'bb')];
     // `a` still leads term 3 in a minority and appends a client write there: legal, it never commits.
