@@ -4,7 +4,8 @@
 // custom events for the NodeLifecycle hooks, which the config carries.
 import type { ApplierFactory } from '../applier/index.ts';
 import { DEFAULT_NETWORK } from '../sim/config.ts';
-import type { ScenarioEvent, SimConfig } from '../sim/config.ts';
+import type { ScenarioEvent } from '../sim/config.ts';
+import type { SimConfig } from '../sim/sim-config.ts';
 import { NodeLifecycle, lifecycleEvent, resolvePolicy } from '../sim/lifecycle/index.ts';
 import type { PolicyOverrides } from '../sim/lifecycle/index.ts';
 import type { ResolvedVariant } from './variants.ts';

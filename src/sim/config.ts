@@ -1,10 +1,6 @@
-// The simulator's input: which cluster, which applier, which bugs, which
-// randomness, and a timed schedule of scenario events.
-import type { ApplierFactory } from '../applier/types.ts';
-import type { SimHooks } from './hooks.ts';
-import type { StoreFaultRates } from './storage-faults.ts';
-import type { SimVariant } from './variants.ts';
-
+// The simulator's parameters (network, Raft, clients, engine design), their
+// defaults, and the scenario events it carries out. The whole input is
+// SimConfig (sim-config.ts).
 export interface NetworkParams {
   /** One-way message delay, drawn uniformly in [minDelayMs, maxDelayMs]. */
   minDelayMs: number;
@@ -113,53 +109,6 @@ export type ScenarioEvent =
   /** Handed to hooks.onCustom (rotation, membership tricks, ... built by the lifecycle layer). */
   | { at: number; kind: 'custom'; name: string; data?: unknown };
 
-export interface SimConfig {
-  seed: string;
-  /** Raft ids, 3 to 7 of them. */
-  nodes: string[];
-  applier: ApplierFactory;
-  /** Label of the applier for the trace's run-start (default "custom"). */
-  applierName?: string;
-  variants?: SimVariant[];
-  network?: Partial<NetworkParams>;
-  raft?: Partial<RaftParams>;
-  client?: Partial<ClientParams>;
-  /** Snapshot every K applied entries: a fixed K, or a range K is drawn from per run. */
-  snapshotInterval?: number | [number, number];
-  /** Probability that a crash loses a given pending write (default 0.5). */
-  pendingLossRate?: number;
-  /** Latent faults of the registry store during applies (absent: none). */
-  storeFaults?: StoreFaultRates;
-  /** The run stops at this virtual time (ms). */
-  timeLimitMs: number;
-  /**
-   * When faults stop (recorded as faults-end). Default: the time limit if the
-   * base network loses, duplicates or reorders messages; else the time of the
-   * last fault event in `events` (crash, partition, one-way, restore,
-   * set-network), or 0.
-   */
-  faultsEndMs?: number;
-  /**
-   * At faults-end, heal the network, zero loss/duplication/reordering and bring
-   * back the configured election-timeout range (default true).
-   */
-  calmAtFaultsEnd?: boolean;
-  /**
-   * At faults-end, propose the liveness probe (src/trace/probe.ts) and retry
-   * it until a leader applies it (default: calmAtFaultsEnd).
-   */
-  livenessProbe?: boolean;
-  events?: ScenarioEvent[];
-  /** Raft slots whose process does not boot at time 0 (a node added later starts them). */
-  dormantNodes?: string[];
-  /** Nodes whose full id is given, not derived (decimal; recorded in run-start for reports). */
-  fullIds?: Record<string, string>;
-  /** Raft slots that are learners (spec §5: a node added later joins as a learner or a voter). */
-  learners?: string[];
-  hooks?: SimHooks;
-  /** Engine design options (default DEFAULT_ENGINE: the spec's). */
-  engine?: Partial<EngineOptions>;
-}
 
 export const DEFAULT_NETWORK: NetworkParams = {
   minDelayMs: 1,

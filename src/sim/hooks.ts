@@ -1,30 +1,44 @@
 // Extension points for the layer above the simulator (node lifecycle: epochs,
 // registrations, nonces, DEK rotation). Hooks run synchronously inside the
 // event that triggers them, at that event's virtual time, and may use the
-// Simulator's public API: record trace events, propose, schedule callbacks,
-// read and write a node's sidecar and registry, draw from their own named
-// PRNG stream. Hooks must be deterministic themselves (no real time, no
+// simulator's public API (SimApi): record trace events, propose, schedule
+// callbacks, read and write a node's sidecar and registry, draw from their own
+// named PRNG stream. Hooks must be deterministic themselves (no real time, no
 // unseeded randomness, no iteration over unordered containers).
-import type { ApplyResponse } from '../applier/types.ts';
-import type { ScenarioEvent } from './config.ts';
-import type { Simulator } from './simulator.ts';
+import type { ApplierFactory } from '../applier/types.ts';
+import type { ProposeOptions } from './client/proposals.ts';
+import type { Bytes, EngineOptions, ScenarioEvent } from './config.ts';
+import type { Network } from './network/network.ts';
+import type { CrashCause } from './process/crash-points.ts';
+import type { ApplyInfo, NodeStartInfo } from './process/env.ts';
+import type { SimNode } from './process/node.ts';
 
-export interface NodeStartInfo {
-  /** 1 for the first boot, then one more per restart. */
-  incarnation: number;
-  /** False for the boot at time 0. */
-  restart: boolean;
-  /** Where the apply loop resumes (the last local snapshot's index). */
-  appliedIndex: number;
-}
+export type { ApplyInfo, NodeStartInfo } from './process/env.ts';
+import type { Rng } from './prng.ts';
+import type { TraceRecorder } from './trace.ts';
+import type { VariantFlags } from './variants.ts';
 
-export interface ApplyInfo {
-  index: number;
-  term: number;
-  entry: Uint8Array;
-  entryHex: string;
-  /** Never a halt: a halting apply calls onHalt instead (unless skip-entry-on-halt skips it). */
-  result: ApplyResponse;
+/** What hooks may use of the simulator (Simulator implements it). */
+export interface SimApi {
+  readonly now: number;
+  readonly trace: TraceRecorder;
+  readonly nodes: readonly SimNode[];
+  readonly network: Network;
+  readonly flags: VariantFlags;
+  readonly engine: EngineOptions;
+  readonly applierFactory: ApplierFactory;
+  node(name: string): SimNode;
+  /** The node that leads the highest term among running leaders, if any. */
+  leader(): SimNode | undefined;
+  /** A named PRNG stream (hooks use their own names). */
+  rng(name: string): Rng;
+  /** Runs `fn` at virtual time now + ms (after everything already scheduled for that time). */
+  after(ms: number, fn: (sim: SimApi) => void): void;
+  propose(data: Bytes, opts?: ProposeOptions): void;
+  crash(name: string, cause?: CrashCause): void;
+  restart(name: string): void;
+  /** Carries out a scenario event now (its `at` is ignored). */
+  inject(ev: ScenarioEvent): void;
 }
 
 export interface SimHooks {
@@ -33,23 +47,23 @@ export interface SimHooks {
    * before Raft starts and replay begins. Return 'refuse' to have the process
    * exit at once (a start-up guard); the hook records its own guard-refused event.
    */
-  onNodeStart?(sim: Simulator, node: string, info: NodeStartInfo): void | 'refuse';
+  onNodeStart?(sim: SimApi, node: string, info: NodeStartInfo): void | 'refuse';
   /** After each successful apply of a committed, non-empty entry (recorded as apply first). */
-  onApply?(sim: Simulator, node: string, info: ApplyInfo): void;
+  onApply?(sim: SimApi, node: string, info: ApplyInfo): void;
   /** After a halt was recorded and the process exited. */
-  onHalt?(sim: Simulator, node: string, index: number, reason: string): void;
+  onHalt?(sim: SimApi, node: string, index: number, reason: string): void;
   /** After a crash was recorded. */
-  onCrash?(sim: Simulator, node: string): void;
+  onCrash?(sim: SimApi, node: string): void;
   /** After a snapshot was installed on `node`. */
-  onSnapshotInstall?(sim: Simulator, node: string, index: number): void;
+  onSnapshotInstall?(sim: SimApi, node: string, index: number): void;
   /** A scenario event of kind 'custom'. */
-  onCustom?(sim: Simulator, event: Extract<ScenarioEvent, { kind: 'custom' }>): void;
+  onCustom?(sim: SimApi, event: Extract<ScenarioEvent, { kind: 'custom' }>): void;
   /**
    * At faults-end (after it is recorded and the network calmed): a hook that
    * arms faults of its own (a crash at a later trigger) disarms them here, so
    * no fault happens in the quiet period liveness is judged on.
    */
-  onFaultsEnd?(sim: Simulator): void;
+  onFaultsEnd?(sim: SimApi): void;
   /** Right before run-end is recorded. */
-  onEnd?(sim: Simulator): void;
+  onEnd?(sim: SimApi): void;
 }

@@ -11,7 +11,7 @@
 // behaviour (epoch bumps at process start, guards, nonces) on the same hooks.
 import { OPCODE, deriveNodeId, encodeRegistration } from '../applier/index.ts';
 import type { SimHooks } from './hooks.ts';
-import type { Simulator } from './simulator.ts';
+import type { SimApi } from './hooks.ts';
 
 export interface WorkloadOptions {
   /** First and last proposal times (virtual ms). */
@@ -42,7 +42,7 @@ export function kvEntry(body: Uint8Array): Uint8Array {
 }
 
 /** Runs the workload inside `sim` (call once, e.g. from a hook at boot). */
-export function startWorkload(sim: Simulator, opts: WorkloadOptions): void {
+export function startWorkload(sim: SimApi, opts: WorkloadOptions): void {
   if (!(opts.ratePerSec > 0)) return;
   const rng = sim.rng('workload');
   const share = opts.registrationShare ?? 0.8;
@@ -56,7 +56,7 @@ export function startWorkload(sim: Simulator, opts: WorkloadOptions): void {
   const gap = (): number => Math.max(1, Math.round(-Math.log(1 - rng.float()) * meanGap));
   const body = new Uint8Array(8);
 
-  const step = (s: Simulator): void => {
+  const step = (s: SimApi): void => {
     const who = rng.int(0, names.length - 1);
     const name = names[who] as string;
     const register = rng.chance(share);

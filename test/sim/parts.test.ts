@@ -1,14 +1,14 @@
 // Unit tests of the simulator's parts: event queue, PRNG streams, disk, network.
 import { describe, expect, it } from 'vitest';
-import { DiskTable } from '../../src/sim/disk.ts';
+import { DiskTable } from '../../src/sim/storage/disk.ts';
 import { EventQueue } from '../../src/sim/event-queue.ts';
-import { Network } from '../../src/sim/network.ts';
+import { Network } from '../../src/sim/network/network.ts';
 import { Prng } from '../../src/sim/prng.ts';
 import { DEFAULT_NETWORK } from '../../src/sim/config.ts';
 import { toHex } from '../../src/applier/hex.ts';
 import { sortedRowsDigest } from '../../src/sim/hex.ts';
 import { rowsDigest, sortRows } from '../../src/trace/rows.ts';
-import { Message, MSG_APP } from '../../src/sim/raft.ts';
+import { Message, MSG_APP } from '../../src/sim/raft/raft.ts';
 
 describe('EventQueue', () => {
   it('pops by time, ties in scheduling order', () => {

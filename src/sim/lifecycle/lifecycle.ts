@@ -13,9 +13,8 @@
 // needs a configuration change through the log, which the simulator lacks.
 import { decodeRegistryValue, deriveNodeId, low16, registryKey } from '../../applier/index.ts';
 import type { ScenarioEvent } from '../config.ts';
-import type { ApplyInfo, NodeStartInfo, SimHooks } from '../hooks.ts';
-import type { SimNode } from '../node.ts';
-import type { Simulator } from '../simulator.ts';
+import type { ApplyInfo, NodeStartInfo, SimApi, SimHooks } from '../hooks.ts';
+import type { SimNode } from '../process/node.ts';
 import { kvEntry, registrationEntry } from '../workload.ts';
 import { exhaustionGuard, memberCollisionGuard, registryCollisionGuard, rollbackGuard } from './guards.ts';
 import type { Refusal } from './guards.ts';
@@ -114,7 +113,7 @@ export class NodeLifecycle implements SimHooks {
 
   // --- process start: bump, guards, registration -----------------------------------
 
-  onNodeStart(sim: Simulator, name: string, info: NodeStartInfo): void | 'refuse' {
+  onNodeStart(sim: SimApi, name: string, info: NodeStartInfo): void | 'refuse' {
     this.startWorkload(sim);
     if (!this.mayStart(name)) {
       return this.refuse(sim, name, { guard: 'not-a-member', detail: 'removed from the cluster, or not added yet' });
@@ -153,7 +152,7 @@ export class NodeLifecycle implements SimHooks {
   }
 
   /** Moves a starting process on: guards (once caught up), registration, then its apply loop. */
-  private advance(sim: Simulator, proc: Process): void {
+  private advance(sim: SimApi, proc: Process): void {
     if (!this.isCurrent(proc)) return;
     const node = proc.node;
     if (proc.phase === 'guarding') {
@@ -209,7 +208,7 @@ export class NodeLifecycle implements SimHooks {
     proc.node.halt(ahead.index, ahead.reason);
   }
 
-  private poll(sim: Simulator, proc: Process): void {
+  private poll(sim: SimApi, proc: Process): void {
     sim.after(POLL_MS, () => this.advance(sim, proc));
   }
 
@@ -219,7 +218,7 @@ export class NodeLifecycle implements SimHooks {
   }
 
   /** The registry caught up to a read index of the node's current term, once the node has it. */
-  private caughtUp(sim: Simulator, proc: Process): RegistryView | undefined {
+  private caughtUp(sim: SimApi, proc: Process): RegistryView | undefined {
     const raft = proc.node.raft;
     if (raft === null) return undefined;
     if (proc.read === undefined || proc.read.term !== raft.hs.term) proc.read = requestReadIndex(sim, proc.node);
@@ -238,18 +237,18 @@ export class NodeLifecycle implements SimHooks {
     return rollbackGuard(g.compare, proc.fullNodeId, (dek) => sidecarEpoch(disk, dek), active, view);
   }
 
-  private refuse(sim: Simulator, name: string, refusal: Refusal): 'refuse' {
+  private refuse(sim: SimApi, name: string, refusal: Refusal): 'refuse' {
     sim.trace.record({ t: sim.now, node: name, kind: 'guard-refused', guard: refusal.guard, detail: refusal.detail });
     return 'refuse';
   }
 
   /** Register(dek, full id, epoch) unless `view` already shows this epoch. */
-  private register(sim: Simulator, proc: Process, view: RegistryView): void {
+  private register(sim: SimApi, proc: Process, view: RegistryView): void {
     if (view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) return;
     this.proposeRegistration(sim, proc);
   }
 
-  private proposeRegistration(sim: Simulator, proc: Process): void {
+  private proposeRegistration(sim: SimApi, proc: Process): void {
     proc.proposed = true;
     const { dekId, epoch } = proc;
     const name = proc.node.name;
@@ -281,7 +280,7 @@ export class NodeLifecycle implements SimHooks {
 
   // --- applies: nonces, rotation markers, crash triggers ----------------------------
 
-  onApply(sim: Simulator, name: string, info: ApplyInfo): void {
+  onApply(sim: SimApi, name: string, info: ApplyInfo): void {
     const proc = this.procs.get(name);
     if (proc === undefined) return;
     const newDek = rotationMarkerDek(info.entry);
@@ -312,7 +311,7 @@ export class NodeLifecycle implements SimHooks {
     }
   }
 
-  onSnapshotInstall(sim: Simulator, name: string, index: number): void {
+  onSnapshotInstall(sim: SimApi, name: string, index: number): void {
     const proc = this.procs.get(name);
     const dek = this.dekAt(index);
     if (proc !== undefined && dek > proc.dekId) this.switchDek(sim, proc, dek);
@@ -324,21 +323,21 @@ export class NodeLifecycle implements SimHooks {
    * (a trigger armed just before faults-end used to crash a node long after it,
    * leaving the cluster without a quorum near run-end: a false not-caught-up).
    */
-  onFaultsEnd(_sim: Simulator): void {
+  onFaultsEnd(_sim: SimApi): void {
     this.crashAfterApply.clear();
   }
 
-  onCrash(_sim: Simulator, name: string): void {
+  onCrash(_sim: SimApi, name: string): void {
     this.procs.delete(name);
   }
 
-  onHalt(_sim: Simulator, name: string): void {
+  onHalt(_sim: SimApi, name: string): void {
     this.procs.delete(name);
   }
 
   // --- DEK rotation -------------------------------------------------------------------
 
-  private rotationCommitted(sim: Simulator, index: number, dekId: number): void {
+  private rotationCommitted(sim: SimApi, index: number, dekId: number): void {
     this.rotations.set(index, dekId);
     if (this.rotationsRecorded.has(dekId)) return;
     this.rotationsRecorded.add(dekId);
@@ -360,7 +359,7 @@ export class NodeLifecycle implements SimHooks {
   }
 
   /** Epochs start again per DEK: bump the new DEK's epoch, then register under it. */
-  private switchDek(sim: Simulator, proc: Process, dekId: number): void {
+  private switchDek(sim: SimApi, proc: Process, dekId: number): void {
     const disk = proc.node.disk;
     setActiveDek(disk, dekId);
     proc.dekId = dekId;
@@ -385,7 +384,7 @@ export class NodeLifecycle implements SimHooks {
 
   // --- operator events ------------------------------------------------------------------
 
-  onCustom(sim: Simulator, event: Extract<ScenarioEvent, { kind: 'custom' }>): void {
+  onCustom(sim: SimApi, event: Extract<ScenarioEvent, { kind: 'custom' }>): void {
     const data = (event.data ?? {}) as { node?: string; restartAfterMs?: number; dekId?: number };
     switch (event.name) {
       case 'rotate-dek': {
@@ -426,7 +425,7 @@ export class NodeLifecycle implements SimHooks {
   // --- the client workload -------------------------------------------------------------
 
   /** Poisson client writes from the 'workload' stream, each proposed through a ready leader. */
-  private startWorkload(sim: Simulator): void {
+  private startWorkload(sim: SimApi): void {
     if (this.workloadStarted) return;
     this.workloadStarted = true;
     const { kvWritesPerSec, writesUntilMs } = this.opts;
@@ -443,7 +442,7 @@ export class NodeLifecycle implements SimHooks {
   }
 
   /** A node serves client writes once its registration for the current epoch is visible (policy). */
-  private write(sim: Simulator, entry: Uint8Array): void {
+  private write(sim: SimApi, entry: Uint8Array): void {
     const leader = this.leader(sim);
     const ready =
       leader !== undefined &&
@@ -458,7 +457,7 @@ export class NodeLifecycle implements SimHooks {
   }
 
   /** The leader a client finds: the up leader of the highest term. */
-  private leader(sim: Simulator): SimNode | undefined {
+  private leader(sim: SimApi): SimNode | undefined {
     let best: SimNode | undefined;
     for (const n of sim.nodes) {
       if (n.isLeader() && (best === undefined || (n.raft?.hs.term ?? 0) > (best.raft?.hs.term ?? 0))) best = n;

@@ -12,10 +12,10 @@
 import { MemoryRegistryStore, decodeRegistryValue, fromHex } from '../../applier/index.ts';
 import type { RegistryRow } from '../../applier/index.ts';
 import type { TraceRow } from '../../trace/types.ts';
-import type { SimNode } from '../node.ts';
-import { alreadyApplied, registrationKeyHex } from '../registry-replay.ts';
+import type { SimNode } from '../process/node.ts';
+import { alreadyApplied, registrationKeyHex } from '../storage/registry-replay.ts';
 import { isEncryptedWrite } from './markers.ts';
-import type { Simulator } from '../simulator.ts';
+import type { SimApi } from '../hooks.ts';
 
 export interface ViewRow extends RegistryRow {
   dekId: number;
@@ -78,7 +78,7 @@ export interface ReadIndex {
 }
 
 /** The read index the node's current leader would hand out now, if it can. */
-export function requestReadIndex(sim: Simulator, node: SimNode): ReadIndex | undefined {
+export function requestReadIndex(sim: SimApi, node: SimNode): ReadIndex | undefined {
   const raft = node.raft;
   if (raft === null || raft.leader < 0) return undefined;
   const leader = sim.nodes[raft.leader];
@@ -91,7 +91,7 @@ export function requestReadIndex(sim: Simulator, node: SimNode): ReadIndex | und
 }
 
 /** The node's registry through its commit index, once that has reached `read`; else undefined. */
-export function caughtUpView(sim: Simulator, node: SimNode, read: ReadIndex): RegistryView | undefined {
+export function caughtUpView(sim: SimApi, node: SimNode, read: ReadIndex): RegistryView | undefined {
   const raft = node.raft;
   if (raft === null || raft.hs.term !== read.term || raft.commit < read.index) return undefined;
   const scratch = new MemoryRegistryStore();

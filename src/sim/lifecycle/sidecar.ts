@@ -1,7 +1,7 @@
 // The encryption sidecar on a node's simulated disk: the active DEK and a
 // local_epoch per DEK. Every write is synced: §1 requires the bump to be
 // fsync'd before the first encryption, so a crash never loses it.
-import type { Disk } from '../disk.ts';
+import type { Disk } from '../storage/disk.ts';
 
 const ACTIVE_DEK = 'active-dek';
 const EPOCH_PREFIX = 'epoch/';

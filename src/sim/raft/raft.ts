@@ -8,44 +8,8 @@
 // written synced. Everything else here is volatile and dies with the process.
 // The node (node.ts) provides the RaftHost: clock, network, timers, trace,
 // and the state machine side of snapshots.
-import type { TraceEvent, TraceRow } from '../trace/types.ts';
-import type { RaftDiskState } from './disk.ts';
-
-/** A log entry. Entries are immutable and shared between the nodes' logs. */
-export interface Entry {
-  readonly index: number;
-  readonly term: number;
-  /** Opcode byte and body; empty for a leader's no-op entry. */
-  readonly data: Uint8Array;
-  readonly hex: string;
-  /** Short SHA-256 of `data`: the trace's entry digest. */
-  readonly digest: string;
-  /** The client attempt that proposed it (null for a leader's no-op). */
-  readonly origin: object | null;
-}
-
-/** A state machine snapshot: the registry rows at `index` (immutable, shared). */
-export interface Snapshot {
-  readonly index: number;
-  readonly term: number;
-  /** Sorted by key. Empty under the snapshot-omits-registry variant. */
-  readonly rows: readonly TraceRow[];
-  readonly rowsHash: string;
-  /**
-   * registryReplay 'skip-applied': the applied index stored with each row
-   * (parallel to `rows`), carried so that the installing node keeps knowing
-   * which entries its new rows already reflect (a snapshot taken inside its
-   * source's replay window holds rows ahead of its index). Absent otherwise.
-   */
-  readonly rowsAppliedAt?: readonly number[];
-}
-
-/** The log as stored: entries after `offset` (the last compacted index, whose term is `offsetTerm`). */
-export interface RaftLogState {
-  entries: Entry[];
-  offset: number;
-  offsetTerm: number;
-}
+import type { TraceEvent } from '../../trace/types.ts';
+import type { Entry, RaftDiskState, Snapshot } from './log.ts';
 
 export const MSG_VOTE = 0;
 export const MSG_VOTE_RESP = 1;

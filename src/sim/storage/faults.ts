@@ -7,7 +7,7 @@
 // does not explain is judged like any other. A node that halts on an injected
 // fault is restarted by its supervisor shortly after, as a real deployment
 // would; it then applies the same entry again.
-import type { Rng } from './prng.ts';
+import type { Rng } from '../prng.ts';
 
 export interface StoreFaultRates {
   /** Chance that one store read or write during an apply fails. */

@@ -13,8 +13,8 @@
 // written since that index, so it is exactly the row a single in-order
 // application has just before i: re-applying gives the in-order result
 // (halts included: a halting apply writes nothing, so it halts again).
-import { OPCODE, REGISTRATION_PAYLOAD_LENGTH, REGISTRATION_VERSION, low16, registryKey } from '../applier/index.ts';
-import { internedHex } from './hex.ts';
+import { OPCODE, REGISTRATION_PAYLOAD_LENGTH, REGISTRATION_VERSION, low16, registryKey } from '../../applier/index.ts';
+import { internedHex } from '../hex.ts';
 
 /**
  * The registry key hex an entry's registration targets, if the entry is a

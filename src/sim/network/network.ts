@@ -3,9 +3,9 @@
 // Links are FIFO unless a message is picked for reordering (etcd's transport
 // is TCP streams). A partition is checked both when a message is sent and
 // when it arrives, so messages in flight across a new cut are dropped too.
-import type { NetworkParams } from './config.ts';
-import type { Rng } from './prng.ts';
-import type { Message } from './raft.ts';
+import type { NetworkParams } from '../config.ts';
+import type { Rng } from '../prng.ts';
+import type { Message } from '../raft/raft.ts';
 
 export interface NetworkStats {
   sent: number;

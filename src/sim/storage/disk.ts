@@ -5,8 +5,8 @@
 // page cache. Raft's own state (term, vote, commit, log, snapshot) is always
 // written synced, as etcd does, so it lives in plain fields; the key-value
 // tables (registry store, sidecar) go through DiskTable.
-import type { Rng } from './prng.ts';
-import type { RaftLogState, Snapshot } from './raft.ts';
+import type { Rng } from '../prng.ts';
+import type { RaftDiskState, Snapshot } from '../raft/log.ts';
 
 interface PendingOp<V> {
   /** undefined key: the whole table was cleared. */
@@ -117,43 +117,6 @@ export interface StoredValue {
   readonly hex: string;
   readonly row: { readonly keyHex: string; readonly valueHex: string };
   readonly appliedAt?: number;
-}
-
-/**
- * A node whose disk was restored from a backup rejoins Raft as a fresh
- * member (Simulator.restore): it neither votes nor campaigns until both hold,
- * then the marker is cleared for good.
- */
-export interface RejoinState {
-  /** It may have voted in any term up to this one before its Raft state was discarded. */
-  voteAboveTerm: number;
-  /**
-   * The later (by term, then index) of the highest index committed anywhere at
-   * the restore and the end of the log the restore discarded, with its
-   * entry's term: every entry committed before the restore, and every entry
-   * the node may have acknowledged (and so may commit after it, counting this
-   * node), is at or below it. While
-   * rejoining, the node judges candidates as if its log ended there (as if it
-   * held the committed prefix, which a fresh member would be given), and it
-   * campaigns only once its own commit index has reached it.
-   */
-  catchUpIndex: number;
-  catchUpTerm: number;
-}
-
-/** Raft's persistent state: HardState (term, vote, commit) and the log. Always synced. */
-export interface RaftDiskState extends RaftLogState {
-  term: number;
-  /** Node index voted for in `term`, or -1. */
-  vote: number;
-  commit: number;
-  /** Set while a restored node rejoins (no vote, no campaign); see RejoinState. */
-  rejoin?: RejoinState;
-  /**
-   * ack-before-persist only: the log is durable up to this index; entries after
-   * it were acknowledged but are lost in a crash. Absent: the whole log is synced.
-   */
-  syncedLastIndex?: number;
 }
 
 export class Disk {

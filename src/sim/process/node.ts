@@ -2,31 +2,22 @@
 // process: Raft, the apply loop of spec §4, local snapshots and the registry
 // store. A crash (power loss) or a halt (process exit) throws the process
 // away; a restart builds a new one from the disk.
-import type { ApplyResponse, EntryApplier } from '../applier/types.ts';
-import type { TraceApplyResult } from '../trace/types.ts';
-import { Disk } from './disk.ts';
-import { EMPTY_ENTRY_DIGEST } from '../trace/digest.ts';
-import { FOLLOWER, LEADER, RaftNode } from './raft.ts';
-import type { Entry, Message, RaftHost, Snapshot } from './raft.ts';
-import type { Simulator } from './simulator.ts';
-import { alreadyApplied, registrationKeyHex } from './registry-replay.ts';
-import { SimRegistryStore, diskRows } from './store.ts';
+import type { ApplyResponse, EntryApplier } from '../../applier/types.ts';
+import type { TraceApplyResult } from '../../trace/types.ts';
+import { Disk } from '../storage/disk.ts';
+import { EMPTY_ENTRY_DIGEST } from '../../trace/digest.ts';
+import { FOLLOWER, LEADER, RaftNode } from '../raft/raft.ts';
+import type { Entry, Snapshot } from '../raft/log.ts';
+import type { Message, RaftHost } from '../raft/raft.ts';
+import type { CrashCause } from './crash-points.ts';
+import type { NodeEnv } from './env.ts';
+import { alreadyApplied, registrationKeyHex } from '../storage/registry-replay.ts';
+import { SimRegistryStore, diskRows } from '../storage/store.ts';
 
 const EMPTY = new Uint8Array(0);
 /** ack-before-persist: how long acknowledged log entries stay unsynced. */
 const LAZY_SYNC_MS = 3;
 const EMPTY_DIGEST = EMPTY_ENTRY_DIGEST;
-
-/** The trigger a crash fired from (absent: a scheduled crash). */
-export type CrashCause = 'after-vote' | 'after-ack' | 'after-install' | 'after-apply' | 'leader-kill';
-
-/** What a proposal attempt leaves on the entry it created (Entry.origin). */
-export interface EntryOrigin {
-  proposalId: number;
-  attempt: number;
-  node: SimNode;
-  incarnation: number;
-}
 
 // Results are shared, frozen objects where possible (fewer allocations in long traces).
 const REGISTERED: Record<string, TraceApplyResult> = {
@@ -76,7 +67,7 @@ export class SimNode implements RaftHost {
   appliesTotal = 0;
 
   constructor(
-    private readonly sim: Simulator,
+    private readonly sim: NodeEnv<SimNode>,
     readonly idx: number,
     readonly name: string,
   ) {}
@@ -107,7 +98,7 @@ export class SimNode implements RaftHost {
     if (restart) {
       sim.trace.record({ appliedIndex: this.applied, kind: 'restart', node: this.name, rows: this.store.rows(), t: sim.now });
     }
-    const verdict = sim.hooks.onNodeStart?.(sim, this.name, {
+    const verdict = sim.started(this.name, {
       incarnation: this.incarnation,
       restart,
       appliedIndex: this.applied,
@@ -121,7 +112,7 @@ export class SimNode implements RaftHost {
     this.raft = new RaftNode(
       this.idx,
       this.name,
-      sim.nodes.length,
+      sim.nodeCount,
       this.disk.raft,
       this,
       {
@@ -154,7 +145,7 @@ export class SimNode implements RaftHost {
         this.sim.trace.record({ fromIndex: synced + 1, kind: 'truncate', node: this.name, t: this.sim.now });
       }
     }
-    this.sim.hooks.onCrash?.(this.sim, this.name);
+    this.sim.crashed(this.name);
   }
 
   /** A clean process exit (a start-up guard refusing after the process joined Raft): nothing is lost. */
@@ -244,7 +235,7 @@ export class SimNode implements RaftHost {
       }
       this.applied = index;
       if (result.kind !== 'halt') {
-        sim.hooks.onApply?.(sim, this.name, { index, term: e.term, entry: e.data, entryHex: e.hex, result });
+        sim.applied(this.name, { index, term: e.term, entry: e.data, entryHex: e.hex, result });
         if (!this.up) return;
       }
       if (e.origin !== null) sim.entryApplied(this, e);
@@ -267,11 +258,11 @@ export class SimNode implements RaftHost {
     this.disk.flush();
     this.exit();
     this.halted = true;
-    sim.hooks.onHalt?.(sim, this.name, index, reason);
+    sim.halted(this.name, index, reason);
     // A halt on a fault the disk injected: the supervisor restarts the process.
     const faults = sim.storeFaults;
     if (faults !== undefined && (reason === 'store-fault' || reason === 'corrupt-row')) {
-      sim.after(faults.restartDelayMs(), (s) => s.restart(this.name));
+      sim.after(faults.restartDelayMs(), () => sim.restart(this.name));
     }
   }
 
@@ -297,7 +288,7 @@ export class SimNode implements RaftHost {
       term: e.term,
     });
     this.applied = index;
-    sim.hooks.onApply?.(sim, this.name, { index, term: e.term, entry: e.data, entryHex: e.hex, result: SKIPPED_NOOP });
+    sim.applied(this.name, { index, term: e.term, entry: e.data, entryHex: e.hex, result: SKIPPED_NOOP });
     if (!this.up) return;
     if (e.origin !== null) sim.entryApplied(this, e);
     this.maybeSnapshot();
@@ -343,7 +334,7 @@ export class SimNode implements RaftHost {
   }
 
   send(msg: Message): void {
-    this.sim.network.send(msg);
+    this.sim.send(msg);
   }
 
   voted(): void {
@@ -428,7 +419,7 @@ export class SimNode implements RaftHost {
       t: this.sim.now,
       term: snap.term,
     });
-    this.sim.hooks.onSnapshotInstall?.(this.sim, this.name, snap.index);
+    this.sim.installed(this.name, snap.index);
     // The crash point after the state machine was replaced (before Raft persists the snapshot, under install-before-persist).
     return this.up && !this.sim.crashPoint(this, 'crash-after-install', true);
   }
@@ -438,7 +429,7 @@ export class SimNode implements RaftHost {
   }
 
   nodeName(index: number): string {
-    return this.sim.nodes[index]?.name ?? String(index);
+    return this.sim.nodeName(index);
   }
 
   // --- views ---------------------------------------------------------------------------

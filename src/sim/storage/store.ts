@@ -5,13 +5,13 @@
 // Under registryReplay 'skip-applied' the engine sets `stampIndex` to the index
 // of the entry being applied, and every write stores that index with the row,
 // in the same disk write (see StoredValue.appliedAt).
-import { StoreFault } from '../applier/types.ts';
-import type { RegistryStore } from '../applier/types.ts';
-import type { TraceRow } from '../trace/types.ts';
+import { StoreFault } from '../../applier/types.ts';
+import type { RegistryStore } from '../../applier/types.ts';
+import type { TraceRow } from '../../trace/types.ts';
 import type { Disk, StoredValue } from './disk.ts';
-import { fromHex } from '../applier/hex.ts';
-import { internedHex, internedRow, sortedRowsDigest } from './hex.ts';
-import type { StoreFaultKind, StoreFaults } from './storage-faults.ts';
+import { fromHex } from '../../applier/hex.ts';
+import { internedHex, internedRow, sortedRowsDigest } from '../hex.ts';
+import type { StoreFaultKind, StoreFaults } from './faults.ts';
 
 /** Where a store reports the faults it injected (the node records them in the trace). */
 export interface StoreFaultSink {

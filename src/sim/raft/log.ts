@@ -1,0 +1,77 @@
+// Raft's persistent data, shared by the consensus module (raft.ts, which
+// reads and writes it) and the simulated disk (storage/disk.ts, which holds
+// it): log entries, snapshots, HardState. Types only.
+import type { TraceRow } from '../../trace/types.ts';
+
+/** A log entry. Entries are immutable and shared between the nodes' logs. */
+export interface Entry {
+  readonly index: number;
+  readonly term: number;
+  /** Opcode byte and body; empty for a leader's no-op entry. */
+  readonly data: Uint8Array;
+  readonly hex: string;
+  /** Short SHA-256 of `data`: the trace's entry digest. */
+  readonly digest: string;
+  /** The client attempt that proposed it (null for a leader's no-op). */
+  readonly origin: object | null;
+}
+
+/** A state machine snapshot: the registry rows at `index` (immutable, shared). */
+export interface Snapshot {
+  readonly index: number;
+  readonly term: number;
+  /** Sorted by key. Empty under the snapshot-omits-registry variant. */
+  readonly rows: readonly TraceRow[];
+  readonly rowsHash: string;
+  /**
+   * registryReplay 'skip-applied': the applied index stored with each row
+   * (parallel to `rows`), carried so that the installing node keeps knowing
+   * which entries its new rows already reflect (a snapshot taken inside its
+   * source's replay window holds rows ahead of its index). Absent otherwise.
+   */
+  readonly rowsAppliedAt?: readonly number[];
+}
+
+/** The log as stored: entries after `offset` (the last compacted index, whose term is `offsetTerm`). */
+export interface RaftLogState {
+  entries: Entry[];
+  offset: number;
+  offsetTerm: number;
+}
+
+/**
+ * A node whose disk was restored from a backup rejoins Raft as a fresh
+ * member (Simulator.restore): it neither votes nor campaigns until both hold,
+ * then the marker is cleared for good.
+ */
+export interface RejoinState {
+  /** It may have voted in any term up to this one before its Raft state was discarded. */
+  voteAboveTerm: number;
+  /**
+   * The later (by term, then index) of the highest index committed anywhere at
+   * the restore and the end of the log the restore discarded, with its
+   * entry's term: every entry committed before the restore, and every entry
+   * the node may have acknowledged (and so may commit after it, counting this
+   * node), is at or below it. While
+   * rejoining, the node judges candidates as if its log ended there (as if it
+   * held the committed prefix, which a fresh member would be given), and it
+   * campaigns only once its own commit index has reached it.
+   */
+  catchUpIndex: number;
+  catchUpTerm: number;
+}
+
+/** Raft's persistent state: HardState (term, vote, commit) and the log. Always synced. */
+export interface RaftDiskState extends RaftLogState {
+  term: number;
+  /** Node index voted for in `term`, or -1. */
+  vote: number;
+  commit: number;
+  /** Set while a restored node rejoins (no vote, no campaign); see RejoinState. */
+  rejoin?: RejoinState;
+  /**
+   * ack-before-persist only: the log is durable up to this index; entries after
+   * it were acknowledged but are lost in a crash. Absent: the whole log is synced.
+   */
+  syncedLastIndex?: number;
+}
