@@ -77,8 +77,16 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'leader-change', group: 'engine', label: 'leader elected more than once', count: (s) => (s.leaderElections > 1 ? 1 : 0) },
   { name: 'probe', group: 'engine', label: 'liveness probe committed after faults', count: (s) => s.probeCommitted },
   { name: 'nonce', group: 'engine', label: 'nonces issued', count: (s) => s.noncesIssued },
+  {
+    name: 'long-history',
+    group: 'engine',
+    label: 'a node through 10+ restarts and 3+ snapshots',
+    count: (s) => (s.maxRestartsPerNode >= 10 && s.maxSnapshotsPerNode >= 3 ? 1 : 0),
+  },
   // Faults that fired.
   { name: 'restore:stale', group: 'fault', label: 'disk restored from a stale backup', count: (s) => s.staleDiskRestores },
+  { name: 'restore:naive', group: 'fault', label: 'disk restored with its old Raft state', count: (s) => s.naiveRestores },
+  { name: 'restore:onto-other', group: 'fault', label: "a node's backup restored onto another machine", count: (s) => s.restoresOntoOther },
   { name: 'epoch:rebump', group: 'fault', label: 'epoch bumped to one used before', count: (s) => s.epochRebumps },
   { name: 'crash:after-vote', group: 'fault', label: 'crash right after granting a vote', count: (s) => of(s.crashesByCause, 'after-vote') },
   { name: 'crash:after-apply', group: 'fault', label: 'crash right after applying a registration', count: (s) => of(s.crashesByCause, 'after-apply') },

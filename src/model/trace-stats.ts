@@ -43,6 +43,9 @@ export interface TraceStats {
   storeFaultsByKind: Record<string, number>;
   /** 1 if a liveness probe entry was committed. */
   probeCommitted: number;
+  /** The most restarts of one node, and the most local snapshots (taken or installed) one node went through. */
+  maxRestartsPerNode: number;
+  maxSnapshotsPerNode: number;
   /** Distinct indices holding a well-formed registration (among applied indices: commit events carry no payload). */
   registrationsCommitted: number;
   /** Applies of a registration at an index the same node had already applied before a crash (or restore). */
@@ -65,6 +68,9 @@ export interface TraceStats {
   restarts: number;
   backups: number;
   restores: number;
+  /** Restores that brought the old Raft state back too (naive), and restores of another node's backup. */
+  naiveRestores: number;
+  restoresOntoOther: number;
   /** Restores whose registry differs from what the node held just before (the disk really went back). */
   staleDiskRestores: number;
   leaderElections: number;
@@ -95,6 +101,8 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
     crashesByCause: {},
     storeFaultsByKind: {},
     probeCommitted: 0,
+    maxRestartsPerNode: 0,
+    maxSnapshotsPerNode: 0,
     registrationsCommitted: 0,
     registrationReplaysAfterCrash: 0,
     registrationReplayNoops: 0,
@@ -110,6 +118,8 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
     restarts: 0,
     backups: 0,
     restores: 0,
+    naiveRestores: 0,
+    restoresOntoOther: 0,
     staleDiskRestores: 0,
     leaderElections: 0,
     epochBumps: 0,
@@ -123,6 +133,13 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
   };
   const maxApplied = new Map<string, number>();
   const bumped = new Set<string>();
+  const perNode = (m: Map<string, number>, node: string): number => {
+    const n = (m.get(node) ?? 0) + 1;
+    m.set(node, n);
+    return n;
+  };
+  const restartsOf = new Map<string, number>();
+  const snapshotsOf = new Map<string, number>();
   const probes = new Set<string>();
   const replayUpTo = new Map<string, number>();
   const rowsHash = new Map<string, string>();
@@ -147,10 +164,13 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
         break;
       case 'restart':
         stats.restarts++;
+        stats.maxRestartsPerNode = Math.max(stats.maxRestartsPerNode, perNode(restartsOf, ev.node));
         rowsHash.set(ev.node, traceRowsDigest(ev.rows));
         break;
       case 'restore': {
         stats.restores++;
+        if (ev.raft === undefined) stats.naiveRestores++;
+        if (ev.from !== undefined) stats.restoresOntoOther++;
         const digest = traceRowsDigest(ev.rows);
         const before = rowsHash.get(ev.node);
         if (before !== undefined && before !== digest) stats.staleDiskRestores++;
@@ -163,9 +183,11 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
         break;
       case 'snapshot-take':
         stats.snapshotTakes++;
+        stats.maxSnapshotsPerNode = Math.max(stats.maxSnapshotsPerNode, perNode(snapshotsOf, ev.node));
         break;
       case 'snapshot-install':
         stats.snapshotInstalls++;
+        stats.maxSnapshotsPerNode = Math.max(stats.maxSnapshotsPerNode, perNode(snapshotsOf, ev.node));
         if (ev.rows.length > 0) stats.snapshotInstallsWithRegistryRows++;
         rowsHash.set(ev.node, traceRowsDigest(ev.rows));
         break;

@@ -191,7 +191,9 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
       return d('backup', `disk saved as ${JSON.stringify(ev.name)}`, 'workload');
     case 'restore': {
       const name = ev.name !== undefined ? ` ${JSON.stringify(ev.name)}` : '';
-      return d('restore', `disk replaced by backup${name} from ${formatMs(ev.backupAt)} (${rowCount(ev.rows)})`, 'fault');
+      const whose = ev.from !== undefined ? ` of ${ev.from}` : '';
+      const raft = ev.raft === undefined ? ', old Raft state included' : '';
+      return d('restore', `disk replaced by backup${name}${whose} from ${formatMs(ev.backupAt)} (${rowCount(ev.rows)}${raft})`, 'fault');
     }
     case 'partition':
       return d('network', describePartition(ev.groups, ev.oneWay), 'network');

@@ -46,6 +46,8 @@ export interface ScenarioArbitraryOptions {
   policy?: PolicyOverrides;
   /** Client writes per virtual second (default 20). */
   kvWritesPerSec?: number;
+  /** Force long runs (a fault window of LONG_ROUNDS rounds) on or off; default: 1 run in 20. */
+  long?: boolean;
 }
 
 const FAMILIES: readonly FaultFamily[] = [
@@ -67,6 +69,8 @@ const FAMILIES: readonly FaultFamily[] = [
  */
 const RARE_FAMILIES: ReadonlySet<FaultFamily> = new Set(['entries', 'storage']);
 const FAULTS_END_MS = 1800;
+/** Rounds of a long run's fault window (each FAULTS_END_MS long). */
+const LONG_ROUNDS = 10;
 /** Room after the liveness bound for nodes that restart late in the fault window. */
 const QUIET_MARGIN_MS = 600;
 const U64_MAX = (1n << 64n) - 1n;
@@ -93,6 +97,16 @@ const restoreT = fc.record({
   epochsBehind: fc.integer({ min: 0, max: 3 }),
   gapMs: fc.integer({ min: 20, max: 200 }),
   restartAfterMs: fc.integer({ min: 5, max: 200 }),
+  /**
+   * How the operator restores: the node rejoins Raft as a fresh member (the
+   * safe procedure), or by mistake onto another machine, or naively with the
+   * old Raft state too.
+   */
+  how: fc.oneof(
+    { weight: 6, arbitrary: fc.constant('rejoin' as const) },
+    { weight: 1, arbitrary: fc.constant('onto-other' as const) },
+    { weight: 1, arbitrary: fc.constant('naive' as const) },
+  ),
 });
 /**
  * A joiner, by how its full id relates to a member's (`target`): 'plain' shares
@@ -196,6 +210,13 @@ const raw = fc.record({
   joins: fc.array(joinT, { maxLength: 2 }),
   rotations: fc.array(rotateT, { maxLength: 2 }),
   storms: fc.array(stormT, { minLength: 1, maxLength: 3 }),
+  /**
+   * Rarely, a long run: the fault window repeats LONG_ROUNDS times, each round
+   * replaying the crash, snapshot, partition, restore and storm templates on
+   * the next node, so a node sees dozens of restarts and several snapshot
+   * generations. Drawn last, so the other draws do not move.
+   */
+  long: fc.oneof({ weight: 19, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
 });
 
 type Raw = typeof raw extends fc.Arbitrary<infer T> ? T : never;
@@ -218,10 +239,14 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     faults.timeouts = { proposalTimeoutMs, electionTimeoutMs: [electionMin, electionMin + electionSpread] };
   }
   const electionTimeoutMs = faults.timeouts?.electionTimeoutMs ?? [150, 300];
-  const faultsEndMs = options.durationMs === undefined ? FAULTS_END_MS : Math.round(options.durationMs * 0.6);
-  const durationMs = options.durationMs ?? FAULTS_END_MS + livenessBoundMs({ electionTimeoutMs }) + QUIET_MARGIN_MS;
+  const rounds = (options.long ?? r.long) && options.durationMs === undefined ? LONG_ROUNDS : 1;
+  const roundMs = options.durationMs === undefined ? FAULTS_END_MS : Math.round(options.durationMs * 0.6);
+  const faultsEndMs = roundMs * rounds;
+  const durationMs = options.durationMs ?? faultsEndMs + livenessBoundMs({ electionTimeoutMs }) + QUIET_MARGIN_MS;
   const node = (i: number): string => members[i % count] as string;
-  const time = (p: number, room = 0): number => Math.round((p / 1000) * Math.max(0, faultsEndMs - room));
+  /** A point `p` (permille) of the fault window, or of one round of it: leaving `room` ms before its end. */
+  const time = (p: number, room = 0, span = faultsEndMs): number => Math.round((p / 1000) * Math.max(0, span - room));
+  const inRound = (k: number, p: number, room = 0): number => k * roundMs + time(p, room, roundMs);
   const events: ScenarioEventDoc[] = [];
   const fullIds: Record<string, string> = {};
   const ids = new Map<string, bigint>();
@@ -237,38 +262,57 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
   });
 
   if (on('network')) faults.network = r.network;
-  if (on('crashes')) {
-    faults.crashes = { pendingLossRate: r.pendingLossRate };
-    for (const c of r.crashes) events.push({ at: time(c.at), kind: c.kind, node: node(c.node), restartAfterMs: c.restartAfterMs });
-  }
-  if (on('snapshots')) {
-    faults.snapshots = { interval: r.snapshotInterval };
-    for (const s of r.snapshots) events.push({ at: time(s.at), kind: 'snapshot', node: node(s.node) });
-  }
-  if (on('partitions')) {
-    faults.partitions = {};
-    for (const p of r.partitions) {
-      const inside = members.filter((_, i) => (p.mask >> i) & 1);
-      if (inside.length === 0 || inside.length === count) continue;
-      const at = time(p.at, p.lastsMs);
-      events.push({ at, kind: 'partition', groups: [inside] }, { at: at + p.lastsMs, kind: 'heal' });
+  if (on('crashes')) faults.crashes = { pendingLossRate: r.pendingLossRate };
+  if (on('snapshots')) faults.snapshots = { interval: r.snapshotInterval };
+  if (on('partitions')) faults.partitions = {};
+  if (on('restores')) faults.restores = {};
+  if (on('storms')) faults.storms = {};
+  for (let k = 0; k < rounds; k++) {
+    // Round k shifts every template to the next node.
+    const at = (i: number): string => node(i + k);
+    if (on('crashes')) {
+      for (const c of r.crashes) events.push({ at: inRound(k, c.at), kind: c.kind, node: at(c.node), restartAfterMs: c.restartAfterMs });
+    }
+    if (on('snapshots')) for (const sn of r.snapshots) events.push({ at: inRound(k, sn.at), kind: 'snapshot', node: at(sn.node) });
+    if (on('partitions')) {
+      for (const p of r.partitions) {
+        const inside = members.filter((_, i) => ((p.mask >> ((i + count - (k % count)) % count)) & 1) === 1);
+        if (inside.length === 0 || inside.length === count) continue;
+        const t0 = inRound(k, p.at, p.lastsMs);
+        events.push({ at: t0, kind: 'partition', groups: [inside] }, { at: t0 + p.lastsMs, kind: 'heal' });
+      }
+    }
+    if (on('restores')) {
+      r.restores.forEach((rs, i) => {
+        const name = k === 0 ? `b${i + 1}` : `b${k + 1}-${i + 1}`;
+        const who = at(rs.node);
+        const t0 = inRound(k, rs.at, (rs.epochsBehind + 1) * rs.gapMs);
+        events.push({ at: t0, kind: 'backup', node: who, name });
+        // Each crash/restart in between bumps the epoch once more past the backup's.
+        for (let j = 1; j <= rs.epochsBehind; j++) {
+          events.push({ at: t0 + j * rs.gapMs, kind: 'crash', node: who, restartAfterMs: Math.floor(rs.gapMs / 2) });
+        }
+        const restoreAt = t0 + (rs.epochsBehind + 1) * rs.gapMs;
+        const onto = rs.how === 'onto-other' ? at(rs.node + 1) : who;
+        events.push({ at: restoreAt, kind: 'restore', node: onto, name, restartAfterMs: rs.restartAfterMs, ...(rs.how === 'naive' ? { raft: 'keep' as const } : {}) });
+      });
+    }
+    if (on('storms')) {
+      for (const st of r.storms) {
+        const t0 = inRound(k, st.at, st.lastsMs);
+        const electionTimeoutMs: [number, number] = [st.timeoutMin, st.timeoutMin + st.timeoutSpread];
+        events.push({ at: t0, kind: 'storm', electionTimeoutMs, maxDelayMs: st.maxDelayMs });
+        for (const v of st.voters) events.push({ at: t0, kind: 'crash-after-vote', node: at(v.node), restartAfterMs: v.restartAfterMs });
+        for (let j = 1; j <= st.kills; j++) {
+          const kill = t0 + j * st.killGapMs;
+          if (kill < t0 + st.lastsMs) events.push({ at: kill, kind: 'crash-leader', restartAfterMs: st.leaderDownMs });
+        }
+        // The run's own time-outs and delays again (faults-end would bring them back anyway).
+        events.push({ at: t0 + st.lastsMs, kind: 'storm-end' });
+      }
     }
   }
-  if (on('restores')) {
-    faults.restores = {};
-    r.restores.forEach((s, i) => {
-      const name = `b${i + 1}`;
-      const who = node(s.node);
-      const t0 = time(s.at, (s.epochsBehind + 1) * s.gapMs);
-      events.push({ at: t0, kind: 'backup', node: who, name });
-      // Each crash/restart in between bumps the epoch once more past the backup's.
-      for (let k = 1; k <= s.epochsBehind; k++) {
-        events.push({ at: t0 + k * s.gapMs, kind: 'crash', node: who, restartAfterMs: Math.floor(s.gapMs / 2) });
-      }
-      events.push({ at: t0 + (s.epochsBehind + 1) * s.gapMs, kind: 'restore', node: who, name, restartAfterMs: s.restartAfterMs });
-    });
-    if (events.some((e) => e.kind === 'crash')) faults.crashes ??= { pendingLossRate: r.pendingLossRate };
-  }
+  if (events.some((e) => e.kind === 'crash')) faults.crashes ??= { pendingLossRate: r.pendingLossRate };
   const joiners: string[] = [];
   if (on('membership')) {
     faults.membership = {};
@@ -300,21 +344,6 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     for (const en of r.entries) events.push({ at: faultsEndMs - time(en.at / 2), kind: 'propose', entry: unusualEntry(en) });
   }
   if (on('storage')) faults.storage = r.storage;
-  if (on('storms')) {
-    faults.storms = {};
-    for (const st of r.storms) {
-      const t0 = time(st.at, st.lastsMs);
-      const electionTimeoutMs: [number, number] = [st.timeoutMin, st.timeoutMin + st.timeoutSpread];
-      events.push({ at: t0, kind: 'storm', electionTimeoutMs, maxDelayMs: st.maxDelayMs });
-      for (const v of st.voters) events.push({ at: t0, kind: 'crash-after-vote', node: node(v.node), restartAfterMs: v.restartAfterMs });
-      for (let k = 1; k <= st.kills; k++) {
-        const at = t0 + k * st.killGapMs;
-        if (at < t0 + st.lastsMs) events.push({ at, kind: 'crash-leader', restartAfterMs: st.leaderDownMs });
-      }
-      // The run's own time-outs and delays again (faults-end would bring them back anyway).
-      events.push({ at: t0 + st.lastsMs, kind: 'storm-end' });
-    }
-  }
   // Stable sort: events at the same time keep their generation order.
   events.sort((a, b) => a.at - b.at);
 

@@ -8,17 +8,33 @@
 // reports those as `expected`, not as violations, so such a run still judges
 // everything else. Only the scenario's own policy counts: a variant that
 // switches the guard off (no-startup-guard) is still caught by them.
+//
+// A naive restore (`raft: 'keep'`: the operator copies an old disk back,
+// Raft's term, vote and log included) is a fault Raft itself does not
+// tolerate: the node may vote twice in a term or forget entries it
+// acknowledged. Such a scenario gives up Raft's own safety (§7.6); every
+// registry invariant is still judged, since the question it asks is what the
+// applier and its guards make of a broken log.
 import type { Violation } from '../model/oracle.ts';
-import type { LifecyclePolicy } from '../sim/lifecycle/index.ts';
+import { resolvePolicy } from '../sim/lifecycle/index.ts';
+import type { Scenario } from './types.ts';
 
 export interface GivenUp {
   invariant: Violation['invariant'];
-  code: string;
+  /** Absent: every code of the invariant. */
+  code?: string;
   why: string;
 }
 
-export function givenUpBy(policy: LifecyclePolicy): GivenUp[] {
+export function givenUpBy(scenario: Pick<Scenario, 'policy' | 'events'>): GivenUp[] {
+  const policy = resolvePolicy(scenario.policy);
   const out: GivenUp[] = [];
+  if (scenario.events.some((ev) => ev.kind === 'restore' && ev.raft === 'keep')) {
+    out.push({
+      invariant: 'raft-safety',
+      why: "a restore kept the Raft state of a stale backup (raft: 'keep'), which Raft itself does not tolerate",
+    });
+  }
   if (!policy.guards.rollback) {
     out.push({
       invariant: 'no-nonce-reuse',
@@ -30,10 +46,13 @@ export function givenUpBy(policy: LifecyclePolicy): GivenUp[] {
 }
 
 /** Splits `violations` into those the policy gives up and the rest. */
-export function splitGivenUp(violations: readonly Violation[], policy: LifecyclePolicy): { counted: Violation[]; expected: Violation[] } {
-  const given = givenUpBy(policy);
+export function splitGivenUp(
+  violations: readonly Violation[],
+  scenario: Pick<Scenario, 'policy' | 'events'>,
+): { counted: Violation[]; expected: Violation[] } {
+  const given = givenUpBy(scenario);
   const expected: Violation[] = [];
   const counted: Violation[] = [];
-  for (const v of violations) (given.some((g) => g.invariant === v.invariant && g.code === v.code) ? expected : counted).push(v);
+  for (const v of violations) (given.some((g) => g.invariant === v.invariant && (g.code === undefined || g.code === v.code)) ? expected : counted).push(v);
   return { counted, expected };
 }

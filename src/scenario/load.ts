@@ -162,8 +162,9 @@ function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
       case 'restore': {
         known(ev.node, `${at}/node`);
         const b = backups.get(ev.name);
-        if (b === undefined || b.node !== ev.node || b.at >= ev.at) {
-          throw new ScenarioError(`${at}/name`, `must name a backup of ${ev.node} taken earlier (got "${ev.name}")`);
+        if (b === undefined || b.at >= ev.at) throw new ScenarioError(`${at}/name`, `must name a backup taken earlier (got "${ev.name}")`);
+        if (ev.raft === 'keep' && b.node !== ev.node) {
+          throw new ScenarioError(`${at}/raft`, `"keep" needs a backup of ${ev.node} itself (backup "${ev.name}" is of ${b.node})`);
         }
         return;
       }

@@ -8,7 +8,6 @@ import { simulate } from '../sim/simulator.ts';
 import type { SimStats } from '../sim/simulator.ts';
 import { traceHash } from '../sim/trace.ts';
 import type { TraceEvent } from '../trace/types.ts';
-import { resolvePolicy } from '../sim/lifecycle/index.ts';
 import { compileScenario } from './compile.ts';
 import { splitGivenUp } from './given-up.ts';
 import type { Scenario } from './types.ts';
@@ -37,7 +36,7 @@ export interface RunResult {
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
   const variant = resolveVariant(opts.variant ?? 'correct');
   const result = simulate(compileScenario(scenario, { variant, applier: opts.applier }));
-  const { counted: violations, expected } = splitGivenUp(checkTrace(result.trace), resolvePolicy(scenario.policy));
+  const { counted: violations, expected } = splitGivenUp(checkTrace(result.trace), scenario);
   return {
     verdict: verdictOf(violations),
     violations,

@@ -101,7 +101,12 @@ export type ScenarioEventDoc =
   | { at: number; kind: 'partition'; groups: string[][] }
   | { at: number; kind: 'heal' }
   | { at: number; kind: 'backup'; node: string; name: string }
-  | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number }
+  /**
+   * `name` may be another node's backup (restored onto `node`'s machine, an
+   * operator mistake); `raft: 'keep'` brings the old Raft state back too (the
+   * naive restore; by default the node rejoins as a fresh member).
+   */
+  | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number; raft?: 'keep' }
   /** `dekId`: the new DEK's id (u32; default one above the newest). */
   | { at: number; kind: 'rotate-dek'; dekId?: number }
   /** A client proposes `entry` (hex: opcode byte and body; '' is the empty entry). */

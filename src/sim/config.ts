@@ -78,8 +78,13 @@ export type ScenarioEvent =
   | { at: number; kind: 'heal' }
   /** Copy `node`'s whole disk (Raft state, store, sidecar) and keep it as `name`. */
   | { at: number; kind: 'backup'; node: string; name: string }
-  /** Replace `node`'s disk by backup `name` (crashing it first if it is up). It stays down until a restart. */
-  | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number }
+  /**
+   * Replace `node`'s disk by backup `name` (crashing it first if it is up). It
+   * stays down until a restart. The backup may be another node's (restored
+   * onto this machine). `raft: 'keep'`: the naive restore, old Raft state and
+   * all; otherwise the node rejoins with its Raft state discarded.
+   */
+  | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number; raft?: 'keep' }
   /** Change network parameters from now on. */
   | { at: number; kind: 'set-network'; params: Partial<NetworkParams> }
   /**

@@ -310,7 +310,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
         this.operator.backup(this.node(ev.node), ev.name);
         return;
       case 'restore':
-        this.operator.restore(this.node(ev.node), ev.name);
+        this.operator.restore(this.node(ev.node), ev.name, ev.raft === 'keep');
         this.restartLater(ev.node, ev.restartAfterMs);
         return;
       case 'crash-leader': {

@@ -103,9 +103,11 @@ export type TraceEvent =
    * snapshot) was thrown away and the node rejoins Raft as a fresh member,
    * catching up from the leader; only the registry (`rows`) and the
    * encryption sidecar come back from the backup. Absent: the whole disk,
-   * Raft state included, came back as it was.
+   * Raft state included, came back as it was (a naive restore, which Raft
+   * itself does not tolerate). `from`: the backup is another node's disk,
+   * restored onto this machine (Raft state always discarded then).
    */
-  | (AtNode & { kind: 'restore'; backupAt: number; rows: TraceRow[]; name?: string; raft?: 'discarded' })
+  | (AtNode & { kind: 'restore'; backupAt: number; rows: TraceRow[]; name?: string; raft?: 'discarded'; from?: string })
   /**
    * A fault the simulated disk injected into `node`'s registry store during
    * the apply in progress: a read or write that failed ('error'), or a read

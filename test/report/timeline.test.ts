@@ -205,7 +205,10 @@ describe('event descriptions: decoding', () => {
     expect(d({ kind: 'partition', t: 0, groups: [['n1', 'n2'], ['n3']] })).toBe('network partition {n1,n2} | {n3}');
     expect(d({ kind: 'partition', t: 0, groups: [['n1', 'n2', 'n3']], oneWay: { from: 'n1', to: 'n3' } })).toBe('network drop n1 → n3 (one-way)');
     expect(d({ kind: 'nonce', t: 0, node: 'n1', index: 9, dekId: 1, nodeId16: 0x2551, epoch: 4, writeCount: '17' })).toBe('nonce dek 1 0x2551/e4/#17 (entry #9)');
-    expect(d({ kind: 'restore', t: 0, node: 'n1', backupAt: 12.5, rows: [row], name: 'b1' })).toBe('restore disk replaced by backup "b1" from 12.500ms (1 row)');
+    expect(d({ kind: 'restore', t: 0, node: 'n1', backupAt: 12.5, rows: [row], name: 'b1', raft: 'discarded' })).toBe('restore disk replaced by backup "b1" from 12.500ms (1 row)');
+    expect(d({ kind: 'restore', t: 0, node: 'n1', backupAt: 12.5, rows: [row], name: 'b2', from: 'n2' })).toBe(
+      'restore disk replaced by backup "b2" of n2 from 12.500ms (1 row, old Raft state included)',
+    );
     expect(d({ kind: 'add-node', t: 0, node: 'n4', fullNodeId: String(0xabcd2551n) })).toBe('add-node full 0x00000000abcd2551 (slot 0x2551)');
   });
 

@@ -28,6 +28,17 @@ describe('scenarioArbitrary', () => {
     }
   });
 
+  it('long runs: ten rounds of fault templates, each shifted to the next node, still valid; about 1 run in 20', () => {
+    const [s] = fc.sample(scenarioArbitrary({ long: true, families: { crashes: true, restores: true } }), { seed: 4, numRuns: 1 });
+    expect(s?.faultsEndMs).toBe(18_000);
+    expect(loadScenario(JSON.parse(serializeScenario(s as Scenario)))).toEqual(s);
+    const restores = (s as Scenario).events.filter((e) => e.kind === 'restore');
+    expect(new Set(restores.map((e) => (e as { name: string }).name)).size).toBe(restores.length);
+    const longs = fc.sample(scenarioArbitrary(), { seed: 5, numRuns: 400 }).filter((x) => x.faultsEndMs > 1800).length;
+    expect(longs).toBeGreaterThan(5);
+    expect(longs).toBeLessThan(45);
+  });
+
   it('honours forced families and a fixed node count', () => {
     for (const s of fc.sample(scenarioArbitrary({ nodes: 5, families: { restores: true, network: false } }), { seed: 1, numRuns: 50 })) {
       expect(s.cluster.nodes).toHaveLength(5);

@@ -397,6 +397,11 @@ export class Lifecycle {
     // hwm of the backed-up node at each backup event, by backup name.
     const backups = new Map<string, number>();
     const takes = new Map<string, Map<number, number>>();
+    const keepSnapshot = (node: string, index: number, value: number): void => {
+      let m = takes.get(node);
+      if (!m) takes.set(node, (m = new Map()));
+      m.set(index, value);
+    };
     const set = (node: string, t: number, value: number): void => {
       hwm.set(node, value);
       let h = history.get(node);
@@ -418,16 +423,15 @@ export class Lifecycle {
             set(ev.node, ev.t, ev.index);
           }
           break;
-        case 'snapshot-take': {
-          let m = takes.get(ev.node);
-          if (!m) takes.set(ev.node, (m = new Map()));
-          m.set(ev.index, Math.max(cur, ev.index));
+        case 'snapshot-take':
+          keepSnapshot(ev.node, ev.index, Math.max(cur, ev.index));
           break;
-        }
         case 'snapshot-install': {
           const src = takes.get(ev.from)?.get(ev.index) ?? Math.max(ev.index, hwm.get(ev.from) ?? 0);
           this.installSourceHwm.set(e, src);
           set(ev.node, ev.t, src);
+          // The node keeps the installed snapshot and may send it on, still at its source's hwm.
+          keepSnapshot(ev.node, ev.index, src);
           break;
         }
         case 'restart':

@@ -92,7 +92,7 @@ export function rowFindings(trace: readonly TraceEvent[], ctx: CheckContext): Ro
 function trackRows(trace: readonly TraceEvent[], ctx: CheckContext): RowFinding[] {
   const out: RowFinding[] = [];
   const byNode = new Map<string, Map<string, Seen>>();
-  /** What each node showed at each of its backups, by `node#name`. */
+  /** What the backed-up node showed at each backup, by name (a backup may be restored onto another machine). */
   const backups = new Map<string, Map<string, Seen>>();
   const rowsOf = (node: string): Map<string, Seen> => {
     let m = byNode.get(node);
@@ -141,11 +141,11 @@ function trackRows(trace: readonly TraceEvent[], ctx: CheckContext): RowFinding[
         replace(e, ev.node, toSeen(ev.rows, ev.index, e), 'snapshot-install', ev.index);
         break;
       case 'backup':
-        backups.set(`${ev.node}#${ev.name}`, new Map(rowsOf(ev.node)));
+        backups.set(ev.name, new Map(rowsOf(ev.node)));
         break;
       case 'restore': {
         const restored = toSeen(ev.rows, ctx.life.hwmAfter[e] ?? 0, e);
-        const saved = ev.name !== undefined ? backups.get(`${ev.node}#${ev.name}`) : undefined;
+        const saved = ev.name !== undefined ? backups.get(ev.name) : undefined;
         if (saved === undefined) byNode.set(ev.node, restored);
         else {
           byNode.set(ev.node, saved);

@@ -12,7 +12,10 @@
 // have voted in and it holds every entry committed before the restore
 // (RejoinState; both bounds are what the operator's membership change
 // guarantees, taken from the simulator's global view). The trace's restore
-// event says so (`raft: 'discarded'`).
+// event says so (`raft: 'discarded'`). Two operator mistakes are modelled
+// too: the naive restore that brings the old Raft state back with the rest
+// (`keepRaft`; Raft does not tolerate it), and a backup restored onto another
+// machine (that node gets the other's sidecar and registry; it rejoins).
 import type { SimNode } from '../process/node.ts';
 import type { Disk } from '../storage/disk.ts';
 import { diskRows } from '../storage/store.ts';
@@ -43,10 +46,17 @@ export class DiskOperator {
     this.trace.record({ kind: 'backup', name, node: node.name, t: this.now() });
   }
 
-  restore(node: SimNode, name: string): void {
+  /** Replaces `node`'s disk by backup `name` (of `node`, or of another machine's). */
+  restore(node: SimNode, name: string, keepRaft = false): void {
     const backup = this.backups.get(name);
     if (backup === undefined) throw new RangeError(`no backup named "${name}"`);
     if (node.up) node.crash();
+    const from = backup.node === node.name ? undefined : backup.node;
+    if (keepRaft && from === undefined) {
+      node.replaceDisk(backup.disk.copy());
+      this.trace.record({ backupAt: backup.at, kind: 'restore', name, node: node.name, rows: diskRows(node.disk), t: this.now() });
+      return;
+    }
     const old = node.disk.raft;
     // What the node is owed, as a log end (term, index) a candidate must reach
     // for its vote: the highest index ever committed (not just what the disks
@@ -76,6 +86,7 @@ export class DiskOperator {
     node.replaceDisk(disk);
     this.trace.record({
       backupAt: backup.at,
+      from,
       kind: 'restore',
       name,
       node: node.name,
