@@ -23,3 +23,4 @@ export { createEntryApplier, entryApplierFactory } from './fsm.ts';
 export { MemoryRegistryStore } from './memory-store.ts';
 export { applierVariants, applierFactoryByName } from './variants.ts';
 export type { ApplierVariant } from './variants.ts';
+export * from './main/index.ts';
