@@ -1,4 +1,9 @@
 // Production main's applier: its public surface (re-exported by ../index.ts).
+export type * from './types.ts';
+export { MainApplier } from './applier.ts';
+export { createMainFsm, mainFsmFactory } from './fsm.ts';
+export { mainApplierVariants } from './variants.ts';
+export type { MainApplierVariant } from './variants.ts';
 export {
   WireError,
   MAX_BOOTSTRAP_ROWS,
@@ -11,3 +16,17 @@ export {
   encodeRotation,
 } from './wire.ts';
 export type { WireErrorReason, BootstrapPayload, RotationPayload, RotationSubTag, DekPurposeCode } from './wire.ts';
+export { KekUnwrapError, DEK_LENGTH, FAKE_KEK_REFUSES, fakeKek } from './kek.ts';
+export type { KekUnwrapper } from './kek.ts';
+export { Keystore, KeystoreError } from './keystore.ts';
+export {
+  SIDECAR_VERSION,
+  SidecarInvalidError,
+  MemorySidecarStore,
+  advanceAppliedIndex,
+  emptySidecar,
+  stateOf,
+  validateSidecar,
+  writeSidecar,
+} from './sidecar.ts';
+export type { DekPurpose, Sidecar, SidecarKey, SidecarStore, StateCache } from './sidecar.ts';
