@@ -30,3 +30,15 @@ export {
   writeSidecar,
 } from './sidecar.ts';
 export type { DekPurpose, Sidecar, SidecarKey, SidecarStore, StateCache } from './sidecar.ts';
+export {
+  StartupError,
+  SIDECAR_RELEVANT_OPCODES,
+  NONCE_LENGTH,
+  bumpLocalEpoch,
+  checkLocalEpochRollback,
+  checkNodeIdCollision,
+  checkSidecarBehindRaftLog,
+  nonceFactory,
+  startProcess,
+} from './startup.ts';
+export type { StartupRefusal, RollbackCheck, RaftLogScanner, ProcessStart } from './startup.ts';
