@@ -2,6 +2,7 @@
 // main's codecs and routing, each vector on a fresh applier.
 import {
   MemoryRegistryStore,
+  OPCODE,
   WireError,
   decodeBootstrap,
   decodeRotation,
@@ -98,8 +99,8 @@ export function decodeAndDispatchChecks(vectors: MainVectors, factory: MainFsmFa
   const rotation = { decode: decodeRotation, encode: encodeRotation, json: rotationJson };
   return [
     ...vectors.node16Collisions.map((v, i): NamedCheck => [`node16Collisions[${i}] ${v.raftIdA}/${v.raftIdB}`, node16Check(v)]),
-    ...vectors.bootstrapDecode.map((v, i): NamedCheck => [`bootstrapDecode[${i}] ${v.name}`, decodeCheck(v, 0x04, bootstrap, factory)]),
-    ...vectors.rotationDecode.map((v, i): NamedCheck => [`rotationDecode[${i}] ${v.name}`, decodeCheck(v, 0x05, rotation, factory)]),
+    ...vectors.bootstrapDecode.map((v, i): NamedCheck => [`bootstrapDecode[${i}] ${v.name}`, decodeCheck(v, OPCODE.bootstrap, bootstrap, factory)]),
+    ...vectors.rotationDecode.map((v, i): NamedCheck => [`rotationDecode[${i}] ${v.name}`, decodeCheck(v, OPCODE.rotation, rotation, factory)]),
     ...vectors.dispatch.map((v, i): NamedCheck => [`dispatch[${i}] ${v.name} (${v.applier})`, dispatchCheck(v, factory)]),
   ];
 }
