@@ -43,8 +43,11 @@ export function halt(reason: HaltReason, message: string): RegistrationResponse 
   return { kind: 'halt', reason, message };
 }
 
-function registered(outcome: RegistrationOutcome): RegistrationResponse {
-  return { kind: 'registered', outcome };
+/** One registration as the store saw it: the row key it addressed, the response, and the value it wrote (insert, advance). */
+export interface RowOutcome {
+  key: Uint8Array;
+  response: RegistrationResponse;
+  written?: Uint8Array;
 }
 
 export class RegistrationApplier {
@@ -64,11 +67,17 @@ export class RegistrationApplier {
 
   /** Store faults and corrupt rows halt; any other exception is a harness bug and propagates. */
   applyRegistration(reg: Registration): RegistrationResponse {
+    return this.applyRow(reg).response;
+  }
+
+  /** applyRegistration, also telling which row it addressed and what it wrote (main's applier reports every row). */
+  applyRow(reg: Registration): RowOutcome {
+    const key = registryKey(this.bugs.dekKeyBits === 16 ? reg.dekId & 0xffff : reg.dekId, this.slotOf(reg.fullNodeId));
     try {
-      return this.upsert(reg);
+      return { key, ...this.upsert(reg, key) };
     } catch (err) {
-      if (err instanceof StoreFault) return halt('store-fault', `registry store: ${err.message}`);
-      if (err instanceof CodecError) return halt(err.reason, err.message);
+      if (err instanceof StoreFault) return { key, response: halt('store-fault', `registry store: ${err.message}`) };
+      if (err instanceof CodecError) return { key, response: halt(err.reason, err.message) };
       throw err;
     }
   }
@@ -83,41 +92,37 @@ export class RegistrationApplier {
     return halt('kek-not-configured', 'rotation entry: KEK not configured');
   }
 
-  private upsert(reg: Registration): RegistrationResponse {
+  private upsert(reg: Registration, key: Uint8Array): Omit<RowOutcome, 'key'> {
     const nodeId16 = this.slotOf(reg.fullNodeId);
-    const key = registryKey(this.bugs.dekKeyBits === 16 ? reg.dekId & 0xffff : reg.dekId, nodeId16);
     const epochOf = (e: number): number => (this.bugs.signedEpochs && e >= 0x8000 ? e - 0x10000 : e);
     const sameId = (a: bigint, b: bigint): boolean => (this.bugs.idCompareBits === 32 ? (a & 0xffffffffn) === (b & 0xffffffffn) : a === b);
-    const write = (firstSeen: number): void =>
-      this.store.set(key, encodeRegistryValue({ fullNodeId: reg.fullNodeId, firstSeen, lastSeen: reg.localEpoch }));
+    const write = (firstSeen: number, outcome: RegistrationOutcome): Omit<RowOutcome, 'key'> => {
+      const written = encodeRegistryValue({ fullNodeId: reg.fullNodeId, firstSeen, lastSeen: reg.localEpoch });
+      this.store.set(key, written);
+      return { response: { kind: 'registered', outcome }, written };
+    };
     const slot = `dek ${reg.dekId} node 0x${nodeId16.toString(16).padStart(4, '0')}`;
 
     const stored = this.store.get(key);
-    if (stored === undefined) {
-      write(reg.localEpoch);
-      return registered('insert');
-    }
+    if (stored === undefined) return write(reg.localEpoch, 'insert');
     const row = decodeRegistryValue(stored);
     // Collision is checked before the epoch: the epochs of two different
     // nodes are not comparable.
     if (!sameId(row.fullNodeId, reg.fullNodeId)) {
       if (!this.bugs.skipCollisionCheck) {
-        return halt('collision', `${slot} is owned by full id ${row.fullNodeId}, not ${reg.fullNodeId}`);
+        return { response: halt('collision', `${slot} is owned by full id ${row.fullNodeId}, not ${reg.fullNodeId}`) };
       }
-      write(reg.localEpoch);
-      return registered('insert');
+      return write(reg.localEpoch, 'insert');
     }
     if (epochOf(reg.localEpoch) > epochOf(row.lastSeen)) {
-      write(this.bugs.resetFirstSeen ? reg.localEpoch : row.firstSeen);
-      return registered('advance');
+      return write(this.bugs.resetFirstSeen ? reg.localEpoch : row.firstSeen, 'advance');
     }
     // Equal epoch is a replay of an entry already applied (Raft re-applies
     // after a crash): succeed without writing.
-    if (reg.localEpoch === row.lastSeen && !this.bugs.equalEpochIsRollback) return registered('noop');
-    if (epochOf(reg.localEpoch) < epochOf(row.lastSeen) && this.bugs.acceptRollback) {
-      write(row.firstSeen);
-      return registered('advance');
-    }
-    return halt('rollback', `${slot}: epoch ${reg.localEpoch} is not above last_seen ${row.lastSeen} of full id ${reg.fullNodeId}`);
+    if (reg.localEpoch === row.lastSeen && !this.bugs.equalEpochIsRollback) return { response: { kind: 'registered', outcome: 'noop' } };
+    if (epochOf(reg.localEpoch) < epochOf(row.lastSeen) && this.bugs.acceptRollback) return write(row.firstSeen, 'advance');
+    return {
+      response: halt('rollback', `${slot}: epoch ${reg.localEpoch} is not above last_seen ${row.lastSeen} of full id ${reg.fullNodeId}`),
+    };
   }
 }

@@ -35,12 +35,12 @@ export class CodecError extends Error {
 const U64_MAX = (1n << 64n) - 1n;
 
 // Encoders reject out-of-range input instead of letting DataView wrap it.
-function checkUint(name: string, value: number, bits: 16 | 32): void {
+export function checkUint(name: string, value: number, bits: 16 | 32): void {
   if (!Number.isInteger(value) || value < 0 || value >= 2 ** bits) {
     throw new RangeError(`${name} must be a u${bits}, got ${value}`);
   }
 }
-function checkU64(name: string, value: bigint): void {
+export function checkU64(name: string, value: bigint): void {
   if (value < 0n || value > U64_MAX) throw new RangeError(`${name} must be a u64, got ${value}`);
 }
 

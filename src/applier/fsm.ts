@@ -4,7 +4,12 @@
 import { CodecError, OPCODE, decodeRegistration } from './codec.ts';
 import { RegistrationApplier, halt } from './applier.ts';
 import type { ApplierBugs } from './applier.ts';
-import type { ApplierFactory, ApplyResponse } from './types.ts';
+import type { ApplierFactory, ApplyResponse, Registration } from './types.ts';
+
+/** The body of a 0x03 entry as a registration (CodecError if it is not one). The any-version bug skips the version check. */
+export function decodeRegistrationBody(body: Uint8Array, bugs: ApplierBugs): Registration {
+  return decodeRegistration(bugs.anyVersion && body.length === 15 ? Uint8Array.of(1, ...body.subarray(1)) : body);
+}
 
 function applyEntry(applier: RegistrationApplier, entry: Uint8Array, bugs: ApplierBugs): ApplyResponse {
   const opcode = entry[0];
@@ -16,7 +21,7 @@ function applyEntry(applier: RegistrationApplier, entry: Uint8Array, bugs: Appli
   switch (opcode) {
     case OPCODE.registration:
       try {
-        return applier.applyRegistration(decodeRegistration(bugs.anyVersion && body.length === 15 ? Uint8Array.of(1, ...body.subarray(1)) : body));
+        return applier.applyRegistration(decodeRegistrationBody(body, bugs));
       } catch (err) {
         if (err instanceof CodecError) return halt(err.reason, err.message);
         throw err;

@@ -23,3 +23,6 @@ export { createEntryApplier, entryApplierFactory } from './fsm.ts';
 export { MemoryRegistryStore } from './memory-store.ts';
 export { applierVariants, applierFactoryByName } from './variants.ts';
 export type { ApplierVariant } from './variants.ts';
+export { variantByName } from './variants.ts';
+export type { BugVariant } from './variants.ts';
+export * from './main/index.ts';

@@ -89,9 +89,9 @@ export function registerMutants(program: Command): void {
 export function registerConformance(program: Command): void {
   program
     .command('conformance')
-    .description('run the golden applier vectors against an applier')
-    .argument('<vectors.json>', 'golden vectors file')
-    .option('--variant <name>', 'applier variant to test', 'correct')
+    .description('run golden vectors against an applier: Stage 6A vectors on the 6A applier, production-main vectors on main\'s')
+    .argument('<vectors.json>', 'golden vectors file (its sections tell its kind)')
+    .option('--variant <name>', 'applier variant to test (the same bug on either applier)', 'correct')
     .option(...APPLIER_OPTION)
     .action(async (path: string, opts: ConformanceOptions) => (await import('./conformance.ts')).runConformanceVerb(path, opts));
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { applierVariants, createEntryApplier } from '../../src/applier/index.ts';
 import { runConformance } from '../../src/cli/conformance.ts';
-import { UsageError } from '../../src/cli/errors.ts';
+import { usageMessageOf } from '../cli/usage-error.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = join(root, 'fixtures/applier-conformance.json');
@@ -18,19 +18,11 @@ function regsim(...args: string[]) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-function usageMessage(doc: unknown): string {
-  try {
-    runConformance(doc, createEntryApplier);
-  } catch (err) {
-    if (err instanceof UsageError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a UsageError');
-}
+const usageMessage = (doc: unknown): string => usageMessageOf(() => runConformance(doc, { stage6a: createEntryApplier }));
 
 describe('runConformance', () => {
   it('the correct applier passes every golden vector', () => {
-    expect(runConformance(vectors, createEntryApplier)).toEqual({ passed: total, failed: 0, failures: [] });
+    expect(runConformance(vectors, { stage6a: createEntryApplier })).toEqual({ passed: total, failed: 0, failures: [] });
   });
 
   // What production's own vectors cannot see: bugs only the simulation's generated domain reaches
@@ -42,14 +34,14 @@ describe('runConformance', () => {
   const caughtByVectors = Object.keys(applierVariants).filter((name) => name !== 'correct' && !(name in VECTOR_GAPS));
 
   it.each(caughtByVectors)('variant %s fails some vectors', (name) => {
-    const result = runConformance(vectors, applierVariants[name]!.factory);
+    const result = runConformance(vectors, { stage6a: applierVariants[name]!.factory });
     expect(result.failed).toBeGreaterThan(0);
     expect(result.passed + result.failed).toBe(total);
     expect(result.failures[0]).toMatch(/^(sequences|decodeErrors)\[\d+\]/);
   });
 
   it.each(Object.entries(VECTOR_GAPS))('variant %s passes every golden vector (%s)', (name) => {
-    expect(runConformance(vectors, applierVariants[name]!.factory).failed).toBe(0);
+    expect(runConformance(vectors, { stage6a: applierVariants[name]!.factory }).failed).toBe(0);
   });
 
   it('a wrong expectation is reported per vector', () => {
@@ -59,7 +51,7 @@ describe('runConformance', () => {
     doc.decodeErrors[0].error = 'version';
     doc.sequences[0].steps[0].outcome = 'noop';
     doc.sequences[1].finalRows.pop();
-    const result = runConformance(doc, createEntryApplier);
+    const result = runConformance(doc, { stage6a: createEntryApplier });
     expect(result.failed).toBe(5);
     expect(result.failures).toEqual([
       'codec[0]: value 000000000000000004bb0000, want 00; value does not decode: registry value is 1 bytes, want 12',
@@ -71,11 +63,13 @@ describe('runConformance', () => {
   });
 
   it('an applier that throws fails its vectors without stopping the run', () => {
-    const result = runConformance(vectors, () => ({
-      apply: () => {
-        throw new Error('boom');
-      },
-    }));
+    const result = runConformance(vectors, {
+      stage6a: () => ({
+        apply: () => {
+          throw new Error('boom');
+        },
+      }),
+    });
     expect(result.failed).toBe(vectors.decodeErrors.length + vectors.sequences.length);
     expect(result.failures[0]).toContain('threw Error: boom');
   });

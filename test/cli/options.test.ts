@@ -3,20 +3,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.ts';
+import { usageMessageOf } from './usage-error.ts';
 import { configArg, duration, nodesArg, positiveInt, seedArg } from '../../src/cli/options.ts';
 import { readScenarioFile, variantArg } from '../../src/cli/scenario-options.ts';
 import { tempDir } from './regsim.ts';
 
-const usage = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UsageError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a UsageError');
-};
+const usage = usageMessageOf;
 
 describe('numbers', () => {
   it('positive integers', () => {

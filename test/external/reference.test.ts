@@ -27,18 +27,18 @@ afterAll(() => correct?.close());
 
 describe('conformance vectors through the reference external applier', () => {
   it('the correct applier passes every vector, as the built-in one does', () => {
-    const external = runConformance(vectors, correct.factory);
+    const external = runConformance(vectors, { stage6a: correct.factory });
     expect(external.failures).toEqual([]);
-    expect(external).toEqual(runConformance(vectors, createEntryApplier));
+    expect(external).toEqual(runConformance(vectors, { stage6a: createEntryApplier }));
     expect(correct.name).toBe('regsim-reference (variant correct)');
   });
 
   it('the lte-rollback variant served externally is caught, with the built-in variant\'s failures', () => {
     const ext = startExternalApplier(referenceApplierCommand('lte-rollback'));
     try {
-      const external = runConformance(vectors, ext.factory);
+      const external = runConformance(vectors, { stage6a: ext.factory });
       expect(external.failed).toBeGreaterThan(0);
-      expect(external).toEqual(runConformance(vectors, applierFactoryByName('lte-rollback')));
+      expect(external).toEqual(runConformance(vectors, { stage6a: applierFactoryByName('lte-rollback') }));
       // The signature of the bug: a replayed registration halts as rollback.
       const replay = Uint8Array.of(OPCODE.registration, ...encodeRegistration({ dekId: 1, fullNodeId: 42n, localEpoch: 3 }));
       const applier = ext.factory(new MemoryRegistryStore());
