@@ -7,7 +7,7 @@
 // The output is a pure function of the inputs.
 import { deriveNodeId, low16 } from '../applier/index.ts';
 import type { TraceEvent, TraceNodeSummary } from '../trace/types.ts';
-import { describeEvent, formatMs, hex16, nodeNames, traceNodes } from './describe.ts';
+import { describeEvent, formatMs, hex16, hexFullIds, nodeNames, showFullId, traceNodes } from './describe.ts';
 import type { EventDescription } from './describe.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-assets.ts';
 import { clusterMarks, laneMarks, leaderBands, networkBands, processBands, scaleOf } from './html-layout.ts';
@@ -279,7 +279,7 @@ function pageData(
     nodes: lanes,
     // Per event: verb, text, tone; the raw fields without row sets (those live in `versions`).
     desc: descriptions.map((d) => [d.verb, d.text, d.tone]),
-    events: trace.map(stripRows),
+    events: trace.map(pageEvent),
     versions: history.versions.map((rows) => rows.map((r) => decodeRow(r, names))),
     changes: Object.fromEntries([...history.changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     violations,
@@ -287,9 +287,14 @@ function pageData(
   };
 }
 
-function stripRows(ev: TraceEvent): Record<string, unknown> {
+/** An event as the details pane lists it: row sets as counts (they live in `versions`), ids in hex. */
+function pageEvent(ev: TraceEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { ...ev };
   if ('rows' in ev) out.rows = ev.rows.length;
+  if (ev.kind === 'add-node') out.fullNodeId = showFullId(ev.fullNodeId);
+  if (ev.kind === 'run-start' && ev.fullIds) out.fullIds = Object.fromEntries(Object.entries(ev.fullIds).map(([n, id]) => [n, showFullId(id)]));
+  if (ev.kind === 'nonce') out.nodeId16 = hex16(ev.nodeId16);
+  if (ev.kind === 'apply' && ev.result.kind === 'halt') out.result = { ...ev.result, message: hexFullIds(ev.result.message) };
   return out;
 }
 

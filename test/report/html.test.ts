@@ -2,7 +2,7 @@
 // escaping, and the per-node row replay the page's details pane shows.
 import { describe, expect, it } from 'vitest';
 import { deriveNodeId, encodeRegistryValue, registryKey, toHex } from '../../src/applier/index.ts';
-import { nodeNames } from '../../src/report/describe.ts';
+import { hexFullIds, nodeNames } from '../../src/report/describe.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
 import { decodeRow, replayRows, rowsAt, versionAt } from '../../src/report/rows.ts';
 import type { TraceEvent, TraceRow } from '../../src/trace/types.ts';
@@ -74,6 +74,29 @@ describe('renderHtmlReport', () => {
       ['0xd826', 'n3', 1, 1],
       ['0xd9d9', 'n2', 1, 1],
     ]);
+  });
+
+  it('shows full ids and slots in hex in the details pane fields', () => {
+    const trace: TraceEvent[] = [
+      { kind: 'run-start', t: 0, seed: 's', nodes: ['n1'], variant: 'correct', fullIds: { n1: '65537' } },
+      { kind: 'add-node', t: 1, node: 'n4', fullNodeId: '131073' },
+      { kind: 'add-node', t: 2, node: 'n5', fullNodeId: 'bogus' },
+      { kind: 'nonce', t: 3, node: 'n1', index: 1, dekId: 1, nodeId16: 1, epoch: 1, writeCount: '1' },
+    ];
+    const events = pageData(renderHtmlReport(trace, [], meta)).events;
+    expect(events[0]?.fullIds).toEqual({ n1: '0x0000000000010001' });
+    expect(events[1]?.fullNodeId).toBe('0x0000000000020001');
+    expect(events[2]?.fullNodeId).toBe('"bogus"');
+    expect(events[3]?.nodeId16).toBe('0x0001');
+  });
+
+  it('shows the applier halt messages with full ids in hex', () => {
+    const events = pageData(html).events;
+    const halt = events.find((ev) => ev.kind === 'apply' && (ev.result as { kind: string }).kind === 'halt');
+    expect((halt?.result as { message: string }).message).toMatch(/of full id 0x08b37b07b558d4c0$/);
+    expect(hexFullIds('dek 1 slot 0x0001 is owned by full id 65537, not 131073')).toBe(
+      'dek 1 slot 0x0001 is owned by full id 0x0000000000010001, not 0x0000000000020001',
+    );
   });
 
   it('renders a trace with no events or violations', () => {
