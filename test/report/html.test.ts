@@ -1,10 +1,13 @@
 // The HTML report as text (no browser): determinism, self-containment,
 // escaping, and the per-node row replay the page's details pane shows.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deriveNodeId, encodeRegistryValue, registryKey, toHex } from '../../src/applier/index.ts';
 import { hexFullIds, nodeNames } from '../../src/report/describe.ts';
+import { esc } from '../../src/report/html-escape.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
 import { decodeRow, replayRows, rowsAt, versionAt } from '../../src/report/rows.ts';
+import { loadScenario, runScenario } from '../../src/scenario/index.ts';
 import type { TraceEvent, TraceRow } from '../../src/trace/types.ts';
 import { lteRollbackRun } from './trace-builder.ts';
 
@@ -103,6 +106,39 @@ describe('renderHtmlReport', () => {
     const out = renderHtmlReport([], [], { title: 'empty', verdict: 'ok', traceHash: '-' });
     expect(out).toContain('No invariant was violated');
     expect(pageData(out).events).toEqual([]);
+  });
+});
+
+describe('renderHtmlReport: the worked example', () => {
+  const run = runScenario(loadScenario(readFileSync(new URL('../../docs/example-lte-rollback.json', import.meta.url), 'utf8')), {
+    variant: 'lte-rollback',
+  });
+  const html = renderHtmlReport(run.trace, run.violations, meta);
+
+  it('summarises the violations above the chart, a line each, each explanation once and folded', () => {
+    expect(run.violations).toHaveLength(3);
+    expect(html.indexOf('class="violations"')).toBeLessThan(html.indexOf('class="chart-wrap"'));
+    expect(html.match(/<li class="v-line safety"/g)).toHaveLength(3);
+    expect(html.match(/<details class="v-why">/g)).toHaveLength(1);
+    // In the markup once (the page's data block holds it too, as JSON).
+    expect(html.split(esc(run.violations[0]?.explanation ?? '?'))).toHaveLength(2);
+  });
+
+  it('draws every client attempt as a bar, the retried registration as two linked duplicates', () => {
+    const bars = [...html.matchAll(/<div class="abar ([^"]+)" data-i="(\d+)"[^>]*><span>([^<]+)<\/span>/g)].map((m) => [m[3], m[1]]);
+    expect(bars).toEqual([
+      ['liveness-probe#9', 'a-ok a-probe'],
+      ['liveness-probe#10', 'a-ok a-probe'],
+      ['p2#1', 'a-dup'],
+      ['p3#1', 'a-ok'],
+      ['liveness-probe#11', 'a-ok a-probe'],
+      ['p4#1', 'a-ok'],
+      ['p2#2', 'a-dup'],
+      ['p3#2', 'a-lost'],
+    ]);
+    // One arc (a path per axis) from p2#1's commit to p2#2's.
+    expect(html.match(/<path class="l-t"/g)).toHaveLength(1);
+    expect(html).toContain('<span class="node-name">clients</span><span class="slot">5 attempts</span>');
   });
 });
 
