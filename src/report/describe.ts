@@ -4,6 +4,7 @@
 // the page) plus the rest of the line. Unknown kinds still get a line: the
 // trace contract grows, and a report must never crash on a newer trace.
 import { OPCODE, decodeRegistration, deriveNodeId, fromHex, low16, toHex } from '../applier/index.ts';
+import { fullIdHex } from '../trace/ids.ts';
 import { LIVENESS_PROBE_ENTRY } from '../trace/probe.ts';
 import type { TraceApplyResult, TraceEvent, TraceNodeSummary, TraceRow } from '../trace/types.ts';
 
@@ -38,20 +39,41 @@ export type NodeNames = ReadonlyMap<bigint, string>;
 
 export function nodeNames(trace: readonly TraceEvent[]): Map<bigint, string> {
   const names = new Map<bigint, string>();
-  const add = (full: bigint, name: string): void => {
-    if (!names.has(full)) names.set(full, name);
+  const add = (full: bigint | undefined, name: string): void => {
+    // A malformed id names nobody; the event's own line still shows it.
+    if (full !== undefined && !names.has(full)) names.set(full, name);
   };
   for (const ev of trace) {
-    if (ev.kind === 'run-start') for (const n of ev.nodes) add(ev.fullIds?.[n] !== undefined ? BigInt(ev.fullIds[n]) : deriveNodeId(n), n);
-    if (ev.kind === 'add-node') {
-      try {
-        add(BigInt(ev.fullNodeId), ev.node);
-      } catch {
-        // A malformed id names nobody; the event's own line still shows it.
-      }
-    }
+    if (ev.kind === 'run-start') for (const n of ev.nodes) add(ev.fullIds?.[n] !== undefined ? parseFullId(ev.fullIds[n]) : deriveNodeId(n), n);
+    if (ev.kind === 'add-node') add(parseFullId(ev.fullNodeId), ev.node);
   }
   return names;
+}
+
+/** A full id as the trace writes it (a decimal string), or undefined when it is not one. */
+export function parseFullId(text: string): bigint | undefined {
+  try {
+    return BigInt(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A trace's full id in the report's notation (hex); a malformed one quoted as it is. */
+export function showFullId(text: string): string {
+  const full = parseFullId(text);
+  return full !== undefined ? fullIdHex(full) : JSON.stringify(text);
+}
+
+/**
+ * An applier halt message in the report's id notation. The applier words its
+ * messages as the production code does, with decimal ids ("owned by full id
+ * 6269…, not 7014…", "of full id 6269…"), and they are part of the trace.
+ */
+export function hexFullIds(message: string): string {
+  return message.replace(/\bfull id (\d+)(?:, not (\d+))?/g, (_m, owner: string, other: string | undefined) =>
+    `full id ${fullIdHex(BigInt(owner))}${other !== undefined ? `, not ${fullIdHex(BigInt(other))}` : ''}`,
+  );
 }
 
 /** Every node a trace mentions, run-start members first, then in order of appearance. */
@@ -65,7 +87,6 @@ export function traceNodes(trace: readonly TraceEvent[]): string[] {
 }
 
 export const hex16 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
-export const hex64 = (n: bigint): string => `0x${n.toString(16).padStart(16, '0')}`;
 
 /** `1234.000ms`: the one time format of both reports. */
 export const formatMs = (t: number): string => `${t.toFixed(3)}ms`;
@@ -73,7 +94,7 @@ export const formatMs = (t: number): string => `${t.toFixed(3)}ms`;
 /** "node 0x2551 (n2)", or with the full id when no member owns it. */
 export function describeFullId(full: bigint, names: NodeNames): string {
   const name = names.get(full);
-  return name !== undefined ? `node ${hex16(low16(full))} (${name})` : `node ${hex16(low16(full))} (full ${hex64(full)})`;
+  return name !== undefined ? `node ${hex16(low16(full))} (${name})` : `node ${hex16(low16(full))} (full ${fullIdHex(full)})`;
 }
 
 /** What a Raft entry is: "register(dek 1, node 0x2551 (n2), epoch 4)", "kv write (5 bytes)", ... */
@@ -230,12 +251,8 @@ function describePartition(groups: readonly (readonly string[])[], oneWay?: { fr
 }
 
 function describeAddedId(fullNodeId: string): string {
-  try {
-    const full = BigInt(fullNodeId);
-    return `full ${hex64(full)} (slot ${hex16(low16(full))})`;
-  } catch {
-    return `full ${JSON.stringify(fullNodeId)}`;
-  }
+  const full = parseFullId(fullNodeId);
+  return full !== undefined ? `full ${fullIdHex(full)} (slot ${hex16(low16(full))})` : `full ${showFullId(fullNodeId)}`;
 }
 
 /** A kind this module does not know yet: its fields, as JSON. */

@@ -38,21 +38,23 @@ h1 { font-size: 22px; }
 .repro button { background: #343a40; color: #e9ecef; border: 0; border-radius: 6px; padding: 4px 10px; cursor: pointer; }
 .repro button:hover { background: #495057; }
 
-/* violations */
-.violations { margin: 18px 0; }
+/* violations: a line each, explanations folded */
+.violations { margin: 14px 0; background: var(--card); border: 1px solid #f3c4c4; border-left: 5px solid var(--halt); border-radius: 10px; padding: 8px 14px; box-shadow: 0 1px 2px rgba(0,0,0,.03); }
+.violations h2 { margin-bottom: 4px; }
+.violations.none { border-color: var(--line); border-left-color: var(--insert); }
 .violations.none p { margin: 0; color: #1b6e2c; }
-.violation { background: var(--card); border: 1px solid #f3c4c4; border-left: 5px solid var(--halt); border-radius: 10px; padding: 12px 18px; margin: 10px 0; box-shadow: 0 1px 2px rgba(0,0,0,.03); }
-.violation.liveness { border-color: #f7d2b0; border-left-color: var(--live); }
-.v-head { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
-.v-kind { font: 600 10px/1 var(--sans); text-transform: uppercase; letter-spacing: 0.08em; color: #fff; background: var(--halt); padding: 4px 7px; border-radius: 4px; }
+.v-list { list-style: none; margin: 0; padding: 0; }
+.v-line { display: flex; align-items: center; gap: 10px; padding: 3px 0; min-width: 0; }
+.v-kind { flex: none; font: 600 10px/1 var(--sans); text-transform: uppercase; letter-spacing: 0.08em; color: #fff; background: var(--halt); padding: 4px 7px; border-radius: 4px; }
 .liveness .v-kind { background: var(--live); }
-.v-name { font: 600 15px var(--mono); }
-.v-sec { color: var(--muted); font-size: 13px; }
-.jump { margin-left: auto; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 3px 10px; font: 12px var(--mono); cursor: pointer; color: var(--ink); }
+.v-name { flex: none; font: 600 13px var(--mono); }
+.v-sec { flex: none; color: var(--muted); font-size: 12px; }
+.jump { flex: none; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 1px 8px; font: 12px var(--mono); cursor: pointer; color: var(--ink); }
 .jump:hover { border-color: var(--accent); color: var(--accent); }
 .jump.off { cursor: default; }
-.v-msg { margin: 8px 0 4px; font: 13px/1.5 var(--mono); }
-.v-explain { margin: 0; color: #4a5058; max-width: 80em; }
+.v-msg { flex: 1; min-width: 0; font: 12px/1.5 var(--mono); color: #4a5058; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.v-why summary { cursor: pointer; color: var(--muted); font-size: 12px; margin-top: 2px; }
+.v-explain { margin: 4px 0 6px; color: #4a5058; max-width: 80em; font-size: 13px; }
 
 /* toolbar */
 .chart-wrap { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 10px 0 0; box-shadow: 0 1px 2px rgba(0,0,0,.03); }
@@ -136,17 +138,23 @@ h1 { font-size: 22px; }
 .m-stop.sel::after, .m-crash.sel::after, .m-leader.sel::after { border-radius: 6px; inset: -4px; }
 
 /* violation and cluster lines, the selection cursor */
-.vline, .cline, .cursor { position: absolute; top: 0; bottom: 0; left: var(--xt); width: 0; z-index: 5; pointer-events: none; }
+/* Lines make no stacking context (no z-index), so every flag sits above every line; lines come after the lanes in the page, so they still cover them. */
+.vline, .cline, .cursor { position: absolute; top: 0; bottom: 0; left: var(--xt); width: 0; pointer-events: none; }
 .seq .vline, .seq .cline, .seq .cursor { left: var(--xs); }
 .vline { border-left: 2px solid var(--halt); }
-.vline span, .cline span { position: absolute; top: 4px; left: 4px; white-space: nowrap; font: 600 10px/16px var(--mono); padding: 0 6px; border-radius: 4px; pointer-events: auto; cursor: pointer; }
+.vline span, .cline span { position: absolute; top: 4px; left: 4px; white-space: nowrap; font: 600 10px/16px var(--mono); padding: 0 6px; border-radius: 4px; pointer-events: auto; cursor: pointer; z-index: 7; }
 .vline span { background: var(--halt); color: #fff; }
-.cline { border-left: 1px dashed #868e96; z-index: 1; }
+.cline { border-left: 1px dashed #868e96; }
 .cline span { background: var(--soft); color: var(--muted); border: 1px solid var(--line); top: 4px; }
 .c-rotate { border-left-color: var(--epoch); }
 .cursor { border-left: 1px solid var(--accent); z-index: 6; opacity: .6; }
 .vring { position: absolute; top: 50%; left: var(--xt); width: 26px; height: 26px; transform: translate(-50%, -50%); border: 2px solid var(--halt); border-radius: 50%; box-shadow: 0 0 0 5px rgba(224,49,49,.16); pointer-events: none; z-index: 6; }
 .seq .vring { left: var(--xs); }
+
+/* labels folded away where they would overlap another (the page's declutter) */
+.vline span.folded, .cline span.folded { visibility: hidden; }
+.tick.folded { color: transparent; }
+.m-leader.folded { width: 8px; height: 8px; padding: 0; font-size: 0; top: 12px; }
 
 /* legend */
 .legend { margin: 12px 0 20px; }
@@ -280,6 +288,31 @@ export const PAGE_SCRIPT = String.raw`
       grid.appendChild(line);
     }
     document.querySelector('.axis-lab').textContent = seq ? 'event' : 'ms';
+    declutter();
+  }
+
+  // --- labels never overlap: in each row, a label that would cover one placed
+  // before it is folded away (violation flags first, then cluster flags, then
+  // axis ticks). Rects are read in one pass after the unfolding writes, so the
+  // page lays out once per call, and folding moves nothing else.
+  function declutter() {
+    var rows = [[].concat(
+      Array.prototype.slice.call(document.querySelectorAll('.vline span')),
+      Array.prototype.slice.call(document.querySelectorAll('.cline span')),
+      Array.prototype.slice.call(axis.querySelectorAll('.tick'))
+    )];
+    document.querySelectorAll('.lane').forEach(function (lane) { rows.push(Array.prototype.slice.call(lane.querySelectorAll('.m-leader'))); });
+    rows.forEach(function (els) { els.forEach(function (e) { e.classList.remove('folded'); }); });
+    var rects = rows.map(function (els) { return els.map(function (e) { return e.getBoundingClientRect(); }); });
+    rows.forEach(function (els, r) {
+      var kept = [];
+      els.forEach(function (e, k) {
+        var b = rects[r][k];
+        var hit = kept.some(function (a) { return b.left < a.right + 3 && a.left < b.right + 3 && b.top < a.bottom && a.top < b.bottom; });
+        if (hit) e.classList.add('folded');
+        else kept.push(b);
+      });
+    });
   }
 
   // --- zoom and mode
@@ -315,7 +348,8 @@ export const PAGE_SCRIPT = String.raw`
       if (selected >= 0) revealInChart(selected);
     });
   });
-  window.addEventListener('resize', drawAxis);
+  // A new width (or a browser taking a full-page screenshot) must not lose the selection from view.
+  window.addEventListener('resize', function () { drawAxis(); if (selected >= 0) revealInChart(selected); });
 
   // --- registry rows at an event: the node's last row-set change at or before it
   function versionAt(node, i) {
@@ -411,7 +445,7 @@ export const PAGE_SCRIPT = String.raw`
       var box = el('div', 'd-viol');
       box.appendChild(el('b', null, v.section + ' ' + v.invariant));
       box.appendChild(document.createTextNode(' ' + v.message));
-      // The explanation is on the card above; here it stays folded.
+      // Folded here as in the summary above the chart.
       var why = el('details');
       why.appendChild(el('summary', null, 'why it matters'));
       why.appendChild(el('p', null, v.explanation));
@@ -443,7 +477,9 @@ export const PAGE_SCRIPT = String.raw`
     if (how && how.chart) revealInChart(i);
     if (how && how.log) revealInLog(i);
     drawLog(true);
+    document.dispatchEvent(new CustomEvent('regsim-select', { detail: i }));
   }
+  document.addEventListener('regsim-goto', function (e) { select(e.detail, { chart: true, log: true }); });
   chart.addEventListener('click', function (e) {
     var hit = e.target.closest('[data-i]');
     if (hit) select(Number(hit.getAttribute('data-i')), { log: true });

@@ -45,6 +45,13 @@ export function scaleOf(trace: readonly TraceEvent[]): Scale {
   };
 }
 
+/** `left`/`width` under both axes, as CSS custom properties the stylesheet picks from. */
+export function posStyle(p: Pos, end?: Pos): string {
+  const base = `--xt:${p.xt}%;--xs:${p.xs}%`;
+  if (!end) return base;
+  return `${base};--wt:${Math.max(0, round(end.xt - p.xt))}%;--ws:${Math.max(0, round(end.xs - p.xs))}%`;
+}
+
 /** Four decimals: enough for a 10,000x zoom, short in the page, and deterministic. */
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;
 
@@ -230,4 +237,25 @@ export function clusterMarks(trace: readonly TraceEvent[]): { event: number; lab
     if (ev.kind === 'rotate-dek') out.push({ event: i, label: `rotate → dek ${ev.dekId}`, cls: 'c-rotate' });
   });
   return out;
+}
+
+/** A horizontal stretch under both axes. */
+export interface Span {
+  from: Pos;
+  to: Pos;
+}
+
+/**
+ * A row for each stretch, the first one free under both axes (with a gap in
+ * percent), so no two bars of a row touch at any zoom: zoom only widens the plot.
+ * Stretches must come in order of their start under both axes (trace order).
+ */
+export function packRows(spans: readonly Span[], gap: number): number[] {
+  const ends: Pos[] = [];
+  return spans.map(({ from, to }) => {
+    let row = ends.findIndex((end) => end.xt + gap <= from.xt && end.xs + gap <= from.xs);
+    if (row < 0) row = ends.push(to) - 1;
+    else ends[row] = to;
+    return row;
+  });
 }

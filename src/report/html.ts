@@ -1,16 +1,21 @@
 // The HTML report of one run: a single self-contained file (inline CSS and
-// JS, no external resources; a CSP forbids any network access) with one lane
-// per node over virtual time, the violations and their explanations, a
-// legend, and an event log. Clicking any event shows its fields and every
-// node's registry rows just after it. The lanes are laid out here (static
-// markup); the page's script only does interaction (selection, zoom, axis).
-// The output is a pure function of the inputs.
+// JS, no external resources; a CSP forbids any network access) with a line
+// per violation above the chart, a band of client attempts (html-clients.ts)
+// and one lane per node over virtual time, a legend, and an event log.
+// Clicking any event shows its fields and every node's registry rows just
+// after it. The chart is laid out here (static markup); the page's script
+// only does interaction (selection, zoom, axis, folding labels that would
+// overlap). The output is a pure function of the inputs.
 import { deriveNodeId, low16 } from '../applier/index.ts';
 import type { TraceEvent, TraceNodeSummary } from '../trace/types.ts';
-import { describeEvent, formatMs, hex16, nodeNames, traceNodes } from './describe.ts';
+import { describeEvent, formatMs, hex16, hexFullIds, nodeNames, showFullId, traceNodes } from './describe.ts';
 import type { EventDescription } from './describe.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-assets.ts';
-import { clusterMarks, laneMarks, leaderBands, networkBands, processBands, scaleOf } from './html-layout.ts';
+import { CLIENTS_SCRIPT, CLIENTS_STYLE } from './html-clients-assets.ts';
+import { clientsBand } from './html-clients.ts';
+import type { ClientsBand } from './html-clients.ts';
+import { esc, jsonForScript } from './html-escape.ts';
+import { clusterMarks, laneMarks, leaderBands, networkBands, posStyle, processBands, scaleOf } from './html-layout.ts';
 import type { Band, Pos, Scale } from './html-layout.ts';
 import { decodeRow, replayRows } from './rows.ts';
 import { NOISY_KINDS } from './timeline.ts';
@@ -37,15 +42,16 @@ export function renderHtmlReport(
   const lanes = traceNodes(trace);
   const descriptions = trace.map((ev) => describeEvent(ev, names));
   const scale = scaleOf(trace);
+  const clients = clientsBand(trace, scale);
   const body = [
     renderHeader(trace, meta, scale),
     renderViolations(trace, violations),
-    renderChart(trace, violations, descriptions, lanes, scale),
+    renderChart(trace, violations, descriptions, lanes, scale, clients),
     renderLegend(),
     `<section class="lower">${renderLog(trace)}${renderDetailsPane()}</section>`,
     renderScenario(meta.scenarioJson),
   ].join('\n');
-  const data = pageData(trace, violations, descriptions, lanes, scale, names);
+  const data = pageData(trace, violations, descriptions, lanes, scale, names, clients);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -54,13 +60,13 @@ export function renderHtmlReport(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${esc(meta.title)}</title>
-<style>${PAGE_STYLE}</style>
+<style>${PAGE_STYLE}${CLIENTS_STYLE}</style>
 </head>
 <body>
 ${body}
 <div id="tip" role="tooltip" hidden></div>
 <script type="application/json" id="regsim-data">${jsonForScript(data)}</script>
-<script>${PAGE_SCRIPT}</script>
+<script>${PAGE_SCRIPT}${CLIENTS_SCRIPT}</script>
 </body>
 </html>
 `;
@@ -92,20 +98,27 @@ function verdictClass(verdict: string): string {
 
 // --- violations --------------------------------------------------------------
 
+/**
+ * One line per violation above the chart (what broke, where, the message cut
+ * to the line), then each invariant's explanation once, folded: the same
+ * paragraph under every line pushed the chart below the fold.
+ */
 function renderViolations(trace: readonly TraceEvent[], violations: readonly ReportViolation[]): string {
   if (violations.length === 0) return '<section class="violations none"><p>No invariant was violated in this run.</p></section>';
-  const cards = violations.map((v, k) => {
+  const lines = violations.map((v, k) => {
     const ev = trace[v.eventIndex];
     const where = ev
-      ? `<button type="button" class="jump" data-i="${v.eventIndex}">event #${v.eventIndex} · ${esc(formatMs(ev.t))}${v.node !== undefined ? ` · ${esc(v.node)}` : ''}</button>`
-      : `<span class="jump off">event #${v.eventIndex} (not in this trace)</span>`;
-    return `<article class="violation ${v.kind}" id="violation-${k}">
-<div class="v-head"><span class="v-kind">${v.kind}</span><span class="v-name">${esc(v.invariant)}</span><span class="v-sec">${esc(v.section)}</span>${where}</div>
-<p class="v-msg">${esc(v.message)}</p>
-<p class="v-explain">${esc(v.explanation)}</p>
-</article>`;
+      ? `<button type="button" class="jump" data-i="${v.eventIndex}">#${v.eventIndex} · ${esc(formatMs(ev.t))}${v.node !== undefined ? ` · ${esc(v.node)}` : ''}</button>`
+      : `<span class="jump off">#${v.eventIndex} (not in this trace)</span>`;
+    return `<li class="v-line ${v.kind}" id="violation-${k}"><span class="v-kind">${v.kind}</span><span class="v-name">${esc(v.invariant)}</span><span class="v-sec">${esc(v.section)}</span>${where}<span class="v-msg" title="${esc(v.message)}">${esc(v.message)}</span></li>`;
   });
-  return `<section class="violations"><h2>${violations.length === 1 ? 'Violation' : `${violations.length} violations`}</h2>${cards.join('\n')}</section>`;
+  const explained = new Map<string, ReportViolation>();
+  for (const v of violations) if (!explained.has(v.invariant)) explained.set(v.invariant, v);
+  const why = [...explained.values()].map(
+    (v) => `<details class="v-why"><summary>why ${esc(v.invariant)} (${esc(v.section)}) matters</summary><p class="v-explain">${esc(v.explanation)}</p></details>`,
+  );
+  const title = violations.length === 1 ? 'Violation' : `${violations.length} violations`;
+  return `<section class="violations"><h2>${title}</h2><ol class="v-list">${lines.join('')}</ol>${why.join('')}</section>`;
 }
 
 // --- the lanes -----------------------------------------------------------------
@@ -116,6 +129,7 @@ function renderChart(
   descriptions: readonly EventDescription[],
   lanes: readonly string[],
   scale: Scale,
+  clients: ClientsBand | undefined,
 ): string {
   const laneSet = new Set(lanes);
   const marks = laneMarks(trace, descriptions.map((d) => d.tone), laneSet);
@@ -150,10 +164,11 @@ function renderChart(
 <span class="hint">ctrl + wheel to zoom · ← → step through events</span>
 </div>
 <div class="chart" id="chart">
-<div class="labels"><div class="lab axis-lab">ms</div><div class="lab net-lab">network</div>${labels.join('')}</div>
+<div class="labels"><div class="lab axis-lab">ms</div><div class="lab net-lab">network</div>${clients?.label ?? ''}${labels.join('')}</div>
 <div class="scroller" id="scroller"><div class="track" id="track"><div class="plot" id="plot">
 <div class="axis" id="axis"></div>
 <div class="netrow">${netRow.join('')}</div>
+${clients?.row ?? ''}
 ${laneRows.join('\n')}
 ${lines.join('')}
 <div class="cursor" id="cursor" hidden></div>
@@ -161,15 +176,6 @@ ${lines.join('')}
 </div>
 </section>`;
 }
-
-/** `left`/`width` under both axes, as CSS custom properties the stylesheet picks from. */
-function posStyle(p: Pos, end?: Pos): string {
-  const base = `--xt:${p.xt}%;--xs:${p.xs}%`;
-  if (!end) return base;
-  return `${base};--wt:${Math.max(0, round4(end.xt - p.xt))}%;--ws:${Math.max(0, round4(end.xs - p.xs))}%`;
-}
-
-const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 function bandHtml(b: Band, scale: Scale): string {
   const label = b.label !== undefined ? `<span>${esc(b.label)}</span>` : '';
@@ -227,6 +233,10 @@ const LEGEND: [string, string][] = [
   ['band s-halted', 'halted'],
   ['band s-part g0', 'partition side'],
   ['vring', 'violation'],
+  ['abar a-ok', 'client attempt: committed'],
+  ['abar a-dup', 'committed twice (arc links the two commits)'],
+  ['abar a-lost', 'attempt lost or superseded'],
+  ['abar a-ok a-probe', 'liveness probe'],
 ];
 
 function renderLegend(): string {
@@ -271,6 +281,7 @@ function pageData(
   lanes: readonly string[],
   scale: Scale,
   names: ReadonlyMap<bigint, string>,
+  clients: ClientsBand | undefined,
 ): unknown {
   const history = replayRows(trace);
   return {
@@ -279,35 +290,22 @@ function pageData(
     nodes: lanes,
     // Per event: verb, text, tone; the raw fields without row sets (those live in `versions`).
     desc: descriptions.map((d) => [d.verb, d.text, d.tone]),
-    events: trace.map(stripRows),
+    events: trace.map(pageEvent),
     versions: history.versions.map((rows) => rows.map((r) => decodeRow(r, names))),
     changes: Object.fromEntries([...history.changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     violations,
+    attempts: clients?.data ?? [],
     noisy: NOISY_KINDS,
   };
 }
 
-function stripRows(ev: TraceEvent): Record<string, unknown> {
+/** An event as the details pane lists it: row sets as counts (they live in `versions`), ids in hex. */
+function pageEvent(ev: TraceEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { ...ev };
   if ('rows' in ev) out.rows = ev.rows.length;
+  if (ev.kind === 'add-node') out.fullNodeId = showFullId(ev.fullNodeId);
+  if (ev.kind === 'run-start' && ev.fullIds) out.fullIds = Object.fromEntries(Object.entries(ev.fullIds).map(([n, id]) => [n, showFullId(id)]));
+  if (ev.kind === 'nonce') out.nodeId16 = hex16(ev.nodeId16);
+  if (ev.kind === 'apply' && ev.result.kind === 'halt') out.result = { ...ev.result, message: hexFullIds(ev.result.message) };
   return out;
-}
-
-// --- escaping -------------------------------------------------------------------------
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Text and attribute values. */
-export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
-
-/** JSON that cannot close its <script> element or break the JS parser. */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
 }

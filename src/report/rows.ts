@@ -5,9 +5,10 @@
 // each node keeps the event indices where its version changed, so a page can
 // look up any node at any event without embedding a copy per event.
 import { REGISTRY_KEY_LENGTH, REGISTRY_PREFIX, decodeRegistryValue, fromHex } from '../applier/index.ts';
+import { fullIdHex } from '../trace/ids.ts';
 import { sortRows } from '../trace/rows.ts';
 import type { TraceEvent, TraceRow } from '../trace/types.ts';
-import { hex16, hex64 } from './describe.ts';
+import { hex16 } from './describe.ts';
 import type { NodeNames } from './describe.ts';
 
 /** A row as a reader wants it; `problem` is set (and fields may be missing) when it does not decode. */
@@ -38,7 +39,7 @@ export function decodeRow(row: TraceRow, names: NodeNames): DecodedRow {
   } else problems.push('bad key');
   try {
     const value = decodeRegistryValue(fromHex(row.valueHex));
-    out.fullId = hex64(value.fullNodeId);
+    out.fullId = fullIdHex(value.fullNodeId);
     const owner = names.get(value.fullNodeId);
     if (owner !== undefined) out.owner = owner;
     out.first = value.firstSeen;

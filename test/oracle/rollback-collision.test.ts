@@ -32,7 +32,7 @@ describe('no-silent-rollback', () => {
       ['replica-agreement', e, 'n2'],
     ]);
     expect(v[0]!.message).toBe(
-      'n2 got advance for committed index 2: Register(dek 1, full 65537, epoch 3) is below the committed last_seen 5 of dek 1 slot 0x0001; it must halt (rollback)',
+      'n2 got advance for committed index 2: Register(dek 1, full 0x0000000000010001, epoch 3) is below the committed last_seen 5 of dek 1 slot 0x0001; it must halt (rollback)',
     );
   });
 
@@ -58,7 +58,7 @@ describe('no-silent-rollback', () => {
     const e = b.restart('n1', 3, [row(1, A, 1, 2)]);
     const v = checkTrace(b.trace(), { only: ['no-silent-rollback'] });
     expect(v.map((x) => x.eventIndex)).toEqual([e]); // one per event
-    expect(v[0]!.message).toMatch(/lowered last_seen of dek 1 slot 0x0001 \(full 65537\) from 4 to 2 across a restart/);
+    expect(v[0]!.message).toMatch(/lowered last_seen of dek 1 slot 0x0001 \(full 0x0000000000010001\) from 4 to 2 across a restart/);
     const b2 = new TraceBuilder(['n1']);
     b2.commit([reg(1, C, 1)]);
     b2.applyAll();
@@ -169,7 +169,7 @@ describe('collisions-halt', () => {
       ['replica-agreement', e, 'n3'],
     ]);
     expect(v[0]!.message).toBe(
-      'n3 got insert for committed index 2: Register(dek 1, full 131073, epoch 7) targets dek 1 slot 0x0001, owned by full 65537; it must halt (collision)',
+      'n3 got insert for committed index 2: Register(dek 1, full 0x0000000000020001, epoch 7) targets dek 1 slot 0x0001, owned by full 0x0000000000010001; it must halt (collision)',
     );
     expect(v[0]!.section).toBe('§7.3');
   });
@@ -185,7 +185,7 @@ describe('collisions-halt', () => {
       [e1, 'n1'],
       [e2, 'n2'],
     ]);
-    expect(v[0]!.message).toContain('changed owner from full 65537');
+    expect(v[0]!.message).toContain('changed owner from full 0x0000000000010001');
     expect(v[1]!.message).toContain('across a restart');
     const b2 = new TraceBuilder(['n1', 'n2']);
     b2.commit([reg(1, A, 1)]);

@@ -1,10 +1,13 @@
 // The HTML report as text (no browser): determinism, self-containment,
 // escaping, and the per-node row replay the page's details pane shows.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deriveNodeId, encodeRegistryValue, registryKey, toHex } from '../../src/applier/index.ts';
-import { nodeNames } from '../../src/report/describe.ts';
+import { hexFullIds, nodeNames } from '../../src/report/describe.ts';
+import { esc } from '../../src/report/html-escape.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
 import { decodeRow, replayRows, rowsAt, versionAt } from '../../src/report/rows.ts';
+import { loadScenario, runScenario } from '../../src/scenario/index.ts';
 import type { TraceEvent, TraceRow } from '../../src/trace/types.ts';
 import { lteRollbackRun } from './trace-builder.ts';
 
@@ -76,10 +79,66 @@ describe('renderHtmlReport', () => {
     ]);
   });
 
+  it('shows full ids and slots in hex in the details pane fields', () => {
+    const trace: TraceEvent[] = [
+      { kind: 'run-start', t: 0, seed: 's', nodes: ['n1'], variant: 'correct', fullIds: { n1: '65537' } },
+      { kind: 'add-node', t: 1, node: 'n4', fullNodeId: '131073' },
+      { kind: 'add-node', t: 2, node: 'n5', fullNodeId: 'bogus' },
+      { kind: 'nonce', t: 3, node: 'n1', index: 1, dekId: 1, nodeId16: 1, epoch: 1, writeCount: '1' },
+    ];
+    const events = pageData(renderHtmlReport(trace, [], meta)).events;
+    expect(events[0]?.fullIds).toEqual({ n1: '0x0000000000010001' });
+    expect(events[1]?.fullNodeId).toBe('0x0000000000020001');
+    expect(events[2]?.fullNodeId).toBe('"bogus"');
+    expect(events[3]?.nodeId16).toBe('0x0001');
+  });
+
+  it('shows the applier halt messages with full ids in hex', () => {
+    const events = pageData(html).events;
+    const halt = events.find((ev) => ev.kind === 'apply' && (ev.result as { kind: string }).kind === 'halt');
+    expect((halt?.result as { message: string }).message).toMatch(/of full id 0x08b37b07b558d4c0$/);
+    expect(hexFullIds('dek 1 slot 0x0001 is owned by full id 65537, not 131073')).toBe(
+      'dek 1 slot 0x0001 is owned by full id 0x0000000000010001, not 0x0000000000020001',
+    );
+  });
+
   it('renders a trace with no events or violations', () => {
     const out = renderHtmlReport([], [], { title: 'empty', verdict: 'ok', traceHash: '-' });
     expect(out).toContain('No invariant was violated');
     expect(pageData(out).events).toEqual([]);
+  });
+});
+
+describe('renderHtmlReport: the worked example', () => {
+  const run = runScenario(loadScenario(readFileSync(new URL('../../docs/example-lte-rollback.json', import.meta.url), 'utf8')), {
+    variant: 'lte-rollback',
+  });
+  const html = renderHtmlReport(run.trace, run.violations, meta);
+
+  it('summarises the violations above the chart, a line each, each explanation once and folded', () => {
+    expect(run.violations).toHaveLength(3);
+    expect(html.indexOf('class="violations"')).toBeLessThan(html.indexOf('class="chart-wrap"'));
+    expect(html.match(/<li class="v-line safety"/g)).toHaveLength(3);
+    expect(html.match(/<details class="v-why">/g)).toHaveLength(1);
+    // In the markup once (the page's data block holds it too, as JSON).
+    expect(html.split(esc(run.violations[0]?.explanation ?? '?'))).toHaveLength(2);
+  });
+
+  it('draws every client attempt as a bar, the retried registration as two linked duplicates', () => {
+    const bars = [...html.matchAll(/<div class="abar ([^"]+)" data-i="(\d+)"[^>]*><span>([^<]+)<\/span>/g)].map((m) => [m[3], m[1]]);
+    expect(bars).toEqual([
+      ['liveness-probe#9', 'a-ok a-probe'],
+      ['liveness-probe#10', 'a-ok a-probe'],
+      ['p2#1', 'a-dup'],
+      ['p3#1', 'a-ok'],
+      ['liveness-probe#11', 'a-ok a-probe'],
+      ['p4#1', 'a-ok'],
+      ['p2#2', 'a-dup'],
+      ['p3#2', 'a-lost'],
+    ]);
+    // One arc (a path per axis) from p2#1's commit to p2#2's.
+    expect(html.match(/<path class="l-t"/g)).toHaveLength(1);
+    expect(html).toContain('<span class="node-name">clients</span><span class="slot">5 attempts</span>');
   });
 });
 

@@ -7,6 +7,7 @@
 //      writes, restart rows, snapshot installs; restore is exempt).
 // At most one violation per event.
 // Codes: 'collision-accepted' (a), 'owner-changed' (b).
+import { fullIdHex } from '../../trace/ids.ts';
 import type { TraceEvent } from '../../trace/types.ts';
 import { describeKey, describeResult, violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
@@ -22,7 +23,7 @@ export function checkCollisionsHalt(trace: readonly TraceEvent[], ctx: CheckCont
         'collisions-halt', 'collision-accepted',
         e,
         ev.node,
-        `${ev.node} got ${describeResult(ev.result)} for committed index ${ev.index}: Register(dek ${reg.dekId}, full ${reg.fullNodeId}, epoch ${reg.epoch}) targets ${describeKey(keyHex)}, owned by full ${row?.fullNodeId}; it must halt (collision)`,
+        `${ev.node} got ${describeResult(ev.result)} for committed index ${ev.index}: Register(dek ${reg.dekId}, full ${fullIdHex(reg.fullNodeId)}, epoch ${reg.epoch}) targets ${describeKey(keyHex)}, owned by full ${fullIdHex(row?.fullNodeId)}; it must halt (collision)`,
       ),
     );
     reported.add(e);
@@ -36,7 +37,7 @@ export function checkCollisionsHalt(trace: readonly TraceEvent[], ctx: CheckCont
         'collisions-halt', 'owner-changed',
         f.eventIndex,
         f.node,
-        `${f.node}'s row of ${describeKey(f.keyHex)} changed owner from full ${f.before.full} (shown at event #${f.before.eventIndex}) to full ${f.after?.full} ${via}`,
+        `${f.node}'s row of ${describeKey(f.keyHex)} changed owner from full ${fullIdHex(f.before.full)} (shown at event #${f.before.eventIndex}) to full ${fullIdHex(f.after?.full)} ${via}`,
       ),
     );
   }

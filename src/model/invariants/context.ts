@@ -7,6 +7,7 @@
 // linear pass over the trace.
 import type { RegistryRow } from '../../applier/types.ts';
 import { EMPTY_ENTRY_DIGEST, entryHexDigest } from '../../trace/digest.ts';
+import { fullIdHex } from '../../trace/ids.ts';
 import { rowsDigest } from '../../trace/rows.ts';
 import type { TraceApplyResult, TraceEvent, TraceRow } from '../../trace/types.ts';
 import { invariantInfo } from '../invariant-catalog.ts';
@@ -132,7 +133,7 @@ export function decodeRegistrationEntry(entryHex: string): DecodedRegistration |
 /** A short human description of an entry for messages. */
 export function describeEntry(entryHex: string): string {
   const reg = decodeRegistrationEntry(entryHex);
-  if (reg) return `Register(dek ${reg.dekId}, full ${reg.fullNodeId}, epoch ${reg.epoch})`;
+  if (reg) return `Register(dek ${reg.dekId}, full ${fullIdHex(reg.fullNodeId)}, epoch ${reg.epoch})`;
   if (entryHex.length === 0) return 'empty entry';
   const opcode = entryHex.slice(0, 2);
   return `opcode 0x${opcode} entry${entryHex.length > 2 ? ` (${(entryHex.length - 2) / 2} body bytes)` : ''}`;

@@ -7,6 +7,7 @@
 //      installs; a restore from backup is an operator rewind and is exempt).
 // At most one violation per event.
 // Codes: 'rollback-accepted' (a), 'last-seen-decreased' / 'row-lost' (b).
+import { fullIdHex } from '../../trace/ids.ts';
 import type { TraceEvent } from '../../trace/types.ts';
 import { describeKey, describeResult, violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
@@ -22,7 +23,7 @@ export function checkNoSilentRollback(trace: readonly TraceEvent[], ctx: CheckCo
         'no-silent-rollback', 'rollback-accepted',
         e,
         ev.node,
-        `${ev.node} got ${describeResult(ev.result)} for committed index ${ev.index}: Register(dek ${reg.dekId}, full ${reg.fullNodeId}, epoch ${reg.epoch}) is below the committed last_seen ${row?.lastSeen} of ${describeKey(keyHex)}; it must halt (rollback)`,
+        `${ev.node} got ${describeResult(ev.result)} for committed index ${ev.index}: Register(dek ${reg.dekId}, full ${fullIdHex(reg.fullNodeId)}, epoch ${reg.epoch}) is below the committed last_seen ${row?.lastSeen} of ${describeKey(keyHex)}; it must halt (rollback)`,
       ),
     );
     reported.add(e);
@@ -32,8 +33,8 @@ export function checkNoSilentRollback(trace: readonly TraceEvent[], ctx: CheckCo
     reported.add(f.eventIndex);
     const what =
       f.kind === 'vanished'
-        ? `lost the row of ${describeKey(f.keyHex)} (full ${f.before.full}, last_seen ${f.before.last})`
-        : `lowered last_seen of ${describeKey(f.keyHex)} (full ${f.before.full}) from ${f.before.last} to ${f.after?.last}`;
+        ? `lost the row of ${describeKey(f.keyHex)} (full ${fullIdHex(f.before.full)}, last_seen ${f.before.last})`
+        : `lowered last_seen of ${describeKey(f.keyHex)} (full ${fullIdHex(f.before.full)}) from ${f.before.last} to ${f.after?.last}`;
     const via =
       f.source === 'write'
         ? 'by an apply write'

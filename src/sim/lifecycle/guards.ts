@@ -2,6 +2,7 @@
 // refuse to start, or undefined. The lifecycle decides when they run and what
 // registry they read (policy.ts).
 import { low16 } from '../../applier/index.ts';
+import { fullIdHex } from '../../trace/ids.ts';
 import type { GuardPolicy } from './policy.ts';
 import type { RegistryView } from './registry-view.ts';
 
@@ -24,7 +25,7 @@ export function memberCollisionGuard(fullNodeId: bigint, members: readonly { raf
   const mine = low16(fullNodeId);
   const other = members.find((m) => m.fullNodeId !== fullNodeId && low16(m.fullNodeId) === mine);
   if (other === undefined) return undefined;
-  return { guard: 'collision', detail: `node id 0x${hex16(mine)} collides with member ${other.raftId} (${other.fullNodeId})` };
+  return { guard: 'collision', detail: `node id 0x${hex16(mine)} collides with member ${other.raftId} (full ${fullIdHex(other.fullNodeId)})` };
 }
 
 /** A registry row in the node's slot owned by another full id (a current or former member). */
@@ -34,7 +35,7 @@ export function registryCollisionGuard(fullNodeId: bigint, view: RegistryView): 
   if (row === undefined) return undefined;
   return {
     guard: 'collision',
-    detail: `node id 0x${hex16(mine)} is registered to full id ${row.fullNodeId} under dek ${row.dekId}`,
+    detail: `node id 0x${hex16(mine)} is registered to full id ${fullIdHex(row.fullNodeId)} under dek ${row.dekId}`,
   };
 }
 
