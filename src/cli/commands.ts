@@ -7,6 +7,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { ConformanceOptions } from './conformance.ts';
 import type { ExploreOptions } from './explore.ts';
+import type { FindingsOptions } from './findings.ts';
 import type { MergeOptions } from './merge.ts';
 import type { MutantsOptions } from './mutants.ts';
 import type { ReplayOptions } from './replay.ts';
@@ -18,6 +19,8 @@ import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, runIndex, seed
 const APPLIER_OPTION = ['--applier <command>', 'run an external applier process (docs/external-applier.md)'] as const;
 
 export const DEFAULT_RUNS = 1000;
+
+const CORPUS_HELP = 'file every shrunk counterexample in this findings corpus (see regsim findings); violations of findings marked known do not fail the exit code';
 
 export const DEFAULT_TIME_PER_VARIANT_MS = 20_000;
 
@@ -40,6 +43,7 @@ export function registerExplore(program: Command): void {
     .option('--keep-going', 'do not stop at the first violation (shrinks the first of each invariant)')
     .option('--no-shrink', 'save failing scenarios as generated')
     .option('--out-dir <dir>', 'where counterexamples are saved', 'regsim-failures')
+    .option('--corpus <dir>', CORPUS_HELP)
     .option('--json', 'print one JSON object on stdout')
     .option(...APPLIER_OPTION)
     .action(async (opts: ExploreOptions) => (await import('./explore.ts')).runExplore(opts));
@@ -51,8 +55,21 @@ export function registerMerge(program: Command): void {
     .description('merge the records files of an exploration\'s shards: the summary, digest and first failure of one unsharded run')
     .argument('<records...>', 'records files (explore --records), and optionally the shards\' --json outputs, checked against them')
     .option('--out-dir <dir>', 'where the counterexamples are saved again', 'regsim-failures')
+    .option('--corpus <dir>', CORPUS_HELP)
     .option('--json', 'print one JSON object on stdout (as explore --json)')
     .action(async (files: string[], opts: MergeOptions) => (await import('./merge.ts')).runMerge(files, opts));
+}
+
+export function registerFindings(program: Command): void {
+  program
+    .command('findings')
+    .description('list the findings of a corpus (first seen, sightings, shrunk size, replay command), or mark one known')
+    .argument('[corpus]', 'the corpus folder (explore/merge --corpus)', 'regsim-corpus')
+    .option('--known <id>', 'mark this finding known (needs --note): CI then fails only on the others')
+    .option('--note <text>', 'why it is known (an issue link, a decision)')
+    .option('--fail-on-new', 'exit 1 if any finding is not marked known')
+    .option('--json', 'print the findings as a JSON array')
+    .action(async (dir: string, opts: FindingsOptions) => (await import('./findings.ts')).runFindings(dir, opts));
 }
 
 export function registerReplay(program: Command): void {

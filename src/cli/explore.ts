@@ -8,12 +8,13 @@ import { defaultWorkers, explore } from '../explore/index.ts';
 import type { ExploreResult, RunSpec } from '../explore/index.ts';
 import type { PolicyPresetName } from '../scenario/index.ts';
 import { toRunRecord } from '../records/format.ts';
-import type { Exploration } from '../records/format.ts';
+import type { Exploration, HeaderRecord } from '../records/format.ts';
 import { host, provenance } from '../records/provenance.ts';
 import { RecordsWriter } from '../records/writer.ts';
 import { withApplier } from './applier-option.ts';
 import { DEFAULT_RUNS } from './commands.ts';
 import { recordFailure } from './counterexample.ts';
+import { corpusReport } from './corpus-option.ts';
 import { UsageError } from './errors.ts';
 import { plural, seconds } from './format.ts';
 import { formatRange, runRange } from './range.ts';
@@ -38,6 +39,7 @@ export interface ExploreOptions {
   shrink: boolean;
   outDir: string;
   records?: string;
+  corpus?: string;
   json?: boolean;
   applier?: string;
 }
@@ -70,17 +72,19 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
   const records = opts.records === undefined ? undefined : openRecords(opts.records);
   const say = (text: string): void => void (opts.json ? undefined : process.stdout.write(text));
 
+  const header: HeaderRecord = {
+    type: 'header',
+    format: 'regsim-records/1',
+    startedAt: new Date().toISOString(),
+    host: host(),
+    provenance: ctx.provenance,
+    exploration: explorationOf(spec, keepGoing, opts.applier),
+    range: { from: range.from, to: range.to ?? null },
+    ...(range.shard ? { shard: range.shard } : {}),
+  };
+
   try {
-    records?.write({
-      type: 'header',
-      format: 'regsim-records/1',
-      startedAt: new Date().toISOString(),
-      host: host(),
-      provenance: ctx.provenance,
-      exploration: explorationOf(spec, keepGoing, opts.applier),
-      range: { from: range.from, to: range.to ?? null },
-      ...(range.shard ? { shard: range.shard } : {}),
-    });
+    records?.write(header);
     await withApplier(opts.applier, variant.applier, async (factory, applierName) => {
       const applier = opts.applier === undefined ? undefined : factory;
       const runs = range.to === undefined ? undefined : range.to - range.from;
@@ -130,7 +134,8 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
         workers: result.workers,
         finishedAt: new Date().toISOString(),
       });
-      report(ctx, result, all, { json: opts.json });
+      const sighted = all.filter((f) => f.c.shrunk).map(({ failure, c }) => ({ ...c, runSeed: failure.runSeed, size: c.after, header }));
+      report(ctx, result, all, { json: opts.json, ...corpusReport(opts.corpus, sighted, result.failures) });
     });
   } finally {
     records?.close();

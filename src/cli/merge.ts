@@ -13,6 +13,7 @@ import type { Merged } from '../records/merge.ts';
 import { RecordsError, firstLine } from '../records/reader.ts';
 import { withApplier } from './applier-option.ts';
 import { recordFailure, saveCounterexample } from './counterexample.ts';
+import { corpusReport } from './corpus-option.ts';
 import { UsageError } from './errors.ts';
 import { found, report } from './summary.ts';
 import type { Found } from './summary.ts';
@@ -20,6 +21,7 @@ import type { Found } from './summary.ts';
 /** The options as commander parsed them (see commands.ts). */
 export interface MergeOptions {
   outDir: string;
+  corpus?: string;
   json?: boolean;
 }
 
@@ -72,7 +74,8 @@ export async function runMerge(files: string[], opts: MergeOptions): Promise<voi
       ...(merged.notRun.length > 0 ? { notRun: merged.notRun } : {}),
     };
     if (!opts.json) process.stdout.write(`regsim merge: ${merged.parts.length} records files of seed ${x.seed}, variant ${x.variant}, config ${x.config}\n`);
-    report(ctx, result, all, { json: opts.json });
+    const sighted = merged.shrunk.map(({ record, header: h, runSeed }) => ({ ...record, runSeed, size: record.after, scenario: loadScenario(record.scenario as object), header: h }));
+    report(ctx, result, all, { json: opts.json, ...corpusReport(opts.corpus, sighted, result.failures) });
   });
 }
 

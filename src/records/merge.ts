@@ -26,6 +26,8 @@ export interface Merged {
   result: ExploreResult;
   /** The counterexamples of the counted failures, by run. */
   counterexamples: Map<number, CounterexampleRecord>;
+  /** Every shrunk counterexample of every input, past the cut too (each is a sighting for a findings corpus), with its input's header. */
+  shrunk: { record: CounterexampleRecord; header: HeaderRecord; runSeed: string }[];
   /** Runs in an input's range that it did not run, one line per stretch. */
   notRun: string[];
   /** Each input: its range and the digest of its own runs (from its end record; undefined without one). */
@@ -95,6 +97,7 @@ export async function mergeRecords(files: readonly string[]): Promise<Merged> {
   const counterexamples = new Map<number, CounterexampleRecord>();
   const notRun: string[] = [];
   const parts: Merged['parts'] = [];
+  const shrunk: Merged['shrunk'] = [];
   let cutAt = Number.POSITIVE_INFINITY;
   let workers = 0;
   let elapsedMs = 0;
@@ -105,7 +108,7 @@ export async function mergeRecords(files: readonly string[]): Promise<Merged> {
     const own = new RunDigest();
     let next = from;
     let end: EndRecord | undefined;
-    const failing = new Set<number>();
+    const failing = new Map<number, string>();
     for await (const { line, record } of readLines(file)) {
       const where = `${file}: line ${line}`;
       if (end !== undefined) throw new RecordsError(`${where}: a ${record.type} record after the end record`);
@@ -116,13 +119,14 @@ export async function mergeRecords(files: readonly string[]): Promise<Merged> {
         next++;
         own.add(record.traceHash);
         const summary = fromRunRecord(record);
-        if (isFailure(summary)) failing.add(summary.index);
+        if (isFailure(summary)) failing.set(summary.index, summary.runSeed);
         if (summary.index > cutAt) continue;
         totals.add(summary);
         if (isFailure(summary) && !keepGoing) cutAt = summary.index;
       } else if (record.type === 'counterexample') {
         if (!failing.has(record.run)) throw new RecordsError(`${where}: a counterexample of run ${record.run}, which is no failing run of this file`);
         if (record.run <= cutAt) counterexamples.set(record.run, record);
+        if (record.shrunk) shrunk.push({ record, header, runSeed: failing.get(record.run) as string });
       } else end = record;
     }
     parts.push({ file, range: header.range, digest: end?.digest });
@@ -154,5 +158,5 @@ export async function mergeRecords(files: readonly string[]): Promise<Merged> {
     workers: Math.max(1, workers),
     elapsedMs,
   };
-  return { header: head, range: { from: head.range.from, to: last }, result, counterexamples, notRun, parts };
+  return { header: head, range: { from: head.range.from, to: last }, result, counterexamples, shrunk, notRun, parts };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { regsim, tempDir } from './regsim.ts';
 
-const VERBS = ['explore', 'merge', 'replay', 'shrink', 'mutants', 'invariants', 'conformance'];
+const VERBS = ['explore', 'merge', 'findings', 'replay', 'shrink', 'mutants', 'invariants', 'conformance'];
 
 it('every verb has --help', async () => {
   const runs = await Promise.all(VERBS.map((verb) => regsim(verb, '--help')));
