@@ -138,12 +138,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
 
   return {
     from,
-    runs: totals.runs,
-    failures: totals.failures,
-    masked: totals.masked,
-    digest: totals.digestValue(),
-    simulatedMs: totals.simulatedMs,
-    paths: totals.pathTally(),
+    ...totals.summary(),
     stoppedBy: stopped ? 'failure' : counting >= end ? 'runs' : 'time',
     workers: lanes.length,
     elapsedMs: performance.now() - started,

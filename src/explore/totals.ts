@@ -33,11 +33,9 @@ export class RunTotals {
     this.paths.add(s.paths);
   }
 
-  digestValue(): string {
-    return this.digest.value();
-  }
-
-  pathTally(): PathTally[] {
-    return this.paths.tally();
+  /** The totals as an exploration's result reports them. */
+  summary(): { runs: number; failures: FailureSummary[]; masked: number; digest: string; simulatedMs: number; paths: PathTally[] } {
+    const { runs, failures, masked, simulatedMs } = this;
+    return { runs, failures, masked, digest: this.digest.value(), simulatedMs, paths: this.paths.tally() };
   }
 }

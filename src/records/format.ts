@@ -4,7 +4,7 @@
 // output: `regsim merge` rebuilds the summary, the digest and the
 // counterexamples of one exploration from the records files of its shards.
 import { Ajv } from 'ajv';
-import type { RunSummary, ScenarioSize, Verdict } from '../explore/index.ts';
+import type { RunSummary, ScenarioSize } from '../explore/index.ts';
 import { PATHS } from '../model/paths.ts';
 import type { Provenance } from './provenance.ts';
 
@@ -43,20 +43,8 @@ export interface HeaderRecord {
   shard?: Shard;
 }
 
-export interface RunRecord {
-  type: 'run';
-  run: number;
-  runSeed: string;
-  traceHash: string;
-  verdict: Verdict;
-  invariant?: string;
-  eventIndex?: number;
-  masked?: boolean;
-  simulatedMs: number;
-  /** Decision paths reached, by name (paths reached 0 times left out). */
-  paths: Record<string, number>;
-  wallMs: number;
-}
+/** A counted run (RunSummary), with the path counts by name (paths reached 0 times left out). */
+export type RunRecord = { type: 'run'; run: number; paths: Record<string, number> } & Omit<RunSummary, 'index' | 'paths'>;
 
 export interface CounterexampleRecord {
   type: 'counterexample';

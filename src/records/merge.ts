@@ -148,12 +148,7 @@ export async function mergeRecords(files: readonly string[]): Promise<Merged> {
   const cut = cutAt !== Number.POSITIVE_INFINITY;
   const result: ExploreResult = {
     from: head.range.from,
-    runs: totals.runs,
-    failures: totals.failures,
-    masked: totals.masked,
-    digest: totals.digestValue(),
-    simulatedMs: totals.simulatedMs,
-    paths: totals.pathTally(),
+    ...totals.summary(),
     stoppedBy: cut ? 'failure' : partial ? 'time' : 'runs',
     workers: Math.max(1, workers),
     elapsedMs,
