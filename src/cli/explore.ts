@@ -68,7 +68,7 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
   // Half of the runs switch start-up guards off (so the applier's halts are reached), and a variant is
   // judged against the correct applier on the same scenario (a finding of the configuration is not its doing).
   const spec = { seed, variant: variant.name, nodes: opts.nodes, config, guardSwarm: true, differential: variant.name !== 'correct' };
-  const ctx: ExplorationContext = { seed, variant: variant.name, config, provenance: provenance(), range, shard: range.shard, records: opts.records };
+  const ctx: ExplorationContext = { seed, variant: variant.name, config, applier: opts.applier, provenance: provenance(), range, shard: range.shard, records: opts.records };
   const records = opts.records === undefined ? undefined : openRecords(opts.records);
   const say = (text: string): void => void (opts.json ? undefined : process.stdout.write(text));
 

@@ -6,8 +6,8 @@
 // before saving it) is regenerated from its run index.
 import { readFileSync } from 'node:fs';
 import type { RunSpec } from '../explore/index.ts';
-import { loadScenario, resolveVariant } from '../scenario/index.ts';
-import type { PolicyPresetName } from '../scenario/index.ts';
+import { resolveVariant } from '../scenario/index.ts';
+import type { PolicyPresetName, Scenario } from '../scenario/index.ts';
 import { mergeRecords } from '../records/merge.ts';
 import type { Merged } from '../records/merge.ts';
 import { RecordsError, firstLine } from '../records/reader.ts';
@@ -61,20 +61,21 @@ export async function runMerge(files: string[], opts: MergeOptions): Promise<voi
       const c =
         saved === undefined
           ? recordFailure(spec, failure, { ...options, shrink })
-          : saveCounterexample(spec, { ...saved, scenario: loadScenario(saved.scenario as object) }, options);
+          : saveCounterexample(spec, { ...saved, scenario: saved.scenario as Scenario }, options);
       return found(x.variant, failure, c, applier);
     });
     const ctx = {
       seed: x.seed,
       variant: x.variant,
       config: spec.config as PolicyPresetName,
+      applier: applierCommand,
       provenance: header.provenance,
       range: { from: merged.range.from, to: merged.range.to ?? undefined },
       inputs: merged.parts.map((p) => p.file),
       ...(merged.notRun.length > 0 ? { notRun: merged.notRun } : {}),
     };
     if (!opts.json) process.stdout.write(`regsim merge: ${merged.parts.length} records files of seed ${x.seed}, variant ${x.variant}, config ${x.config}\n`);
-    const sighted = merged.shrunk.map(({ record, header: h, runSeed }) => ({ ...record, runSeed, size: record.after, scenario: loadScenario(record.scenario as object), header: h }));
+    const sighted = merged.shrunk.map(({ record, header: h, runSeed }) => ({ ...record, runSeed, size: record.after, scenario: record.scenario as Scenario, header: h }));
     report(ctx, result, all, { json: opts.json, ...corpusReport(opts.corpus, sighted, result.failures) });
   });
 }

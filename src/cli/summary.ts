@@ -25,6 +25,8 @@ export interface ExplorationContext {
   seed: number;
   variant: string;
   config: PolicyPresetName;
+  /** The external applier command, if any. */
+  applier?: string;
   provenance: Provenance;
   /** The range it was given (to undefined: open-ended, by wall time). */
   range: { from: number; to?: number };
@@ -92,7 +94,8 @@ const countedRange = (r: ExploreResult): string => (r.runs === 0 ? 'no runs' : f
 function runsLine(ctx: ExplorationContext, r: ExploreResult): string {
   const n = String(r.runs);
   if (r.stoppedBy === 'failure') return `${n} (stopped at the first violation, run ${r.failures[0]?.index})`;
-  if (r.stoppedBy === 'time') return `${n} (wall-time budget: the count is not reproducible; the digest covers ${countedRange(r)}${ctx.notRun ? ' less the runs not run' : ''})`;
+  if (ctx.notRun) return `${n} (not every run was run, see "not run": not reproducible; the digest covers the runs run, in index order)`;
+  if (r.stoppedBy === 'time') return `${n} (wall-time budget: the count is not reproducible; the digest covers ${countedRange(r)})`;
   return n;
 }
 
@@ -108,6 +111,7 @@ function summary(ctx: ExplorationContext, r: ExploreResult, judged: readonly str
     ['wall', `${seconds(elapsed)} (${((r.runs * 1000) / elapsed).toFixed(1)} runs/s, ${plural(r.workers, 'worker')})`],
     ['digest', r.digest],
     ['provenance', formatProvenance(ctx.provenance)],
+    ...(ctx.applier !== undefined ? [['applier', ctx.applier]] : []),
     ...(ctx.records !== undefined ? [['records', ctx.records]] : []),
   ]);
   return `${facts}\n${pathTable(r.paths, judged)}`;
@@ -157,6 +161,7 @@ function jsonReport(ctx: ExplorationContext, r: ExploreResult, all: readonly Fou
     seed: ctx.seed,
     variant: ctx.variant,
     config: ctx.config,
+    applier: ctx.applier ?? null,
     provenance: ctx.provenance,
     range: { from: ctx.range.from, to: ctx.range.to ?? null },
     ...(ctx.shard ? { shard: ctx.shard } : {}),

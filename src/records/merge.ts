@@ -10,6 +10,7 @@ import { isFailure } from '../explore/run.ts';
 import type { ExploreResult } from '../explore/index.ts';
 import { RunDigest } from '../explore/seed.ts';
 import { RunTotals } from '../explore/totals.ts';
+import { loadScenario, ScenarioError } from '../scenario/index.ts';
 import { fromRunRecord } from './format.ts';
 import type { CounterexampleRecord, EndRecord, HeaderRecord } from './format.ts';
 import { readHeader, readLines, RecordsError } from './reader.ts';
@@ -24,7 +25,7 @@ export interface Merged {
   /** The runs the inputs were given, together. */
   range: { from: number; to: number | null };
   result: ExploreResult;
-  /** The counterexamples of the counted failures, by run. */
+  /** The counterexamples of the counted failures, by run (their scenarios load). */
   counterexamples: Map<number, CounterexampleRecord>;
   /** Every shrunk counterexample of every input, past the cut too (each is a sighting for a findings corpus), with its input's header. */
   shrunk: { record: CounterexampleRecord; header: HeaderRecord; runSeed: string }[];
@@ -47,6 +48,16 @@ function difference(a: unknown, b: unknown, path: string): string | undefined {
     return undefined;
   }
   return a === b ? undefined : `${path.slice(1)}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+}
+
+/** A counterexample's scenario must load (merge saves and replays it). */
+function checkScenario(doc: unknown, where: string): void {
+  try {
+    loadScenario(doc);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new RecordsError(`${where}: counterexample ${err.message}`);
+    throw err;
+  }
 }
 
 /** The inputs' headers, checked to be one exploration that they tile; sorted by range. */
@@ -125,6 +136,7 @@ export async function mergeRecords(files: readonly string[]): Promise<Merged> {
         if (isFailure(summary) && !keepGoing) cutAt = summary.index;
       } else if (record.type === 'counterexample') {
         if (!failing.has(record.run)) throw new RecordsError(`${where}: a counterexample of run ${record.run}, which is no failing run of this file`);
+        checkScenario(record.scenario, where);
         if (record.run <= cutAt) counterexamples.set(record.run, record);
         if (record.shrunk) shrunk.push({ record, header, runSeed: failing.get(record.run) as string });
       } else end = record;

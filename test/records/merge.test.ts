@@ -87,6 +87,11 @@ describe('merge', () => {
     const tampered = file([header(0, 2), run(0), run(1), { ...end(runs(0, 2)), digest: hash(9) }]);
     expect(await message(mergeRecords([tampered]))).toMatch(/the end record's digest does not match the file's runs/);
     expect(await message(mergeRecords([join(dir, 'nope.jsonl')]))).toMatch(/cannot read .*nope\.jsonl: no such file$/);
+    const failing = [run(0, 'safety-violation')];
+    const size = { events: 0, nodes: 3, families: 0, durationMs: 1 };
+    const counterexample = { type: 'counterexample', run: 0, invariant: 'replay-idempotence', shrunk: true, before: size, after: size, tries: 1, scenario: { version: 1 } } as const;
+    const badScenario = file([header(0, 1), ...failing, counterexample, end(failing, 'failure')]);
+    expect(await message(mergeRecords([badScenario]))).toBe(`${badScenario}: line 3: counterexample scenario: /seed is required`);
   });
 
   it('names the runs a shard did not get to, and cuts at the first failure like one run', async () => {
