@@ -7,14 +7,14 @@ import { randomInt } from 'node:crypto';
 import { defaultWorkers, explore } from '../explore/index.ts';
 import type { ExploreResult, RunSpec } from '../explore/index.ts';
 import type { PolicyPresetName } from '../scenario/index.ts';
-import { toRunRecord } from '../records/format.ts';
+import { RECORDS_FORMAT, toRunRecord } from '../records/format.ts';
 import type { Exploration, HeaderRecord } from '../records/format.ts';
 import { host, provenance } from '../records/provenance.ts';
 import { RecordsWriter } from '../records/writer.ts';
 import { withApplier } from './applier-option.ts';
 import { DEFAULT_RUNS } from './commands.ts';
 import { recordFailure } from './counterexample.ts';
-import { corpusReport } from './corpus-option.ts';
+import { checkCorpus, corpusReport } from './corpus-option.ts';
 import { UsageError } from './errors.ts';
 import { plural, seconds } from './format.ts';
 import { formatRange, runRange } from './range.ts';
@@ -45,7 +45,7 @@ export interface ExploreOptions {
 }
 
 /** The identity of an exploration, as records files carry it. */
-export function explorationOf(spec: Required<Pick<RunSpec, 'guardSwarm' | 'differential'>> & RunSpec, keepGoing: boolean, applier?: string): Exploration {
+function explorationOf(spec: Required<Pick<RunSpec, 'guardSwarm' | 'differential'>> & RunSpec, keepGoing: boolean, applier?: string): Exploration {
   return {
     seed: spec.seed,
     variant: spec.variant,
@@ -69,12 +69,13 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
   // judged against the correct applier on the same scenario (a finding of the configuration is not its doing).
   const spec = { seed, variant: variant.name, nodes: opts.nodes, config, guardSwarm: true, differential: variant.name !== 'correct' };
   const ctx: ExplorationContext = { seed, variant: variant.name, config, applier: opts.applier, provenance: provenance(), range, shard: range.shard, records: opts.records };
+  if (opts.corpus !== undefined) checkCorpus(opts.corpus);
   const records = opts.records === undefined ? undefined : openRecords(opts.records);
   const say = (text: string): void => void (opts.json ? undefined : process.stdout.write(text));
 
   const header: HeaderRecord = {
     type: 'header',
-    format: 'regsim-records/1',
+    format: RECORDS_FORMAT,
     startedAt: new Date().toISOString(),
     host: host(),
     provenance: ctx.provenance,

@@ -13,7 +13,7 @@ import type { Merged } from '../records/merge.ts';
 import { RecordsError, firstLine } from '../records/reader.ts';
 import { withApplier } from './applier-option.ts';
 import { recordFailure, saveCounterexample } from './counterexample.ts';
-import { corpusReport } from './corpus-option.ts';
+import { checkCorpus, corpusReport } from './corpus-option.ts';
 import { UsageError } from './errors.ts';
 import { found, report } from './summary.ts';
 import type { Found } from './summary.ts';
@@ -34,6 +34,7 @@ interface Summary {
 }
 
 export async function runMerge(files: string[], opts: MergeOptions): Promise<void> {
+  if (opts.corpus !== undefined) checkCorpus(opts.corpus);
   const summaries = files.filter(isExploreSummary).map(readSummary);
   const records = files.filter((f) => !summaries.some((s) => s.file === f));
   let merged: Merged;

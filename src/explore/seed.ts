@@ -5,7 +5,7 @@
 // scenarios per million runs); so the run seed fills the whole 128-bit state
 // of fast-check's own generator instead, which is distinct for distinct run
 // seeds.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { xorshift128plusFromState } from 'pure-rand/generator/xorshift128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
@@ -14,7 +14,7 @@ const MASK64 = (1n << 64n) - 1n;
 
 /** Run `index`'s 64-bit seed: the first 8 bytes of SHA-256("regsim-run:S:i"). */
 export function runSeed(seed: number, index: number): bigint {
-  return createHash('sha256').update(`regsim-run:${seed}:${index}`).digest().readBigUInt64BE(0);
+  return hash('sha256', `regsim-run:${seed}:${index}`, 'buffer').readBigUInt64BE(0);
 }
 
 /** A run seed as records and messages show it (16 hex digits). */

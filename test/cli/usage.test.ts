@@ -32,6 +32,7 @@ describe('bad input', () => {
     ['--workers 0', ['explore', '--workers', '0'], /--workers must be a positive integer \(got "0"\)/],
     ['--time 5x', ['explore', '--time', '5x'], /--time must be a duration like 500ms, 20s or 2m \(got "5x"\)/],
     ['--shard 0/4', ['explore', '--shard', '0/4'], /--shard must be i\/k with 1 <= i <= k, e\.g\. 1\/4 \(got "0\/4"\)/],
+    ['unusable --corpus', ['merge', 'x.jsonl', '--corpus', '/dev/null/corpus'], /cannot use \/dev\/null\/corpus as a findings corpus: ENOTDIR/],
     ['unwritable --records', ['explore', '--runs', '1', '--records', '/nonexistent/dir/r.jsonl'], /cannot write records file \/nonexistent\/dir\/r\.jsonl: ENOENT/],
   ];
 
