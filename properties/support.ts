@@ -1,4 +1,4 @@
-// Shared machinery of the cluster property suites (properties/*.properties.test.ts):
+// Shared machinery of the cluster property suites (properties/<suite>.<part>.properties.test.ts):
 // environment knobs, one fast-check run of a suite over runScenario, tallies of
 // the decision paths reached (src/model/paths.ts) with vacuity floors, and failure reports that save the shrunk scenario
 // and end with the one command that replays it. Framework-free, so the scripts
@@ -111,7 +111,7 @@ const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 export interface SuiteSpec {
   /** Short name: file names, seeds, messages. */
   name: string;
-  /** The test file that runs it (for the fast-check replay hint). */
+  /** The test file that runs it (for the fast-check replay hint); its parts' files are named after it (suitePart). */
   file: string;
   /** The invariant family it targets (reports list its violations first). */
   family: readonly InvariantName[];
@@ -120,6 +120,19 @@ export interface SuiteSpec {
   arbitrary: ScenarioArbitraryOptions;
   /** Vacuity floors, by decision path. */
   floors: Floors;
+}
+
+/** Parts each cluster suite is split into: files small enough for `vitest --shard` to balance. */
+export const SUITE_PARTS = 2;
+
+/**
+ * Part `part` (1-based) of a suite: its share of the runs, its own seed (the
+ * seed is derived from the name) and its own test file. Floors are fractions
+ * of the runs, so every part is held to the same ones.
+ */
+export function suitePart(spec: SuiteSpec, part: number, parts = SUITE_PARTS): SuiteSpec {
+  const share = (k: number): number => Math.floor((k * spec.runs) / parts);
+  return { ...spec, name: `${spec.name}.${part}`, file: spec.file.replace(/\.properties\.test\.ts$/, `.${part}.properties.test.ts`), runs: share(part) - share(part - 1) };
 }
 
 export interface Knobs {

@@ -7,16 +7,20 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { ConformanceOptions } from './conformance.ts';
 import type { ExploreOptions } from './explore.ts';
+import type { FindingsOptions } from './findings.ts';
+import type { MergeOptions } from './merge.ts';
 import type { MutantsOptions } from './mutants.ts';
 import type { ReplayOptions } from './replay.ts';
 import type { ShrinkOptions } from './shrink.ts';
 import { MINIMIZE_BUDGET } from '../explore/budgets.ts';
 import { seconds } from './format.ts';
-import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, seedArg } from './options.ts';
+import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, runIndex, seedArg, shardArg } from './options.ts';
 
 const APPLIER_OPTION = ['--applier <command>', 'run an external applier process (docs/external-applier.md)'] as const;
 
 export const DEFAULT_RUNS = 1000;
+
+const CORPUS_HELP = 'file every shrunk counterexample in this findings corpus (see regsim findings); violations of findings marked known do not fail the exit code';
 
 export const DEFAULT_TIME_PER_VARIANT_MS = 20_000;
 
@@ -26,8 +30,12 @@ export function registerExplore(program: Command): void {
     .command('explore')
     .description('run generated scenarios until a violation; shrink it, save it, print how to replay it')
     .option('--seed <n>', 'exploration seed (default: random, printed)', seedArg)
-    .option('--runs <n>', `scenarios to run (default ${DEFAULT_RUNS})`, positiveInt('--runs'))
-    .option('--time <duration>', 'run for this wall time instead, e.g. 60s (the run count is then not reproducible)', duration('--time'))
+    .option('--runs <n>', `scenarios to run (default ${DEFAULT_RUNS}); with --shard, the runs of the whole exploration`, positiveInt('--runs'))
+    .option('--time <duration>', 'wall-time budget, e.g. 60s, alone or with a run count (whichever ends first; the run count is then not reproducible)', duration('--time'))
+    .option('--shard <i/k>', 'run shard i of k: the i-th of k disjoint, contiguous parts of the runs (merge the records with regsim merge)', shardArg)
+    .option('--from <run>', 'first run index (default 0)', runIndex('--from'))
+    .option('--to <run>', 'stop before this run index (the range is --from to --to - 1)', runIndex('--to'))
+    .option('--records <file.jsonl>', 'write one JSON line per run (seed, trace hash, verdict, paths, wall time), streamed; what regsim merge reads')
     .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
     .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
     .option('--nodes <n>', 'members at boot, 3 to 7 (default: 3 to 5)', nodesArg)
@@ -35,9 +43,33 @@ export function registerExplore(program: Command): void {
     .option('--keep-going', 'do not stop at the first violation (shrinks the first of each invariant)')
     .option('--no-shrink', 'save failing scenarios as generated')
     .option('--out-dir <dir>', 'where counterexamples are saved', 'regsim-failures')
+    .option('--corpus <dir>', CORPUS_HELP)
     .option('--json', 'print one JSON object on stdout')
     .option(...APPLIER_OPTION)
     .action(async (opts: ExploreOptions) => (await import('./explore.ts')).runExplore(opts));
+}
+
+export function registerMerge(program: Command): void {
+  program
+    .command('merge')
+    .description('merge the records files of an exploration\'s shards: the summary, digest and first failure of one unsharded run')
+    .argument('<records...>', 'records files (explore --records), and optionally the shards\' --json outputs, checked against them')
+    .option('--out-dir <dir>', 'where the counterexamples are saved again', 'regsim-failures')
+    .option('--corpus <dir>', CORPUS_HELP)
+    .option('--json', 'print one JSON object on stdout (as explore --json)')
+    .action(async (files: string[], opts: MergeOptions) => (await import('./merge.ts')).runMerge(files, opts));
+}
+
+export function registerFindings(program: Command): void {
+  program
+    .command('findings')
+    .description('list the findings of a corpus (first seen, sightings, shrunk size, replay command), or mark one known')
+    .argument('[corpus]', 'the corpus folder (explore/merge --corpus)', 'regsim-corpus')
+    .option('--known <id>', 'mark this finding known (needs --note): CI then fails only on the others')
+    .option('--note <text>', 'why it is known (an issue link, a decision)')
+    .option('--fail-on-new', 'exit 1 if any finding is not marked known')
+    .option('--json', 'print the findings as a JSON array')
+    .action(async (dir: string, opts: FindingsOptions) => (await import('./findings.ts')).runFindings(dir, opts));
 }
 
 export function registerReplay(program: Command): void {

@@ -39,15 +39,31 @@ export function replayCommand(file: string, variant: string, applierCommand?: st
   return `npx regsim ${formatCommand(['replay', file, '--variant', variant, ...applier])}`;
 }
 
-export function recordFailure(spec: RunSpec, failure: RunSummary, options: RecordOptions): Counterexample {
-  const invariant = failure.invariant as string;
+export function recordFailure(spec: RunSpec, failure: Pick<RunSummary, 'index' | 'invariant'>, options: RecordOptions): Counterexample {
   const shrunk = options.shrink ? shrinkRun(spec, failure.index, options.applier) : undefined;
   const original = shrunk?.original ?? scenarioOf(spec, failure.index);
   const scenario = shrunk?.scenario ?? original;
-  const file = join(options.outDir, `${spec.variant}-s${spec.seed}-r${failure.index}.json`);
+  const made = { shrunk: shrunk !== undefined, before: scenarioSize(original), tries: shrunk?.tries ?? 0 };
+  return saveCounterexample(spec, { run: failure.index, invariant: failure.invariant as string, scenario, ...made }, options);
+}
+
+/** A failing run's scenario, however it was made (shrunk here, or by a shard): what saving it needs. */
+export interface FailingScenario {
+  run: number;
+  invariant: string;
+  scenario: Scenario;
+  shrunk: boolean;
+  before: ScenarioSize;
+  tries: number;
+}
+
+/** Saves the scenario canonically, replays the saved bytes to be sure they fail the same way, and builds the replay command. */
+export function saveCounterexample(spec: RunSpec, failing: FailingScenario, options: Omit<RecordOptions, 'shrink'>): Counterexample {
+  const { run, invariant } = failing;
+  const file = join(options.outDir, `${spec.variant}-s${spec.seed}-r${run}.json`);
   try {
     mkdirSync(options.outDir, { recursive: true });
-    writeFileSync(file, serializeScenario(scenario));
+    writeFileSync(file, serializeScenario(failing.scenario));
   } catch (err) {
     throw new UsageError(`cannot save counterexample to ${file}: ${(err as Error).message}`);
   }
@@ -58,14 +74,14 @@ export function recordFailure(spec: RunSpec, failure: RunSummary, options: Recor
     throw new HarnessError(`saved counterexample ${file} does not reproduce ${invariant} (got ${result.verdict})`);
   }
   return {
-    run: failure.index,
+    run,
     invariant,
     file,
     repro: replayCommand(file, spec.variant, options.applierCommand),
-    shrunk: shrunk !== undefined,
-    before: scenarioSize(original),
-    after: scenarioSize(scenario),
-    tries: shrunk?.tries ?? 0,
+    shrunk: failing.shrunk,
+    before: failing.before,
+    after: scenarioSize(saved),
+    tries: failing.tries,
     scenario: saved,
     result,
   };

@@ -78,7 +78,7 @@ export async function runMutants(opts: MutantsOptions): Promise<void> {
         const result = await explore({ ...spec, runs, timeMs, lanes, onProgress: (p) => progress.update(p) }).finally(() => progress.stop());
         const failure = result.failures[0];
         const { unreached } = explorationVerdict(result.failures, result.paths, judgedPaths(v.name, config));
-        const row: Row = { ...info(v), caught: failure !== undefined, unreached, scenarios: result.runs.length, shared: result.masked, wallMs: result.elapsedMs };
+        const row: Row = { ...info(v), caught: failure !== undefined, unreached, scenarios: result.runs, shared: result.masked, wallMs: result.elapsedMs };
         if (failure) {
           const c = recordFailure(spec, failure, { outDir: opts.outDir, shrink: true, applier, applierCommand: opts.applier });
           Object.assign(row, { invariant: c.invariant, shrunk: c.after, scenarioFile: c.file, repro: c.repro });

@@ -22,6 +22,23 @@ export const positiveInt =
   (value: string): number =>
     integer(option, value, 1, Number.MAX_SAFE_INTEGER, 'a positive integer');
 
+/** A commander parser for a run index (0 or more). */
+export const runIndex =
+  (option: string) =>
+  (value: string): number =>
+    integer(option, value, 0, Number.MAX_SAFE_INTEGER, 'a run index (an integer, 0 or more)');
+
+/** `--shard i/k`: shard i (1-based) of k. */
+export const shardArg = (value: string): { index: number; count: number } => {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count || !Number.isSafeInteger(count)) {
+    throw new UsageError(`--shard must be i/k with 1 <= i <= k, e.g. 1/4 (got "${value}")`);
+  }
+  return { index, count };
+};
+
 export const seedArg = (value: string): number => integer('--seed', value, 0, 0xffffffff, 'an integer from 0 to 4294967295');
 
 export const nodesArg = (value: string): number => integer('--nodes', value, 3, MAX_SLOTS, `an integer from 3 to ${MAX_SLOTS}`);

@@ -22,14 +22,22 @@ export interface PathTally {
   runs: number;
 }
 
-export function tallyPaths(perRun: readonly (readonly number[])[]): PathTally[] {
-  return PATHS.map(({ name, group, label }, k) => ({
-    name,
-    group,
-    label,
-    count: perRun.reduce((a, counts) => a + (counts[k] ?? 0), 0),
-    runs: perRun.filter((counts) => (counts[k] ?? 0) > 0).length,
-  }));
+/** Path counts added up run by run (nothing per run is kept), in PATHS order. */
+export class PathTotals {
+  private readonly count: number[] = PATHS.map(() => 0);
+  private readonly runs: number[] = PATHS.map(() => 0);
+
+  add(counts: readonly number[]): void {
+    PATHS.forEach((_, k) => {
+      const n = counts[k] ?? 0;
+      this.count[k] = (this.count[k] ?? 0) + n;
+      if (n > 0) this.runs[k] = (this.runs[k] ?? 0) + 1;
+    });
+  }
+
+  tally(): PathTally[] {
+    return PATHS.map(({ name, group, label }, k) => ({ name, group, label, count: this.count[k] ?? 0, runs: this.runs[k] ?? 0 }));
+  }
 }
 
 /** The paths an exploration of `variant` under `config` is judged by (see the header). */

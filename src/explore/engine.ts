@@ -1,22 +1,27 @@
-// VOPR-style exploration: runs 0, 1, 2... of a seed, spread over lanes in
-// chunks, until the run budget, the wall-time budget or the first failure.
+// VOPR-style exploration: runs from, from+1, ... of a seed, spread over lanes
+// in chunks, until the run budget, the wall-time budget or the first failure.
 // The result does not depend on the number of workers: chunks go out in index
-// order, and on a failure at run i every run before i is finished before
-// deciding, so the failure with the smallest index wins and the runs counted
-// are exactly 0..i. The digest covers the counted runs in index order.
+// order, results are counted strictly in index order (a reorder buffer holds
+// the ones that come back early), and counting stops after the first failing
+// run, so the runs counted are exactly from..i. Nothing is kept per counted
+// run (totals.ts); each is handed to `onRun` as it is counted (records
+// files), so memory stays flat however long the exploration. Dispatch stays
+// within a window of the counting point, which bounds the reorder buffer.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ApplierFactory } from '../applier/index.ts';
 import { closeLanes, createLanes } from './lanes.ts';
 import type { Lane } from './lanes.ts';
-import { tallyPaths } from './coverage.ts';
 import type { PathTally } from './coverage.ts';
 import { isFailure } from './run.ts';
 import type { RunSpec, RunSummary } from './run.ts';
-import { exploreDigest } from './seed.ts';
+import { RunTotals } from './totals.ts';
+import type { FailureSummary } from './totals.ts';
 
 export interface ExploreOptions extends RunSpec {
-  /** Run at most this many scenarios. */
+  /** The first run index (default 0): shards and explicit ranges start elsewhere. */
+  from?: number;
+  /** Run at most this many scenarios, from `from`. */
   runs?: number;
   /** Stop dispatching runs after this much wall time (the run count is then not reproducible). */
   timeMs?: number;
@@ -31,12 +36,15 @@ export interface ExploreOptions extends RunSpec {
   /** Lanes to run on (kept open for the caller, e.g. across the variants of `mutants`); else made here. */
   lanes?: Lane[];
   onProgress?: (progress: { done: number; failures: number; elapsedMs: number }) => void;
+  /** Every counted run, in index order, as it is counted. */
+  onRun?: (summary: RunSummary) => void;
 }
 
 export interface ExploreResult {
-  /** The counted runs, in index order. */
-  runs: RunSummary[];
-  failures: RunSummary[];
+  /** The counted runs are from .. from + runs - 1. */
+  from: number;
+  runs: number;
+  failures: FailureSummary[];
   /** Differential explorations: failures the correct configuration shares (not counted). */
   masked: number;
   digest: string;
@@ -50,10 +58,15 @@ export interface ExploreResult {
 
 export const defaultWorkers = (): number => availableParallelism();
 
+/** Chunks a lane may run ahead of the counting point (bounds the reorder buffer). */
+const WINDOW_CHUNKS_PER_LANE = 8;
+
 export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const started = performance.now();
+  const from = options.from ?? 0;
   const total = options.runs ?? Number.POSITIVE_INFINITY;
   if (total === Number.POSITIVE_INFINITY && options.timeMs === undefined) throw new RangeError('explore needs runs or timeMs');
+  const end = from + total;
   const deadline = options.timeMs === undefined ? Number.POSITIVE_INFINITY : started + options.timeMs;
   const keepGoing = options.keepGoing === true;
   const { seed, variant, nodes, config, families, guardSwarm, differential } = options;
@@ -62,36 +75,57 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const requested = Math.max(1, options.lanes?.length ?? options.workers ?? defaultWorkers());
   const chunkSize = Math.max(1, Math.min(16, Math.ceil(total / (requested * 4))));
   const lanes = options.lanes ?? createLanes(Math.min(requested, Math.ceil(total / chunkSize)), options.applier, options.applierCommand);
+  const window = lanes.length * chunkSize * WINDOW_CHUNKS_PER_LANE;
 
-  const results: RunSummary[] = [];
-  let next = 0;
+  const totals = new RunTotals();
+  const early = new Map<number, RunSummary>();
+  let counting = from;
+  let stopped = false;
+  let next = from;
   let done = 0;
   let failures = 0;
   let firstFailure = Number.POSITIVE_INFINITY;
+  const count = (s: RunSummary): void => {
+    totals.add(s);
+    options.onRun?.(s);
+    counting = s.index + 1;
+    if (isFailure(s) && !keepGoing) stopped = true;
+  };
   const onRun = (s: RunSummary): void => {
-    results[s.index] = s;
     done++;
     if (isFailure(s)) {
       failures++;
       if (!keepGoing) firstFailure = Math.min(firstFailure, s.index);
     }
     options.onProgress?.({ done, failures, elapsedMs: performance.now() - started });
+    if (stopped) return;
+    early.set(s.index, s);
+    for (let r = early.get(counting); r !== undefined && !stopped; r = early.get(counting)) {
+      early.delete(counting);
+      count(r);
+    }
+    if (stopped) early.clear();
   };
-  // Each lane takes the next chunk whenever it is free; a worker lane starts once it has loaded.
-  const more = (): boolean => next < total && next <= firstFailure && performance.now() < deadline;
+  // Each free lane takes the next chunk, while the chunk lies within the window; a worker lane starts once it has loaded.
+  const more = (): boolean => next < end && next <= firstFailure && !stopped && performance.now() < deadline;
+  const idle = new Set<Lane>();
   let inFlight = 0;
   const scheduled = new Promise<void>((resolve, reject) => {
     const pump = (lane: Lane): void => {
-      if (!more()) {
+      if (!more() || next - counting >= window) {
+        idle.add(lane);
         if (inFlight === 0) resolve();
         return;
       }
+      idle.delete(lane);
       const start = next;
-      next = Math.min(total, start + chunkSize);
+      next = Math.min(end, start + chunkSize);
       inFlight++;
       lane.run({ spec, start, end: next, keepGoing }, onRun).then(() => {
         inFlight--;
         pump(lane);
+        // Counting may have moved the window on: lanes that waited for it go again.
+        for (const waiting of [...idle]) if (waiting !== lane) pump(waiting);
       }, reject);
     };
     for (const lane of lanes) lane.ready.then(() => pump(lane), reject);
@@ -102,18 +136,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     if (options.lanes === undefined) await closeLanes(lanes);
   }
 
-  // The counted runs: the contiguous prefix, cut after the first failure.
-  let counted = 0;
-  while (counted < results.length && results[counted] !== undefined && counted <= firstFailure) counted++;
-  const runs = results.slice(0, counted);
   return {
-    runs,
-    failures: runs.filter(isFailure),
-    masked: runs.filter((s) => s.masked === true).length,
-    digest: exploreDigest(runs.map((s) => s.traceHash)),
-    simulatedMs: runs.reduce((t, s) => t + s.simulatedMs, 0),
-    paths: tallyPaths(runs.map((s) => s.paths)),
-    stoppedBy: firstFailure < counted ? 'failure' : counted >= total ? 'runs' : 'time',
+    from,
+    ...totals.summary(),
+    stoppedBy: stopped ? 'failure' : counting >= end ? 'runs' : 'time',
     workers: lanes.length,
     elapsedMs: performance.now() - started,
   };

@@ -73,12 +73,25 @@ function* candidates(s: Scenario): Generator<Scenario> {
     yield { ...s, faults, events: s.events.filter((e) => EVENT_FAMILY[e.kind] !== family) };
   }
   for (let i = s.events.length - 1; i >= 0; i--) yield { ...s, events: s.events.filter((_, k) => k !== i) };
+  yield* guardCuts(s);
   if (s.cluster.initialEpochs !== undefined) {
     const { initialEpochs: _dropped, ...cluster } = s.cluster;
     yield { ...s, cluster };
   }
   yield* idleNodeCuts(s);
   yield* durationCuts(s);
+}
+
+/**
+ * Start-up guards the guard swarm switched off, back on: a counterexample
+ * that does not need a guard off is simpler, and the same bug shrunk on two
+ * machines then ends in the same policy (one finding, src/findings).
+ */
+function* guardCuts(s: Scenario): Generator<Scenario> {
+  const guards = s.policy?.guards ?? {};
+  for (const [name, on] of Object.entries(guards)) {
+    if (on === false) yield { ...s, policy: { ...s.policy, guards: { ...guards, [name]: true } } };
+  }
 }
 
 function namedNodes(s: Scenario): Set<string> {

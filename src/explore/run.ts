@@ -2,6 +2,7 @@
 // scenario arbitrary with the run's own seed (seed.ts) and judged by the
 // oracle. Drawing through fc.check (not fc.sample) means the same call with a
 // failing predicate is fast-check's own shrinking of that very scenario.
+import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import type { ApplierFactory } from '../applier/index.ts';
 import { verdictOf } from '../model/oracle.ts';
@@ -9,7 +10,7 @@ import type { Violation } from '../model/oracle.ts';
 import { runScenario, scenarioArbitrary } from '../scenario/index.ts';
 import type { PolicyPresetName, RunResult, Scenario, ScenarioArbitraryOptions } from '../scenario/index.ts';
 import { pathCounts } from './coverage.ts';
-import { runSeed } from './seed.ts';
+import { runRandom, runSeed, runSeedHex } from './seed.ts';
 
 /** What an exploration runs: plain data, so a worker can rebuild it. */
 export interface RunSpec {
@@ -41,6 +42,8 @@ export type Verdict = RunResult['verdict'];
 
 export interface RunSummary {
   index: number;
+  /** The 64-bit seed the run drew its scenario from (seed.ts), in hex. */
+  runSeed: string;
   traceHash: string;
   /** The verdict of the violations that count (all of them, unless differential). */
   verdict: Verdict;
@@ -52,6 +55,8 @@ export interface RunSummary {
   simulatedMs: number;
   /** Decision-path counts, in PATHS order (coverage.ts). */
   paths: number[];
+  /** Wall time of the run (not reproducible: records only, never in the digest). */
+  wallMs: number;
 }
 
 export const isFailure = (s: RunSummary): boolean => s.verdict !== 'ok';
@@ -125,7 +130,7 @@ export function checkRun(
         return true;
       }
     }),
-    { seed: runSeed(spec.seed, index), numRuns: 1, endOnFailure },
+    { ...runRandom(runSeed(spec.seed, index)), numRuns: 1, endOnFailure },
   );
   if (error) throw error.err;
   return details.failed ? details.counterexample?.[0] : undefined;
@@ -141,7 +146,8 @@ export function scenarioOf(spec: RunSpec, index: number): Scenario {
 
 /** Generates and judges run `index`. */
 export function exploreRun(spec: RunSpec, index: number, applier?: ApplierFactory): RunSummary {
-  let summary: RunSummary | undefined;
+  let summary: Omit<RunSummary, 'wallMs'> | undefined;
+  const started = performance.now();
   checkRun(
     spec,
     index,
@@ -149,6 +155,7 @@ export function exploreRun(spec: RunSpec, index: number, applier?: ApplierFactor
       const { result, verdict, top } = judge(spec, scenario, applier);
       summary = {
         index,
+        runSeed: runSeedHex(runSeed(spec.seed, index)),
         traceHash: result.traceHash,
         verdict,
         simulatedMs: result.simulatedMs,
@@ -161,7 +168,7 @@ export function exploreRun(spec: RunSpec, index: number, applier?: ApplierFactor
     true,
   );
   if (!summary) throw new Error(`run ${index} produced no scenario`);
-  return summary;
+  return { ...summary, wallMs: Math.round((performance.now() - started) * 1000) / 1000 };
 }
 
 /**

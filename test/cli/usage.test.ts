@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { regsim, tempDir } from './regsim.ts';
 
-const VERBS = ['explore', 'replay', 'shrink', 'mutants', 'invariants', 'conformance'];
+const VERBS = ['explore', 'merge', 'findings', 'replay', 'shrink', 'mutants', 'invariants', 'conformance'];
 
 it('every verb has --help', async () => {
   const runs = await Promise.all(VERBS.map((verb) => regsim(verb, '--help')));
@@ -31,6 +31,9 @@ describe('bad input', () => {
     ['--runs abc', ['explore', '--runs', 'abc'], /--runs must be a positive integer \(got "abc"\)/],
     ['--workers 0', ['explore', '--workers', '0'], /--workers must be a positive integer \(got "0"\)/],
     ['--time 5x', ['explore', '--time', '5x'], /--time must be a duration like 500ms, 20s or 2m \(got "5x"\)/],
+    ['--shard 0/4', ['explore', '--shard', '0/4'], /--shard must be i\/k with 1 <= i <= k, e\.g\. 1\/4 \(got "0\/4"\)/],
+    ['unusable --corpus', ['merge', 'x.jsonl', '--corpus', '/dev/null/corpus'], /cannot use \/dev\/null\/corpus as a findings corpus: ENOTDIR/],
+    ['unwritable --records', ['explore', '--runs', '1', '--records', '/nonexistent/dir/r.jsonl'], /cannot write records file \/nonexistent\/dir\/r\.jsonl: ENOENT/],
   ];
 
   it.each(cases)('%s: exit 2, one line', async (_name, args, message) => {
