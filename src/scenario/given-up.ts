@@ -12,15 +12,17 @@
 // A naive restore (`raft: 'keep'`: the operator copies an old disk back,
 // Raft's term, vote and log included) is a fault Raft itself does not
 // tolerate: the node may vote twice in a term or forget entries it
-// acknowledged. Such a scenario gives up Raft's own safety (§7.6); every
-// registry invariant is still judged, since the question it asks is what the
-// applier and its guards make of a broken log.
+// acknowledged. Such a scenario gives up Raft's own safety (§7.6) and, from
+// the first raft-safety violation on, every invariant: the committed log they
+// are all anchored to is no longer one history. Up to that event everything
+// is judged as usual (most naive restores never break Raft).
 import type { Violation } from '../model/oracle.ts';
 import { resolvePolicy } from '../sim/lifecycle/index.ts';
 import type { Scenario } from './types.ts';
 
 export interface GivenUp {
-  invariant: Violation['invariant'];
+  /** Absent: every invariant, from the first raft-safety violation on. */
+  invariant?: Violation['invariant'];
   /** Absent: every code of the invariant. */
   code?: string;
   why: string;
@@ -34,6 +36,9 @@ export function givenUpBy(scenario: Pick<Scenario, 'policy' | 'events'>): GivenU
       invariant: 'raft-safety',
       why: "a restore kept the Raft state of a stale backup (raft: 'keep'), which Raft itself does not tolerate",
     });
+    out.push({
+      why: "after a naive restore (raft: 'keep') broke Raft's safety, no registry invariant has one committed history to be judged against",
+    });
   }
   if (!policy.guards.rollback) {
     out.push({
@@ -45,14 +50,17 @@ export function givenUpBy(scenario: Pick<Scenario, 'policy' | 'events'>): GivenU
   return out;
 }
 
-/** Splits `violations` into those the policy gives up and the rest. */
+/** Splits `violations` into those the scenario gives up and the rest. */
 export function splitGivenUp(
   violations: readonly Violation[],
   scenario: Pick<Scenario, 'policy' | 'events'>,
 ): { counted: Violation[]; expected: Violation[] } {
   const given = givenUpBy(scenario);
+  const broken = Math.min(...violations.filter((v) => v.invariant === 'raft-safety').map((v) => v.eventIndex));
+  const gives = (g: GivenUp, v: Violation): boolean =>
+    g.invariant === undefined ? v.eventIndex >= broken : g.invariant === v.invariant && (g.code === undefined || g.code === v.code);
   const expected: Violation[] = [];
   const counted: Violation[] = [];
-  for (const v of violations) (given.some((g) => g.invariant === v.invariant && (g.code === undefined || g.code === v.code)) ? expected : counted).push(v);
+  for (const v of violations) (given.some((g) => gives(g, v)) ? expected : counted).push(v);
   return { counted, expected };
 }

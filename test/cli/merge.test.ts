@@ -46,25 +46,25 @@ describe('merge of shards', () => {
 
   it('the first failure of one unsharded run; the shards that found the bug are one finding', async () => {
     const corpus = join(tempDir(), 'corpus');
-    // Runs 0..5, 6..11, 12..17: shard 2 fails first (run 6), shard 3 too (run 15, past the cut); both shrink to one shape.
+    // Runs 0..5, 6..11, 12..17: shard 1 fails first (run 3), shards 2 and 3 too (runs 6 and 15, past the cut); all shrink to one shape.
     const { whole, merged, dir } = await wholeAndMerged('lte-rollback', 5, 18, 3, ['--corpus', corpus]);
     const m = json(merged.stdout);
-    expect(whole.failures.map((f) => [f.index, f.invariant])).toEqual([[6, 'replay-idempotence']]);
-    expect(m.violations.map((v) => [v.run, v.invariant])).toEqual([[6, 'replay-idempotence']]);
+    expect(whole.failures.map((f) => [f.index, f.invariant])).toEqual([[3, 'replay-idempotence']]);
+    expect(m.violations.map((v) => [v.run, v.invariant])).toEqual([[3, 'replay-idempotence']]);
     expect([m.digest, m.runs, m.stoppedBy]).toEqual([whole.digest, whole.runs, 'failure']);
     expect(merged.code).toBe(1);
 
     const findings = listFindings(corpus);
-    expect(findings.map((f) => [f.invariant, f.sightings.map((s) => [s.shard, s.run])])).toEqual([['replay-idempotence', [['2/3', 6], ['3/3', 15]]]]);
-    expect(m.findings).toEqual([expect.objectContaining({ status: 'new', sightings: 2 })]);
+    expect(findings.map((f) => [f.invariant, f.sightings.map((s) => [s.shard, s.run])])).toEqual([['replay-idempotence', [['1/3', 3], ['2/3', 6], ['3/3', 15]]]]);
+    expect(m.findings).toEqual([expect.objectContaining({ status: 'new', sightings: 3 })]);
     const id = findings[0]?.id as string;
     const listed = await regsim('findings', corpus, '--fail-on-new');
     expect(listed.code).toBe(1);
-    expect(listed.stdout).toMatch(new RegExp(`^NEW +${id} +lte-rollback +\\S+ \\S+ +2 +0 events, 3 nodes, .* npx regsim replay ${corpus}/${id}/scenario\\.json --variant lte-rollback$`, 'm'));
+    expect(listed.stdout).toMatch(new RegExp(`^NEW +${id} +lte-rollback +\\S+ \\S+ +3 +0 events, 3 nodes, .* npx regsim replay ${corpus}/${id}/scenario\\.json --variant lte-rollback$`, 'm'));
     // Marked known, it no longer fails a merge that sees it again (nor counts twice).
     markKnown(corpus, id, 'the historic <= bug', '2025-01-01T00:00:00.000Z');
     const again = await regsim('merge', ...shardFiles(dir, 3), '--corpus', corpus, '--out-dir', join(dir, 'again'));
     expect(again.code).toBe(5); // the known failure no longer counts: the runs before it are judged alone
-    expect(again.stdout).toContain(`corpus: known finding ("the historic <= bug") ${id}, 2 sightings`);
+    expect(again.stdout).toContain(`corpus: known finding ("the historic <= bug") ${id}, 3 sightings`);
   });
 });
