@@ -13,16 +13,13 @@ import type { MutantsOptions } from './mutants.ts';
 import type { ReplayOptions } from './replay.ts';
 import type { ShrinkOptions } from './shrink.ts';
 import { MINIMIZE_BUDGET } from '../explore/budgets.ts';
+import { DEFAULT_RUNS, DEFAULT_TIME_PER_VARIANT_MS } from './defaults.ts';
 import { seconds } from './format.ts';
 import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, runIndex, seedArg, shardArg } from './options.ts';
 
 const APPLIER_OPTION = ['--applier <command>', 'run an external applier process (docs/external-applier.md)'] as const;
 
-export const DEFAULT_RUNS = 1000;
-
 const CORPUS_HELP = 'file every shrunk counterexample in this findings corpus (see regsim findings); violations of findings marked known do not fail the exit code';
-
-export const DEFAULT_TIME_PER_VARIANT_MS = 20_000;
 
 
 export function registerExplore(program: Command): void {

@@ -12,7 +12,7 @@ import type { Exploration, HeaderRecord } from '../records/format.ts';
 import { host, provenance } from '../records/provenance.ts';
 import { RecordsWriter } from '../records/writer.ts';
 import { withApplier } from './applier-option.ts';
-import { DEFAULT_RUNS } from './commands.ts';
+import { DEFAULT_RUNS } from './defaults.ts';
 import { recordFailure } from './counterexample.ts';
 import { checkCorpus, corpusReport } from './corpus-option.ts';
 import { UsageError } from './errors.ts';

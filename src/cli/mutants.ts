@@ -12,7 +12,7 @@ import type { ScenarioSize } from '../explore/index.ts';
 import { resolveVariant, VARIANTS } from '../scenario/index.ts';
 import type { PolicyPresetName, VariantInfo } from '../scenario/index.ts';
 import { withApplier } from './applier-option.ts';
-import { DEFAULT_TIME_PER_VARIANT_MS } from './commands.ts';
+import { DEFAULT_TIME_PER_VARIANT_MS } from './defaults.ts';
 import { recordFailure } from './counterexample.ts';
 import { EXIT } from './errors.ts';
 import { plural, seconds, table } from './format.ts';
