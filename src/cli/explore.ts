@@ -4,7 +4,7 @@
 // rare situations the invariants are about came up. A shard (or an explicit
 // range) does part of an exploration; its records file is what `merge` needs.
 import { randomInt } from 'node:crypto';
-import { defaultWorkers, explore } from '../explore/index.ts';
+import { RunError, defaultWorkers, explore } from '../explore/index.ts';
 import type { ExploreResult, RunSpec } from '../explore/index.ts';
 import type { PolicyPresetName } from '../scenario/index.ts';
 import { RECORDS_FORMAT, toRunRecord } from '../records/format.ts';
@@ -15,7 +15,7 @@ import { withApplier } from './applier-option.ts';
 import { DEFAULT_RUNS } from './defaults.ts';
 import { recordFailure } from './counterexample.ts';
 import { checkCorpus, corpusReport } from './corpus-option.ts';
-import { UsageError } from './errors.ts';
+import { HarnessError, UsageError } from './errors.ts';
 import { plural, seconds } from './format.ts';
 import { formatRange, runRange } from './range.ts';
 import { variantArg } from './scenario-options.ts';
@@ -111,6 +111,9 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
           onProgress: (p) => progress.update(p),
           onRun: (s) => records?.write(toRunRecord(s)),
         });
+      } catch (err) {
+        if (err instanceof RunError) throw new HarnessError(`${err.message}; reproduce with: ${reproduceRun(spec, err.run, opts.applier)}`);
+        throw err;
       } finally {
         progress.stop();
       }
@@ -150,4 +153,11 @@ function openRecords(file: string): RecordsWriter {
   } catch (err) {
     throw new UsageError(`cannot write records file ${file}: ${(err as Error).message}`);
   }
+}
+
+/** The one command that runs run `run` of this exploration alone. */
+function reproduceRun(spec: RunSpec, run: number, applier: string | undefined): string {
+  const nodes = spec.nodes === undefined ? '' : ` --nodes ${spec.nodes}`;
+  const external = applier === undefined ? '' : ` --applier ${JSON.stringify(applier)}`;
+  return `npx regsim explore --seed ${spec.seed} --from ${run} --to ${run + 1} --variant ${spec.variant} --config ${spec.config ?? 'hardened'}${nodes}${external} --workers 1`;
 }

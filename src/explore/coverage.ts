@@ -45,7 +45,9 @@ export function judgedPaths(variant: string, config: PolicyPresetName): string[]
   const engine = presetPolicy(config).engine.registryReplay;
   const possible = PATHS.filter((p) => (p.needs === 'skip-applied' ? engine === 'skip-applied' : p.needs === undefined)).map((p) => p.name);
   const declared = variantPaths(variant);
-  return declared === undefined ? possible : declared.filter((p: string) => possible.includes(p));
+  // A variant's own bug may open a path the correct build never takes (lost writes under an unsynced-write bug).
+  const opens = (p: string): boolean => PATHS.find((x) => x.name === p)?.needs === 'unsynced-writes';
+  return declared === undefined ? possible : declared.filter((p: string) => possible.includes(p) || opens(p));
 }
 
 /** The judged paths no run reached. */

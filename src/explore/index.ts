@@ -4,7 +4,7 @@ export { explore, defaultWorkers } from './engine.ts';
 export type { ExploreOptions, ExploreResult } from './engine.ts';
 export { createLanes, closeLanes } from './lanes.ts';
 export type { Lane } from './lanes.ts';
-export { failsLike, headline, judge, scenarioOf } from './run.ts';
+export { RunError, failsLike, headline, judge, scenarioOf } from './run.ts';
 export type { Judgement, RunSpec, RunSummary, Verdict } from './run.ts';
 export { shrinkRun } from './shrink.ts';
 export type { Shrunk } from './shrink.ts';

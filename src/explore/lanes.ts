@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { ApplierFactory } from '../applier/index.ts';
 import { startExternalApplier } from '../external/index.ts';
 import type { ExternalApplier } from '../external/index.ts';
-import { runRange } from './run.ts';
+import { RunError, runRange } from './run.ts';
 import type { RunSpec, RunSummary } from './run.ts';
 
 export interface Chunk {
@@ -29,7 +29,7 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'run'; summary: RunSummary }
   | { type: 'idle' }
-  | { type: 'error'; name: string; message: string; stack?: string };
+  | { type: 'error'; name: string; message: string; stack?: string; run?: number };
 export interface WorkerSetup {
   /** An external applier command: every worker starts its own child. */
   applierCommand?: string;
@@ -77,7 +77,7 @@ function workerLane(setup: WorkerSetup): Lane {
     else if (msg.type === 'idle') {
       pending?.resolve();
       pending = undefined;
-    } else fail(Object.assign(new Error(msg.message), { name: msg.name, stack: msg.stack }));
+    } else fail(Object.assign(msg.run !== undefined ? new RunError(msg.run, msg.message) : new Error(msg.message), { name: msg.name, stack: msg.stack }));
   });
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`exploration worker exited (code ${code})`)));
@@ -114,7 +114,7 @@ export function serveLane(setup: WorkerSetup, port: { postMessage(msg: FromWorke
       port.postMessage({ type: 'idle' });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
-      port.postMessage({ type: 'error', name: e.name, message: e.message, stack: e.stack });
+      port.postMessage({ type: 'error', name: e.name, message: e.message, stack: e.stack, ...(e instanceof RunError ? { run: e.run } : {}) });
     }
   });
   port.postMessage({ type: 'ready' });

@@ -144,6 +144,17 @@ export function scenarioOf(spec: RunSpec, index: number): Scenario {
   return generated;
 }
 
+/** A run that could not be judged (a harness error, such as a malformed trace): names the run, so it can be reproduced. */
+export class RunError extends Error {
+  override name = 'RunError';
+  constructor(
+    readonly run: number,
+    message: string,
+  ) {
+    super(message.startsWith(`run ${run}: `) ? message : `run ${run}: ${message}`);
+  }
+}
+
 /** Generates and judges run `index`. */
 export function exploreRun(spec: RunSpec, index: number, applier?: ApplierFactory): RunSummary {
   let summary: Omit<RunSummary, 'wallMs'> | undefined;
@@ -152,7 +163,13 @@ export function exploreRun(spec: RunSpec, index: number, applier?: ApplierFactor
     spec,
     index,
     (scenario) => {
-      const { result, verdict, top } = judge(spec, scenario, applier);
+      let judged: Judgement;
+      try {
+        judged = judge(spec, scenario, applier);
+      } catch (err) {
+        throw new RunError(index, err instanceof Error ? err.message : String(err));
+      }
+      const { result, verdict, top } = judged;
       summary = {
         index,
         runSeed: runSeedHex(runSeed(spec.seed, index)),

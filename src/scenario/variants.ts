@@ -82,7 +82,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'signed-epoch': ['epoch:0x8000'],
   'any-version': ['committed:unknown-version'],
   'dek-truncated-key': ['dek:above-16-bits'],
-  'unsynced-registry-writes': ['replay'],
+  'unsynced-registry-writes': ['replay', 'lost-writes'],
   'snapshot-omits-registry': ['install:rows'],
   'skip-entry-on-halt': ['halt:rollback', 'halt:collision'],
   'apply-before-commit': ['truncation'],
@@ -91,6 +91,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'install-before-persist': ['crash:after-install'],
   'raft-commit-without-majority': ['leader-change'],
   'raft-forget-vote': ['crash:after-vote'],
+  'unsynced-epoch-bump': ['lost-writes'],
   'no-startup-guard': ['restore:stale'],
   'guard-reads-local-registry': ['restore:stale'],
 };

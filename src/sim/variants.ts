@@ -11,6 +11,7 @@ export const SIM_VARIANTS = {
   'install-before-persist': 'a follower hands an installed snapshot to the state machine before Raft persists it',
   'raft-commit-without-majority': 'a leader commits its entries as soon as it appends them, without a majority',
   'raft-forget-vote': 'a node forgets whom it voted for when it restarts (vote not persisted)',
+  'unsynced-epoch-bump': "the start-up epoch bump is written to the sidecar without fsync (a crash may take the node's epoch back to one it used)",
 } as const;
 
 export type SimVariant = keyof typeof SIM_VARIANTS;
@@ -33,6 +34,7 @@ export interface VariantFlags {
   installBeforePersist: boolean;
   commitWithoutMajority: boolean;
   forgetVote: boolean;
+  unsyncedEpochBump: boolean;
 }
 
 export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
@@ -48,5 +50,6 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     installBeforePersist: on('install-before-persist'),
     commitWithoutMajority: on('raft-commit-without-majority'),
     forgetVote: on('raft-forget-vote'),
+    unsyncedEpochBump: on('unsynced-epoch-bump'),
   };
 }

@@ -1,10 +1,12 @@
 // `regsim explore`: the same seed gives the same runs (digest) whatever the
 // number of workers, and a found failure is shrunk, saved and replayed by the
 // one command it prints.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/index.ts';
-import { regsim, runPrinted, tempDir } from './regsim.ts';
+import { ROOT, regsim, runPrinted, tempDir } from './regsim.ts';
 
 interface ExploreJson {
   runs: number;
@@ -63,5 +65,26 @@ describe('explore', () => {
     const replayed = await runPrinted(repro, '--json');
     expect(replayed.code).toBe(1);
     expect(JSON.parse(replayed.stdout)).toMatchObject({ verdict: 'safety-violation', invariant: 'replay-idempotence' });
+  });
+});
+
+describe('a run that cannot be judged', () => {
+  it('is a harness error (exit 4) naming the run, ending with the command that runs it alone', async () => {
+    const child = `node ${join(ROOT, 'test/external/fixtures/misbehave.mjs')} crash`;
+    const r = await regsim('explore', '--seed', '3', '--runs', '5', '--workers', '2', '--applier', child);
+    expect(r.code).toBe(4);
+    const line = r.stderr.trim().split('\n').at(-1) as string;
+    expect(line).toMatch(/^regsim: harness error: run \d+: .*exited with code 3.*; reproduce with: npx regsim explore --seed 3 --from (\d+) --to \d+ --variant correct --config hardened --applier ".*misbehave\.mjs crash" --workers 1$/);
+    const [, run, from] = /run (\d+): .* --from (\d+) /.exec(line) ?? [];
+    expect(from).toBe(run);
+    // The printed command fails the same way.
+    const again = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const p = spawn('sh', ['-c', (line.split('reproduce with: ')[1] as string).replace('npx regsim', `node ${join(ROOT, 'bin/regsim.js')}`)], { cwd: ROOT });
+      let stderr = '';
+      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      p.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(again.code).toBe(4);
+    expect(again.stderr).toContain(`run ${run}: `);
   });
 });

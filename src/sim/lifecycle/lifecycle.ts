@@ -136,7 +136,7 @@ export class NodeLifecycle implements SimHooks {
     if (exhausted) return this.refuse(sim, name, exhausted);
     // Without the exhaustion guard the u16 wraps, as an unchecked counter would.
     const epoch = (before + 1) & 0xffff;
-    setSidecarEpoch(disk, dekId, epoch);
+    setSidecarEpoch(disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
     sim.trace.record({ t: sim.now, node: name, kind: 'epoch-bump', dekId, epoch });
     const proc = new Process(node, this.fullId(name), dekId, before, epoch);
     const collides = g.collision ? memberCollisionGuard(proc.fullNodeId, this.otherMembers(name)) : undefined;
@@ -367,7 +367,7 @@ export class NodeLifecycle implements SimHooks {
     proc.epoch = (proc.epochBefore + 1) & 0xffff;
     proc.writeCount = 0;
     proc.proposed = false;
-    setSidecarEpoch(disk, dekId, proc.epoch);
+    setSidecarEpoch(disk, dekId, proc.epoch, !sim.flags.unsyncedEpochBump);
     sim.trace.record({ t: sim.now, node: proc.node.name, kind: 'epoch-bump', dekId, epoch: proc.epoch });
     if (proc.phase !== 'running') return;
     this.register(sim, proc, localView(proc.node));

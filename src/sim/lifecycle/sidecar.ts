@@ -1,6 +1,9 @@
 // The encryption sidecar on a node's simulated disk: the active DEK and a
-// local_epoch per DEK. Every write is synced: §1 requires the bump to be
-// fsync'd before the first encryption, so a crash never loses it.
+// local_epoch per DEK. It is one file, rewritten whole and fsync'd on every
+// write (§1 requires the bump to be durable before the first encryption), so
+// a synced write makes every earlier write durable too. Only the
+// unsynced-epoch-bump variant leaves a bump in the page cache (Linux writes
+// dirty pages back after 30 s, longer than a run): a crash may lose it.
 import type { Disk } from '../storage/disk.ts';
 
 const ACTIVE_DEK = 'active-dek';
@@ -11,8 +14,8 @@ export function sidecarEpoch(disk: Disk, dekId: number): number {
   return disk.sidecar.get(`${EPOCH_PREFIX}${dekId}`) ?? 0;
 }
 
-export function setSidecarEpoch(disk: Disk, dekId: number, epoch: number): void {
-  disk.sidecar.write(`${EPOCH_PREFIX}${dekId}`, epoch, true);
+export function setSidecarEpoch(disk: Disk, dekId: number, epoch: number, synced = true): void {
+  writeSidecar(disk, `${EPOCH_PREFIX}${dekId}`, epoch, synced);
 }
 
 /** Every (dekId, epoch) the sidecar holds, by ascending DEK. */
@@ -29,5 +32,10 @@ export function activeDek(disk: Disk): number | undefined {
 }
 
 export function setActiveDek(disk: Disk, dekId: number): void {
-  disk.sidecar.write(ACTIVE_DEK, dekId, true);
+  writeSidecar(disk, ACTIVE_DEK, dekId, true);
+}
+
+function writeSidecar(disk: Disk, key: string, value: number, synced: boolean): void {
+  disk.sidecar.write(key, value, synced);
+  if (synced) disk.sidecar.sync();
 }

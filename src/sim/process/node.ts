@@ -137,7 +137,8 @@ export class SimNode implements RaftHost {
     // ack-before-persist: log entries acknowledged but not yet synced are gone.
     const raft = this.disk.raft;
     if (raft.syncedLastIndex !== undefined) {
-      const synced = raft.syncedLastIndex;
+      // A snapshot persisted since (an install) made everything up to its index durable.
+      const synced = Math.max(raft.syncedLastIndex, raft.offset);
       raft.syncedLastIndex = undefined;
       if (synced < raft.offset + raft.entries.length) {
         raft.entries.length = Math.max(0, synced - raft.offset);
