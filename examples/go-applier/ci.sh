@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Go example applier in CI (.ci/run runs this after npm test): build it,
 # run the golden vectors and a short exploration through it, compared run by
-# run with the built-in applier, and check that its "<=" variant is caught.
+# run with the built-in applier, check that its "<=" variant is caught, and
+# that restarting it at every simulated process start changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")"
 out="$(mktemp -d)"
@@ -20,4 +21,10 @@ expect 0 npx regsim conformance fixtures/applier-conformance.json --applier "$bi
 expect 1 npx regsim conformance fixtures/applier-conformance.json --applier "$bin -variant lte-rollback"
 expect 0 npx regsim explore --seed 20250901 --runs 40 --compare "$bin"
 expect 1 npx regsim explore --seed 20250901 --runs 40 --compare "$bin -variant lte-rollback"
+# Statelessness: a fresh child at every simulated process start and before 2 % of applies gives the built-in trace.
+scenario=fixtures/regressions/held-registration-overtaken.json
+builtin="$(npx regsim replay "$scenario" --json)"
+restarted="$(npx regsim replay "$scenario" --json --applier "$bin" --restart-child 0.02)"
+if [ "$builtin" != "$restarted" ]; then echo "go-applier ci: with restarts the child gave $restarted, the built-in applier $builtin" >&2; exit 1; fi
+echo "replay with --restart-child 0.02: the built-in trace hash"
 echo "go-applier ci: ok"

@@ -120,6 +120,8 @@ export class Connection {
     this.cells = new Int32Array(shared, 0, SLOT.count);
     this.text = new Uint8Array(shared, SLOT.textOffset, SLOT.textBytes);
     const worker = new Worker(new URL('./host-worker.mjs', import.meta.url), {
+      // Plain JS: no TypeScript loader (tsx's --import) to load in the thread; it cost about 40 % of a child's start.
+      execArgv: [],
       workerData: {
         argv,
         childIn: fifos.childIn,

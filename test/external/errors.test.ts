@@ -96,9 +96,10 @@ describe('start-up and handshake errors', () => {
   });
 
   it('never says hello: start-up deadline', () => {
-    const { error, ms } = startError('hang-hello', { startupTimeoutMs: 300 });
-    expectOneLine(error, /did not answer within 300 ms while waiting for its hello, so it was killed/);
-    expect(ms).toBeLessThan(2000);
+    // 1500 ms: the deadline covers the keeper thread's start too, which a loaded machine (the full suite) can take 300 ms over.
+    const { error, ms } = startError('hang-hello', { startupTimeoutMs: 1500 });
+    expectOneLine(error, /did not answer within 1500 ms while waiting for its hello, so it was killed/);
+    expect(ms).toBeLessThan(4000);
   });
 });
 
