@@ -5,7 +5,11 @@
 // pushes the same registrations (every replica's applies, in the order each
 // replica applied them) through the applier alone in a tight loop, and prints
 // the ratio of the two. Wall time is measured here, outside src/sim.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { MemoryRegistryStore, createEntryApplier } from '../src/applier/index.ts';
 import type { ApplierFactory } from '../src/applier/index.ts';
@@ -107,8 +111,8 @@ function applierAlone(streams: Uint8Array[][]): { registrations: number; ms: num
  * reference child, our own applier behind the protocol): applies per wall
  * second against the built-in median, and whether the trace is identical.
  */
-function externalRun(opts: Options, builtin: SimResult, builtinMs: number) {
-  const ext = startExternalApplier(referenceApplierCommand());
+function externalRun(opts: Options, builtin: SimResult, builtinMs: number, command: readonly string[]) {
+  const ext = startExternalApplier(command);
   try {
     const t0 = performance.now();
     const run = simulate(benchConfig(opts.seed, opts.seconds, opts.rate, ext.factory));
@@ -122,9 +126,21 @@ function externalRun(opts: Options, builtin: SimResult, builtinMs: number) {
       builtinAppliesPerWallSecond: Math.round(builtinPerSec),
       ratio: Math.round((perSec / builtinPerSec) * 1000) / 1000,
       sameTraceHash: traceHash(run.trace) === traceHash(builtin.trace),
+      ...ext.stats(),
     };
   } finally {
     ext.close();
+  }
+}
+
+/** The Go example applier (examples/go-applier), built into a temporary directory; undefined without a Go toolchain. */
+function goExample(): string[] | undefined {
+  const out = join(mkdtempSync(join(os.tmpdir(), 'regsim-bench-go-')), 'regsim-go-applier');
+  try {
+    execFileSync('go', ['build', '-o', out, '.'], { cwd: fileURLToPath(new URL('../examples/go-applier/', import.meta.url)), stdio: 'ignore' });
+    return [out];
+  } catch {
+    return undefined;
   }
 }
 
@@ -165,7 +181,9 @@ function main(): void {
   const hash = traceHash(result.trace);
   const hashMs = performance.now() - h0;
 
-  const external = externalRun(opts, result, simMs);
+  const external = externalRun(opts, result, simMs, referenceApplierCommand());
+  const go = goExample();
+  const goExternal = go === undefined ? null : externalRun(opts, result, simMs, go);
 
   const s = result.stats;
   const wallS = simMs / 1000;
@@ -216,12 +234,14 @@ function main(): void {
       floorSimulatedSecondsPerWallSecond: Math.round(opts.seconds / ((idleMs + aloneMs) / 1000)),
     },
     external,
+    /** The same through the Go example applier (null: no Go toolchain to build it). */
+    goExternal,
     traceEvents: s.traceEvents,
     traceHashMs: Math.round(hashMs),
     traceHash: hash,
     messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
     proposals: { proposed: s.proposals, applied: s.proposalsApplied, givenUp: s.proposalsGivenUp },
-    targets: { simToApplierAloneRatio: 0.25, simulatedSecondsPerWallSecond: 1000, externalAppliesPerWallSecond: 20_000 },
+    targets: { simToApplierAloneRatio: 0.25, simulatedSecondsPerWallSecond: 1000, externalAppliesPerWallSecond: 20_000, externalRatio: 0.5 },
     machine: { cpus: os.cpus().length, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100, node: process.version },
   };
   if (opts.json) {
@@ -238,13 +258,21 @@ function main(): void {
     `  applier alone, same applies     ${f.applierAlone.registrationsPerWallSecond} registrations / wall s  (median ${f.applierAlone.wallMs} ms of ${f.applierAlone.wallMsPerRun.join(', ')})`,
     `  simulation / applier alone      ${f.simToApplierAloneRatio}  (target >= ${f.targets.simToApplierAloneRatio}; per run ${f.simToApplierAloneRatioPerRun.join(', ')})`,
     `  breakdown (medians)             idle cluster ${f.breakdown.idleClusterMs} ms + applier ${f.breakdown.applierMs} ms + rest ${f.breakdown.restMs} ms; floor ${f.breakdown.floorSimulatedSecondsPerWallSecond} simulated s / wall s`,
-    `  external applier (reference child over the protocol, same run)`,
-    `    applies / wall s              ${f.external.appliesPerWallSecond}  (built-in ${f.external.builtinAppliesPerWallSecond}; ratio ${f.external.ratio}; target >= ${f.targets.externalAppliesPerWallSecond})`,
-    `    same trace hash as built-in   ${f.external.sameTraceHash}`,
+    ...externalLines('reference child', f.external, f.targets),
+    ...(f.goExternal === null ? ['  external applier (Go example): skipped, no Go toolchain to build examples/go-applier'] : externalLines('Go example', f.goExternal, f.targets)),
     `  trace: ${f.traceEvents} events, hashed in ${f.traceHashMs} ms, sha256 ${f.traceHash.slice(0, 16)}...`,
     `  machine: ${f.machine.cpus} cpus, load average ${f.machine.loadAverage1m}, node ${f.machine.node}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function externalLines(what: string, e: ReturnType<typeof externalRun>, targets: { externalAppliesPerWallSecond: number; externalRatio: number }): string[] {
+  return [
+    `  external applier (${what} over the protocol, same run)`,
+    `    applies / wall s              ${e.appliesPerWallSecond}  (built-in ${e.builtinAppliesPerWallSecond}; ratio ${e.ratio}, target >= ${targets.externalRatio}; target >= ${targets.externalAppliesPerWallSecond} / s)`,
+    `    round trips / apply           ${(e.roundTrips / Math.max(1, e.applies)).toFixed(2)}  (${e.batched} of ${e.applies} applies answered from batches)`,
+    `    same trace hash as built-in   ${e.sameTraceHash}`,
+  ];
 }
 
 main();

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// The reference external applier: serves protocol v1 (docs/external-applier.md)
+// The reference external applier: serves the protocol (docs/external-applier.md)
 // on stdin/stdout with regsim's own applier, or a named bug variant of it.
-//   regsim-reference-applier.js [--variant NAME]
+//   regsim-reference-applier.js [--variant NAME] [--main] [--cache-rows]
+// --main serves production main's applier (protocol 2) instead of Stage 6A's;
+// --cache-rows is a deliberate bug (rows kept across applies) that the
+// statelessness checks must catch.
 // Point regsim at it with --applier "node bin/regsim-reference-applier.js".
 import { register } from 'tsx/esm/api';
 
@@ -10,24 +13,29 @@ console.log = console.info = console.debug = console.error;
 
 const args = process.argv.slice(2);
 let variant = 'correct';
+let main = false;
+let cacheRows = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--variant' && i + 1 < args.length) variant = args[++i];
   else if (args[i].startsWith('--variant=')) variant = args[i].slice('--variant='.length);
+  else if (args[i] === '--main') main = true;
+  else if (args[i] === '--cache-rows') cacheRows = true;
   else {
-    process.stderr.write(`regsim-reference-applier: unknown argument ${args[i]} (usage: [--variant NAME])\n`);
+    process.stderr.write(`regsim-reference-applier: unknown argument ${args[i]} (usage: [--variant NAME] [--main] [--cache-rows])\n`);
     process.exit(2);
   }
 }
 
 register();
-const { applierFactoryByName } = await import('../src/applier/index.ts');
+const { applierVariants, mainApplierVariants, variantByName } = await import('../src/applier/index.ts');
 const { serve } = await import('../src/external/server.ts');
 
-let factory;
+let served;
 try {
-  factory = applierFactoryByName(variant);
+  served = main ? { main: variantByName(mainApplierVariants, variant).factory } : { stage6a: variantByName(applierVariants, variant).factory };
 } catch (err) {
   process.stderr.write(`regsim-reference-applier: ${err.message}\n`);
   process.exit(2);
 }
-process.exitCode = serve(factory, { name: `regsim-reference (variant ${variant})` });
+const name = `regsim-reference (${main ? 'main, ' : ''}variant ${variant}${cacheRows ? ', caching rows' : ''})`;
+process.exitCode = serve(served, { name, cacheRows });

@@ -14,6 +14,10 @@ export class MemoryRegistryStore implements RegistryStore {
     this.values.set(toHex(key), value.slice());
   }
 
+  peek(key: Uint8Array): Uint8Array | undefined {
+    return this.get(key);
+  }
+
   /** Every row as hex, sorted by key (the canonical order). */
   rowsHex(): { keyHex: string; valueHex: string }[] {
     return [...this.values]

@@ -22,6 +22,12 @@ export interface RegistryRow {
 export interface RegistryStore {
   get(key: Uint8Array): Uint8Array | undefined;
   set(key: Uint8Array, value: Uint8Array): void;
+  /**
+   * The row as stored, without a get's side effects (no injected fault, no
+   * trace): what an external applier is sent ahead of its apply. Optional; a
+   * store without it answers the child's reads one call at a time.
+   */
+  peek?(key: Uint8Array): Uint8Array | undefined;
 }
 
 /** Thrown by a RegistryStore whose read or write failed. */
@@ -50,9 +56,21 @@ export type ApplyResponse =
   /** Fail closed: the engine must stop without advancing its applied index. */
   | { kind: 'halt'; reason: HaltReason; message: string };
 
+/**
+ * Where an entry sits in the engine's log, for appliers that look ahead (the
+ * external bridge sends the entries after an ordinary one in one batch).
+ * The built-in appliers ignore it.
+ */
+export interface ApplyAt {
+  /** The entry's Raft index. */
+  index: number;
+  /** The committed entry `offset` places after this one, if the engine will apply it next (nothing intervening). */
+  next(offset: number): Uint8Array | undefined;
+}
+
 /** Applies one committed entry (opcode byte followed by its body). */
 export interface EntryApplier {
-  apply(entry: Uint8Array): ApplyResponse;
+  apply(entry: Uint8Array, at?: ApplyAt): ApplyResponse;
 }
 
 /** Builds an applier over one node's store; throws if the store is missing. */

@@ -3,16 +3,34 @@
 // starts the child, hands the verb its factory, and always stops the child
 // (the option itself is declared with each verb in commands.ts).
 import { startExternalApplier } from '../external/index.ts';
+import type { ExternalApplierOptions, RestartPolicy } from '../external/index.ts';
 import type { ApplierFactory } from '../applier/types.ts';
+import { UsageError } from './errors.ts';
+
+/** `--restart-child [rate]` as commander gives it: absent, true (process starts only) or a rate. */
+export type RestartChildOption = true | number | undefined;
+
+/** The restart policy `--restart-child` asks for (undefined: never restart). */
+export function restartPolicy(option: RestartChildOption, command: string | undefined): RestartPolicy | undefined {
+  if (option === undefined) return undefined;
+  if (command === undefined) throw new UsageError('--restart-child restarts an external applier: it needs --applier');
+  return option === true ? { onProcessStart: true } : { onProcessStart: true, rate: option };
+}
+
+/** The words `--restart-child` adds to a printed command. */
+export function restartWords(option: RestartChildOption): string {
+  return option === undefined ? '' : option === true ? ' --restart-child' : ` --restart-child ${option}`;
+}
 
 /** The applier a verb should run: `builtin` unless `command` names an external one. */
 export async function withApplier<T>(
   command: string | undefined,
   builtin: ApplierFactory,
   run: (factory: ApplierFactory, name: string | undefined) => T | Promise<T>,
+  options: ExternalApplierOptions = {},
 ): Promise<T> {
   if (command === undefined) return run(builtin, undefined);
-  const external = startExternalApplier(command);
+  const external = startExternalApplier(command, options);
   try {
     return await run(external.factory, external.name);
   } finally {

@@ -15,9 +15,14 @@ import type { ShrinkOptions } from './shrink.ts';
 import { MINIMIZE_BUDGET } from '../explore/budgets.ts';
 import { DEFAULT_RUNS, DEFAULT_TIME_PER_VARIANT_MS } from './defaults.ts';
 import { seconds } from './format.ts';
-import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, runIndex, seedArg, shardArg } from './options.ts';
+import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, restartRate, runIndex, seedArg, shardArg } from './options.ts';
 
 const APPLIER_OPTION = ['--applier <command>', 'run an external applier process (docs/external-applier.md)'] as const;
+const RESTART_OPTION = [
+  '--restart-child [rate]',
+  'with --applier: restart the child at every simulated process start (a statelessness check), and with a rate also before that share of applies',
+  restartRate,
+] as const;
 
 const CORPUS_HELP = 'file every shrunk counterexample in this findings corpus (see regsim findings); violations of findings marked known do not fail the exit code';
 
@@ -43,6 +48,8 @@ export function registerExplore(program: Command): void {
     .option('--corpus <dir>', CORPUS_HELP)
     .option('--json', 'print one JSON object on stdout')
     .option(...APPLIER_OPTION)
+    .option('--compare <command>', 'run every scenario under the built-in applier and under this external one; print, per run, the first event where their behaviour differs (halt message text ignored) and both behaviour digests')
+    .option(...RESTART_OPTION)
     .action(async (opts: ExploreOptions) => (await import('./explore.ts')).runExplore(opts));
 }
 
@@ -80,6 +87,7 @@ export function registerReplay(program: Command): void {
     .option('--trace <out.jsonl>', 'write the canonical trace (one JSON event per line)')
     .option('--html <out.html>', 'write the self-contained HTML report')
     .option(...APPLIER_OPTION)
+    .option(...RESTART_OPTION)
     .action(async (path: string, opts: ReplayOptions) => (await import('./replay.ts')).runReplay(path, opts));
 }
 

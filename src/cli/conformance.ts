@@ -3,13 +3,13 @@
 // A file is one of two kinds, told apart by its sections (vectorsKind):
 // Stage 6A's vectors run the Stage 6A applier, production main's run main's.
 import { readFileSync } from 'node:fs';
-import { withApplier } from './applier-option.ts';
+import { ExternalApplierError, formatCommand, startExternalApplier } from '../external/index.ts';
 import { MemoryRegistryStore, mainApplierVariants, applierVariants, variantByName } from '../applier/index.ts';
 import type { ApplierFactory, MainFsmFactory } from '../applier/index.ts';
 import { UsageError } from './errors.ts';
 import { applySequenceChecks } from './conformance/apply-sequences.ts';
 import { runChecks } from './conformance/checks.ts';
-import type { ConformanceResult } from './conformance/checks.ts';
+import type { ConformanceResult, SectionCount } from './conformance/checks.ts';
 import { decodeAndDispatchChecks } from './conformance/main-decode.ts';
 import { registrationWord } from './conformance/main-outcome.ts';
 import { mainSchema } from './conformance/main-schema.ts';
@@ -47,8 +47,10 @@ export function vectorsKind(doc: unknown): VectorsKind {
 /** The applier each kind of file runs. */
 export interface ConformanceTarget {
   stage6a: ApplierFactory;
-  /** Absent for an external applier: its protocol carries no Raft index, sidecar or keystore. */
+  /** Absent for an external applier of protocol 1: it carries no Raft index, sidecar or keystore. */
   main?: MainFsmFactory;
+  /** An external applier's count of applies, so the result says which vectors reached it. */
+  applies?: () => number;
 }
 
 /** A named variant of both appliers (the same bug flags on each). */
@@ -81,16 +83,40 @@ function mainRun(factory: MainFsmFactory): RegistrationRun {
 
 /** Validate `vectors` (UsageError on a bad document) and run every vector, and every step of a sequence, against `target`. */
 export function runConformance(vectors: unknown, target: ConformanceTarget): ConformanceResult {
-  if (vectorsKind(vectors) === 'stage-6a') return runChecks(registrationChecks(validateStage6a(vectors), () => stage6aRun(target.stage6a)));
+  if (vectorsKind(vectors) === 'stage-6a') return runChecks(registrationChecks(validateStage6a(vectors), () => stage6aRun(target.stage6a)), target.applies);
   const doc = validateMain(vectors);
   const main = target.main;
-  if (main === undefined) throw new UsageError('production-main vectors need the built-in applier: --applier speaks the Stage 6A protocol');
-  return runChecks([
-    ...registrationChecks(doc, () => mainRun(main)),
-    ...decodeAndDispatchChecks(doc, main),
-    ...applySequenceChecks(doc.applySequences, main),
-    ...startupChecks(doc.startupPrimitives),
-  ]);
+  if (main === undefined) throw new UsageError(NEEDS_MAIN);
+  return runChecks(
+    [
+      ...registrationChecks(doc, () => mainRun(main)),
+      ...decodeAndDispatchChecks(doc, main),
+      ...applySequenceChecks(doc.applySequences, main),
+      ...startupChecks(doc.startupPrimitives),
+    ],
+    target.applies,
+  );
+}
+
+const NEEDS_MAIN = 'production-main vectors need main\'s applier: an external one must speak protocol 2 and implement production-main';
+
+/** Why a section's checks never reach an applier. */
+const UNSENT_WHY: Readonly<Record<string, string>> = {
+  codec: "regsim's byte codecs",
+  deriveNodeId: "regsim's FNV-1a",
+  node16Collisions: "regsim's FNV-1a",
+  startupPrimitives: "regsim's start-up guards",
+  applySequences: 'restarts and guard checks run in regsim',
+};
+
+/** `N of M vectors went through the external applier; not sent: …` */
+export function sentLine(sent: readonly SectionCount[]): string {
+  const total = sent.reduce((n, s) => n + s.of, 0);
+  const through = sent.reduce((n, s) => n + s.sent, 0);
+  const unsent = sent
+    .filter((s) => s.sent < s.of)
+    .map((s) => `${s.section} ${s.of - s.sent} of ${s.of}${UNSENT_WHY[s.section] ? ` (${UNSENT_WHY[s.section]})` : ''}`);
+  return `${through} of ${total} vectors went through the external applier${unsent.length > 0 ? `; not sent: ${unsent.join(', ')}` : ''}`;
 }
 
 function readVectors(path: string): unknown {
@@ -125,13 +151,29 @@ export async function runConformanceVerb(path: string, options: ConformanceOptio
     throw new UsageError('--variant selects a built-in applier; pass it to the external applier command instead');
   }
   const vectors = readVectors(path);
-  if (options.applier !== undefined && vectorsKind(vectors) === 'production-main') {
-    throw new UsageError('production-main vectors need the built-in applier: --applier speaks the Stage 6A protocol');
-  }
-  const result = await withApplier(options.applier, builtin.stage6a, (factory, name) =>
-    runConformance(vectors, name === undefined ? builtin : { stage6a: factory }),
-  );
+  const result = options.applier === undefined ? runConformance(vectors, builtin) : externalConformance(vectors, options.applier, path);
   for (const failure of result.failures) process.stdout.write(`FAIL ${failure}\n`);
   process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
+  if (result.sent !== undefined) process.stdout.write(`${sentLine(result.sent)}\n`);
   if (result.failed > 0) process.exitCode = 1;
+}
+
+/** The vectors through an external applier; its failures name the command that reproduces them. */
+function externalConformance(vectors: unknown, command: string, path: string): ConformanceResult {
+  try {
+    const external = startExternalApplier(command);
+    try {
+      const main = external.protocol === 2 && external.applier === 'production-main' ? external.mainFactory : undefined;
+      if (main === undefined && vectorsKind(vectors) === 'production-main') {
+        throw new UsageError(`${NEEDS_MAIN}; \`${external.command}\` speaks protocol ${external.protocol} and implements ${external.applier}`);
+      }
+      return runConformance(vectors, { stage6a: external.factory, main, applies: () => external.stats().applies });
+    } finally {
+      external.close();
+    }
+  } catch (err) {
+    const again = `npx regsim conformance ${formatCommand([path])} --applier ${formatCommand([command])}`;
+    if (err instanceof ExternalApplierError) throw new ExternalApplierError(`${err.message}; reproduce with: ${again}`);
+    throw err;
+  }
 }

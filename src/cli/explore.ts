@@ -11,7 +11,8 @@ import { RECORDS_FORMAT, toRunRecord } from '../records/format.ts';
 import type { Exploration, HeaderRecord } from '../records/format.ts';
 import { host, provenance } from '../records/provenance.ts';
 import { RecordsWriter } from '../records/writer.ts';
-import { withApplier } from './applier-option.ts';
+import { restartPolicy, restartWords, withApplier } from './applier-option.ts';
+import type { RestartChildOption } from './applier-option.ts';
 import { DEFAULT_RUNS } from './defaults.ts';
 import { recordFailure } from './counterexample.ts';
 import { checkCorpus, corpusReport } from './corpus-option.ts';
@@ -42,6 +43,9 @@ export interface ExploreOptions {
   corpus?: string;
   json?: boolean;
   applier?: string;
+  restartChild?: RestartChildOption;
+  /** Compare the built-in applier with this external one, run by run (compare.ts). */
+  compare?: string;
 }
 
 /** The identity of an exploration, as records files carry it. */
@@ -59,9 +63,11 @@ function explorationOf(spec: Required<Pick<RunSpec, 'guardSwarm' | 'differential
 }
 
 export async function runExplore(opts: ExploreOptions): Promise<void> {
-  const variant = variantArg(opts.variant, opts.applier);
+  if (opts.compare !== undefined && opts.applier !== undefined) throw new UsageError('--compare runs the built-in applier against the external one it names: drop --applier');
+  const variant = variantArg(opts.variant, opts.applier ?? opts.compare);
   const range = runRange(opts, DEFAULT_RUNS);
   const seed = opts.seed ?? randomInt(0x100000000);
+  if (opts.compare !== undefined) return compareRuns(opts, seed, variant.name, range);
   const workers = opts.workers ?? defaultWorkers();
   const config = opts.config ?? 'hardened';
   const keepGoing = opts.keepGoing === true;
@@ -86,6 +92,7 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
 
   try {
     records?.write(header);
+    const applierOptions = { restarts: restartPolicy(opts.restartChild, opts.applier) };
     await withApplier(opts.applier, variant.applier, async (factory, applierName) => {
       const applier = opts.applier === undefined ? undefined : factory;
       const runs = range.to === undefined ? undefined : range.to - range.from;
@@ -108,11 +115,12 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
           keepGoing,
           applier,
           applierCommand: opts.applier,
+          applierOptions,
           onProgress: (p) => progress.update(p),
           onRun: (s) => records?.write(toRunRecord(s)),
         });
       } catch (err) {
-        if (err instanceof RunError) throw new HarnessError(`${err.message}; reproduce with: ${reproduceRun(spec, err.run, opts.applier)}`);
+        if (err instanceof RunError) throw new HarnessError(`${err.message}; reproduce with: ${reproduceRun(spec, err.run, opts.applier)}${restartWords(opts.restartChild)}`);
         throw err;
       } finally {
         progress.stop();
@@ -140,10 +148,19 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
       });
       const sighted = all.filter((f) => f.c.shrunk).map(({ failure, c }) => ({ ...c, runSeed: failure.runSeed, size: c.after, header }));
       report(ctx, result, all, { json: opts.json, ...corpusReport(opts.corpus, sighted, result.failures) });
-    });
+    }, applierOptions);
   } finally {
     records?.close();
   }
+}
+
+/** `--compare`: the runs of the range under both appliers, on this thread (compare.ts). */
+async function compareRuns(opts: ExploreOptions, seed: number, variant: string, range: ReturnType<typeof runRange>): Promise<void> {
+  const command = opts.compare as string;
+  if (range.to === undefined) throw new UsageError('--compare needs a run count (--runs, --to or --shard), not only --time');
+  const spec = { seed, variant, nodes: opts.nodes, config: opts.config ?? 'hardened', guardSwarm: true, differential: false };
+  const applierOptions = { restarts: restartPolicy(opts.restartChild, command) };
+  (await import('./compare.ts')).runCompare({ spec, from: range.from, to: range.to, command, applierOptions, json: opts.json });
 }
 
 /** Opened before any run, so that a bad path is bad input, not a lost exploration. */

@@ -53,6 +53,13 @@ export const CONFIG_HELP = `policy configuration scenarios run under: ${POLICY_P
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** A commander parser for `--restart-child [rate]`: a probability per apply, 0 < rate <= 1. */
+export const restartRate = (value: string): number => {
+  const rate = Number(value);
+  if (!/^(0|1)?(\.\d+)?$/.test(value) || !(rate > 0 && rate <= 1)) throw new UsageError(`--restart-child must be a rate above 0 and at most 1, e.g. 0.01 (got "${value}")`);
+  return rate;
+};
+
 /** A commander parser for a duration option: 500ms, 20s, 1.5m, 2h. */
 export const duration =
   (option: string) =>

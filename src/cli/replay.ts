@@ -7,7 +7,8 @@ import { renderHtmlReport } from '../report/index.ts';
 import { runScenario, serializeScenario } from '../scenario/index.ts';
 import type { RunResult } from '../scenario/index.ts';
 import { serializeTrace } from '../sim/trace.ts';
-import { withApplier } from './applier-option.ts';
+import { restartPolicy, withApplier } from './applier-option.ts';
+import type { RestartChildOption } from './applier-option.ts';
 import { replayCommand } from './counterexample.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { colorOut, seconds, table } from './format.ts';
@@ -22,13 +23,18 @@ export interface ReplayOptions {
   html?: string;
   timeline?: boolean;
   applier?: string;
+  restartChild?: RestartChildOption;
 }
 
 export async function runReplay(path: string, opts: ReplayOptions): Promise<void> {
   const variant = variantArg(opts.variant, opts.applier);
   const scenario = readScenarioFile(path);
-  const result = await withApplier(opts.applier, variant.applier, (factory) =>
-    runScenario(scenario, { variant: variant.name, applier: opts.applier === undefined ? undefined : factory }),
+  const restarts = restartPolicy(opts.restartChild, opts.applier);
+  const result = await withApplier(
+    opts.applier,
+    variant.applier,
+    (factory) => runScenario(scenario, { variant: variant.name, applier: opts.applier === undefined ? undefined : factory }),
+    { restarts },
   );
   const top = headline(result);
   if (opts.trace !== undefined) write(opts.trace, serializeTrace(result.trace));

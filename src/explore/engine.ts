@@ -10,6 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ApplierFactory } from '../applier/index.ts';
+import type { ExternalApplierOptions } from '../external/index.ts';
 import { closeLanes, createLanes } from './lanes.ts';
 import type { Lane } from './lanes.ts';
 import type { PathTally } from './coverage.ts';
@@ -33,6 +34,8 @@ export interface ExploreOptions extends RunSpec {
   applier?: ApplierFactory;
   /** The external applier command: each worker starts its own child. */
   applierCommand?: string;
+  /** How each worker starts its child (restarts). */
+  applierOptions?: ExternalApplierOptions;
   /** Lanes to run on (kept open for the caller, e.g. across the variants of `mutants`); else made here. */
   lanes?: Lane[];
   onProgress?: (progress: { done: number; failures: number; elapsedMs: number }) => void;
@@ -74,7 +77,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   // Small enough to spread a short exploration over every lane, big enough to keep message overhead low.
   const requested = Math.max(1, options.lanes?.length ?? options.workers ?? defaultWorkers());
   const chunkSize = Math.max(1, Math.min(16, Math.ceil(total / (requested * 4))));
-  const lanes = options.lanes ?? createLanes(Math.min(requested, Math.ceil(total / chunkSize)), options.applier, options.applierCommand);
+  const lanes = options.lanes ?? createLanes(Math.min(requested, Math.ceil(total / chunkSize)), options.applier, options.applierCommand, options.applierOptions);
   const window = lanes.length * chunkSize * WINDOW_CHUNKS_PER_LANE;
 
   const totals = new RunTotals();

@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ApplierFactory } from '../applier/index.ts';
 import { startExternalApplier } from '../external/index.ts';
-import type { ExternalApplier } from '../external/index.ts';
+import type { ExternalApplier, ExternalApplierOptions } from '../external/index.ts';
 import { RunError, runRange } from './run.ts';
 import type { RunSpec, RunSummary } from './run.ts';
 
@@ -33,11 +33,13 @@ export type FromWorker =
 export interface WorkerSetup {
   /** An external applier command: every worker starts its own child. */
   applierCommand?: string;
+  /** How it starts it (plain data: restarts). */
+  applierOptions?: ExternalApplierOptions;
 }
 
 /** This thread (with `applier`: an external one the caller started, or undefined for the built-in) and workers - 1 threads. */
-export function createLanes(workers: number, applier?: ApplierFactory, applierCommand?: string): Lane[] {
-  const threads = Array.from({ length: Math.max(0, workers - 1) }, () => workerLane({ applierCommand }));
+export function createLanes(workers: number, applier?: ApplierFactory, applierCommand?: string, applierOptions?: ExternalApplierOptions): Lane[] {
+  const threads = Array.from({ length: Math.max(0, workers - 1) }, () => workerLane({ applierCommand, applierOptions }));
   return [inlineLane(applier), ...threads];
 }
 
@@ -109,7 +111,7 @@ export function serveLane(setup: WorkerSetup, port: { postMessage(msg: FromWorke
       return;
     }
     try {
-      if (setup.applierCommand !== undefined) external ??= startExternalApplier(setup.applierCommand);
+      if (setup.applierCommand !== undefined) external ??= startExternalApplier(setup.applierCommand, setup.applierOptions);
       await runRange(msg.chunk.spec, msg.chunk, external?.factory, (summary) => port.postMessage({ type: 'run', summary }));
       port.postMessage({ type: 'idle' });
     } catch (err) {

@@ -27,7 +27,7 @@ export interface ExternalBenchResult {
   ratio: number;
   /** Mean wall time per external apply, in microseconds. */
   microsPerApply: number;
-  /** Protocol round trips per external apply (1 + its store calls). */
+  /** Protocol round trips per external apply. */
   roundTripsPerApply: number;
   /** Wall time to start the child(ren) and handshake, in milliseconds. */
   startupMs: number;
@@ -88,9 +88,9 @@ export function benchExternalApplier(opts: ExternalBenchOptions = {}): ExternalB
     const warm = entries.slice(0, Math.min(entries.length, 500));
     timeRun(external, warm);
     timeRun(builtin, warm);
-    const before = children.reduce((n, c) => n + c.stats().applies + c.stats().storeGets + c.stats().storeSets, 0);
+    const before = children.reduce((n, c) => n + c.stats().roundTrips, 0);
     const externalSeconds = timeRun(external, entries);
-    const after = children.reduce((n, c) => n + c.stats().applies + c.stats().storeGets + c.stats().storeSets, 0);
+    const after = children.reduce((n, c) => n + c.stats().roundTrips, 0);
     const builtinSeconds = timeRun(builtin, entries);
     const appliesPerSecond = applies / externalSeconds;
     const builtinAppliesPerSecond = applies / builtinSeconds;

@@ -1,426 +1,236 @@
-// Runs an applier that lives in another process behind the synchronous
-// ApplierFactory contract, so the simulator stays synchronous and
-// deterministic (docs/external-applier.md).
+// Runs an applier that lives in another process behind regsim's synchronous
+// applier contracts (a Stage 6A ApplierFactory for the simulator, a
+// MainFsmFactory for main's vectors), so the simulator stays synchronous and
+// deterministic (docs/external-applier.md). One child serves every node; the
+// protocol version is the child's choice in the handshake.
 //
-// Design: the child's stdin and stdout are FIFOs that this thread reads and
-// writes with *blocking* readSync/writeSync, so one protocol round trip is two
-// syscalls and two context switches, with no event loop and no spinning.
-// Blocking reads cannot time out by themselves, so a worker thread
-// (host-worker.mjs) owns the child process: it is the watchdog that kills the
-// child when a call overruns its deadline, records the exit status and stderr
-// tail, and writes a wake-up line into our pipe so no read ever blocks
-// forever. Everything is strictly request/response, in order: timing can make
-// a run fail with ExternalApplierError, never change its result.
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants as fsc, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { constants as osc, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { StoreFault } from '../applier/types.ts';
-import type { ApplierFactory, ApplyResponse, RegistryStore } from '../applier/types.ts';
+// Statelessness is checked by restarting the child: on every simulated
+// process start once it has applied something (a node that crashed, halted
+// or was refused, and every new run), and, if asked, before seeded random
+// applies. A spare child is started ahead, so a restart costs only a
+// handshake. A stateless child gives the same results either way.
+import type { ApplierFactory, ApplyAt, ApplyResponse, EntryApplier } from '../applier/types.ts';
+import { sameBytes } from '../applier/main/bytes.ts';
+import { stage6aResponse, stateOf, validateSidecar } from '../applier/main/index.ts';
+import type { MainApplierDeps, MainApplyResponse, MainFsm, MainFsmFactory } from '../applier/main/index.ts';
+import { Rng } from '../sim/prng.ts';
 import { formatCommand, parseCommand } from './argv.ts';
-import { LineReader, LineTooLong, writeLine } from './framing.ts';
-import {
-  ExternalApplierError,
-  PROTOCOL_VERSION,
-  fromHex,
-  parseMessage,
-  responseOf,
-  toHex,
-} from './protocol.ts';
-import type { HostMessage } from './protocol.ts';
+import { Connection } from './connection.ts';
+import type { Hello } from './connection.ts';
+import { applyV1 } from './exchange-v1.ts';
+import type { Counts } from './exchange-v1.ts';
+import { applyV2, batchV2, checkDeps } from './exchange-v2.ts';
+import { ExternalApplierError } from './protocol.ts';
+import type { ApplierGeneration, ProtocolVersion } from './protocol.ts';
+import { isOrdinary } from './protocol-v2.ts';
 
 export interface ExternalApplierOptions {
-  /** Deadline for one apply, all of its store round trips included (default 5000 ms). */
+  /** Deadline for one apply, all of its round trips included (default 5000 ms). */
   timeoutMs?: number;
   /** Deadline for starting the child and the handshake (default 20000 ms). */
   startupTimeoutMs?: number;
   /** Copy the child's stderr to ours as it comes (default: keep its tail for error messages only). */
   forwardStderr?: boolean;
+  /** When to restart the child (default: never). */
+  restarts?: RestartPolicy;
+  /** Most ordinary entries in one batch (protocol v2; default 256; 1 turns batching off). */
+  maxBatch?: number;
+}
+
+export interface RestartPolicy {
+  /** Before the first apply of each simulated process start, once the child has applied something. */
+  onProcessStart?: boolean;
+  /** Before each apply, with this probability, drawn from a PRNG seeded with `seed` (default "restarts"). */
+  rate?: number;
+  seed?: string;
 }
 
 export interface ExternalApplierStats {
-  /** Applies answered with a result. */
+  /** Applies answered with a result (an entry of a batch counts once). */
   applies: number;
+  /** Registry reads and writes made on regsim's stores for the child. */
   storeGets: number;
   storeSets: number;
+  /** Messages from the child during applies (round trips). */
+  roundTrips: number;
+  /** Applies answered from a batch. */
+  batched: number;
+  /** Children started after the first. */
+  restarts: number;
 }
 
 export interface ExternalApplier {
-  /** Binds a store per EntryApplier; all of them share the one child. */
+  /** A Stage 6A applier per node (the simulator's); all share the one child. */
   readonly factory: ApplierFactory;
+  /** Main's FSM per node, over the stores the caller owns (protocol v2 only: ExternalApplierError otherwise). */
+  readonly mainFactory: MainFsmFactory;
   /** The name the child gave in its hello. */
   readonly name: string;
   /** The command, as it was run. */
   readonly command: string;
+  /** The protocol version the child chose. */
+  readonly protocol: ProtocolVersion;
+  /** The production applier the child says it implements. */
+  readonly applier: ApplierGeneration;
   stats(): ExternalApplierStats;
   /** Ends the child (EOF on its stdin, SIGKILL after a grace period). Idempotent. */
   close(): void;
 }
 
-// Shared cells between this thread and the keeper (Int32 indices).
-const SLOT = {
-  seq: 0, // bumped at the start of every guarded call
-  busy: 1, // 1 while a guarded call runs
-  limitMs: 2, // its deadline
-  state: 3, // STATE below
-  timedOut: 4, // set by the watchdog before it kills
-  exitCode: 5,
-  exitSignal: 6,
-  pid: 7,
-  closing: 8,
-  textLength: 9,
-  kill: 10, // set by us: the keeper kills the child's process tree
-  count: 11,
-  textOffset: 64,
-  textBytes: 4096,
-} as const;
-const STATE = { starting: 0, running: 1, spawnFailed: 2, exited: 3 } as const;
-const TICK_MS = 10;
-const CLOSE_GRACE_MS = 1000;
-/** How long to wait for the keeper to report an exit once our pipe closed. */
-const EXIT_REPORT_MS = 2000;
-const WAKE = '\0regsim-wake';
-
-const live = new Set<Bridge>();
-// A child that ignores EOF must not outlive regsim.
-process.once('exit', () => {
-  for (const bridge of live) bridge.killAtExit();
-});
-
 /**
  * Starts `command` (a string split with shell-like quoting, or an argv) as an
- * external applier, does the handshake and returns its factory. Throws
+ * external applier, does the handshake and returns its factories. Throws
  * ExternalApplierError if it cannot start or fails the handshake.
  */
-export function startExternalApplier(
-  command: string | readonly string[],
-  opts: ExternalApplierOptions = {},
-): ExternalApplier {
-  const bridge = new Bridge(typeof command === 'string' ? parseCommand(command) : [...command], opts);
+export function startExternalApplier(command: string | readonly string[], opts: ExternalApplierOptions = {}): ExternalApplier {
+  const child = new Child(typeof command === 'string' ? parseCommand(command) : [...command], opts);
+  const { hello } = child;
   return {
     factory: (store) => {
       if (store == null || typeof store.get !== 'function' || typeof store.set !== 'function') {
         throw new TypeError(`external applier needs a RegistryStore, got ${store === null ? 'null' : typeof store}`);
       }
-      return { apply: (entry) => bridge.apply(store, entry) };
+      return child.stage6a({ registry: store });
     },
-    name: bridge.name,
-    command: bridge.label,
-    stats: () => ({ ...bridge.counts }),
-    close: () => bridge.close(),
+    mainFactory: (deps) => child.main(deps),
+    name: hello.name,
+    command: child.label,
+    protocol: hello.protocol,
+    applier: hello.applier,
+    stats: () => ({ ...child.counts }),
+    close: () => child.close(),
   };
 }
 
-/** Fresh FIFOs: our write end and the child's stdin, our read end and the child's stdout. */
-function openFifos(dir: string): { hostOut: number; childIn: number; hostIn: number; childOut: number; wakePath: string } {
-  const toChild = join(dir, 'in');
-  const fromChild = join(dir, 'out');
-  try {
-    execFileSync('mkfifo', ['-m', '600', toChild, fromChild], { stdio: 'ignore' });
-  } catch (err) {
-    throw new ExternalApplierError(`cannot create FIFOs for the external applier (needs POSIX mkfifo): ${(err as Error).message}`);
-  }
-  // Opening a FIFO blocks until the other side is open, so a non-blocking
-  // reader goes first; every end we keep is opened blocking.
-  const { O_RDONLY, O_WRONLY, O_NONBLOCK } = fsc;
-  const pair = (path: string): [number, number] => {
-    const probe = openSync(path, O_RDONLY | O_NONBLOCK);
-    const w = openSync(path, O_WRONLY);
-    const r = openSync(path, O_RDONLY);
-    closeSync(probe);
-    return [w, r];
-  };
-  const [hostOut, childIn] = pair(toChild);
-  const [childOut, hostIn] = pair(fromChild);
-  return { hostOut, childIn, hostIn, childOut, wakePath: fromChild };
+/** Consecutive ordinary entries from the current one, as far as the engine's log shows them. */
+function ordinaryRun(entry: Uint8Array, at: ApplyAt, max: number): { index: number; entry: Uint8Array }[] {
+  const run = [{ index: at.index, entry }];
+  for (let next = at.next(1); run.length < max && isOrdinary(next); next = at.next(run.length)) run.push({ index: at.index + run.length, entry: next });
+  return run;
 }
 
-class Bridge {
+class Child {
   readonly label: string;
-  readonly name: string;
-  readonly counts: ExternalApplierStats = { applies: 0, storeGets: 0, storeSets: 0 };
-  private readonly cells: Int32Array;
-  private readonly text: Uint8Array;
-  private readonly outFd: number; // the child's stdin
-  private readonly inFd: number; // the child's stdout
-  private readonly reader: LineReader;
+  readonly hello: Hello;
+  readonly counts: ExternalApplierStats & Counts = { applies: 0, storeGets: 0, storeSets: 0, roundTrips: 0, batched: 0, restarts: 0 };
+  private conn: Connection;
+  private spare: Connection | undefined;
   private readonly timeoutMs: number;
+  private readonly maxBatch: number;
+  private readonly restarts: RestartPolicy;
+  private readonly rng: Rng | undefined;
+  /** Applies since the child started: a process start restarts it only if it has served one. */
+  private served = 0;
+  private processStarted = false;
   private broken: ExternalApplierError | undefined;
   private inCall = false;
   private closed = false;
 
-  constructor(argv: string[], opts: ExternalApplierOptions) {
+  constructor(
+    private readonly argv: string[],
+    private readonly opts: ExternalApplierOptions,
+  ) {
     this.label = formatCommand(argv);
     this.timeoutMs = opts.timeoutMs ?? 5000;
-    const startupMs = opts.startupTimeoutMs ?? 20_000;
-    const dir = mkdtempSync(join(tmpdir(), 'regsim-ext-'));
-    let fifos: ReturnType<typeof openFifos>;
-    try {
-      fifos = openFifos(dir);
-    } catch (err) {
-      rmSync(dir, { recursive: true, force: true });
-      throw err;
-    }
-    this.outFd = fifos.hostOut;
-    this.inFd = fifos.hostIn;
-    this.reader = new LineReader(fifos.hostIn);
-    const shared = new SharedArrayBuffer(SLOT.textOffset + SLOT.textBytes);
-    this.cells = new Int32Array(shared, 0, SLOT.count);
-    this.text = new Uint8Array(shared, SLOT.textOffset, SLOT.textBytes);
-    const worker = new Worker(new URL('./host-worker.mjs', import.meta.url), {
-      workerData: {
-        argv,
-        childIn: fifos.childIn,
-        childOut: fifos.childOut,
-        wakePath: fifos.wakePath,
-        shared,
-        slot: SLOT,
-        state: STATE,
-        tickMs: TICK_MS,
-        closeGraceMs: CLOSE_GRACE_MS,
-        forwardStderr: opts.forwardStderr ?? false,
-      },
-    });
-    worker.unref(); // never keeps regsim alive; the child exits on EOF when we do
-    worker.on('error', () => {}); // its failures surface as deadlines here
-
-    // The keeper spawns the child; it needs no help from our event loop.
-    Atomics.wait(this.cells, SLOT.state, STATE.starting, startupMs);
-    const state = Atomics.load(this.cells, SLOT.state);
-    if (state === STATE.starting) Atomics.store(this.cells, SLOT.closing, 1); // a late keeper must not spawn
-    // The child has its copies now; ours would hide its death (no EPIPE, no EOF).
-    closeSync(fifos.childIn);
-    closeSync(fifos.childOut);
-    rmSync(dir, { recursive: true, force: true }); // open fds keep the FIFOs alive
-    if (state !== STATE.running) {
-      this.close();
-      const why = state === STATE.spawnFailed ? this.diagnostic() : `no child after ${startupMs} ms`;
-      throw new ExternalApplierError(`cannot start external applier \`${this.label}\`: ${why}`);
-    }
-    live.add(this);
-    try {
-      this.name = this.handshake(startupMs);
-    } catch (err) {
-      this.close();
-      throw err;
-    }
+    this.maxBatch = Math.max(1, opts.maxBatch ?? 256);
+    this.restarts = opts.restarts ?? {};
+    this.rng = (this.restarts.rate ?? 0) > 0 ? new Rng(this.restarts.seed ?? 'restarts') : undefined;
+    this.conn = this.spawn();
+    this.hello = this.conn.handshake();
+    this.spareUp();
   }
 
-  private handshake(limitMs: number): string {
-    this.begin(limitMs);
-    try {
-      this.send({ type: 'hello', protocol: PROTOCOL_VERSION });
-      const msg = this.receive('waiting for its hello');
-      if (msg.type === 'error') throw this.fail(`refused the handshake: ${String(msg.message)}`);
-      if (msg.type !== 'hello') throw this.fail(`answered the hello with a "${msg.type}" message`);
-      if (msg.protocol !== PROTOCOL_VERSION) {
-        throw this.fail(`speaks protocol ${JSON.stringify(msg.protocol)}; regsim speaks protocol ${PROTOCOL_VERSION}`);
-      }
-      return typeof msg.name === 'string' ? msg.name : this.label;
-    } finally {
-      this.end();
-    }
+  private spawn(): Connection {
+    return new Connection(this.argv, this.label, this.opts);
   }
 
-  apply(store: RegistryStore, entry: Uint8Array): ApplyResponse {
+  /** A spare loads while we work, when restarts may need it. */
+  private spareUp(): void {
+    if (this.restarts.onProcessStart || this.rng !== undefined) this.spare ??= this.spawn();
+  }
+
+  stage6a(deps: MainApplierDeps): EntryApplier {
+    this.processStart();
+    // Answers of a batch, for the entries after the one that asked for it.
+    let ahead: { index: number; entry: Uint8Array; response: MainApplyResponse }[] = [];
+    return {
+      apply: (entry, at) =>
+        this.call((): ApplyResponse => {
+          if (this.hello.protocol === 1) return applyV1(this.conn, this.counts, deps.registry, entry);
+          const cached = ahead.shift();
+          if (cached !== undefined && at !== undefined && cached.index === at.index && sameBytes(cached.entry, entry)) {
+            this.counts.batched++;
+            return stage6aResponse(cached.response);
+          }
+          ahead = [];
+          const run = at !== undefined && isOrdinary(entry) ? ordinaryRun(entry, at, this.maxBatch) : [];
+          if (run.length > 1) {
+            const [first, ...rest] = batchV2(this.conn, this.counts, deps, run);
+            ahead = rest.map((response, i) => ({ ...(run[i + 1] as { index: number; entry: Uint8Array }), response }));
+            if (first !== undefined) return stage6aResponse(first);
+          }
+          return stage6aResponse(applyV2(this.conn, this.counts, deps, at?.index ?? 0, entry));
+        }),
+    };
+  }
+
+  main(deps: MainApplierDeps | undefined): MainFsm {
+    if (this.hello.protocol === 1) {
+      throw new ExternalApplierError(`external applier \`${this.label}\` speaks protocol 1, which carries no Raft index, sidecar or keystore: main's FSM needs protocol 2`);
+    }
+    checkDeps(deps);
+    // As production's constructor (and MainApplier's): refuse an invalid sidecar, prime the state cache.
+    const doc = deps?.sidecar?.peek?.();
+    if (doc !== undefined) validateSidecar(doc);
+    if (deps?.stateCache) Object.assign(deps.stateCache, stateOf(doc));
+    this.processStart();
+    return { apply: (raftIndex, entry) => this.call(() => applyV2(this.conn, this.counts, deps, raftIndex, entry)) };
+  }
+
+  /** One guarded exchange; any ExternalApplierError breaks the applier for good. */
+  private call<T>(exchange: () => T): T {
     if (this.broken) throw this.broken; // every later call repeats the first error
     if (this.closed) throw new ExternalApplierError(`external applier \`${this.label}\` is closed`);
     if (this.inCall) throw new ExternalApplierError('external applier called re-entrantly from inside a store call');
     this.inCall = true;
-    this.begin(this.timeoutMs);
     try {
-      return this.exchange(store, entry);
+      this.maybeRestart();
+      const result = this.conn.guarded(this.timeoutMs, exchange);
+      this.served++;
+      return result;
+    } catch (err) {
+      if (err instanceof ExternalApplierError) this.broken = err;
+      throw err;
     } finally {
-      this.end();
       this.inCall = false;
     }
   }
 
-  /** One apply: send the entry, serve its store calls, return its result. */
-  private exchange(store: RegistryStore, entry: Uint8Array): ApplyResponse {
-    this.send({ type: 'apply', entry: toHex(entry) });
-    // A store that throws anything but StoreFault (a simulated crash, a harness
-    // bug) aborts the apply: the child unwinds, then we rethrow it here, with
-    // the child still in step for the next call.
-    let aborted: { error: unknown } | undefined;
-    const call = (op: () => HostMessage): HostMessage => {
-      if (aborted) return { type: 'abort' };
-      try {
-        return op();
-      } catch (err) {
-        if (err instanceof StoreFault) return { type: 'fault', message: err.message };
-        aborted = { error: err };
-        return { type: 'abort' };
-      }
-    };
-    for (;;) {
-      const msg = this.receive('applying an entry');
-      switch (msg.type) {
-        case 'get': {
-          const key = this.field(msg, () => fromHex(msg.key, 'key'));
-          this.counts.storeGets++;
-          this.send(call(() => {
-            const value = store.get(key);
-            return { type: 'value', value: value === undefined ? null : toHex(value) };
-          }));
-          break;
-        }
-        case 'set': {
-          const [key, value] = this.field(msg, () => [fromHex(msg.key, 'key'), fromHex(msg.value, 'value')]);
-          this.counts.storeSets++;
-          this.send(call(() => (store.set(key, value), { type: 'ok' })));
-          break;
-        }
-        case 'result': {
-          const response = this.field(msg, () => responseOf(msg));
-          if (aborted) throw aborted.error;
-          this.counts.applies++;
-          return response;
-        }
-        case 'aborted':
-          if (!aborted) throw this.fail('sent "aborted" but no apply was aborted');
-          throw aborted.error;
-        case 'error':
-          throw this.fail(`reported an error while applying an entry: ${String(msg.message)}`);
-        default:
-          throw this.fail(`sent a "${msg.type}" message while applying an entry (expected get, set or result)`);
-      }
-    }
+  private processStart(): void {
+    if (this.restarts.onProcessStart && this.served > 0) this.processStarted = true;
   }
 
-  /** Reads a message's fields; a bad one breaks the bridge. */
-  private field<T>(msg: { type: string }, read: () => T): T {
-    try {
-      return read();
-    } catch (err) {
-      throw this.fail(`sent a malformed "${msg.type}" message: ${(err as Error).message}`);
+  private maybeRestart(): void {
+    const random = this.rng?.chance(this.restarts.rate ?? 0) ?? false;
+    if (!this.processStarted && !random) return;
+    this.processStarted = false;
+    const old = this.conn;
+    this.conn = this.spare ?? this.spawn();
+    this.spare = undefined;
+    old.close(false);
+    const hello = this.conn.handshake();
+    if (hello.protocol !== this.hello.protocol || hello.applier !== this.hello.applier) {
+      throw this.conn.fail(`answered protocol ${hello.protocol} (${hello.applier}) after a restart, protocol ${this.hello.protocol} (${this.hello.applier}) before`);
     }
+    this.counts.restarts++;
+    this.served = 0;
+    this.spareUp();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    Atomics.store(this.cells, SLOT.closing, 1);
-    // EOF on its stdin tells the child to exit; the keeper kills it after a grace period.
-    for (const fd of [this.outFd, this.inFd]) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
-    }
-    this.waitForExit(CLOSE_GRACE_MS + 200);
-    live.delete(this);
-  }
-
-  /**
-   * Has the keeper SIGKILL the child's process tree (on its next tick). The
-   * keeper does it because it must see the descendants before their parent dies.
-   */
-  kill(): void {
-    Atomics.store(this.cells, SLOT.kill, 1);
-  }
-
-  /** At process exit, when the keeper is about to go: kill what is left of the child ourselves. */
-  killAtExit(): void {
-    this.kill();
-    this.waitForExit(100);
-    const pid = Atomics.load(this.cells, SLOT.pid);
-    if (pid > 0 && !this.exited()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-
-  // Guarded calls: the keeper's watchdog kills the child if one overruns.
-  private begin(limitMs: number): void {
-    Atomics.store(this.cells, SLOT.limitMs, limitMs);
-    Atomics.add(this.cells, SLOT.seq, 1);
-    Atomics.store(this.cells, SLOT.busy, 1);
-  }
-
-  private end(): void {
-    Atomics.store(this.cells, SLOT.busy, 0);
-  }
-
-  private send(msg: HostMessage): void {
-    try {
-      writeLine(this.outFd, msg);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EPIPE') throw this.gone(`sending a "${msg.type}" message`);
-      throw this.fail(`could not be written to: ${(err as Error).message}`);
-    }
-  }
-
-  private receive(context: string): Record<string, unknown> & { type: string } {
-    let line: string | null;
-    try {
-      line = this.reader.readLine();
-    } catch (err) {
-      if (err instanceof LineTooLong) throw this.fail(`sent a ${err.message} while ${context}`);
-      throw this.fail(`could not be read from while ${context}: ${(err as Error).message}`);
-    }
-    if (line === null || line.endsWith(WAKE)) throw this.gone(context);
-    try {
-      return parseMessage(line);
-    } catch (err) {
-      if (this.timedOut() || this.exited()) throw this.gone(context);
-      const preview = line.length > 80 ? `${line.slice(0, 80)}...` : line;
-      throw this.fail(`sent a line that is not a protocol message while ${context}: ${JSON.stringify(preview)} (${(err as Error).message})`);
-    }
-  }
-
-  /** The child stopped answering: timed out, exited, or closed its stdout. */
-  private gone(context: string): ExternalApplierError {
-    if (this.timedOut()) {
-      return this.fail(`did not answer within ${Atomics.load(this.cells, SLOT.limitMs)} ms while ${context}, so it was killed`);
-    }
-    this.waitForExit(EXIT_REPORT_MS);
-    if (!this.exited()) return this.fail(`closed its stdout while ${context}`);
-    const code = Atomics.load(this.cells, SLOT.exitCode);
-    const signal = Atomics.load(this.cells, SLOT.exitSignal);
-    const signalName = Object.entries(osc.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
-    return this.fail(`${signal !== 0 ? `was killed by ${signalName}` : `exited with code ${code}`} while ${context}`);
-  }
-
-  /** Marks the bridge broken with a one-line error (stderr tail appended) and kills the child. */
-  private fail(problem: string): ExternalApplierError {
-    const tail = this.diagnostic()
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '')
-      .slice(-3)
-      .join(' | ');
-    const stderr = tail === '' ? '' : `; stderr: ${tail.length > 300 ? `...${tail.slice(-300)}` : tail}`;
-    this.broken = new ExternalApplierError(`external applier \`${this.label}\` ${problem}${stderr}`);
-    this.kill();
-    return this.broken;
-  }
-
-  private diagnostic(): string {
-    const n = Atomics.load(this.cells, SLOT.textLength);
-    return Buffer.from(this.text.slice(0, n)).toString('utf8');
-  }
-
-  private timedOut(): boolean {
-    return Atomics.load(this.cells, SLOT.timedOut) === 1;
-  }
-
-  private exited(): boolean {
-    return Atomics.load(this.cells, SLOT.state) === STATE.exited;
-  }
-
-  waitForExit(ms: number): void {
-    const deadline = performance.now() + ms;
-    for (let state = Atomics.load(this.cells, SLOT.state); state === STATE.running; ) {
-      const left = deadline - performance.now();
-      if (left <= 0) return;
-      Atomics.wait(this.cells, SLOT.state, state, left);
-      state = Atomics.load(this.cells, SLOT.state);
-    }
+    this.spare?.close(false);
+    this.conn.close();
   }
 }

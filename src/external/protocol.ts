@@ -1,32 +1,38 @@
-// Protocol v1 between regsim and an external applier process: newline-
-// delimited JSON, strictly request/response (docs/external-applier.md).
-// Shared by the bridge (regsim side) and the reference server (child side).
+// The protocol between regsim and an external applier process: newline-
+// delimited JSON, strictly request/response (docs/external-applier.md). This
+// module holds what both versions share and v1's messages (protocol-v2.ts has
+// v2's). Shared by the bridge (regsim side) and the reference server (child side).
 import type { ApplyResponse, HaltReason, RegistrationOutcome } from '../applier/types.ts';
 
-export const PROTOCOL_VERSION = 1;
+/** The versions regsim speaks; the hello offers them all and the child picks one. */
+export const PROTOCOL_VERSIONS = [1, 2] as const;
+export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number];
 
 /** The external applier broke the protocol, died or hung: a harness error (exit 4). */
 export class ExternalApplierError extends Error {
   override name = 'ExternalApplierError';
 }
 
-/** regsim -> child. */
+/** regsim -> child (v1; the hello is both versions'). */
 export type HostMessage =
-  | { type: 'hello'; protocol: number }
+  | { type: 'hello'; protocol: 1; versions: readonly number[] }
   | { type: 'apply'; entry: string }
   | { type: 'value'; value: string | null }
   | { type: 'ok' }
   | { type: 'fault'; message: string }
   | { type: 'abort' };
 
-/** child -> regsim. */
+/** child -> regsim (v1; the hello is both versions'). */
 export type ChildMessage =
-  | { type: 'hello'; protocol: number; name: string }
+  | { type: 'hello'; protocol: number; name: string; applier?: ApplierGeneration }
   | { type: 'get'; key: string }
   | { type: 'set'; key: string; value: string }
   | ({ type: 'result' } & ApplyResponse)
   | { type: 'aborted' }
   | { type: 'error'; message: string };
+
+/** Which production applier a child implements (its hello says; default stage-6a). */
+export type ApplierGeneration = 'stage-6a' | 'production-main';
 
 const HALT_REASONS: ReadonlySet<HaltReason> = new Set<HaltReason>([
   'collision',

@@ -9,7 +9,7 @@ export { registrationKeyHex } from './storage/registry-replay.ts';
 export type { SimApi, SimHooks, NodeStartInfo, ApplyInfo } from './hooks.ts';
 export { SIM_VARIANTS, RAFT_VARIANTS, isSimVariant } from './variants.ts';
 export type { SimVariant } from './variants.ts';
-export { TraceRecorder, canonicalJson, serializeTrace, parseTrace, traceHash } from './trace.ts';
+export { TraceRecorder, behaviourHash, behaviourOf, canonicalJson, serializeTrace, parseTrace, traceHash } from './trace.ts';
 export { Prng, Rng } from './prng.ts';
 export { startWorkload, workloadHooks, combineHooks, registrationEntry, kvEntry } from './workload.ts';
 export type { WorkloadOptions } from './workload.ts';

@@ -124,3 +124,18 @@ export function traceHash(events: readonly TraceEvent[]): string {
   hash.update(chunk);
   return hash.digest('hex');
 }
+
+/**
+ * The event as behaviour: halt messages left out. An applier's words are not
+ * its behaviour (its halt reason is), so two appliers that differ only in how
+ * they phrase a halt give equal behaviour hashes.
+ */
+export function behaviourOf(event: TraceEvent): TraceEvent {
+  if (event.kind !== 'apply' || event.result.kind !== 'halt') return event;
+  return { ...event, result: { kind: 'halt', reason: event.result.reason, message: '' } };
+}
+
+/** traceHash of the trace's behaviour (behaviourOf each event). */
+export function behaviourHash(events: readonly TraceEvent[]): string {
+  return traceHash(events.map(behaviourOf));
+}

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createEntryApplier, mainApplierVariants } from '../../src/applier/index.ts';
 import { runConformance, variantTarget, vectorsKind } from '../../src/cli/conformance.ts';
+import { formatCommand, referenceApplierCommand } from '../../src/external/index.ts';
 import { regsim } from '../cli/regsim.ts';
 import { usageMessageOf } from '../cli/usage-error.ts';
 
@@ -58,7 +59,7 @@ describe('production-main vectors', () => {
   });
 
   it('the Stage 6A applier cannot run them (main\'s sections need main\'s applier)', () => {
-    expect(() => runConformance(vectors, { stage6a: createEntryApplier })).toThrow(/need the built-in applier/);
+    expect(() => runConformance(vectors, { stage6a: createEntryApplier })).toThrow(/need main's applier/);
   });
 
   // What main's vectors cannot see (the simulation's generated domain and the kill table catch them).
@@ -136,7 +137,11 @@ describe('regsim conformance on production-main vectors', () => {
   });
 
   it.each([
-    ['an external applier', ['--applier', 'true'], /^regsim: production-main vectors need the built-in applier/],
+    [
+      "an external applier of Stage 6A's generation",
+      ['--applier', formatCommand(referenceApplierCommand())],
+      /^regsim: production-main vectors need main's applier: .* speaks protocol 2 and implements stage-6a$/m,
+    ],
     ['a file of unknown kind', [], /^regsim: vectors: unknown section "kind"/],
   ])('%s exits 2 with one line', async (name, args, message) => {
     const path = name === 'a file of unknown kind' ? join(mkdtempSync(join(tmpdir(), 'regsim-main-')), 'v.json') : fixture;

@@ -33,6 +33,8 @@ describe('bad input', () => {
     ['--time 5x', ['explore', '--time', '5x'], /--time must be a duration like 500ms, 20s or 2m \(got "5x"\)/],
     ['--shard 0/4', ['explore', '--shard', '0/4'], /--shard must be i\/k with 1 <= i <= k, e\.g\. 1\/4 \(got "0\/4"\)/],
     ['unusable --corpus', ['merge', 'x.jsonl', '--corpus', '/dev/null/corpus'], /cannot use \/dev\/null\/corpus as a findings corpus: ENOTDIR/],
+    ['--restart-child without --applier', ['explore', '--runs', '1', '--restart-child'], /--restart-child restarts an external applier: it needs --applier/],
+    ['--restart-child 2', ['replay', missing, '--applier', 'x', '--restart-child', '2'], /--restart-child must be a rate above 0 and at most 1, e\.g\. 0\.01 \(got "2"\)/],
     ['unwritable --records', ['explore', '--runs', '1', '--records', '/nonexistent/dir/r.jsonl'], /cannot write records file \/nonexistent\/dir\/r\.jsonl: ENOENT/],
   ];
 

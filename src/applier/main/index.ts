@@ -2,6 +2,8 @@
 export type * from './types.ts';
 export { MainApplier } from './applier.ts';
 export { createMainFsm, mainFsmFactory } from './fsm.ts';
+export { MAIN_HALT_REASONS, REJECT_DETAILS } from './reasons.ts';
+export { stage6aFactory, stage6aResponse } from './stage6a.ts';
 export { mainApplierVariants } from './variants.ts';
 export type { MainApplierVariant } from './variants.ts';
 export {

@@ -32,4 +32,9 @@ export class Keystore {
   ids(): number[] {
     return [...this.keys.keys()].sort((a, b) => a - b);
   }
+
+  /** A copy of the DEK loaded under `dekId`. */
+  get(dekId: number): Uint8Array | undefined {
+    return this.keys.get(dekId)?.slice();
+  }
 }

@@ -33,6 +33,8 @@ export interface SidecarStore {
   read(): Sidecar | undefined;
   /** Durable before it returns. A failing store throws StoreFault. */
   write(sidecar: Sidecar): void;
+  /** The document without a read's side effects (no injected fault): what an external applier is sent ahead. */
+  peek?(): Sidecar | undefined;
 }
 
 /** A write the document's own rules refuse: nothing is written. */
@@ -102,6 +104,10 @@ export class MemorySidecarStore implements SidecarStore {
 
   read(): Sidecar | undefined {
     return this.doc && copySidecar(this.doc);
+  }
+
+  peek(): Sidecar | undefined {
+    return this.read();
   }
 
   write(sidecar: Sidecar): void {

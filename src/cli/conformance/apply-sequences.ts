@@ -46,6 +46,11 @@ class TracingRegistry implements RegistryStore {
     return value;
   }
 
+  /** Untraced: what an external applier is sent ahead (its reads are traced when it makes them). */
+  peek(key: Uint8Array): Uint8Array | undefined {
+    return this.rows.get(key);
+  }
+
   set(key: Uint8Array, value: Uint8Array): void {
     const op: StoreOpVector = { op: 'set', keyHex: toHex(key), valueHex: toHex(value) };
     if (this.faults('set')) {

@@ -12,11 +12,29 @@ export interface ConformanceResult {
   passed: number;
   failed: number;
   failures: string[];
+  /** With an external applier: how many checks of each section sent it at least one entry. */
+  sent?: SectionCount[];
 }
 
-export function runChecks(checks: readonly NamedCheck[]): ConformanceResult {
+export interface SectionCount {
+  section: string;
+  sent: number;
+  of: number;
+}
+
+/** The section a check belongs to: its name up to the first `[` or `.`. */
+const sectionOf = (name: string): string => /^[^[.]*/.exec(name)?.[0] ?? name;
+
+/** Runs every check; `applies` (an external child's apply count) lets the result say which checks reached it. */
+export function runChecks(checks: readonly NamedCheck[], applies?: () => number): ConformanceResult {
   const failures: string[] = [];
+  const sent = new Map<string, SectionCount>();
   for (const [name, check] of checks) {
+    const section = sectionOf(name);
+    const count = sent.get(section) ?? { section, sent: 0, of: 0 };
+    sent.set(section, count);
+    count.of++;
+    const before = applies?.();
     let problems: string[];
     try {
       problems = check();
@@ -27,8 +45,10 @@ export function runChecks(checks: readonly NamedCheck[]): ConformanceResult {
       problems = [`threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`];
     }
     if (problems.length > 0) failures.push(`${name}: ${problems.join('; ')}`);
+    if (applies !== undefined && applies() !== before) count.sent++;
   }
-  return { passed: checks.length - failures.length, failed: failures.length, failures };
+  const result = { passed: checks.length - failures.length, failed: failures.length, failures };
+  return applies === undefined ? result : { ...result, sent: [...sent.values()] };
 }
 
 export function expectEqual(what: string, got: string, want: string): string[] {

@@ -2,7 +2,8 @@
 // regsim format; see production-main.md §9). Free text (name, description,
 // note, message) is informational; every other field is checked.
 import type { DekPurpose, Sidecar } from '../../applier/index.ts';
-import { REJECT_DETAILS, VECTOR_REASONS } from './main-outcome.ts';
+import { REJECT_DETAILS } from '../../applier/index.ts';
+import { VECTOR_REASONS } from './main-outcome.ts';
 import { registrationSchemas } from './registration-sections.ts';
 import type { RegistrationSections } from './registration-sections.ts';
 import { array, bool, hex, index, object, oneOf, row, str, text, u16, u32, u8 } from './schema.ts';

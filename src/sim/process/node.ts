@@ -2,7 +2,7 @@
 // process: Raft, the apply loop of spec §4, local snapshots and the registry
 // store. A crash (power loss) or a halt (process exit) throws the process
 // away; a restart builds a new one from the disk.
-import type { ApplyResponse, EntryApplier } from '../../applier/types.ts';
+import type { ApplyAt, ApplyResponse, EntryApplier } from '../../applier/types.ts';
 import type { TraceApplyResult } from '../../trace/types.ts';
 import { Disk } from '../storage/disk.ts';
 import { EMPTY_ENTRY_DIGEST } from '../../trace/digest.ts';
@@ -65,6 +65,12 @@ export class SimNode implements RaftHost {
   /** Counters for stats. */
   registrationsApplied = 0;
   appliesTotal = 0;
+  /** The entry being applied and the committed ones after it, for appliers that look ahead (ApplyAt). */
+  private applyTo = 0;
+  private readonly at: ApplyAt = {
+    index: 0,
+    next: (offset) => (this.at.index + offset <= this.applyTo ? this.raft?.entryAt(this.at.index + offset)?.data : undefined),
+  };
 
   constructor(
     private readonly sim: NodeEnv<SimNode>,
@@ -206,7 +212,9 @@ export class SimNode implements RaftHost {
         store.stampIndex = index;
       }
       store.applying = true;
-      const result = (this.applier as EntryApplier).apply(e.data);
+      this.at.index = index;
+      this.applyTo = applyTo;
+      const result = (this.applier as EntryApplier).apply(e.data, this.at);
       store.applying = false;
       store.stampIndex = undefined;
       this.appliesTotal++;

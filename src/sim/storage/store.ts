@@ -74,6 +74,11 @@ export class SimRegistryStore implements RegistryStore {
     return v === undefined ? undefined : v.bytes.slice();
   }
 
+  /** The row on disk: no fault is drawn (see RegistryStore.peek). */
+  peek(key: Uint8Array): Uint8Array | undefined {
+    return this.disk.registry.view.get(this.keyHex(key))?.bytes.slice();
+  }
+
   set(key: Uint8Array, value: Uint8Array): void {
     const keyHex = this.keyHex(key);
     if (this.applying && this.faults?.faults.onSet() !== undefined) {

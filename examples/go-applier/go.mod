@@ -1,0 +1,3 @@
+module example.com/regsim-go-applier
+
+go 1.19

@@ -1,0 +1,131 @@
+// One apply in protocol v2: the entry goes with its Raft index, the rows it
+// addresses and the node's environment; the child answers with its operations
+// and its result, and regsim replays the operations on the node's stores
+// (replay.ts). One round trip in the common case; a read of something not sent
+// is a call, and an operation that came out otherwise is corrected. A batch
+// carries consecutive ordinary entries, which read nothing, in one round trip.
+import { fakeKek } from '../applier/main/index.ts';
+import type { MainApplierDeps, MainApplyResponse } from '../applier/main/index.ts';
+import type { Connection } from './connection.ts';
+import type { Counts } from './exchange-v1.ts';
+import { fromHex, toHex } from './protocol.ts';
+import { opsOf, resultOf } from './protocol-v2.ts';
+import type { Env, HostMessageV2, Result } from './protocol-v2.ts';
+import { Replay } from './replay.ts';
+import { rowsOf } from './rows.ts';
+import type { Traffic } from './rows.ts';
+import { sidecarDoc } from './sidecar-doc.ts';
+import { slotsOf } from './slots.ts';
+
+/** What a node's applier is built with, as the protocol can carry it; TypeError for what it cannot. */
+export function checkDeps(deps: MainApplierDeps | undefined): void {
+  if (deps === undefined) return;
+  if (deps.registry == null || typeof deps.registry.get !== 'function' || typeof deps.registry.set !== 'function') {
+    throw new TypeError(`external applier needs a RegistryStore, got ${deps.registry === null ? 'null' : typeof deps.registry}`);
+  }
+  if (deps.kek !== undefined && deps.kek !== fakeKek) throw new TypeError('protocol v2 carries only the fake KEK (fakeKek)');
+  if (deps.sidecar !== undefined && typeof deps.sidecar.peek !== 'function') throw new TypeError('an external applier\'s sidecar store needs peek()');
+}
+
+function envOf(deps: MainApplierDeps | undefined): Env | undefined {
+  if (deps === undefined) return { applier: false };
+  const { kek, keystore, sidecar, localEpoch = 0, raftLocalEpoch = 0 } = deps;
+  if (kek === undefined && keystore === undefined && sidecar === undefined && localEpoch === 0 && raftLocalEpoch === 0) return undefined;
+  const env: Env = {};
+  if (kek !== undefined) env.kek = true;
+  if (keystore !== undefined) env.keystore = Object.fromEntries(keystore.ids().map((id) => [String(id), toHex(keystore.get(id) as Uint8Array)]));
+  if (sidecar !== undefined) {
+    const doc = sidecar.peek?.();
+    env.sidecar = doc === undefined ? null : sidecarDoc(doc);
+  }
+  if (localEpoch !== 0) env.localEpoch = localEpoch;
+  if (raftLocalEpoch !== 0) env.raftLocalEpoch = raftLocalEpoch;
+  return env;
+}
+
+/** The rows the entry addresses, as stored (when the registry can be read without side effects). */
+function rowsAhead(deps: MainApplierDeps | undefined, entry: Uint8Array): Record<string, string | null> | undefined {
+  const registry = deps?.registry;
+  if (registry?.peek === undefined) return undefined;
+  const keys = slotsOf(entry);
+  if (keys.length === 0) return undefined;
+  const rows: Record<string, string | null> = {};
+  for (const key of keys) {
+    const value = registry.peek(key);
+    rows[toHex(key)] = value === undefined ? null : toHex(value);
+  }
+  return rows;
+}
+
+/** A result with the rows its traffic shows. */
+function responseOf(result: Result, traffic: readonly Traffic[]): MainApplyResponse {
+  switch (result.kind) {
+    case 'applied':
+      return { kind: 'applied', rows: rowsOf(traffic, undefined) };
+    case 'halt':
+      return { ...result, rows: rowsOf(traffic, result.reason) };
+    default:
+      return result;
+  }
+}
+
+export function applyV2(conn: Connection, counts: Counts, deps: MainApplierDeps | undefined, index: number, entry: Uint8Array): MainApplyResponse {
+  const rows = rowsAhead(deps, entry);
+  const env = envOf(deps);
+  conn.send({ type: 'apply', index, entry: toHex(entry), ...(rows ? { rows } : {}), ...(env ? { env } : {}) } satisfies HostMessageV2);
+  const replay = new Replay(conn, deps, counts);
+  for (;;) {
+    const msg = conn.receive('applying an entry');
+    counts.roundTrips++;
+    switch (msg.type) {
+      case 'result': {
+        const result = conn.field(msg, () => resultOf(msg));
+        const ops = conn.field(msg, () => opsOf(msg));
+        // An abort in a call: the child's result is discarded.
+        replay.rethrowAbort();
+        const correction = replay.run(ops);
+        // A store that threw mid-replay: the child already finished; nothing to tell it.
+        replay.rethrowAbort();
+        if (correction !== undefined) {
+          conn.send(correction);
+          break;
+        }
+        counts.applies++;
+        return responseOf(result, replay.traffic);
+      }
+      case 'get': {
+        const key = conn.field(msg, () => fromHex(msg.key, 'key'));
+        const ops = conn.field(msg, () => opsOf(msg));
+        const correction = replay.aborted ? undefined : replay.run(ops);
+        conn.send(replay.aborted ? { type: 'abort' } : (correction ?? replay.get(key)));
+        break;
+      }
+      case 'aborted':
+        replay.rethrowAbort();
+        throw conn.fail('sent "aborted" but no apply was aborted');
+      case 'error':
+        throw conn.fail(`reported an error while applying an entry: ${String(msg.message)}`);
+      default:
+        throw conn.fail(`sent a "${msg.type}" message while applying an entry (expected get or result)`);
+    }
+  }
+}
+
+/** Results for a prefix of `entries` (ordinary ones): the child stops before the first that would touch the node's state. */
+export function batchV2(conn: Connection, counts: Counts, deps: MainApplierDeps | undefined, entries: { index: number; entry: Uint8Array }[]): MainApplyResponse[] {
+  const env = envOf(deps);
+  conn.send({ type: 'batch', entries: entries.map((e) => ({ index: e.index, entry: toHex(e.entry) })), ...(env ? { env } : {}) } satisfies HostMessageV2);
+  const msg = conn.receive('applying a batch of entries');
+  counts.roundTrips++;
+  if (msg.type === 'error') throw conn.fail(`reported an error while applying a batch of entries: ${String(msg.message)}`);
+  if (msg.type !== 'results') throw conn.fail(`sent a "${msg.type}" message in answer to a batch (expected results)`);
+  const results = conn.field(msg, () => {
+    if (!Array.isArray(msg.results) || msg.results.length > entries.length) throw new SyntaxError(`results is not an array of at most ${entries.length} results`);
+    return (msg.results as unknown[]).map((r) => {
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new SyntaxError('a result is not an object');
+      return responseOf(resultOf(r as Record<string, unknown>), []);
+    });
+  });
+  counts.applies += results.length;
+  return results;
+}
