@@ -52,6 +52,7 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
     raft: {
       ...(f.timeouts ? { electionTimeoutMs: f.timeouts.electionTimeoutMs } : {}),
       ...(s.raft?.preVote !== undefined ? { preVote: s.raft.preVote } : {}),
+      ...(s.raft?.checkQuorum !== undefined ? { checkQuorum: s.raft.checkQuorum } : {}),
     },
     client: f.timeouts ? { proposalTimeoutMs: f.timeouts.proposalTimeoutMs } : undefined,
     snapshotInterval: f.snapshots?.interval,

@@ -45,6 +45,7 @@ const engine = {
   additionalProperties: false,
   properties: {
     registryReplay: { enum: ['reapply', 'skip-applied'] },
+    coldStart: { enum: ['last-snapshot', 'durable-applied-index'] },
   },
 };
 
@@ -126,7 +127,7 @@ export const SCENARIO_SCHEMA = {
       additionalProperties: false,
       properties: { guards, nonces, engine, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
     },
-    raft: { type: 'object', additionalProperties: false, properties: { preVote: { type: 'boolean' } } },
+    raft: { type: 'object', additionalProperties: false, properties: { preVote: { type: 'boolean' }, checkQuorum: { type: 'boolean' } } },
     events: {
       type: 'array',
       items: {

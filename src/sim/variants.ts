@@ -12,6 +12,8 @@ export const SIM_VARIANTS = {
   'raft-commit-without-majority': 'a leader commits its entries as soon as it appends them, without a majority',
   'raft-forget-vote': 'a node forgets whom it voted for when it restarts (vote not persisted)',
   'unsynced-epoch-bump': "the start-up epoch bump is written to the sidecar without fsync (a crash may take the node's epoch back to one it used)",
+  'halt-advances-applied-index':
+    "a halting apply still moves the durable applied index to the halting entry (engine coldStart 'durable-applied-index'), so the restart resumes past it",
 } as const;
 
 export type SimVariant = keyof typeof SIM_VARIANTS;
@@ -35,6 +37,7 @@ export interface VariantFlags {
   commitWithoutMajority: boolean;
   forgetVote: boolean;
   unsyncedEpochBump: boolean;
+  haltAdvancesAppliedIndex: boolean;
 }
 
 export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
@@ -51,5 +54,6 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     commitWithoutMajority: on('raft-commit-without-majority'),
     forgetVote: on('raft-forget-vote'),
     unsyncedEpochBump: on('unsynced-epoch-bump'),
+    haltAdvancesAppliedIndex: on('halt-advances-applied-index'),
   };
 }
