@@ -13,9 +13,11 @@ export type PathGroup = 'applier' | 'committed' | 'domain' | 'guard' | 'engine' 
  * A design option a path exists only under (the scenario layer decides
  * whether a configuration has it): 'skip-applied' (engine.registryReplay),
  * 'durable-applied-index' (engine.coldStart: production main's cold start),
- * 'unsynced-writes' (a disk with unsynced writes the engine relies on: none yet).
+ * 'admission-check' (membership.admission: production main's check on the
+ * leader before an add), 'unsynced-writes' (a disk with unsynced writes the
+ * engine relies on: none yet).
  */
-export type PathNeed = 'skip-applied' | 'durable-applied-index' | 'unsynced-writes';
+export type PathNeed = 'skip-applied' | 'durable-applied-index' | 'admission-check' | 'unsynced-writes';
 
 export interface PathInfo {
   /** Stable name: variants declare the paths they change by it. */
@@ -71,6 +73,13 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'guard:rollback', group: 'guard', label: 'start refused: rollback guard', count: (s) => of(s.guardRefusalsByGuard, 'rollback') },
   { name: 'guard:collision', group: 'guard', label: 'start refused: collision guard', count: (s) => of(s.guardRefusalsByGuard, 'collision') },
   { name: 'guard:exhaustion', group: 'guard', label: 'start refused: exhaustion guard', count: (s) => of(s.guardRefusalsByGuard, 'exhaustion') },
+  {
+    name: 'guard:admission',
+    group: 'guard',
+    label: "add refused: the leader's row in the new node's slot is another's",
+    count: (s) => of(s.guardRefusalsByGuard, 'admission'),
+    needs: 'admission-check',
+  },
   // The engine around the applier.
   { name: 'replay', group: 'engine', label: 'registration re-applied after a crash', count: (s) => s.registrationReplaysAfterCrash },
   { name: 'replay:noop', group: 'engine', label: 'replayed registration came back a no-op', count: (s) => s.registrationReplayNoops },

@@ -105,6 +105,7 @@ function mergePolicy(base: PolicyOverrides | undefined, over: PolicyOverrides): 
     guards: { ...base?.guards, ...over.guards },
     nonces: { ...base?.nonces, ...over.nonces },
     engine: { ...base?.engine, ...over.engine },
+    ...(base?.membership !== undefined || over.membership !== undefined ? { membership: { ...base?.membership, ...over.membership } } : {}),
     registerMaxAttempts: over.registerMaxAttempts ?? base?.registerMaxAttempts,
   };
 }

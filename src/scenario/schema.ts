@@ -49,6 +49,14 @@ const engine = {
   },
 };
 
+const membership = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    admission: { enum: ['none', 'leader-check'] },
+  },
+};
+
 export const SCENARIO_SCHEMA = {
   $id: 'https://regsim.local/scenario.schema.json',
   type: 'object',
@@ -125,7 +133,7 @@ export const SCENARIO_SCHEMA = {
     policy: {
       type: 'object',
       additionalProperties: false,
-      properties: { guards, nonces, engine, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
+      properties: { guards, nonces, engine, membership, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
     },
     raft: { type: 'object', additionalProperties: false, properties: { preVote: { type: 'boolean' }, checkQuorum: { type: 'boolean' } } },
     events: {
