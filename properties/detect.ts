@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import type { InvariantName } from '../src/model/oracle.ts';
 import { VARIANTS, presetPolicy, runScenario, scenarioArbitrary, variantAppliesTo } from '../src/scenario/index.ts';
 import type { RunResult, Scenario } from '../src/scenario/index.ts';
-import { DEFAULT_BASE_SEED, suiteSeed } from './support.ts';
+import { DEFAULT_BASE_SEED, DEFAULT_SUITES_CONFIG, knobs, suiteSeed } from './support.ts';
 import type { SuiteSpec } from './support.ts';
 import { SUITES, SUITE_ORDER } from './suites.ts';
 import type { SuiteName } from './suites.ts';
@@ -36,8 +36,8 @@ export interface Detection {
  */
 export const KNOWN_ESCAPES: Readonly<Record<string, string>> = {};
 
-/** The configuration the default suites generate scenarios under (scenarioArbitrary's default). */
-export const SUITES_CONFIG = 'hardened';
+/** The configuration the suites generate scenarios under: REGSIM_CONFIG, else scenarioArbitrary's default. */
+export const SUITES_CONFIG = knobs().config ?? DEFAULT_SUITES_CONFIG;
 
 /**
  * The bug variants the kill table and the fixtures cover under the suites'
@@ -75,7 +75,7 @@ export function detect(variant: string, budget = 1): Detection | undefined {
   const streams = SUITE_ORDER.map((suite) => {
     const spec: SuiteSpec = SUITES[suite];
     const seed = suiteSeed(DEFAULT_BASE_SEED, spec.name);
-    const scenarios = fc.sample(scenarioArbitrary(spec.arbitrary), { seed, numRuns: Math.round(spec.runs * budget) });
+    const scenarios = fc.sample(scenarioArbitrary({ ...spec.arbitrary, config: SUITES_CONFIG }), { seed, numRuns: Math.round(spec.runs * budget) });
     return { suite, spec, seed, scenarios };
   });
   const longest = Math.max(...streams.map((s) => s.scenarios.length));
