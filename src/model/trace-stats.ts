@@ -76,6 +76,10 @@ export interface TraceStats {
   /** Restores whose registry differs from what the node held just before (the disk really went back). */
   staleDiskRestores: number;
   leaderElections: number;
+  /** Partitions that cut the leader of the moment off with a minority (isolate-leader). */
+  leaderIsolations: number;
+  /** Of those, figure-8 traps (the crash points of Raft's figure 8 armed with the cut). */
+  figure8Traps: number;
   epochBumps: number;
   registerProposals: number;
   /** Halt events, by reason. */
@@ -123,6 +127,8 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
     restores: 0,
     naiveRestores: 0,
     restoresOntoOther: 0,
+    leaderIsolations: 0,
+    figure8Traps: 0,
     staleDiskRestores: 0,
     leaderElections: 0,
     epochBumps: 0,
@@ -170,6 +176,10 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
         if (ev.coldStart !== undefined) bump(stats.coldStartsByMode, ev.coldStart);
         stats.maxRestartsPerNode = Math.max(stats.maxRestartsPerNode, perNode(restartsOf, ev.node));
         rowsHash.set(ev.node, traceRowsDigest(ev.rows));
+        break;
+      case 'partition':
+        if (ev.leader !== undefined) stats.leaderIsolations++;
+        if (ev.trap === true) stats.figure8Traps++;
         break;
       case 'restore': {
         stats.restores++;

@@ -217,7 +217,7 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
       return d('restore', `disk replaced by backup${name}${whose} from ${formatMs(ev.backupAt)} (${rowCount(ev.rows)}${raft})`, 'fault');
     }
     case 'partition':
-      return d('network', describePartition(ev.groups, ev.oneWay), 'network');
+      return d('network', `${describePartition(ev.groups, ev.oneWay)}${ev.leader !== undefined ? ` (leader ${ev.leader} cut off${ev.trap === true ? ', figure-8 crash points armed' : ''})` : ''}`, 'network');
     case 'heal':
       return d('network', 'healed', 'network');
     case 'epoch-bump':

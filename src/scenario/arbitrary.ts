@@ -21,6 +21,7 @@ import { deriveNodeId } from '../applier/index.ts';
 import { livenessBoundMs } from '../model/invariants/liveness.ts';
 import { COLLIDING_RAFT_IDS, NEAR_RAFT_IDS, POLICY_PRESETS, POLICY_PRESET_NAMES, isPolicyPresetName, resolvePolicy } from '../sim/lifecycle/index.ts';
 import type { LifecyclePolicy, PolicyOverrides, PolicyPresetName } from '../sim/lifecycle/index.ts';
+import { maxIsolatedFollowers } from '../sim/network/partitions.ts';
 import { MAX_SLOTS } from './load.ts';
 import { SCENARIO_VERSION } from './types.ts';
 import type { FaultFamilies, FaultFamily, Scenario, ScenarioEventDoc } from './types.ts';
@@ -165,6 +166,30 @@ const stormT = fc.record({
   killGapMs: fc.integer({ min: 60, max: 200 }),
   leaderDownMs: fc.integer({ min: 1, max: 100 }),
   voters: fc.array(fc.record({ node: fc.nat(6), restartAfterMs: fc.integer({ min: 1, max: 10 }) }), { minLength: 1, maxLength: 6 }),
+  /**
+   * The leader of the moment cut off with up to a minority of followers, then
+   * healed: it appends entries only they hold while the rest elect another
+   * leader, and with the kills in between the logs of Raft's figure 8 arise
+   * (an old-term entry on a majority that must not count as committed).
+   */
+  isolations: fc.array(
+    fc.record({ afterMs: fc.integer({ min: 0, max: 600 }), lastsMs: fc.integer({ min: 20, max: 400 }), keep: fc.nat(2) }),
+    { maxLength: 4 },
+  ),
+  /**
+   * Leaders that die at the worst moments of their term: right after winning
+   * (their empty entry on no majority yet) or right after their first commit
+   * (the term's own entries not yet spread), armed on some nodes.
+   */
+  leaderCrashes: fc.array(
+    fc.record({
+      node: fc.nat(6),
+      point: fc.constantFrom('crash-after-elect' as const, 'crash-after-commit' as const),
+      afterMs: fc.integer({ min: 0, max: 600 }),
+      restartAfterMs: fc.integer({ min: 1, max: 300 }),
+    }),
+    { maxLength: 4 },
+  ),
 });
 
 const rarely = fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
@@ -190,6 +215,12 @@ const raw = fc.record({
   entries: fc.array(entryT, { minLength: 1, maxLength: 2 }),
   network: fc.record({ lossRate: percent(30), dupRate: percent(20), reorderRate: percent(30) }),
   pendingLossRate: percent(100),
+  /**
+   * Entries per AppendEntries (Raft's default otherwise): with a batch of one
+   * or a few, a new leader's old-term entries can reach a majority before its
+   * own no-op does, the moment the commit rule must not count them (figure 8).
+   */
+  maxBatch: fc.oneof({ weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(1, 1, 2, 3, 8) }),
   snapshotInterval: fc.integer({ min: 1, max: 8 }),
   timeouts: fc.record({
     proposalTimeoutMs: fc.integer({ min: 15, max: 200 }),
@@ -210,6 +241,15 @@ const raw = fc.record({
   joins: fc.array(joinT, { maxLength: 2 }),
   rotations: fc.array(rotateT, { maxLength: 2 }),
   storms: fc.array(stormT, { minLength: 1, maxLength: 3 }),
+  /**
+   * Raft's figure 8 set up on purpose (the figure-8 event), outside the
+   * storms so that nothing else breaks the sequence: the cut lasts `lastsMs`;
+   * the nodes its crash points take down stay down past the heal.
+   */
+  traps: fc.array(
+    fc.record({ at: permille, lastsMs: fc.integer({ min: 400, max: 1000 }), keep: fc.nat(2), downMs: fc.integer({ min: 50, max: 400 }) }),
+    { maxLength: 2 },
+  ),
   /**
    * Rarely, a long run: the fault window repeats LONG_ROUNDS times, each round
    * replaying the crash, snapshot, partition, restore and storm templates on
@@ -307,8 +347,20 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
           const kill = t0 + j * st.killGapMs;
           if (kill < t0 + st.lastsMs) events.push({ at: kill, kind: 'crash-leader', restartAfterMs: st.leaderDownMs });
         }
+        const maxKeep = maxIsolatedFollowers(count);
+        for (const iso of st.isolations) {
+          if (iso.afterMs >= st.lastsMs) continue;
+          events.push({ at: t0 + iso.afterMs, kind: 'isolate-leader', keep: iso.keep % (maxKeep + 1), lastsMs: iso.lastsMs });
+        }
+        for (const lc of st.leaderCrashes) {
+          if (lc.afterMs < st.lastsMs) events.push({ at: t0 + lc.afterMs, kind: lc.point, node: at(lc.node), restartAfterMs: lc.restartAfterMs });
+        }
         // The run's own time-outs and delays again (faults-end would bring them back anyway).
         events.push({ at: t0 + st.lastsMs, kind: 'storm-end' });
+      }
+      for (const tr of r.traps) {
+        const t0 = inRound(k, tr.at, tr.lastsMs);
+        events.push({ at: t0, kind: 'figure-8', keep: tr.keep % (maxIsolatedFollowers(count) + 1), lastsMs: tr.lastsMs, restartAfterMs: tr.lastsMs + tr.downMs });
       }
     }
   }
@@ -357,6 +409,7 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     workload: { kvWritesPerSec: options.kvWritesPerSec ?? 20 },
     events,
   };
+  if (r.maxBatch !== undefined) scenario.raft = { maxBatch: r.maxBatch };
   if (Object.keys(fullIds).length > 0) scenario.cluster.fullIds = fullIds;
   if (r.initialDek !== 1) scenario.cluster.initialDek = r.initialDek;
   if (r.epochs.length > 0) {

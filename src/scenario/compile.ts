@@ -53,6 +53,7 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
       ...(f.timeouts ? { electionTimeoutMs: f.timeouts.electionTimeoutMs } : {}),
       ...(s.raft?.preVote !== undefined ? { preVote: s.raft.preVote } : {}),
       ...(s.raft?.checkQuorum !== undefined ? { checkQuorum: s.raft.checkQuorum } : {}),
+      ...(s.raft?.maxBatch !== undefined ? { maxBatch: s.raft.maxBatch } : {}),
     },
     client: f.timeouts ? { proposalTimeoutMs: f.timeouts.proposalTimeoutMs } : undefined,
     snapshotInterval: f.snapshots?.interval,

@@ -5,6 +5,7 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { deriveNodeId } from '../applier/index.ts';
+import { maxIsolatedFollowers } from '../sim/network/partitions.ts';
 import { MAX_SLOTS } from './limits.ts';
 import { SCENARIO_SCHEMA } from './schema.ts';
 import { EVENT_FAMILY } from './types.ts';
@@ -145,6 +146,13 @@ function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
       case 'propose':
       case 'crash-leader':
       case 'storm-end':
+        return;
+      case 'isolate-leader':
+      case 'figure-8':
+        // The leader and `keep` followers must stay a minority: a cut-off majority isolates nobody.
+        if (ev.keep !== undefined && ev.keep > maxIsolatedFollowers(s.cluster.nodes.length)) {
+          throw new ScenarioError(`${at}/keep`, `must leave the leader's side a minority of the ${s.cluster.nodes.length} nodes (at most ${maxIsolatedFollowers(s.cluster.nodes.length)}, got ${ev.keep})`);
+        }
         return;
       case 'storm':
         if (ev.electionTimeoutMs[0] > ev.electionTimeoutMs[1]) throw new ScenarioError(`${at}/electionTimeoutMs`, 'must be [min, max] with min <= max');

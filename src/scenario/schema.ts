@@ -5,6 +5,8 @@ const raftId = { type: 'string', minLength: 1, maxLength: 64 };
 const time = { type: 'integer', minimum: 0 };
 const rate = { type: 'number', minimum: 0, maximum: 1 };
 const restartAfterMs = { type: 'integer', minimum: 0, maximum: 10_000 };
+const lastsMs = { type: 'integer', minimum: 1, maximum: 10_000 };
+const keep = { type: 'integer', minimum: 0, maximum: 2 };
 const empty = { type: 'object', additionalProperties: false };
 const timeoutRange = { type: 'array', items: { type: 'integer', minimum: 10, maximum: 10_000 }, minItems: 2, maxItems: 2 };
 
@@ -135,7 +137,11 @@ export const SCENARIO_SCHEMA = {
       additionalProperties: false,
       properties: { guards, nonces, engine, membership, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
     },
-    raft: { type: 'object', additionalProperties: false, properties: { preVote: { type: 'boolean' }, checkQuorum: { type: 'boolean' } } },
+    raft: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { preVote: { type: 'boolean' }, checkQuorum: { type: 'boolean' }, maxBatch: { type: 'integer', minimum: 1, maximum: 1024 } },
+    },
     events: {
       type: 'array',
       items: {
@@ -159,7 +165,11 @@ export const SCENARIO_SCHEMA = {
           event('add-node', { node: raftId }, ['node']),
           event('remove-node', { node: raftId }, ['node']),
           event('crash-leader', { restartAfterMs }),
+          event('isolate-leader', { keep, lastsMs }),
+          event('figure-8', { keep, lastsMs, restartAfterMs }),
           event('crash-after-vote', { node: raftId, restartAfterMs }, ['node']),
+          event('crash-after-elect', { node: raftId, restartAfterMs }, ['node']),
+          event('crash-after-commit', { node: raftId, restartAfterMs }, ['node']),
           event('storm', { electionTimeoutMs: timeoutRange, maxDelayMs: { type: 'integer', minimum: 1, maximum: 1000 } }, ['electionTimeoutMs', 'maxDelayMs']),
           event('storm-end'),
         ],

@@ -35,6 +35,8 @@ export interface RaftOptionsDoc {
   preVote?: boolean;
   /** CheckQuorum: a leader without a quorum steps down (default true, as in production). */
   checkQuorum?: boolean;
+  /** Entries per AppendEntries message (default 64). */
+  maxBatch?: number;
 }
 
 export interface Cluster {
@@ -117,8 +119,20 @@ export type ScenarioEventDoc =
   | { at: number; kind: 'remove-node'; node: string }
   /** Crash whichever node leads now (nothing if none does). */
   | { at: number; kind: 'crash-leader'; restartAfterMs?: number }
+  /**
+   * Partition whichever node leads now, with `keep` followers (default: as
+   * many as leave its side a minority), from the rest for `lastsMs` (absent:
+   * until a `heal`).
+   */
+  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number }
+  /** isolate-leader, with the crash points of Raft's figure 8 armed (see the simulator's event). */
+  | { at: number; kind: 'figure-8'; keep?: number; lastsMs?: number; restartAfterMs?: number }
   /** Crash right after `node` next grants a vote (the vote is persisted and its response sent). */
   | { at: number; kind: 'crash-after-vote'; node: string; restartAfterMs?: number }
+  /** Crash right after `node` next wins an election (its empty entry appended, not sent). */
+  | { at: number; kind: 'crash-after-elect'; node: string; restartAfterMs?: number }
+  /** Crash right after `node` next advances the commit index as leader (before it sends more). */
+  | { at: number; kind: 'crash-after-commit'; node: string; restartAfterMs?: number }
   /** From now on election time-outs are drawn from `electionTimeoutMs` and message delays from [1, maxDelayMs]. */
   | { at: number; kind: 'storm'; electionTimeoutMs: [number, number]; maxDelayMs: number }
   /** The run's own election time-outs and message delays again (faults-end brings them back too). */
@@ -143,7 +157,11 @@ export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
   'add-node': 'membership',
   'remove-node': 'membership',
   'crash-leader': 'storms',
+  'isolate-leader': 'storms',
+  'figure-8': 'storms',
   'crash-after-vote': 'storms',
+  'crash-after-elect': 'storms',
+  'crash-after-commit': 'storms',
   storm: 'storms',
   'storm-end': 'storms',
 };

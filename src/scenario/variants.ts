@@ -93,6 +93,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'install-before-persist': ['crash:after-install'],
   'raft-commit-without-majority': ['leader-change'],
   'raft-forget-vote': ['crash:after-vote'],
+  'raft-commit-old-term': ['crash:after-commit'],
   'unsynced-epoch-bump': ['lost-writes'],
   'no-startup-guard': ['restore:stale'],
   'guard-reads-local-registry': ['restore:stale'],

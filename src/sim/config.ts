@@ -109,6 +109,24 @@ export type ScenarioEvent =
    */
   | { at: number; kind: 'crash-leader'; restartAfterMs?: number }
   /**
+   * Cut whichever node leads now off from the rest, together with `keep`
+   * followers (the next ones in node order; default as many as leave its
+   * side a minority): it keeps appending
+   * entries a minority holds while the majority elects another leader (the
+   * history of Raft's figure 8). Nothing if no node leads. The network heals
+   * after `lastsMs` (absent: at the next `heal`).
+   */
+  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number }
+  /**
+   * Raft's figure 8 as a nemesis: isolate-leader, and crash points armed so
+   * that the majority's next leader crashes right after winning (its entry on
+   * no other node) and, after the heal, the cut-off side's next leader right
+   * after its first commit; each restarts after `restartAfterMs`. A commit
+   * rule that counts an old-term entry then loses a committed entry. The
+   * network heals after `lastsMs` (absent: at the next `heal`).
+   */
+  | { at: number; kind: 'figure-8'; keep?: number; lastsMs?: number; restartAfterMs?: number }
+  /**
    * Arm a trigger: `node` crashes right after it next grants a vote (the
    * response is already on its way), the moment a lost or unpersisted vote
    * matters. Disarmed at faults-end if it has not fired.
@@ -121,6 +139,19 @@ export type ScenarioEvent =
    * installed snapshot (in the middle of the install, at once).
    */
   | { at: number; kind: 'crash-after-install'; node: string; restartAfterMs?: number }
+  /**
+   * Arm a trigger: `node` crashes right after it next wins an election (its
+   * empty entry appended, nothing sent yet), leaving a term whose only entry
+   * is on no other node.
+   */
+  | { at: number; kind: 'crash-after-elect'; node: string; restartAfterMs?: number }
+  /**
+   * Arm a trigger: `node` crashes right after it next advances the commit
+   * index as leader, before it sends anything more (the news, its later
+   * entries): with the rest of figure 8, the moment a commit rule that counts
+   * an old-term entry shows.
+   */
+  | { at: number; kind: 'crash-after-commit'; node: string; restartAfterMs?: number }
   /**
    * Election timeouts are drawn from this range from now on (a storm of
    * contested elections); without a range, from the configured one again.
@@ -163,8 +194,12 @@ export const FAULT_KINDS: ReadonlySet<ScenarioEvent['kind']> = new Set([
   'restore',
   'set-network',
   'crash-leader',
+  'isolate-leader',
+  'figure-8',
   'crash-after-vote',
   'crash-after-ack',
   'crash-after-install',
+  'crash-after-elect',
+  'crash-after-commit',
   'set-election-timeout',
 ]);

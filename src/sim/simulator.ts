@@ -27,7 +27,7 @@ import { EventQueue } from './event-queue.ts';
 import type { Scheduled } from './event-queue.ts';
 import type { SimApi, SimHooks } from './hooks.ts';
 import { Network } from './network/network.ts';
-import { applyNetworkEvent } from './network/partitions.ts';
+import { applyNetworkEvent, maxIsolatedFollowers } from './network/partitions.ts';
 import { DiskOperator } from './operator/disk-restore.ts';
 import { CrashPoints } from './process/crash-points.ts';
 import type { CrashCause, CrashPoint } from './process/crash-points.ts';
@@ -325,9 +325,35 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
         this.restartLater(leader.name, ev.restartAfterMs);
         return;
       }
+      case 'isolate-leader':
+      case 'figure-8': {
+        const leader = this.leader();
+        if (leader === undefined) return;
+        const names = this.config.nodes;
+        const at = names.indexOf(leader.name);
+        const ring = Array.from({ length: names.length - 1 }, (_, j) => names[(at + 1 + j) % names.length] as string);
+        const keep = ev.keep ?? maxIsolatedFollowers(names.length);
+        const cut = [leader.name, ...ring.slice(0, keep)];
+        const trap = ev.kind === 'figure-8';
+        applyNetworkEvent({ kind: 'partition', groups: [cut], leader: leader.name, trap }, this.network, names, this.trace, this.now);
+        if (ev.lastsMs !== undefined) {
+          this.after(ev.lastsMs, () => {
+            if (this.network.isPartitioned()) applyNetworkEvent({ kind: 'heal' }, this.network, names, this.trace, this.now);
+          });
+        }
+        if (!trap) return;
+        // The rest of figure 8: the majority's next leader dies before its entry
+        // leaves it, and once healed, the cut-off side's next leader dies right
+        // after its first commit, before its own term's entries spread.
+        for (const n of ring.slice(keep)) this.crashPoints.arm(n, 'crash-after-elect', ev.restartAfterMs);
+        for (const n of cut) this.crashPoints.arm(n, 'crash-after-commit', ev.restartAfterMs);
+        return;
+      }
       case 'crash-after-vote':
       case 'crash-after-ack':
       case 'crash-after-install':
+      case 'crash-after-elect':
+      case 'crash-after-commit':
         this.crashPoints.arm(this.node(ev.node).name, ev.kind, ev.restartAfterMs);
         return;
       case 'set-election-timeout': {

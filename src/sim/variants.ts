@@ -11,6 +11,7 @@ export const SIM_VARIANTS = {
   'install-before-persist': 'a follower hands an installed snapshot to the state machine before Raft persists it',
   'raft-commit-without-majority': 'a leader commits its entries as soon as it appends them, without a majority',
   'raft-forget-vote': 'a node forgets whom it voted for when it restarts (vote not persisted)',
+  'raft-commit-old-term': "a leader counts an entry of an earlier term as committed once a majority holds it (Raft's figure 8: no current-term check)",
   'unsynced-epoch-bump': "the start-up epoch bump is written to the sidecar without fsync (a crash may take the node's epoch back to one it used)",
   'halt-advances-applied-index':
     "a halting apply still moves the durable applied index to the halting entry (engine coldStart 'durable-applied-index'), so the restart resumes past it",
@@ -19,7 +20,7 @@ export const SIM_VARIANTS = {
 export type SimVariant = keyof typeof SIM_VARIANTS;
 
 /** The broken-Raft variants: the Raft safety checks must catch each of them. */
-export const RAFT_VARIANTS: readonly SimVariant[] = ['raft-commit-without-majority', 'raft-forget-vote'];
+export const RAFT_VARIANTS: readonly SimVariant[] = ['raft-commit-old-term', 'raft-commit-without-majority', 'raft-forget-vote'];
 
 export function isSimVariant(name: string): name is SimVariant {
   return Object.hasOwn(SIM_VARIANTS, name);
@@ -35,6 +36,7 @@ export interface VariantFlags {
   ackBeforePersist: boolean;
   installBeforePersist: boolean;
   commitWithoutMajority: boolean;
+  commitOldTerm: boolean;
   forgetVote: boolean;
   unsyncedEpochBump: boolean;
   haltAdvancesAppliedIndex: boolean;
@@ -52,6 +54,7 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     ackBeforePersist: on('ack-before-persist'),
     installBeforePersist: on('install-before-persist'),
     commitWithoutMajority: on('raft-commit-without-majority'),
+    commitOldTerm: on('raft-commit-old-term'),
     forgetVote: on('raft-forget-vote'),
     unsyncedEpochBump: on('unsynced-epoch-bump'),
     haltAdvancesAppliedIndex: on('halt-advances-applied-index'),

@@ -104,7 +104,7 @@ export type TraceEvent =
    * Volatile state is gone; `lostWrites` pending (unsynced) writes were dropped.
    * `cause`: an armed trigger or nemesis that fired (absent: a scheduled crash).
    */
-  | (AtNode & { kind: 'crash'; lostWrites: number; cause?: 'after-vote' | 'after-ack' | 'after-install' | 'after-apply' | 'leader-kill' })
+  | (AtNode & { kind: 'crash'; lostWrites: number; cause?: 'after-vote' | 'after-ack' | 'after-install' | 'after-apply' | 'after-elect' | 'after-commit' | 'leader-kill' })
   /**
    * The process came back from its disk: applied index restarts at
    * `appliedIndex`, with `rows` in its store. `coldStart`: how production
@@ -133,7 +133,7 @@ export type TraceEvent =
    */
   | (AtNode & { kind: 'store-fault'; op: 'get' | 'set'; fault: 'error' | 'corrupt'; keyHex: string })
   // --- network --------------------------------------------------------------
-  | (At & { kind: 'partition'; groups: string[][]; oneWay?: { from: string; to: string } })
+  | (At & { kind: 'partition'; groups: string[][]; oneWay?: { from: string; to: string }; leader?: string; trap?: boolean })
   | (At & { kind: 'heal' })
   // --- node lifecycle and encryption (the workload) --------------------------
   /** Process start: the sidecar epoch for `dekId` was bumped to `epoch` and synced. */

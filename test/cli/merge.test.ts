@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/explore/index.ts';
+import { exploreRun } from '../../src/explore/run.ts';
 import { listFindings, markKnown } from '../../src/findings/corpus.ts';
 import { regsim, tempDir } from './regsim.ts';
 
@@ -44,27 +45,36 @@ describe('merge of shards', () => {
     expect(merged.code).toBe(5);
   });
 
-  it('the first failure of one unsharded run; the shards that found the bug are one finding', async () => {
+  it('the first failure of one unsharded run; every shard that found the bug is a sighting in the corpus', async () => {
     const corpus = join(tempDir(), 'corpus');
-    // Runs 0..5, 6..11, 12..17: shard 1 fails first (run 3), shards 2 and 3 too (runs 6 and 15, past the cut); all shrink to one shape.
-    const { whole, merged, dir } = await wholeAndMerged('lte-rollback', 5, 18, 3, ['--corpus', corpus]);
+    // Runs 0..5, 6..11, 12..17: each shard's first failure (the seed is one where every shard has one).
+    const spec = { seed: 5, variant: 'lte-rollback', config: 'hardened' as const, guardSwarm: true, differential: true };
+    const firsts = [0, 6, 12].map((from) => Array.from({ length: 6 }, (_, i) => from + i).find((i) => exploreRun(spec, i).verdict !== 'ok'));
+    expect(firsts.every((f) => f !== undefined), `seed 5 no longer fails in every shard: ${JSON.stringify(firsts)}`).toBe(true);
+    const { whole, merged, dir } = await wholeAndMerged('lte-rollback', spec.seed, 18, 3, ['--corpus', corpus]);
     const m = json(merged.stdout);
-    expect(whole.failures.map((f) => [f.index, f.invariant])).toEqual([[3, 'replay-idempotence']]);
-    expect(m.violations.map((v) => [v.run, v.invariant])).toEqual([[3, 'replay-idempotence']]);
+    expect(whole.failures.map((f) => [f.index, f.invariant])).toEqual([[firsts[0], 'replay-idempotence']]);
+    expect(m.violations.map((v) => [v.run, v.invariant])).toEqual([[firsts[0], 'replay-idempotence']]);
     expect([m.digest, m.runs, m.stoppedBy]).toEqual([whole.digest, whole.runs, 'failure']);
     expect(merged.code).toBe(1);
 
+    // One sighting per shard; shards whose failures shrink to one shape share a finding
+    // (how many shapes there are is the shrinker's business: test/findings/ checks the grouping).
     const findings = listFindings(corpus);
-    expect(findings.map((f) => [f.invariant, f.sightings.map((s) => [s.shard, s.run])])).toEqual([['replay-idempotence', [['1/3', 3], ['2/3', 6], ['3/3', 15]]]]);
-    expect(m.findings).toEqual([expect.objectContaining({ status: 'new', sightings: 3 })]);
-    const id = findings[0]?.id as string;
+    const sightings = findings.flatMap((f) => f.sightings.map((s) => [s.shard, s.run]));
+    expect(sightings.sort()).toEqual(firsts.map((f, k) => [`${k + 1}/3`, f]).sort());
+    expect(findings.every((f) => f.invariant === 'replay-idempotence')).toBe(true);
+    expect(m.findings?.map((f) => f.status)).toEqual(findings.map(() => 'new'));
+    expect(m.findings?.reduce((n, f) => n + f.sightings, 0)).toBe(3);
     const listed = await regsim('findings', corpus, '--fail-on-new');
     expect(listed.code).toBe(1);
-    expect(listed.stdout).toMatch(new RegExp(`^NEW +${id} +lte-rollback +\\S+ \\S+ +3 +0 events, 3 nodes, .* npx regsim replay ${corpus}/${id}/scenario\\.json --variant lte-rollback$`, 'm'));
-    // Marked known, it no longer fails a merge that sees it again (nor counts twice).
-    markKnown(corpus, id, 'the historic <= bug', '2025-01-01T00:00:00.000Z');
+    for (const f of findings) {
+      expect(listed.stdout).toMatch(new RegExp(`^NEW +${f.id} +lte-rollback +\\S+ \\S+ +${f.sightings.length} +\\d+ events?, \\d nodes, .* npx regsim replay ${corpus}/${f.id}/scenario\\.json --variant lte-rollback$`, 'm'));
+    }
+    // Marked known, they no longer fail a merge that sees them again (nor count twice).
+    for (const f of findings) markKnown(corpus, f.id, 'the historic <= bug', '2025-01-01T00:00:00.000Z');
     const again = await regsim('merge', ...shardFiles(dir, 3), '--corpus', corpus, '--out-dir', join(dir, 'again'));
     expect(again.code).toBe(5); // the known failure no longer counts: the runs before it are judged alone
-    expect(again.stdout).toContain(`corpus: known finding ("the historic <= bug") ${id}, 3 sightings`);
+    for (const f of findings) expect(again.stdout).toContain(`corpus: known finding ("the historic <= bug") ${f.id}, ${f.sightings.length} sighting`);
   });
 });

@@ -41,6 +41,9 @@ describe('loadScenario', () => {
     ['too many slots', (d: any) => { d.cluster.nodes = ['n1', 'n2', 'n3', 'n4', 'n5']; d.cluster.joiners = ['a', 'b', 'c']; }, 'scenario: /cluster/joiners makes 8 Raft slots with the nodes; at most 7'],
     ['an initial epoch of a stranger', (d: any) => (d.cluster.initialEpochs = { zz: 3 }), `scenario: /cluster/initialEpochs/zz must be one of the cluster's nodes`],
     ['a partition naming a node twice', (d: any) => { d.faults.partitions = {}; d.events = [{ at: 1, kind: 'partition', groups: [['n1'], ['n1']] }]; }, 'scenario: /events/0/groups/1/0 puts "n1" in two groups'],
+    ['a leader isolation that cuts off a majority', (d: any) => { d.faults.storms = {}; d.events = [{ at: 1, kind: 'figure-8', keep: 1, lastsMs: 100 }]; }, "scenario: /events/0/keep must leave the leader's side a minority of the 3 nodes (at most 0, got 1)"],
+    ['a zero-length leader isolation', (d: any) => { d.faults.storms = {}; d.events = [{ at: 1, kind: 'isolate-leader', lastsMs: 0 }]; }, 'scenario: /events/0/lastsMs must be >= 1'],
+    ['an append batch of 0 entries', (d: any) => (d.raft = { maxBatch: 0 }), 'scenario: /raft/maxBatch must be >= 1'],
   ])('rejects %s with one line naming the field', (_what, edit, expected) => {
     const message = errorOf(edit);
     expect(message.startsWith(expected)).toBe(true);

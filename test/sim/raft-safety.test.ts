@@ -37,6 +37,24 @@ function electionStorm(seed: string, variants: SimVariant[] = []): SimResult {
   });
 }
 
+/** Raft's figure 8 set up by the nemesis of that name, on five nodes sending one entry per append. */
+function figure8(seed: string, variants: SimVariant[] = []): SimResult {
+  return simulate({
+    seed,
+    nodes: ['n1', 'n2', 'n3', 'n4', 'n5'],
+    applier: createEntryApplier,
+    timeLimitMs: 3000,
+    faultsEndMs: 1800,
+    raft: { maxBatch: 1 },
+    variants,
+    events: [
+      { at: 1000, kind: 'figure-8', keep: 1, restartAfterMs: 400 },
+      { at: 1200, kind: 'heal' },
+    ],
+    hooks: workloadHooks({ fromMs: 50, toMs: 2500, ratePerSec: 20, registrationShare: 0 }),
+  });
+}
+
 /** The first seed (of `tries`) on which the oracle flags a raft-safety violation with one of `codes`. */
 function findViolation(run: (seed: string) => SimResult, codes: readonly string[], tries: number): string | undefined {
   for (let i = 0; i < tries; i++) {
@@ -96,7 +114,12 @@ describe('liveness of the simulated cluster', () => {
 
 describe('broken Raft variants are caught by the oracle', () => {
   it('lists exactly the variants tested here', () => {
-    expect([...RAFT_VARIANTS].sort()).toEqual(['raft-commit-without-majority', 'raft-forget-vote']);
+    expect([...RAFT_VARIANTS].sort()).toEqual(['raft-commit-old-term', 'raft-commit-without-majority', 'raft-forget-vote']);
+  });
+
+  it("raft-commit-old-term: figure 8's committed entry of an earlier term is overwritten; the correct rule keeps it", () => {
+    for (let i = 0; i < 20; i++) expect(raftSafety(figure8(`f8-${i}`).trace), `f8-${i}`).toEqual([]);
+    expect(findViolation((s) => figure8(s, ['raft-commit-old-term']), COMMIT_DURABILITY, 40)).toBeDefined();
   });
 
   it('raft-commit-without-majority: a committed entry is lost', () => {

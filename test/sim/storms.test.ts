@@ -1,4 +1,5 @@
-// Election-storm faults: crash-leader, crash-after-vote, set-election-timeout,
+// Election-storm faults: crash-leader, isolate-leader, crash-after-vote,
+// crash-after-elect, crash-after-commit, set-election-timeout,
 // and the rule that no armed crash trigger fires after faults-end.
 import { describe, expect, it } from 'vitest';
 import { createEntryApplier } from '../../src/applier/index.ts';
@@ -66,6 +67,45 @@ describe('storm events', () => {
     expect(crashes[0]?.t).toBeLessThanOrEqual(next?.t ?? 0);
     expect(ofKind(trace, 'restart').some((e) => e.node === crashes[0]?.node && e.t === (crashes[0]?.t ?? 0) + 5)).toBe(true);
     expect(raftSafety(trace)).toEqual([]);
+  });
+
+  it('isolate-leader cuts the leader of the moment off with a minority; the rest elect another; heal ends it', () => {
+    const five = ['n1', 'n2', 'n3', 'n4', 'n5'];
+    const events: ScenarioEvent[] = [
+      { at: 1000, kind: 'isolate-leader' },
+      { at: 1400, kind: 'heal' },
+    ];
+    const { trace } = simulate(config('isolate', events, { nodes: five }));
+    const leader = ofKind(trace, 'became-leader').filter((e) => e.t <= 1000).pop()?.node;
+    const cut = ofKind(trace, 'partition');
+    expect(cut).toHaveLength(1);
+    expect(cut[0]?.leader).toBe(leader);
+    // Default keep for five nodes: one follower goes with the leader, the three others elect.
+    const side = cut[0]?.groups.find((g) => g.includes(leader ?? ''));
+    expect(side).toHaveLength(2);
+    const during = ofKind(trace, 'became-leader').filter((e) => e.t > 1000 && e.t < 1400);
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.every((e) => !side?.includes(e.node))).toBe(true);
+    expect(ofKind(trace, 'heal').map((e) => e.t)).toEqual([1400]);
+    expect(raftSafety(trace)).toEqual([]);
+  });
+
+  it('crash-after-elect crashes the next winner of an election right after it; crash-after-commit a leader right after it commits', () => {
+    const elect = simulate(config('elect', [...THREE.map((node): ScenarioEvent => ({ at: 900, kind: 'crash-after-elect', node, restartAfterMs: 50 })), { at: 1000, kind: 'crash-leader', restartAfterMs: 30 }]));
+    const winner = ofKind(elect.trace, 'became-leader').find((e) => e.t > 1000);
+    const afterElect = ofKind(elect.trace, 'crash').filter((e) => e.cause === 'after-elect');
+    expect(afterElect[0]?.node).toBe(winner?.node);
+    expect(afterElect[0]?.t).toBe(winner?.t);
+    expect(raftSafety(elect.trace)).toEqual([]);
+
+    const commit = simulate(config('commit', THREE.map((node): ScenarioEvent => ({ at: 1000, kind: 'crash-after-commit', node, restartAfterMs: 50 }))));
+    const afterCommit = ofKind(commit.trace, 'crash').filter((e) => e.cause === 'after-commit');
+    expect(afterCommit.length).toBeGreaterThan(0);
+    const first = afterCommit[0];
+    const leaderThen = ofKind(commit.trace, 'became-leader').filter((e) => e.t <= (first?.t ?? 0)).pop();
+    expect(first?.node).toBe(leaderThen?.node);
+    expect(ofKind(commit.trace, 'commit').some((e) => e.node === first?.node && e.t === first?.t)).toBe(true);
+    expect(raftSafety(commit.trace)).toEqual([]);
   });
 
   it('set-election-timeout changes the range; no range, or faults-end, brings the configured one back', () => {

@@ -5,8 +5,17 @@ import type { NetworkParams } from '../config.ts';
 import type { TraceRecorder } from '../trace.ts';
 import type { Network } from './network.ts';
 
+/**
+ * The most followers an isolate-leader may cut off with the leader so that
+ * its side stays a minority of `members` (and the rest can elect).
+ */
+export function maxIsolatedFollowers(members: number): number {
+  return Math.floor((members - 1) / 2) - 1;
+}
+
 export type NetworkEvent =
-  | { kind: 'partition'; groups: string[][] }
+  /** `leader`: the partition isolates the node that led when it was cut (isolate-leader); `trap`: figure-8's crash points armed with it. */
+  | { kind: 'partition'; groups: string[][]; leader?: string; trap?: boolean }
   | { kind: 'one-way'; from: string; to: string }
   | { kind: 'heal' }
   | { kind: 'set-network'; params: Partial<NetworkParams> };
@@ -27,7 +36,7 @@ export function applyNetworkEvent(
     case 'partition': {
       const groups = partitionGroups(ev.groups, names.length, index);
       network.partition(groups);
-      trace.record({ groups: groups.map((g) => g.map((i) => names[i] as string)), kind: 'partition', t: now });
+      trace.record({ groups: groups.map((g) => g.map((i) => names[i] as string)), kind: 'partition', ...(ev.leader !== undefined ? { leader: ev.leader } : {}), ...(ev.trap === true ? { trap: true } : {}), t: now });
       return;
     }
     case 'one-way':

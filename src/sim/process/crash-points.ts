@@ -1,17 +1,20 @@
 // Crash points of the process fault domain: a trigger armed by a scenario
 // event makes a node crash right after it next reaches a point in its work
-// (granting a vote, acknowledging log entries, taking an installed snapshot),
-// the moments a lost or unpersisted write matters. Armed triggers expire at
+// (granting a vote, acknowledging log entries, taking an installed snapshot,
+// winning an election, committing as leader), the moments a lost or
+// unpersisted write, or a leader's unfinished term, matters. Armed triggers expire at
 // faults-end: no fault may happen in the quiet period liveness is judged on.
 /** The trigger a crash fired from (absent: a scheduled crash). */
-export type CrashCause = 'after-vote' | 'after-ack' | 'after-install' | 'after-apply' | 'leader-kill';
+export type CrashCause = 'after-vote' | 'after-ack' | 'after-install' | 'after-apply' | 'after-elect' | 'after-commit' | 'leader-kill';
 
-export type CrashPoint = 'crash-after-vote' | 'crash-after-ack' | 'crash-after-install';
+export type CrashPoint = 'crash-after-vote' | 'crash-after-ack' | 'crash-after-install' | 'crash-after-elect' | 'crash-after-commit';
 
 const CAUSE: Readonly<Record<CrashPoint, CrashCause>> = {
   'crash-after-vote': 'after-vote',
   'crash-after-ack': 'after-ack',
   'crash-after-install': 'after-install',
+  'crash-after-elect': 'after-elect',
+  'crash-after-commit': 'after-commit',
 };
 
 export class CrashPoints {

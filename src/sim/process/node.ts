@@ -123,6 +123,7 @@ export class SimNode implements RaftHost {
         checkQuorum: sim.raftParams.checkQuorum,
         installBeforePersist: sim.flags.installBeforePersist,
         commitWithoutMajority: sim.flags.commitWithoutMajority,
+        commitOldTerm: sim.flags.commitOldTerm,
         learners: sim.learners,
       },
       sim.raftParams.electionTimeoutMs[0],
@@ -353,11 +354,18 @@ export class SimNode implements RaftHost {
   }
 
   send(msg: Message): void {
-    this.sim.send(msg);
+    // A crash point that fires in the middle of a Raft step (crash-after-elect,
+    // crash-after-commit) lets the dead node's step run to its end: a crashed
+    // process sends nothing, so what it would have sent is lost with it.
+    if (this.up) this.sim.send(msg);
   }
 
   voted(): void {
     this.sim.crashPoint(this, 'crash-after-vote');
+  }
+
+  elected(): void {
+    this.sim.crashPoint(this, 'crash-after-elect', true);
   }
 
   acked(from: number): void {
@@ -413,7 +421,10 @@ export class SimNode implements RaftHost {
   committed(): void {
     this.applyPending = true;
     const raft = this.raft;
-    if (raft !== null) this.sim.noteCommit(raft.hs.commit, raft.termAt(raft.hs.commit));
+    if (raft === null) return;
+    this.sim.noteCommit(raft.hs.commit, raft.termAt(raft.hs.commit));
+    // A leader that learns a commit and dies before its followers do (and before its own term's entries spread).
+    if (raft.role === LEADER) this.sim.crashPoint(this, 'crash-after-commit', true);
   }
 
   latestSnapshot(): Snapshot | null {

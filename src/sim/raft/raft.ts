@@ -78,6 +78,8 @@ export interface RaftHost {
   acked(from: number): void;
   /** This node just became leader: start its heartbeat timer. */
   startHeartbeat(): void;
+  /** This node won an election: its empty entry is appended, not yet sent. */
+  elected(): void;
   /** The commit index advanced: run the apply loop. */
   committed(): void;
   /** The node's latest local snapshot (for a follower that needs compacted entries). */
@@ -112,6 +114,8 @@ export interface RaftOptions {
   checkQuorum: boolean;
   /** Broken variant: a leader commits what it has without waiting for a majority. */
   commitWithoutMajority: boolean;
+  /** Broken variant: an entry of an earlier term commits once a majority holds it (no current-term check). */
+  commitOldTerm?: boolean;
   /** Nodes (indices) that are learners: they replicate and apply but never vote, campaign or count toward a quorum. */
   learners?: readonly number[];
   /** Broken variant: the state machine takes an installed snapshot before Raft persists it. */
@@ -353,6 +357,7 @@ export class RaftNode {
     this.host.startHeartbeat();
     // etcd appends an empty entry so that entries of earlier terms can commit.
     this.appendLocal(this.host.noop(last + 1, hs.term));
+    this.host.elected();
     this.broadcast(true);
   }
 
@@ -443,7 +448,8 @@ export class RaftNode {
       }
       candidate = m[this.quorum - 1] as number;
     }
-    if (candidate <= hs.commit || this.termAt(candidate) !== hs.term) return;
+    // Only an entry of the leader's own term commits by counting replicas (Raft §5.4.2, figure 8).
+    if (candidate <= hs.commit || (this.termAt(candidate) !== hs.term && !this.opts.commitOldTerm)) return;
     this.commitTo(candidate);
     if (this.role === LEADER) this.broadcast(true);
   }
