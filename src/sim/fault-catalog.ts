@@ -220,6 +220,14 @@ export const FAULTS: readonly FaultInfo[] = [
     paths: ['figure-8'],
   },
   {
+    fault: 'PreVote off',
+    module: '`raft/raft.ts`',
+    injected: 'scenario `raft.preVote: false` (generated in one run in four)',
+    model: 'elections without the PreVote round and its lease, as etcd runs without `PreVote`',
+    reveals: "§7.6 the vote's own up-to-date check, which PreVote screens (a vote granted to a stale log is caught only without it)",
+    paths: [],
+  },
+  {
     fault: 'small append batches',
     module: '`raft/raft.ts`',
     injected: 'scenario `raft.maxBatch` (generated: 1, 2, 3 or 8 in one run in two)',
