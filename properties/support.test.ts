@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, runScenario } from '../src/scenario/index.ts';
-import { DEFAULT_BASE_SEED, ROOT, addToTally, checkSuite, emptyTally, formatTally, knobs, suiteSeed, unmetFloors } from './support.ts';
+import { DEFAULT_BASE_SEED, ROOT, addToTally, checkSuite, emptyTally, floorsUnder, formatTally, knobs, suiteSeed, unmetFloors } from './support.ts';
 import type { SuiteSpec } from './support.ts';
 import { SUITES } from './suites.ts';
 
@@ -36,6 +36,33 @@ describe('knobs', () => {
     expect(() => knobs({ REGSIM_RUNS: '0' })).toThrow('REGSIM_RUNS=0 is not valid');
     expect(() => knobs({ REGSIM_SEED: 'x' })).toThrow('REGSIM_SEED=x is not valid');
     expect(() => knobs({ FC_PATH: '1' })).toThrow(/FC_PATH needs FC_SEED/);
+  });
+
+  it('reads REGSIM_CONFIG, a preset name; floors on paths the configuration lacks are not enforced', () => {
+    expect(knobs({ REGSIM_CONFIG: 'spec' }).config).toBe('spec');
+    expect(knobs({ REGSIM_CONFIG: ' ' }).config).toBeUndefined();
+    expect(() => knobs({ REGSIM_CONFIG: 'strict' })).toThrow('REGSIM_CONFIG=strict is not valid (known: spec, hardened)');
+    const floors = { replay: 0.13, skipped: 0.14 };
+    expect(floorsUnder(floors, 'hardened')).toEqual(floors);
+    expect(floorsUnder(floors, 'spec')).toEqual({ replay: 0.13 }); // the spec's engine re-applies: nothing is skipped
+  });
+
+  it('runs a suite under REGSIM_CONFIG: the spec configuration\'s findings fail it, and the re-run command carries the configuration', () => {
+    const spec: SuiteSpec = { ...SUITES.replay, name: 'support-config-selftest', runs: 40 };
+    const seed = suiteSeed(DEFAULT_BASE_SEED, spec.name);
+    try {
+      expect(() => checkSuite(spec, { env: { ...env, config: 'hardened' }, log: quiet })).not.toThrow();
+      let message = '';
+      try {
+        checkSuite(spec, { env: { ...env, config: 'spec' }, log: quiet });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/replay-idempotence/);
+      expect(message).toContain(`Re-run this suite's failing case: REGSIM_CONFIG=spec FC_SEED=${seed} FC_PATH=`);
+    } finally {
+      rmSync(`regsim-failures/support-config-selftest-${seed}.json`, { force: true });
+    }
   });
 
   it('derives a fixed, distinct seed per suite', () => {

@@ -18,6 +18,12 @@
 //   REGSIM_APPLIER  an external applier command (docs/external-applier.md):
 //                the suites run it instead of the built-in applier, like
 //                `regsim explore --applier "cmd args..."`.
+//   REGSIM_CONFIG  the configuration the suites generate scenarios under
+//                (a preset name, like `regsim explore --config`; default
+//                hardened). A floor on a decision path that exists only under
+//                a design option the configuration lacks is reported, not
+//                enforced; the kill table and the variant fixtures follow it
+//                (./detect.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import fc from 'fast-check';
@@ -28,8 +34,9 @@ import type { TraceStats } from '../src/model/trace-stats.ts';
 import type { ApplierFactory } from '../src/applier/index.ts';
 import { replayCommand } from '../src/cli/counterexample.ts';
 import { startExternalApplier } from '../src/external/index.ts';
-import { runScenario, scenarioArbitrary, serializeScenario } from '../src/scenario/index.ts';
-import type { RunResult, Scenario, ScenarioArbitraryOptions } from '../src/scenario/index.ts';
+import { POLICY_PRESET_NAMES, isPolicyPresetName, presetPolicy, runScenario, scenarioArbitrary, serializeScenario } from '../src/scenario/index.ts';
+import type { PolicyPresetName, RunResult, Scenario, ScenarioArbitraryOptions } from '../src/scenario/index.ts';
+import { policyHas } from '../src/scenario/needs.ts';
 
 export const ROOT = new URL('../', import.meta.url);
 export const FAILURE_DIR = 'regsim-failures';
@@ -65,6 +72,15 @@ export function addToTally(tally: Tally, stats: TraceStats): void {
 export type Floors = Partial<Record<string, number>>;
 
 const label = (name: string): string => PATHS.find((p) => p.name === name)?.label ?? name;
+
+/** The configuration the suites run under when REGSIM_CONFIG is not set (scenarioArbitrary's default). */
+export const DEFAULT_SUITES_CONFIG: PolicyPresetName = 'hardened';
+
+/** `floors` without those on paths that exist only under a design option `config` lacks (src/model/paths.ts `needs`). */
+export function floorsUnder(floors: Floors, config: PolicyPresetName): Floors {
+  const policy = presetPolicy(config);
+  return Object.fromEntries(Object.entries(floors).filter(([name]) => policyHas(PATHS.find((p) => p.name === name)?.needs, policy)));
+}
 
 /** The floors `tally` misses, one line each (empty: the guard passes). */
 export function unmetFloors(tally: Tally, floors: Floors): string[] {
@@ -142,6 +158,8 @@ export interface Knobs {
   fcPath?: string;
   /** External applier command (REGSIM_APPLIER). */
   applier?: string;
+  /** REGSIM_CONFIG (absent: DEFAULT_SUITES_CONFIG). */
+  config?: PolicyPresetName;
 }
 
 export function knobs(env: NodeJS.ProcessEnv = process.env): Knobs {
@@ -155,12 +173,15 @@ export function knobs(env: NodeJS.ProcessEnv = process.env): Knobs {
   const fcPath = env.FC_PATH?.trim() || undefined;
   const fcSeed = num('FC_SEED', Number.isInteger);
   if (fcPath !== undefined && fcSeed === undefined) throw new Error('FC_PATH needs FC_SEED (the seed of the failing run)');
+  const config = env.REGSIM_CONFIG?.trim() || undefined;
+  if (config !== undefined && !isPolicyPresetName(config)) throw new Error(`REGSIM_CONFIG=${config} is not valid (known: ${POLICY_PRESET_NAMES.join(', ')})`);
   return {
     scale: num('REGSIM_RUNS', (n) => n > 0) ?? 1,
     baseSeed: num('REGSIM_SEED', Number.isInteger) ?? DEFAULT_BASE_SEED,
     fcSeed,
     fcPath,
     applier: env.REGSIM_APPLIER?.trim() || undefined,
+    ...(config !== undefined ? { config } : {}),
   };
 }
 
@@ -270,7 +291,7 @@ export function saveFailure(stem: string, scenario: Scenario): string {
 }
 
 /** The failure report: the violations (the suite's family first), how to re-run the suite, and last the replay command. */
-export function failureMessage(spec: SuiteSpec, outcome: SuiteOutcome, file: string, applierCommand?: string): string {
+export function failureMessage(spec: SuiteSpec, outcome: SuiteOutcome, file: string, applierCommand?: string, config?: PolicyPresetName): string {
   const f = outcome.failure;
   if (f === undefined) throw new Error('no failure to report');
   const rank = (v: Violation): number => (spec.family.includes(v.invariant) ? 0 : 1);
@@ -281,7 +302,7 @@ export function failureMessage(spec: SuiteSpec, outcome: SuiteOutcome, file: str
   return [
     `property suite "${spec.name}" (${spec.family.join(', ')})${variant} failed after ${f.runs} runs, shrunk ${f.shrinks} times:`,
     ...(f.error !== undefined ? [`  the run threw: ${f.error}`] : shown),
-    `Re-run this suite's failing case: FC_SEED=${outcome.seed} FC_PATH=${f.path} npx vitest run ${spec.file}`,
+    `Re-run this suite's failing case: ${config === undefined ? '' : `REGSIM_CONFIG=${config} `}FC_SEED=${outcome.seed} FC_PATH=${f.path} npx vitest run ${spec.file}`,
     `Shrunk scenario saved to ${file}; replay it with:`,
     replayCommand(file, outcome.variant, applierCommand),
   ].join('\n');
@@ -307,17 +328,20 @@ export function checkSuite(spec: SuiteSpec, opts: CheckOptions = {}): SuiteOutco
   const external = env.applier === undefined ? undefined : startExternalApplier(env.applier);
   let outcome: SuiteOutcome;
   try {
-    outcome = runSuite(spec, { seed, runs, path: env.fcPath, variant: opts.variant, applier: external?.factory });
+    const arbitrary = env.config === undefined ? undefined : { ...spec.arbitrary, config: env.config };
+    outcome = runSuite(spec, { seed, runs, path: env.fcPath, variant: opts.variant, applier: external?.factory, arbitrary });
   } finally {
     external?.close();
   }
-  (opts.log ?? console.log)(formatTally(`[regsim ${spec.name}] ${outcome.tally.runs} runs, seed ${seed}`, outcome.tally, spec.floors));
+  const config = env.config ?? DEFAULT_SUITES_CONFIG;
+  const title = `[regsim ${spec.name}] ${outcome.tally.runs} runs, seed ${seed}${env.config === undefined ? '' : `, config ${env.config}`}`;
+  (opts.log ?? console.log)(formatTally(title, outcome.tally, spec.floors));
   if (outcome.failure !== undefined) {
     const file = saveFailure(`${spec.name}-${seed}`, outcome.failure.scenario);
-    throw new Error(failureMessage(spec, outcome, file, env.applier));
+    throw new Error(failureMessage(spec, outcome, file, env.applier, env.config));
   }
   if (env.fcPath === undefined && outcome.tally.runs >= MIN_RUNS_FOR_FLOORS) {
-    const unmet = unmetFloors(outcome.tally, spec.floors);
+    const unmet = unmetFloors(outcome.tally, floorsUnder(spec.floors, config));
     if (unmet.length > 0) {
       throw new Error(`vacuity guard of suite "${spec.name}" (seed ${seed}): rare events below their floors\n  ${unmet.join('\n  ')}`);
     }

@@ -4,18 +4,23 @@
 // hash, and the correct applier does not violate that invariant on it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { VARIANTS, loadScenario, runScenario } from '../src/scenario/index.ts';
-import { KNOWN_ESCAPES } from './detect.ts';
+import { loadScenario, runScenario } from '../src/scenario/index.ts';
+import { SUITES_CONFIG, killTableVariants } from './detect.ts';
+import { DEFAULT_SUITES_CONFIG } from './support.ts';
 import type { VariantFixture } from './detect.ts';
 
 const DIR = new URL('../fixtures/variants/', import.meta.url);
 const expected = JSON.parse(readFileSync(new URL('expected.json', DIR), 'utf8')) as VariantFixture[];
 
-it('every variant the suites catch has a fixture', () => {
-  expect(expected.map((f) => f.variant)).toEqual(VARIANTS.map((v) => v.name).filter((n) => n !== 'correct' && !(n in KNOWN_ESCAPES)));
+// The fixtures were recorded under the default configuration; under another
+// (REGSIM_CONFIG) the kill table finds other counterexamples: listed, not run.
+const recorded = SUITES_CONFIG === DEFAULT_SUITES_CONFIG;
+
+it.skipIf(!recorded)('every variant the suites catch has a fixture', () => {
+  expect(expected.map((f) => f.variant)).toEqual(killTableVariants().covered);
 });
 
-describe.each(expected)('fixture $variant', (fixture) => {
+describe.skipIf(!recorded).each(expected)(`fixture $variant (recorded under ${DEFAULT_SUITES_CONFIG})`, (fixture) => {
   const scenario = loadScenario(readFileSync(new URL(`${fixture.variant}.json`, DIR), 'utf8'));
 
   it(`replays: ${fixture.verdict}, ${fixture.invariant}, same trace hash`, () => {

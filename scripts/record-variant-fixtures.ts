@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { VARIANTS, runScenario, scenarioArbitrary, serializeScenario } from '../src/scenario/index.ts';
-import { KNOWN_ESCAPES, detect, differentialViolations } from '../properties/detect.ts';
+import { detect, differentialViolations, killTableVariants } from '../properties/detect.ts';
 import type { VariantFixture } from '../properties/detect.ts';
 import { SUITES } from '../properties/suites.ts';
 import type { InvariantName } from '../src/model/oracle.ts';
@@ -43,13 +43,14 @@ function record(variant: string): VariantFixture {
 }
 
 const wanted = process.argv.slice(2);
-const names = VARIANTS.map((v) => v.name).filter((n) => n !== 'correct' && !(n in KNOWN_ESCAPES) && (wanted.length === 0 || wanted.includes(n)));
+const names = killTableVariants().covered.filter((n) => wanted.length === 0 || wanted.includes(n));
 for (const n of wanted) if (!VARIANTS.some((v) => v.name === n)) throw new Error(`unknown variant "${n}"`);
 mkdirSync(DIR, { recursive: true });
 const previous: VariantFixture[] = existsSync(EXPECTED) ? (JSON.parse(readFileSync(EXPECTED, 'utf8')) as VariantFixture[]) : [];
 const byName = new Map(previous.map((f) => [f.variant, f]));
 for (const name of names) byName.set(name, record(name));
 const order = VARIANTS.map((v) => v.name);
-const all = [...byName.values()].filter((f) => order.includes(f.variant)).sort((a, b) => order.indexOf(a.variant) - order.indexOf(b.variant));
+const covered = killTableVariants().covered;
+const all = [...byName.values()].filter((f) => covered.includes(f.variant)).sort((a, b) => order.indexOf(a.variant) - order.indexOf(b.variant));
 writeFileSync(EXPECTED, `${JSON.stringify(all, null, 2)}\n`);
 console.log(`wrote ${names.length} fixture(s) and ${EXPECTED.pathname}`);

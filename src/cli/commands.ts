@@ -82,6 +82,7 @@ export function registerReplay(program: Command): void {
     .description('run one scenario and print its verdict and trace hash')
     .argument('<scenario.json>', 'scenario file (e.g. a counterexample saved by explore)')
     .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
+    .option('--config <name>', `run under this configuration's policy instead of the scenario's own (a scenario without one means spec): ${CONFIG_HELP}`, configArg)
     .option('--json', 'print {verdict, invariant?, eventIndex?, traceHash, violations}')
     .option('--timeline', 'print the whole timeline (default: a window around the violation)')
     .option('--trace <out.jsonl>', 'write the canonical trace (one JSON event per line)')

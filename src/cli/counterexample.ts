@@ -34,9 +34,10 @@ export interface RecordOptions {
 }
 
 /** The command printed under every failure (and shown in reports). */
-export function replayCommand(file: string, variant: string, applierCommand?: string): string {
+export function replayCommand(file: string, variant: string, applierCommand?: string, config?: string): string {
   const applier = applierCommand === undefined ? [] : ['--applier', applierCommand];
-  return `npx regsim ${formatCommand(['replay', file, '--variant', variant, ...applier])}`;
+  const preset = config === undefined ? [] : ['--config', config];
+  return `npx regsim ${formatCommand(['replay', file, '--variant', variant, ...preset, ...applier])}`;
 }
 
 export function recordFailure(spec: RunSpec, failure: Pick<RunSummary, 'index' | 'invariant'>, options: RecordOptions): Counterexample {

@@ -9,7 +9,7 @@
 import { randomInt } from 'node:crypto';
 import { closeLanes, createLanes, defaultWorkers, explorationVerdict, explore, judgedPaths } from '../explore/index.ts';
 import type { ScenarioSize } from '../explore/index.ts';
-import { resolveVariant, VARIANTS } from '../scenario/index.ts';
+import { presetPolicy, resolveVariant, variantAppliesTo, variantNeeds, VARIANTS } from '../scenario/index.ts';
 import type { PolicyPresetName, VariantInfo } from '../scenario/index.ts';
 import { withApplier } from './applier-option.ts';
 import { DEFAULT_TIME_PER_VARIANT_MS } from './defaults.ts';
@@ -53,10 +53,13 @@ interface Row {
 export async function runMutants(opts: MutantsOptions): Promise<void> {
   for (const name of opts.only ?? []) variantArg(name);
   // An external applier replaces the applier layer, so only engine and lifecycle variants stay meaningful.
-  const variants = VARIANTS.filter((v) => v.name !== 'correct' && (opts.only?.includes(v.name) ?? true));
-  const runnable = variants.filter((v) => opts.applier === undefined || v.layer !== 'applier');
-  const seed = opts.seed ?? randomInt(0x100000000);
   const config = opts.config ?? 'hardened';
+  const policy = presetPolicy(config);
+  const variants = VARIANTS.filter((v) => v.name !== 'correct' && (opts.only?.includes(v.name) ?? true));
+  // A variant of a design option the configuration lacks changes nothing under it.
+  const applicable = variants.filter((v) => variantAppliesTo(v.name, policy));
+  const runnable = applicable.filter((v) => opts.applier === undefined || v.layer !== 'applier');
+  const seed = opts.seed ?? randomInt(0x100000000);
   const timeMs = opts.timePerVariant ?? (opts.runsPerVariant === undefined ? DEFAULT_TIME_PER_VARIANT_MS : undefined);
   const runs = opts.runsPerVariant;
   const workers = opts.workers ?? defaultWorkers();
@@ -65,7 +68,8 @@ export async function runMutants(opts: MutantsOptions): Promise<void> {
   log(`regsim mutants: seed ${seed}, config ${config}, ${budget} per variant, ${plural(workers, 'worker')}\n`);
   log('half of the scenarios switch the rollback and collision start-up guards off, so the applier\'s own halts are reached;\n');
   log('a variant is credited only with violations of invariants the correct applier keeps on the same scenario\n');
-  if (runnable.length < variants.length) log(`--applier: skipping the ${variants.length - runnable.length} applier-layer variants (they replace the applier)\n`);
+  for (const v of variants.filter((x) => !applicable.includes(x))) log(`skipping ${v.name}: it needs ${variantNeeds(v.name)}, which config ${config} lacks\n`);
+  if (runnable.length < applicable.length) log(`--applier: skipping the ${applicable.length - runnable.length} applier-layer variants (they replace the applier)\n`);
 
   const rows = await withApplier(opts.applier, resolveVariant('correct').applier, async (factory) => {
     const applier = opts.applier === undefined ? undefined : factory;

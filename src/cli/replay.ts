@@ -4,8 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { headline } from '../explore/index.ts';
 import { renderHtmlReport } from '../report/index.ts';
-import { runScenario, serializeScenario } from '../scenario/index.ts';
-import type { RunResult } from '../scenario/index.ts';
+import { presetPolicy, runScenario, serializeScenario } from '../scenario/index.ts';
+import type { PolicyPresetName, RunResult } from '../scenario/index.ts';
 import { serializeTrace } from '../sim/trace.ts';
 import { restartPolicy, withApplier } from './applier-option.ts';
 import type { RestartChildOption } from './applier-option.ts';
@@ -18,6 +18,8 @@ import { showRun } from './show.ts';
 /** The options as commander parsed them (see commands.ts). */
 export interface ReplayOptions {
   variant: string;
+  /** Run under this preset's policy instead of the scenario's own. */
+  config?: PolicyPresetName;
   json?: boolean;
   trace?: string;
   html?: string;
@@ -28,7 +30,8 @@ export interface ReplayOptions {
 
 export async function runReplay(path: string, opts: ReplayOptions): Promise<void> {
   const variant = variantArg(opts.variant, opts.applier);
-  const scenario = readScenarioFile(path);
+  const read = readScenarioFile(path);
+  const scenario = opts.config === undefined ? read : { ...read, policy: presetPolicy(opts.config) };
   const restarts = restartPolicy(opts.restartChild, opts.applier);
   const result = await withApplier(
     opts.applier,
@@ -39,7 +42,7 @@ export async function runReplay(path: string, opts: ReplayOptions): Promise<void
   const top = headline(result);
   if (opts.trace !== undefined) write(opts.trace, serializeTrace(result.trace));
   if (opts.html !== undefined) {
-    const repro = replayCommand(path, variant.name, opts.applier);
+    const repro = replayCommand(path, variant.name, opts.applier, opts.config);
     const meta = { title: `regsim replay ${path}`, repro, scenarioJson: serializeScenario(scenario), verdict: result.verdict, traceHash: result.traceHash };
     write(opts.html, renderHtmlReport(result.trace, result.violations, meta));
   }
@@ -60,6 +63,7 @@ export async function runReplay(path: string, opts: ReplayOptions): Promise<void
 function textReport(result: RunResult, opts: ReplayOptions): string {
   const facts = table([
     ['verdict', result.verdict],
+    ...(opts.config !== undefined ? [['config', `${opts.config} (in place of the scenario's own policy)`]] : []),
     ['trace hash', result.traceHash],
     ['events', `${result.trace.length} over ${seconds(result.simulatedMs)} of virtual time`],
     ...(opts.trace !== undefined ? [['trace', opts.trace]] : []),

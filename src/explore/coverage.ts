@@ -8,6 +8,7 @@ import { PATHS, pathCounts } from '../model/paths.ts';
 import type { PathGroup } from '../model/paths.ts';
 import { presetPolicy } from '../scenario/index.ts';
 import type { PolicyPresetName } from '../scenario/index.ts';
+import { policyHas } from '../scenario/needs.ts';
 import { variantPaths } from '../scenario/variants.ts';
 
 export { pathCounts };
@@ -42,8 +43,8 @@ export class PathTotals {
 
 /** The paths an exploration of `variant` under `config` is judged by (see the header). */
 export function judgedPaths(variant: string, config: PolicyPresetName): string[] {
-  const engine = presetPolicy(config).engine.registryReplay;
-  const possible = PATHS.filter((p) => (p.needs === 'skip-applied' ? engine === 'skip-applied' : p.needs === undefined)).map((p) => p.name);
+  const policy = presetPolicy(config);
+  const possible = PATHS.filter((p) => policyHas(p.needs, policy)).map((p) => p.name);
   const declared = variantPaths(variant);
   // A variant's own bug may open a path the correct build never takes (lost writes under an unsynced-write bug).
   const opens = (p: string): boolean => PATHS.find((x) => x.name === p)?.needs === 'unsynced-writes';

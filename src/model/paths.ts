@@ -9,6 +9,16 @@ import type { TraceStats } from './trace-stats.ts';
 
 export type PathGroup = 'applier' | 'committed' | 'domain' | 'guard' | 'engine' | 'fault';
 
+/**
+ * A design option a path exists only under (the scenario layer decides
+ * whether a configuration has it): 'skip-applied' (engine.registryReplay),
+ * 'durable-applied-index' (engine.coldStart: production main's cold start),
+ * 'admission-check' (membership.admission: production main's check on the
+ * leader before an add), 'unsynced-writes' (a disk with unsynced writes the
+ * engine relies on: none yet).
+ */
+export type PathNeed = 'skip-applied' | 'durable-applied-index' | 'admission-check' | 'unsynced-writes';
+
 export interface PathInfo {
   /** Stable name: variants declare the paths they change by it. */
   name: string;
@@ -16,12 +26,7 @@ export interface PathInfo {
   /** One line for the path table. */
   label: string;
   count: (s: TraceStats) => number;
-  /**
-   * A design option the path exists only under (the scenario layer decides
-   * whether a configuration has it): 'skip-applied' (engine.registryReplay),
-   * 'unsynced-writes' (a disk with unsynced writes the engine relies on: none yet).
-   */
-  needs?: 'skip-applied' | 'unsynced-writes';
+  needs?: PathNeed;
 }
 
 const of = (rec: Record<string, number>, key: string): number => rec[key] ?? 0;
@@ -68,10 +73,31 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'guard:rollback', group: 'guard', label: 'start refused: rollback guard', count: (s) => of(s.guardRefusalsByGuard, 'rollback') },
   { name: 'guard:collision', group: 'guard', label: 'start refused: collision guard', count: (s) => of(s.guardRefusalsByGuard, 'collision') },
   { name: 'guard:exhaustion', group: 'guard', label: 'start refused: exhaustion guard', count: (s) => of(s.guardRefusalsByGuard, 'exhaustion') },
+  {
+    name: 'guard:admission',
+    group: 'guard',
+    label: "add refused: the leader's row in the new node's slot is another's",
+    count: (s) => of(s.guardRefusalsByGuard, 'admission'),
+    needs: 'admission-check',
+  },
   // The engine around the applier.
   { name: 'replay', group: 'engine', label: 'registration re-applied after a crash', count: (s) => s.registrationReplaysAfterCrash },
   { name: 'replay:noop', group: 'engine', label: 'replayed registration came back a no-op', count: (s) => s.registrationReplayNoops },
   { name: 'skipped', group: 'engine', label: 'registration acknowledged as already applied', count: applied('skipped'), needs: 'skip-applied' },
+  {
+    name: 'cold-start:skip',
+    group: 'engine',
+    label: 'restart kept its store, resumed at the durable applied index',
+    count: (s) => of(s.coldStartsByMode, 'skip'),
+    needs: 'durable-applied-index',
+  },
+  {
+    name: 'cold-start:restore',
+    group: 'engine',
+    label: 'restart replaced its store by its snapshot (durable index behind)',
+    count: (s) => of(s.coldStartsByMode, 'restore'),
+    needs: 'durable-applied-index',
+  },
   { name: 'install:rows', group: 'engine', label: 'snapshot installed with registry rows', count: (s) => s.snapshotInstallsWithRegistryRows },
   { name: 'truncation', group: 'engine', label: 'log truncated (a deposed leader\'s entries)', count: (s) => s.truncations },
   { name: 'leader-change', group: 'engine', label: 'leader elected more than once', count: (s) => (s.leaderElections > 1 ? 1 : 0) },

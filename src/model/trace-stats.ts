@@ -66,6 +66,8 @@ export interface TraceStats {
   crashes: number;
   lostWrites: number;
   restarts: number;
+  /** Restarts by production main's cold-start mode (none, skip, restore; only under coldStart 'durable-applied-index'). */
+  coldStartsByMode: Record<string, number>;
   backups: number;
   restores: number;
   /** Restores that brought the old Raft state back too (naive), and restores of another node's backup. */
@@ -120,6 +122,7 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
     crashes: 0,
     lostWrites: 0,
     restarts: 0,
+    coldStartsByMode: {},
     backups: 0,
     restores: 0,
     naiveRestores: 0,
@@ -170,6 +173,7 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
         break;
       case 'restart':
         stats.restarts++;
+        if (ev.coldStart !== undefined) bump(stats.coldStartsByMode, ev.coldStart);
         stats.maxRestartsPerNode = Math.max(stats.maxRestartsPerNode, perNode(restartsOf, ev.node));
         rowsHash.set(ev.node, traceRowsDigest(ev.rows));
         break;

@@ -52,6 +52,7 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
     raft: {
       ...(f.timeouts ? { electionTimeoutMs: f.timeouts.electionTimeoutMs } : {}),
       ...(s.raft?.preVote !== undefined ? { preVote: s.raft.preVote } : {}),
+      ...(s.raft?.checkQuorum !== undefined ? { checkQuorum: s.raft.checkQuorum } : {}),
       ...(s.raft?.maxBatch !== undefined ? { maxBatch: s.raft.maxBatch } : {}),
     },
     client: f.timeouts ? { proposalTimeoutMs: f.timeouts.proposalTimeoutMs } : undefined,
@@ -105,6 +106,7 @@ function mergePolicy(base: PolicyOverrides | undefined, over: PolicyOverrides): 
     guards: { ...base?.guards, ...over.guards },
     nonces: { ...base?.nonces, ...over.nonces },
     engine: { ...base?.engine, ...over.engine },
+    ...(base?.membership !== undefined || over.membership !== undefined ? { membership: { ...base?.membership, ...over.membership } } : {}),
     registerMaxAttempts: over.registerMaxAttempts ?? base?.registerMaxAttempts,
   };
 }

@@ -6,7 +6,7 @@ export { loadScenario, ScenarioError, MAX_SLOTS } from './load.ts';
 export { serializeScenario } from './serialize.ts';
 export { compileScenario } from './compile.ts';
 export type { CompileOptions } from './compile.ts';
-export { VARIANTS, resolveVariant } from './variants.ts';
+export { VARIANTS, resolveVariant, variantAppliesTo, variantNeeds } from './variants.ts';
 export type { VariantInfo, VariantLayer, ResolvedVariant } from './variants.ts';
 export { runScenario } from './run.ts';
 export { givenUpBy } from './given-up.ts';

@@ -47,6 +47,15 @@ const engine = {
   additionalProperties: false,
   properties: {
     registryReplay: { enum: ['reapply', 'skip-applied'] },
+    coldStart: { enum: ['last-snapshot', 'durable-applied-index'] },
+  },
+};
+
+const membership = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    admission: { enum: ['none', 'leader-check'] },
   },
 };
 
@@ -126,9 +135,13 @@ export const SCENARIO_SCHEMA = {
     policy: {
       type: 'object',
       additionalProperties: false,
-      properties: { guards, nonces, engine, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
+      properties: { guards, nonces, engine, membership, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
     },
-    raft: { type: 'object', additionalProperties: false, properties: { preVote: { type: 'boolean' }, maxBatch: { type: 'integer', minimum: 1, maximum: 1024 } } },
+    raft: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { preVote: { type: 'boolean' }, checkQuorum: { type: 'boolean' }, maxBatch: { type: 'integer', minimum: 1, maximum: 1024 } },
+    },
     events: {
       type: 'array',
       items: {

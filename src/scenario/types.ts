@@ -33,6 +33,8 @@ export interface Scenario {
 export interface RaftOptionsDoc {
   /** PreVote with the CheckQuorum lease (default true, as in production). */
   preVote?: boolean;
+  /** CheckQuorum: a leader without a quorum steps down (default true, as in production). */
+  checkQuorum?: boolean;
   /** Entries per AppendEntries message (default 64). */
   maxBatch?: number;
 }

@@ -4,8 +4,10 @@
 // is the applier, simulator and lifecycle as the spec describes them.
 import { applierVariants } from '../applier/index.ts';
 import type { ApplierFactory } from '../applier/index.ts';
+import type { PathNeed } from '../model/paths.ts';
 import { NO_GUARDS } from '../sim/lifecycle/index.ts';
-import type { PolicyOverrides } from '../sim/lifecycle/index.ts';
+import type { LifecyclePolicy, PolicyOverrides } from '../sim/lifecycle/index.ts';
+import { policyHas } from './needs.ts';
 import { SIM_VARIANTS } from '../sim/variants.ts';
 import type { SimVariant } from '../sim/variants.ts';
 
@@ -95,7 +97,27 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'unsynced-epoch-bump': ['lost-writes'],
   'no-startup-guard': ['restore:stale'],
   'guard-reads-local-registry': ['restore:stale'],
+  'halt-advances-applied-index': ['cold-start:skip'],
 };
+
+/**
+ * Variants whose bug breaks a design option only some configurations have:
+ * under any other the variant changes nothing, so it is explored, and must be
+ * caught, only under configurations that have it (variantAppliesTo).
+ */
+const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
+  'halt-advances-applied-index': 'durable-applied-index',
+};
+
+/** Whether `variant`'s bug can show under `policy` (a variant that needs nothing applies everywhere). */
+export function variantAppliesTo(variant: string, policy: LifecyclePolicy): boolean {
+  return policyHas(VARIANT_NEEDS[variant], policy);
+}
+
+/** The design option `variant` needs, if any (for messages). */
+export function variantNeeds(variant: string): PathNeed | undefined {
+  return VARIANT_NEEDS[variant];
+}
 
 /** The paths `variant` is declared to change (undefined: not declared, so every path). */
 export function variantPaths(variant: string): readonly string[] | undefined {

@@ -25,6 +25,8 @@ export interface RaftParams {
   maxBatch: number;
   /** PreVote with the CheckQuorum lease, as production's etcd raft runs (RaftOptions.preVote). */
   preVote: boolean;
+  /** CheckQuorum: a leader that has not heard from a quorum for an election timeout steps down (RaftOptions.checkQuorum). */
+  checkQuorum: boolean;
 }
 
 export interface ClientParams {
@@ -56,6 +58,20 @@ export interface EngineOptions {
    *    Snapshots carry each row's index; a restore brings back the backup's.
    */
   registryReplay: 'reapply' | 'skip-applied';
+  /**
+   * Where the apply loop resumes after a restart (absent: 'last-snapshot'):
+   *  - 'last-snapshot' (spec §4 of writer-registry.md): at the last local
+   *    snapshot, re-applying every later committed entry on the persisted store;
+   *  - 'durable-applied-index' (production main, addendum §3): the FSM store
+   *    keeps a durable applied index M that only data writes (0x00/0x01) and
+   *    local snapshot persists advance; a cold start with M >= S (the newest
+   *    local snapshot) keeps the persisted store and resumes at M ('skip'),
+   *    one with M absent or below S replaces the store by the snapshot and
+   *    resumes at S ('restore'), one with no snapshot keeps the store and
+   *    resumes at 0 ('none'). Entries at or below the resume point are not
+   *    handed to the applier (process/cold-start.ts).
+   */
+  coldStart?: 'last-snapshot' | 'durable-applied-index';
 }
 
 export const DEFAULT_ENGINE: EngineOptions = { registryReplay: 'reapply' };
@@ -160,6 +176,7 @@ export const DEFAULT_RAFT: RaftParams = {
   heartbeatMs: 50,
   maxBatch: 64,
   preVote: true,
+  checkQuorum: true,
 };
 
 export const DEFAULT_CLIENT: ClientParams = {

@@ -91,11 +91,13 @@ export const FAULTS: readonly FaultInfo[] = [
   },
   {
     fault: 'restart',
-    module: '`process/node.ts`',
+    module: '`process/node.ts`, `process/cold-start.ts`',
     injected: '`restart`',
-    model: 'Raft state reloaded; applied index = last local snapshot; later committed entries re-applied on the persisted store',
-    reveals: "§7.1 and the state checker's restart index, the §9.1 start-up guards (rollback, exhaustion, collision)",
-    paths: ['replay', 'guard:rollback'],
+    model:
+      "Raft state reloaded; applied index = last local snapshot; later committed entries re-applied on the persisted store (under production's cold start: from the durable applied index M, or from the snapshot whose image replaces the store, see above)",
+    reveals:
+      "§7.1 and the state checker's restart index, the §9.1 start-up guards (rollback, exhaustion, collision); production's cold start (`halt-advances-applied-index`)",
+    paths: ['replay', 'guard:rollback', 'cold-start:skip', 'cold-start:restore'],
   },
   {
     fault: 'local snapshot',

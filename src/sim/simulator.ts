@@ -136,6 +136,10 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     if (this.engine.registryReplay !== 'reapply' && this.engine.registryReplay !== 'skip-applied') {
       throw new RangeError(`unknown engine.registryReplay "${String(this.engine.registryReplay)}"`);
     }
+    const cold = this.engine.coldStart;
+    if (cold !== undefined && cold !== 'last-snapshot' && cold !== 'durable-applied-index') {
+      throw new RangeError(`unknown engine.coldStart "${String(cold)}"`);
+    }
     // A non-default engine option is part of the label (the default keeps the label, and so the trace, unchanged).
     const engineLabel = this.engine.registryReplay === DEFAULT_ENGINE.registryReplay ? '' : `;engine=${this.engine.registryReplay}`;
     this.variantLabel = `applier=${config.applierName ?? 'custom'};sim=${variants.length > 0 ? variants.join('+') : 'none'}${engineLabel}`;
@@ -196,6 +200,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     // Trace events are written with their keys in sorted order (the canonical serializer's fast path).
     const learners = this.learners.map((i) => (this.nodes[i] as SimNode).name);
     this.trace.record({
+      coldStart: this.engine.coldStart === 'durable-applied-index' ? 'durable-applied-index' : undefined,
       electionTimeoutMs: [...this.baseElectionTimeoutMs],
       fullIds: this.config.fullIds !== undefined && Object.keys(this.config.fullIds).length > 0 ? { ...this.config.fullIds } : undefined,
       kind: 'run-start',

@@ -13,6 +13,8 @@ export const SIM_VARIANTS = {
   'raft-forget-vote': 'a node forgets whom it voted for when it restarts (vote not persisted)',
   'raft-commit-old-term': "a leader counts an entry of an earlier term as committed once a majority holds it (Raft's figure 8: no current-term check)",
   'unsynced-epoch-bump': "the start-up epoch bump is written to the sidecar without fsync (a crash may take the node's epoch back to one it used)",
+  'halt-advances-applied-index':
+    "a halting apply still moves the durable applied index to the halting entry (engine coldStart 'durable-applied-index'), so the restart resumes past it",
 } as const;
 
 export type SimVariant = keyof typeof SIM_VARIANTS;
@@ -37,6 +39,7 @@ export interface VariantFlags {
   commitOldTerm: boolean;
   forgetVote: boolean;
   unsyncedEpochBump: boolean;
+  haltAdvancesAppliedIndex: boolean;
 }
 
 export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
@@ -54,5 +57,6 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     commitOldTerm: on('raft-commit-old-term'),
     forgetVote: on('raft-forget-vote'),
     unsyncedEpochBump: on('unsynced-epoch-bump'),
+    haltAdvancesAppliedIndex: on('halt-advances-applied-index'),
   };
 }

@@ -22,6 +22,16 @@ export type TraceApplyResult =
  */
 export type TraceApplySkip = 'registry-applied-index';
 
+/**
+ * How a restart chose its state and initial applied index under production
+ * main's cold start (engine option coldStart 'durable-applied-index'): 'none'
+ * (no local snapshot: the persisted store, from index 0), 'skip' (the durable
+ * applied index M is at or above the snapshot's: the persisted store, from M),
+ * 'restore' (M absent or below: the snapshot's image replaced the store, from
+ * the snapshot's index).
+ */
+export type ColdStartMode = 'none' | 'skip' | 'restore';
+
 /** Every event carries its position, virtual time (ms) and, when it has one, the node. */
 interface At {
   /** Virtual time in milliseconds since the run started. */
@@ -47,6 +57,8 @@ export type TraceEvent =
       learners?: string[];
       electionTimeoutMs?: [number, number];
       fullIds?: Record<string, string>;
+      /** The engine resumes at production main's durable applied index (absent: at the last local snapshot). */
+      coldStart?: 'durable-applied-index';
     })
   /** No fault is injected after this time; liveness is judged from here. */
   | (At & { kind: 'faults-end' })
@@ -93,8 +105,12 @@ export type TraceEvent =
    * `cause`: an armed trigger or nemesis that fired (absent: a scheduled crash).
    */
   | (AtNode & { kind: 'crash'; lostWrites: number; cause?: 'after-vote' | 'after-ack' | 'after-install' | 'after-apply' | 'after-elect' | 'after-commit' | 'leader-kill' })
-  /** The process came back from its disk: applied index restarts at `appliedIndex`. */
-  | (AtNode & { kind: 'restart'; appliedIndex: number; rows: TraceRow[] })
+  /**
+   * The process came back from its disk: applied index restarts at
+   * `appliedIndex`, with `rows` in its store. `coldStart`: how production
+   * main's cold start chose them (run-start `coldStart`; absent otherwise).
+   */
+  | (AtNode & { kind: 'restart'; appliedIndex: number; rows: TraceRow[]; coldStart?: ColdStartMode })
   /** A copy of `node`'s whole disk was taken and kept under `name` (for a later restore). */
   | (AtNode & { kind: 'backup'; name: string })
   /**

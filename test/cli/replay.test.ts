@@ -45,6 +45,14 @@ describe('replay', () => {
     expect(page).toContain(`npx regsim replay ${FINDING} --variant correct`);
     expect(page).toContain(hash);
   });
+
+  it('--config runs the scenario under that preset\'s policy instead of its own; an unknown one is a usage error', async () => {
+    const [hardened, unknown] = await Promise.all([regsim('replay', FINDING, '--config', 'hardened'), regsim('replay', FINDING, '--config', 'strict')]);
+    expect(hardened.code).toBe(0);
+    expect(hardened.stdout).toMatch(/^config\s+hardened \(in place of the scenario's own policy\)$/m);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('regsim: unknown --config "strict" (known: spec, hardened)\n');
+  });
 });
 
 describe('shrink', () => {

@@ -2,27 +2,14 @@
 // replay after a crash, snapshot install, unsynced writes, restore from
 // backup, duplicate commits of a retried proposal.
 import { describe, expect, it } from 'vitest';
-import { applierFactoryByName, createEntryApplier } from '../../src/applier/index.ts';
-import { kvEntry, simulate } from '../../src/sim/index.ts';
+import { applierFactoryByName } from '../../src/applier/index.ts';
+import { kvEntry } from '../../src/sim/index.ts';
 import type { ScenarioEvent, SimConfig, SimHooks } from '../../src/sim/index.ts';
 import { rowsDigest } from '../../src/trace/rows.ts';
 import type { TraceEvent } from '../../src/trace/types.ts';
-import { THREE, ofKind, reg, runEnd } from './helpers.ts';
+import { THREE, ofKind, reg, runEnd, runEngine } from './helpers.ts';
 
-function run(events: ScenarioEvent[], extra: Partial<SimConfig> = {}): TraceEvent[] {
-  return simulate({
-    seed: 'engine',
-    nodes: THREE,
-    applier: createEntryApplier,
-    applierName: 'correct',
-    timeLimitMs: 3000,
-    snapshotInterval: 1000,
-    events,
-    // The engine's own behaviour: no liveness probe entry among the applies counted here.
-    livenessProbe: false,
-    ...extra,
-  }).trace;
-}
+const run = (events: ScenarioEvent[], extra: Partial<SimConfig> = {}): TraceEvent[] => runEngine('engine', events, extra);
 
 const forNode = <T extends { node?: string }>(events: T[], node: string): T[] => events.filter((e) => e.node === node);
 

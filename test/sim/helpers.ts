@@ -52,6 +52,21 @@ export function faultyRun(
   });
 }
 
+/** A three-node run of the correct applier with `events`, no local snapshots and no liveness probe (the engine's own behaviour). */
+export function runEngine(seed: string, events: ScenarioEvent[], extra: Partial<SimConfig> = {}): TraceEvent[] {
+  return simulate({
+    seed,
+    nodes: THREE,
+    applier: createEntryApplier,
+    applierName: 'correct',
+    timeLimitMs: 3000,
+    snapshotInterval: 1000,
+    events,
+    livenessProbe: false,
+    ...extra,
+  }).trace;
+}
+
 export function ofKind<K extends TraceEvent['kind']>(trace: readonly TraceEvent[], kind: K): Extract<TraceEvent, { kind: K }>[] {
   return trace.filter((e): e is Extract<TraceEvent, { kind: K }> => e.kind === kind);
 }

@@ -371,7 +371,9 @@ export class ModelTimeline {
  *  - a crash/restart keeps it (registry writes are synced, the store persists;
  *    the applied index restarts lower, at the last local snapshot, which is the
  *    replay window (applied, hwm] in which re-applied registrations may be no-ops
- *    and the rows may be ahead of the index being applied);
+ *    and the rows may be ahead of the index being applied), unless production's
+ *    cold start replaced the store by its snapshot (restart `coldStart:
+ *    'restore'`): then it is that snapshot's hwm;
  *  - a snapshot install sets it to the hwm the source had when it took that
  *    snapshot (a snapshot taken inside the source's own replay window carries
  *    rows that are ahead of its index);
@@ -436,7 +438,9 @@ export class Lifecycle {
           break;
         }
         case 'restart':
-          if (ev.appliedIndex > cur) set(ev.node, ev.t, ev.appliedIndex);
+          // Production's cold start may replace the store by the snapshot's image: its rows are the snapshot's.
+          if (ev.coldStart === 'restore') set(ev.node, ev.t, takes.get(ev.node)?.get(ev.appliedIndex) ?? ev.appliedIndex);
+          else if (ev.appliedIndex > cur) set(ev.node, ev.t, ev.appliedIndex);
           break;
         case 'backup':
           backups.set(ev.name, cur);

@@ -17,7 +17,9 @@
 //    e.g. in a replay window) may legitimately go back, re-applying the log
 //    restores it.
 //  - a restart shows the persisted store: registry writes are synced, so
-//    every row must still be there, same owner, last_seen not lower.
+//    every row must still be there, same owner, last_seen not lower. Unless
+//    production's cold start replaced the store by the node's snapshot
+//    (restart `coldStart: 'restore'`): that is judged as an install of it.
 import type { TraceEvent, TraceRow } from '../../trace/types.ts';
 import type { CheckContext } from './context.ts';
 
@@ -135,7 +137,8 @@ function trackRows(trace: readonly TraceEvent[], ctx: CheckContext): RowFinding[
         break;
       }
       case 'restart':
-        replace(e, ev.node, toSeen(ev.rows, ctx.life.hwmAfter[e] ?? 0, e), 'restart', Number.POSITIVE_INFINITY);
+        if (ev.coldStart === 'restore') replace(e, ev.node, toSeen(ev.rows, ev.appliedIndex, e), 'restart', ev.appliedIndex);
+        else replace(e, ev.node, toSeen(ev.rows, ctx.life.hwmAfter[e] ?? 0, e), 'restart', Number.POSITIVE_INFINITY);
         break;
       case 'snapshot-install':
         replace(e, ev.node, toSeen(ev.rows, ev.index, e), 'snapshot-install', ev.index);

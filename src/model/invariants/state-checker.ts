@@ -23,11 +23,14 @@
 //    moved its applied index past a committed entry without an apply);
 //  - 'restart-index': a restart that resumes from another index than the
 //    node's last persisted snapshot (spec §4: the applied index starts at the
-//    last local snapshot);
+//    last local snapshot), or, when run-start says the engine keeps
+//    production main's durable applied index, from another index or in
+//    another mode than its cold start gives (cold-start.ts: addendum §3.2);
 //  - 'commit-index-unexplained': the run-end summary's commit index is not
 //    the highest index the node's commit events and installs show.
 import type { TraceEvent } from '../../trace/types.ts';
 import { entryHexDigest } from '../../trace/digest.ts';
+import { DurableIndexModel } from './cold-start.ts';
 import { describeEntry, violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
 
@@ -61,12 +64,14 @@ export function checkAppliedLog(trace: readonly TraceEvent[], ctx: CheckContext)
   };
   /** Whether the node's applied index may move from `from` to `to` without an apply: only empty entries in between. */
   const explained = (from: number, to: number): boolean => to >= from && log.onlyEmptyBetween(from, to);
+  let durable: DurableIndexModel | undefined;
 
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
     switch (ev.kind) {
       case 'run-start':
         for (const n of ev.nodes) nodes.set(n, fresh());
+        if (ev.coldStart === 'durable-applied-index') durable = new DurableIndexModel();
         break;
       case 'commit': {
         const s = stateOf(ev.node);
@@ -160,7 +165,19 @@ export function checkAppliedLog(trace: readonly TraceEvent[], ctx: CheckContext)
       }
       case 'restart': {
         const s = stateOf(ev.node);
-        if (s.snapshot !== undefined && ev.appliedIndex !== s.snapshot) {
+        if (durable !== undefined) {
+          const want = s.snapshot === undefined ? undefined : durable.predict(ev.node, s.snapshot);
+          if (want !== undefined && (ev.appliedIndex !== want.appliedIndex || ev.coldStart !== want.mode)) {
+            out.push(
+              violation(
+                'raft-safety', 'restart-index',
+                e,
+                ev.node,
+                `${ev.node} restarted with applied index ${ev.appliedIndex} (cold start ${ev.coldStart ?? 'unstated'}), but its durable applied index and last persisted snapshot (index ${s.snapshot}) give ${want.appliedIndex} (${want.mode}; addendum §3.2)`,
+              ),
+            );
+          }
+        } else if (s.snapshot !== undefined && ev.appliedIndex !== s.snapshot) {
           out.push(
             violation(
               'raft-safety', 'restart-index',
@@ -171,7 +188,8 @@ export function checkAppliedLog(trace: readonly TraceEvent[], ctx: CheckContext)
           );
         }
         s.applied = ev.appliedIndex;
-        s.snapshot = ev.appliedIndex;
+        // Under production's cold start a 'skip' resumes above the snapshot, which stays where it was.
+        if (durable === undefined) s.snapshot = ev.appliedIndex;
         break;
       }
       case 'backup': {
@@ -215,6 +233,7 @@ export function checkAppliedLog(trace: readonly TraceEvent[], ctx: CheckContext)
       default:
         break;
     }
+    durable?.observe(ev);
   }
   return out;
 }

@@ -11,7 +11,7 @@ export {
   presetPolicy,
   resolvePolicy,
 } from './policy.ts';
-export type { EnginePolicy, GuardPolicy, LifecyclePolicy, NoncePolicy, PolicyOverrides, PolicyPresetName } from './policy.ts';
+export type { EnginePolicy, GuardPolicy, LifecyclePolicy, MembershipPolicy, NoncePolicy, PolicyOverrides, PolicyPresetName } from './policy.ts';
 export { COLLIDING_RAFT_IDS } from './colliding-ids.ts';
 export type { CollidingRaftId } from './colliding-ids.ts';
 export { NEAR_RAFT_IDS } from './near-ids.ts';

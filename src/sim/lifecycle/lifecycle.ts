@@ -16,6 +16,7 @@ import type { ScenarioEvent } from '../config.ts';
 import type { ApplyInfo, NodeStartInfo, SimApi, SimHooks } from '../hooks.ts';
 import type { SimNode } from '../process/node.ts';
 import { kvEntry, registrationEntry } from '../workload.ts';
+import { RETRY_MS as ADMISSION_RETRY_MS, admissionCheck } from './admission.ts';
 import { exhaustionGuard, memberCollisionGuard, registryCollisionGuard, rollbackGuard } from './guards.ts';
 import type { Refusal } from './guards.ts';
 import { isEncryptedWrite, rotationMarker, rotationMarkerDek } from './markers.ts';
@@ -102,6 +103,8 @@ export class NodeLifecycle implements SimHooks {
   private readonly initialDek: number;
   private lastProposedDek: number;
   private workloadStarted = false;
+  /** An admission still under way at faults-end is given up (a node added in the quiet period is a fault). */
+  private faultsEnded = false;
 
   constructor(private readonly opts: LifecycleOptions) {
     this.policy = resolvePolicy(opts.policy);
@@ -325,6 +328,7 @@ export class NodeLifecycle implements SimHooks {
    */
   onFaultsEnd(_sim: SimApi): void {
     this.crashAfterApply.clear();
+    this.faultsEnded = true;
   }
 
   onCrash(_sim: SimApi, name: string): void {
@@ -396,9 +400,8 @@ export class NodeLifecycle implements SimHooks {
       }
       case 'add-node': {
         const name = this.nodeArg(event, data.node);
-        this.admitted.add(name);
-        sim.trace.record({ t: sim.now, node: name, kind: 'add-node', fullNodeId: String(this.fullId(name)) });
-        sim.restart(name);
+        if (this.policy.membership?.admission === 'leader-check') return this.admit(sim, name);
+        this.addNode(sim, name);
         return;
       }
       case 'remove-node': {
@@ -415,6 +418,40 @@ export class NodeLifecycle implements SimHooks {
       default:
         throw new RangeError(`unknown lifecycle event "${event.name}"`);
     }
+  }
+
+  private addNode(sim: SimApi, name: string): void {
+    this.admitted.add(name);
+    sim.trace.record({ t: sim.now, node: name, kind: 'add-node', fullNodeId: String(this.fullId(name)) });
+    sim.restart(name);
+  }
+
+  /** Production main's admission check on the leader before the add (admission.ts). */
+  private admit(sim: SimApi, name: string): void {
+    if (this.faultsEnded) return this.admissionRefused(sim, name, 'the operator gave up: faults ended before the admission finished');
+    const leader = this.leader(sim);
+    const store = leader?.store;
+    if (leader === undefined || store === null || store === undefined) {
+      sim.after(ADMISSION_RETRY_MS, (s) => this.admit(s, name));
+      return;
+    }
+    const dekId = this.procs.get(leader.name)?.dekId ?? this.clusterDek();
+    const fullNodeId = this.fullId(name);
+    const decision = admissionCheck(store, dekId, fullNodeId);
+    if (decision.kind === 'admit') return this.addNode(sim, name);
+    if (decision.kind === 'refuse') return this.admissionRefused(sim, name, decision.detail, 'admission');
+    sim.propose(registrationEntry(dekId, fullNodeId, 0), {
+      node: leader.name,
+      maxAttempts: 1,
+      onApplied: () =>
+        this.faultsEnded ? this.admissionRefused(sim, name, 'the pre-registration applied after faults ended: the add is given up') : this.addNode(sim, name),
+      onGiveUp: () => this.admissionRefused(sim, name, 'the pre-registration at epoch 0 timed out: the add is aborted'),
+    });
+  }
+
+  /** 'admission': the check refused (a row taken); 'admission-aborted': the add failed otherwise. */
+  private admissionRefused(sim: SimApi, name: string, detail: string, guard: 'admission' | 'admission-aborted' = 'admission-aborted'): void {
+    sim.trace.record({ t: sim.now, node: name, kind: 'guard-refused', guard, detail });
   }
 
   private nodeArg(event: { name: string }, node: string | undefined): string {

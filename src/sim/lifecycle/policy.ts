@@ -74,6 +74,17 @@ export interface NoncePolicy {
   heldBehindHalt: 'wait' | 'halt';
 }
 
+export interface MembershipPolicy {
+  /**
+   * What the leader does before adding a node (add-node): nothing (the spec:
+   * the joiner registers itself at its first start), or production main's
+   * admission check (addendum §6.1, admission.ts): refuse if its local row in
+   * the new node's slot belongs to another full id, else pre-register the new
+   * node at epoch 0 and add it once that registration has applied.
+   */
+  admission: 'none' | 'leader-check';
+}
+
 /** The engine's design options (SimConfig.engine; see EngineOptions in src/sim/config.ts). */
 export type EnginePolicy = EngineOptions;
 
@@ -82,6 +93,8 @@ export interface LifecyclePolicy {
   nonces: NoncePolicy;
   /** Engine design (spec §4 literally: re-apply on replay). */
   engine: EnginePolicy;
+  /** Absent: admission 'none' (so the spec and hardened presets, and the scenarios saved under them, carry no such field). */
+  membership?: MembershipPolicy;
   /** Attempts per Register proposal before the node proposes it afresh. */
   registerMaxAttempts: number;
 }
@@ -150,6 +163,7 @@ export interface PolicyOverrides {
   guards?: Partial<GuardPolicy>;
   nonces?: Partial<NoncePolicy>;
   engine?: Partial<EnginePolicy>;
+  membership?: Partial<MembershipPolicy>;
   registerMaxAttempts?: number;
 }
 
@@ -159,6 +173,9 @@ export function resolvePolicy(over: PolicyOverrides = {}, base: LifecyclePolicy 
     guards: { ...base.guards, ...over.guards },
     nonces: { ...base.nonces, ...over.nonces },
     engine: { ...base.engine, ...over.engine },
+    ...(base.membership !== undefined || over.membership !== undefined
+      ? { membership: { admission: 'none', ...base.membership, ...over.membership } }
+      : {}),
     registerMaxAttempts: over.registerMaxAttempts ?? base.registerMaxAttempts,
   };
 }

@@ -9,6 +9,7 @@ import { EMPTY_ENTRY_DIGEST } from '../../trace/digest.ts';
 import { FOLLOWER, LEADER, RaftNode } from '../raft/raft.ts';
 import type { Entry, Snapshot } from '../raft/log.ts';
 import type { Message, RaftHost } from '../raft/raft.ts';
+import { coldStart } from './cold-start.ts';
 import type { CrashCause } from './crash-points.ts';
 import type { NodeEnv } from './env.ts';
 import { alreadyApplied, registrationKeyHex } from '../storage/registry-replay.ts';
@@ -100,9 +101,10 @@ export class SimNode implements RaftHost {
               sim.trace.record({ fault, keyHex, kind: 'store-fault', node: this.name, op, t: sim.now }),
           };
     this.store = new SimRegistryStore(this.disk, !sim.flags.unsyncedRegistryWrites, sink);
-    this.applied = this.disk.snapshot?.index ?? 0;
+    const start = coldStart(this.durableIndex(), this.disk, this.store);
+    this.applied = start.appliedIndex;
     if (restart) {
-      sim.trace.record({ appliedIndex: this.applied, kind: 'restart', node: this.name, rows: this.store.rows(), t: sim.now });
+      sim.trace.record({ appliedIndex: this.applied, coldStart: start.mode, kind: 'restart', node: this.name, rows: this.store.rows(), t: sim.now });
     }
     const verdict = sim.started(this.name, {
       incarnation: this.incarnation,
@@ -124,6 +126,7 @@ export class SimNode implements RaftHost {
       {
         maxBatch: sim.raftParams.maxBatch,
         preVote: sim.raftParams.preVote,
+        checkQuorum: sim.raftParams.checkQuorum,
         installBeforePersist: sim.flags.installBeforePersist,
         commitWithoutMajority: sim.flags.commitWithoutMajority,
         commitOldTerm: sim.flags.commitOldTerm,
@@ -236,12 +239,17 @@ export class SimNode implements RaftHost {
         write: store.lastWrite,
       });
       if (result.kind === 'halt') {
+        // The bug: the halting entry's index reaches the durable applied index.
+        if (sim.flags.haltAdvancesAppliedIndex && this.durableIndex()) this.disk.durableApplied = index;
         if (!sim.flags.skipEntryOnHalt) {
           this.halt(index, result.reason);
           return;
         }
       } else if (result.kind === 'registered') {
         this.registrationsApplied++;
+      } else if (result.opcode <= 0x01 && this.durableIndex()) {
+        // A data write (0x00/0x01) commits its store batch with M in it, synced (addendum §3.1).
+        this.disk.durableApplied = index;
       }
       this.applied = index;
       if (result.kind !== 'halt') {
@@ -324,13 +332,23 @@ export class SimNode implements RaftHost {
     const term = raft.termAt(index);
     const omit = this.sim.flags.snapshotOmitsRegistry;
     const rows = omit ? [] : store.rows();
-    const snap: Snapshot =
+    let snap: Snapshot =
       this.sim.engine.registryReplay === 'skip-applied'
         ? { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest(), rowsAppliedAt: omit ? [] : store.rowsAppliedAt() }
         : { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest() };
+    if (this.durableIndex()) {
+      // The image holds M as it is; the persist then raises M to the snapshot's index, synced (addendum §3.1).
+      snap = { ...snap, appliedIndex: this.disk.durableApplied };
+      this.disk.durableApplied = Math.max(this.disk.durableApplied ?? 0, index);
+    }
     this.disk.snapshot = snap;
     raft.compact(index, term);
     this.sim.trace.record({ index, kind: 'snapshot-take', node: this.name, rowsHash: snap.rowsHash, t: this.sim.now, term });
+  }
+
+  /** Whether the engine keeps production main's durable applied index (engine option coldStart). */
+  private durableIndex(): boolean {
+    return this.sim.engine.coldStart === 'durable-applied-index';
   }
 
   // --- RaftHost ---------------------------------------------------------------------
@@ -429,6 +447,8 @@ export class SimNode implements RaftHost {
     const store = this.store as SimRegistryStore;
     // Under 'skip-applied' the rows keep the applied index their source stored with them.
     store.replaceAll(snap.rows, snap.rowsAppliedAt);
+    // An installed image brings its own M, at most its index (addendum §3.1).
+    if (this.durableIndex()) this.disk.durableApplied = snap.appliedIndex;
     this.applied = snap.index;
     this.sim.trace.record({
       from: this.nodeName(from),

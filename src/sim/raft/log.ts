@@ -30,6 +30,13 @@ export interface Snapshot {
    * source's replay window holds rows ahead of its index). Absent otherwise.
    */
   readonly rowsAppliedAt?: readonly number[];
+  /**
+   * coldStart 'durable-applied-index': the durable applied index M the image
+   * holds (the snapshot is a whole-store image, M included), as it was when
+   * the image was taken, before the persist raised M to `index`; undefined if
+   * the store had none. Absent under 'last-snapshot'.
+   */
+  readonly appliedIndex?: number;
 }
 
 /** The log as stored: entries after `offset` (the last compacted index, whose term is `offsetTerm`). */

@@ -105,6 +105,13 @@ export interface RaftOptions {
    * log, or cut off and back, cannot force elections on a healthy cluster.
    */
   preVote: boolean;
+  /**
+   * CheckQuorum: a leader steps down when it has not heard from a quorum of
+   * voters within the minimum election timeout. The vote lease above is
+   * CheckQuorum's (etcd) and applies only with both switched on, as
+   * production runs them.
+   */
+  checkQuorum: boolean;
   /** Broken variant: a leader commits what it has without waiting for a majority. */
   commitWithoutMajority: boolean;
   /** Broken variant: an entry of an earlier term commits once a majority holds it (no current-term check). */
@@ -260,7 +267,7 @@ export class RaftNode {
   tickHeartbeat(): void {
     if (this.role !== LEADER) return;
     const now = this.host.now();
-    if (now >= this.quorumCheckAt) {
+    if (this.opts.checkQuorum && now >= this.quorumCheckAt) {
       // CheckQuorum: step down if a majority has not been heard from.
       let heard = 1;
       for (const p of this.peers) {
@@ -465,7 +472,7 @@ export class RaftNode {
   step(m: Message): void {
     const hs = this.hs;
     const isVote = m.type === MSG_VOTE || m.type === MSG_PREVOTE;
-    if (this.opts.preVote && isVote && m.term > hs.term && this.inLease()) {
+    if (this.opts.preVote && this.opts.checkQuorum && isVote && m.term > hs.term && this.inLease()) {
       // A leader is alive: a (pre)vote request for a later term is ignored (etcd's lease, with CheckQuorum).
       return;
     }

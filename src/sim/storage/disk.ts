@@ -127,6 +127,12 @@ export class Disk {
   registry = new DiskTable<StoredValue>();
   /** The encryption sidecar (local epochs and the like), for lifecycle hooks. Writes should be synced. */
   sidecar = new DiskTable<number>();
+  /**
+   * The FSM store's durable applied index M (production's `_meta_applied_index`,
+   * engine option coldStart 'durable-applied-index'): written synced, in the
+   * same batch as the data write that moves it; undefined until first written.
+   */
+  durableApplied: number | undefined = undefined;
 
   /** Power loss. Returns the number of pending writes lost. */
   crash(rng: Rng, lossRate: number): number {
@@ -153,6 +159,7 @@ export class Disk {
     };
     if (r.rejoin !== undefined) d.raft.rejoin = { ...r.rejoin };
     d.snapshot = this.snapshot;
+    d.durableApplied = this.durableApplied;
     d.registry = this.registry.copy();
     d.sidecar = this.sidecar.copy();
     return d;

@@ -1,0 +1,22 @@
+// Which design options a configuration has: some decision paths
+// (src/model/paths.ts `needs`) and some bug variants exist only under one of
+// them (the skip of already-applied registrations, production main's durable
+// applied index), so an exploration judges them only where they can happen.
+import type { PathNeed } from '../model/paths.ts';
+import type { LifecyclePolicy } from '../sim/lifecycle/index.ts';
+
+/** Whether `policy` has the design option `need` (undefined: needs nothing). */
+export function policyHas(need: PathNeed | undefined, policy: LifecyclePolicy): boolean {
+  switch (need) {
+    case undefined:
+      return true;
+    case 'skip-applied':
+      return policy.engine.registryReplay === 'skip-applied';
+    case 'durable-applied-index':
+      return policy.engine.coldStart === 'durable-applied-index';
+    case 'admission-check':
+      return policy.membership?.admission === 'leader-check';
+    case 'unsynced-writes':
+      return false;
+  }
+}

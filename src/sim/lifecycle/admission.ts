@@ -1,0 +1,35 @@
+// Production main's admission check (addendum §6.1, stage 7c), policy
+// membership.admission 'leader-check': before adding a node, the leader
+// reads its own local registry row (active storage DEK, low16(new)) and
+// refuses the change if another full id owns it (a current or any former
+// member: rows are never deleted), skips ahead if the new node owns it, and
+// otherwise pre-registers the new node at epoch 0 (one attempt, no retry),
+// adding the node only once that registration has applied at the leader.
+// Choices where the addendum is not code-level: the admin RPC is retried
+// every RETRY_MS while no leader is up (an operator retrying AddVoter), and
+// a pre-registration whose one attempt times out aborts the add for good
+// (main returns the error to the caller; regsim's operator does not retry
+// it). Only the storage DEK is checked: regsim's cluster has no raft-purpose
+// DEK (active.raft is 0, so §6.1 step 4 never runs).
+import { decodeRegistryValue, low16, registryKey } from '../../applier/index.ts';
+import { fullIdHex } from '../../trace/ids.ts';
+import type { RegistryStore } from '../../applier/index.ts';
+
+/** What the leader's check decides. */
+export type Admission =
+  | { kind: 'admit' }
+  | { kind: 'refuse'; detail: string }
+  | { kind: 'pre-register' };
+
+/** §6.1 step 3 on the leader's local registry. */
+export function admissionCheck(leaderRegistry: Pick<RegistryStore, 'get'>, dekId: number, fullNodeId: bigint): Admission {
+  const value = leaderRegistry.get(registryKey(dekId, low16(fullNodeId)));
+  if (value === undefined) return { kind: 'pre-register' };
+  const owner = decodeRegistryValue(value).fullNodeId;
+  if (owner === fullNodeId) return { kind: 'admit' };
+  const slot = low16(fullNodeId).toString(16).padStart(4, '0');
+  return { kind: 'refuse', detail: `the leader's row (dek ${dekId}, 0x${slot}) belongs to full id ${fullIdHex(owner)}: ErrWriterUint16Collision, nothing proposed` };
+}
+
+/** How long the operator waits before asking again when no leader is up. */
+export const RETRY_MS = 20;
