@@ -12,6 +12,7 @@ import type { ApplierFactory } from '../src/applier/index.ts';
 import { referenceApplierCommand, startExternalApplier } from '../src/external/index.ts';
 import { faultSchedule, simulate, traceHash, workloadHooks } from '../src/sim/index.ts';
 import type { SimConfig, SimResult } from '../src/sim/index.ts';
+import { STARTUP_TARGET_RATIO, startupFigure } from './startup.ts';
 
 interface Options {
   json: boolean;
@@ -166,6 +167,7 @@ function main(): void {
   const hashMs = performance.now() - h0;
 
   const external = externalRun(opts, result, simMs);
+  const startup = startupFigure();
 
   const s = result.stats;
   const wallS = simMs / 1000;
@@ -216,12 +218,13 @@ function main(): void {
       floorSimulatedSecondsPerWallSecond: Math.round(opts.seconds / ((idleMs + aloneMs) / 1000)),
     },
     external,
+    startup,
     traceEvents: s.traceEvents,
     traceHashMs: Math.round(hashMs),
     traceHash: hash,
     messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
     proposals: { proposed: s.proposals, applied: s.proposalsApplied, givenUp: s.proposalsGivenUp },
-    targets: { simToApplierAloneRatio: 0.25, simulatedSecondsPerWallSecond: 1000, externalAppliesPerWallSecond: 20_000 },
+    targets: { simToApplierAloneRatio: 0.25, simulatedSecondsPerWallSecond: 1000, externalAppliesPerWallSecond: 20_000, startupRatio: STARTUP_TARGET_RATIO },
     machine: { cpus: os.cpus().length, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100, node: process.version },
   };
   if (opts.json) {
@@ -241,6 +244,7 @@ function main(): void {
     `  external applier (reference child over the protocol, same run)`,
     `    applies / wall s              ${f.external.appliesPerWallSecond}  (built-in ${f.external.builtinAppliesPerWallSecond}; ratio ${f.external.ratio}; target >= ${f.targets.externalAppliesPerWallSecond})`,
     `    same trace hash as built-in   ${f.external.sameTraceHash}`,
+    `  start-up, installed package    regsim --help ${f.startup.helpMs} ms, node -e 0 ${f.startup.nodeMs} ms: ${f.startup.ratio}x  (target <= ${f.targets.startupRatio}x; medians of ${f.startup.samples})`,
     `  trace: ${f.traceEvents} events, hashed in ${f.traceHashMs} ms, sha256 ${f.traceHash.slice(0, 16)}...`,
     `  machine: ${f.machine.cpus} cpus, load average ${f.machine.loadAverage1m}, node ${f.machine.node}`,
   ];

@@ -3,7 +3,7 @@
 // on stdin/stdout with regsim's own applier, or a named bug variant of it.
 //   regsim-reference-applier.js [--variant NAME]
 // Point regsim at it with --applier "node bin/regsim-reference-applier.js".
-import { register } from 'tsx/esm/api';
+import { modulePath } from './modules.js';
 
 // stdout is the protocol channel: anything logged must go to stderr.
 console.log = console.info = console.debug = console.error;
@@ -19,9 +19,8 @@ for (let i = 0; i < args.length; i++) {
   }
 }
 
-register();
-const { applierFactoryByName } = await import('../src/applier/index.ts');
-const { serve } = await import('../src/external/server.ts');
+const { applierFactoryByName } = await import(modulePath('applier/index'));
+const { serve } = await import(modulePath('external/server'));
 
 let factory;
 try {

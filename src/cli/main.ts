@@ -8,9 +8,11 @@ import { registerConformance, registerExplore, registerFindings, registerMerge, 
 import { registerInvariants } from './invariants.ts';
 // protocol.ts, not external/index.ts: the index loads the whole bridge.
 import { ExternalApplierError } from '../external/protocol.ts';
+import { regsimVersion } from '../records/provenance.ts';
 
 const program = new Command('regsim')
   .description('Deterministic simulation and property testing for the writer-registry applier')
+  .version(regsimVersion(), '--version', 'print the regsim version')
   .option('--debug', 'print stack traces for errors')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();

@@ -1,0 +1,245 @@
+// A property over generated cluster scenarios, for any vitest (or other)
+// suite: one fast-check run over runScenario, every run judged by the whole
+// oracle, a tally of the decision paths reached with vacuity floors on them,
+// and a failure report that saves the shrunk scenario and ends with the one
+// command that replays it. Framework-free: it throws, the test runner reports.
+//
+// Environment (knobs()):
+//   REGSIM_RUNS  multiplier of every suite's run count (default 1; 4 = four
+//                times as many, 0.25 a quarter). Floors are fractions of the
+//                runs, so they scale with it; below MIN_RUNS_FOR_FLOORS runs a
+//                suite reports its counts but does not enforce floors.
+//   REGSIM_SEED  base seed (integer, default 20250901): each suite's fast-check
+//                seed is derived from it and the suite's name, so CI is
+//                reproducible and suites explore different scenarios.
+//   FC_SEED      fast-check seed of the suite, overriding the derived one.
+//   FC_PATH      fast-check replay path (with FC_SEED): re-runs exactly the
+//                failing case and its shrink path; floors are not checked.
+//   REGSIM_APPLIER  an external applier command (docs/external-applier.md):
+//                the suites run it instead of the built-in applier, like
+//                `regsim explore --applier "cmd args..."`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { ApplierFactory } from '../applier/index.ts';
+import { replayCommand } from '../cli/counterexample.ts';
+import { formatCommand, startExternalApplier } from '../external/index.ts';
+import { formatViolation } from '../model/oracle.ts';
+import type { InvariantName, Violation } from '../model/oracle.ts';
+import { runScenario, scenarioArbitrary, serializeScenario } from '../scenario/index.ts';
+import type { RunResult, Scenario, ScenarioArbitraryOptions } from '../scenario/index.ts';
+import { addToTally, emptyTally, formatTally, unmetFloors } from './tally.ts';
+import type { Floors, Tally } from './tally.ts';
+
+/** Where failing scenarios are saved, relative to the working directory (vitest's: the project root). */
+export const FAILURE_DIR = 'regsim-failures';
+export const DEFAULT_BASE_SEED = 20250901;
+/** Below this many runs the floors are reported, not enforced (too few runs to expect a rate). */
+export const MIN_RUNS_FOR_FLOORS = 50;
+
+/** One property suite: a family of invariants, the scenarios that make its rare events common, its floors. */
+export interface SuiteSpec {
+  /** Short name: file names, seeds, messages. */
+  name: string;
+  /** The test file that runs it (for the fast-check replay hint); its parts' files are named after it (suitePart). */
+  file: string;
+  /** The invariant family it targets (reports list its violations first). */
+  family: readonly InvariantName[];
+  /** Runs at REGSIM_RUNS=1. */
+  runs: number;
+  arbitrary: ScenarioArbitraryOptions;
+  /** Vacuity floors, by decision path. */
+  floors: Floors;
+}
+
+export interface Knobs {
+  scale: number;
+  baseSeed: number;
+  fcSeed?: number;
+  fcPath?: string;
+  /** External applier command (REGSIM_APPLIER). */
+  applier?: string;
+}
+
+export function knobs(env: NodeJS.ProcessEnv = process.env): Knobs {
+  const num = (name: string, ok: (n: number) => boolean): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text.trim() === '') return undefined;
+    const n = Number(text);
+    if (!Number.isFinite(n) || !ok(n)) throw new Error(`${name}=${text} is not valid`);
+    return n;
+  };
+  const fcPath = env.FC_PATH?.trim() || undefined;
+  const fcSeed = num('FC_SEED', Number.isInteger);
+  if (fcPath !== undefined && fcSeed === undefined) throw new Error('FC_PATH needs FC_SEED (the seed of the failing run)');
+  return {
+    scale: num('REGSIM_RUNS', (n) => n > 0) ?? 1,
+    baseSeed: num('REGSIM_SEED', Number.isInteger) ?? DEFAULT_BASE_SEED,
+    fcSeed,
+    fcPath,
+    applier: env.REGSIM_APPLIER?.trim() || undefined,
+  };
+}
+
+/** The fast-check seed of a suite: FNV-1a of "<base>:<name>", 31 bits. */
+export function suiteSeed(baseSeed: number, name: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of `${baseSeed}:${name}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h & 0x7fffffff;
+}
+
+export interface RunSuiteOptions {
+  /** A catalog variant (default 'correct'). */
+  variant?: string;
+  /** An applier to run instead of the variant's (an external one). */
+  applier?: ApplierFactory;
+  /** Overrides the (scaled) run count. */
+  runs?: number;
+  seed?: number;
+  /** A fast-check path to replay. */
+  path?: string;
+  /** Shrink a failure (default true; the kill table only needs detection). */
+  shrink?: boolean;
+  /** Overrides the suite's arbitrary options (e.g. a family switched off, for the guard's own test). */
+  arbitrary?: ScenarioArbitraryOptions;
+}
+
+export interface SuiteOutcome {
+  suite: string;
+  variant: string;
+  seed: number;
+  /** Rare events over the runs before the first failure (shrinking runs are not counted). */
+  tally: Tally;
+  failure?: {
+    /** Runs until the failing one, inclusive (runs-to-detection). */
+    runs: number;
+    shrinks: number;
+    path: string;
+    scenario: Scenario;
+    /** The judged violations of the shrunk scenario (empty if the run threw). */
+    violations: Violation[];
+    error?: string;
+  };
+}
+
+/** Thrown by a suite's predicate: the judged violations of the run. */
+class ViolationsFound extends Error {
+  constructor(readonly violations: Violation[]) {
+    super(violations.map(formatViolation).join('\n'));
+  }
+}
+
+
+/** One fast-check run of the suite's property: no judged violation in any generated scenario. */
+export function runSuite(spec: SuiteSpec, opts: RunSuiteOptions = {}): SuiteOutcome {
+  const variant = opts.variant ?? 'correct';
+  const seed = opts.seed ?? suiteSeed(DEFAULT_BASE_SEED, spec.name);
+  const tally = emptyTally();
+  let failing = false;
+  const property = fc.property(scenarioArbitrary(opts.arbitrary ?? spec.arbitrary), (scenario) => {
+    let result: RunResult;
+    try {
+      result = runScenario(scenario, { variant, applier: opts.applier });
+    } catch (err) {
+      failing = true;
+      throw err;
+    }
+    // The whole oracle judges every run (what a scenario's policy gives up by design is `expected`, not counted).
+    const violations = result.violations;
+    if (!failing) addToTally(tally, result.stats);
+    if (violations.length > 0) {
+      failing = true;
+      throw new ViolationsFound(violations);
+    }
+  });
+  const details = fc.check(property, {
+    seed,
+    numRuns: opts.runs ?? spec.runs,
+    ...(opts.path !== undefined ? { path: opts.path } : {}),
+    endOnFailure: opts.shrink === false,
+  });
+  const outcome: SuiteOutcome = { suite: spec.name, variant, seed, tally };
+  if (details.failed && details.counterexample !== null) {
+    const [scenario] = details.counterexample;
+    const found = details.errorInstance instanceof ViolationsFound ? details.errorInstance : undefined;
+    const error = found === undefined ? String(details.errorInstance) : undefined;
+    outcome.failure = {
+      runs: details.numRuns,
+      shrinks: details.numShrinks,
+      path: details.counterexamplePath,
+      scenario,
+      violations: found?.violations ?? [],
+      ...(error !== undefined ? { error } : {}),
+    };
+  } else if (details.failed) {
+    throw new Error(`suite ${spec.name}: fast-check stopped without a counterexample (interrupted or too many skips)`);
+  }
+  return outcome;
+}
+
+/** Saves `scenario` canonically as `<dir>/<stem>.json` and returns that path. */
+export function saveFailure(stem: string, scenario: Scenario, dir: string = FAILURE_DIR): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${stem}.json`);
+  writeFileSync(file, serializeScenario(scenario));
+  return file;
+}
+
+/** The failure report: the violations (the suite's family first), how to re-run the suite, and last the replay command. */
+export function failureMessage(spec: SuiteSpec, outcome: SuiteOutcome, file: string, applierCommand?: string): string {
+  const f = outcome.failure;
+  if (f === undefined) throw new Error('no failure to report');
+  const rank = (v: Violation): number => (spec.family.includes(v.invariant) ? 0 : 1);
+  const violations = [...f.violations].sort((a, b) => rank(a) - rank(b));
+  const shown = violations.slice(0, 5).map((v) => `  ${formatViolation(v)}`);
+  if (violations.length > shown.length) shown.push(`  (+${violations.length - shown.length} more)`);
+  const variant = outcome.variant === 'correct' ? '' : ` against variant ${outcome.variant}`;
+  return [
+    `property suite "${spec.name}" (${spec.family.join(', ')})${variant} failed after ${f.runs} runs, shrunk ${f.shrinks} times:`,
+    ...(f.error !== undefined ? [`  the run threw: ${f.error}`] : shown),
+    // The re-run line carries the external applier too: without it the copied line would pass.
+    `Re-run this suite's failing case: ${applierCommand === undefined ? '' : `REGSIM_APPLIER=${formatCommand([applierCommand])} `}FC_SEED=${outcome.seed} FC_PATH=${f.path} npx vitest run ${spec.file}`,
+    `Shrunk scenario saved to ${file}; replay it with:`,
+    replayCommand(file, outcome.variant, applierCommand),
+  ].join('\n');
+}
+
+export interface CheckOptions {
+  env?: Knobs;
+  /** Where the rare-event table goes (default console.log). */
+  log?: (text: string) => void;
+  /** Check a bug variant instead of the correct applier (the guard's own tests). */
+  variant?: string;
+  /** Where a failing scenario is saved (default FAILURE_DIR, under the working directory). */
+  outDir?: string;
+}
+
+/**
+ * The body of a suite's test: runs it with the environment's knobs, prints the
+ * rare-event table, throws the failure report (after saving the scenario), then
+ * enforces the floors.
+ */
+export function checkSuite(spec: SuiteSpec, opts: CheckOptions = {}): SuiteOutcome {
+  const env = opts.env ?? knobs();
+  const seed = env.fcSeed ?? suiteSeed(env.baseSeed, spec.name);
+  const runs = Math.max(1, Math.round(spec.runs * env.scale));
+  const external = env.applier === undefined ? undefined : startExternalApplier(env.applier);
+  let outcome: SuiteOutcome;
+  try {
+    outcome = runSuite(spec, { seed, runs, path: env.fcPath, variant: opts.variant, applier: external?.factory });
+  } finally {
+    external?.close();
+  }
+  (opts.log ?? console.log)(formatTally(`[regsim ${spec.name}] ${outcome.tally.runs} runs, seed ${seed}`, outcome.tally, spec.floors));
+  if (outcome.failure !== undefined) {
+    const file = saveFailure(`${spec.name}-${seed}`, outcome.failure.scenario, opts.outDir);
+    throw new Error(failureMessage(spec, outcome, file, env.applier));
+  }
+  if (env.fcPath === undefined && outcome.tally.runs >= MIN_RUNS_FOR_FLOORS) {
+    const unmet = unmetFloors(outcome.tally, spec.floors);
+    if (unmet.length > 0) {
+      throw new Error(`vacuity guard of suite "${spec.name}" (seed ${seed}): rare events below their floors\n  ${unmet.join('\n  ')}`);
+    }
+  }
+  return outcome;
+}
