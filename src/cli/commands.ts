@@ -3,7 +3,6 @@
 // implementation (the simulator, fast-check, ajv, the oracle, the report
 // renderer) is loaded by a dynamic import when the verb runs, so --help and
 // usage errors start fast.
-import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { ConformanceOptions } from './conformance.ts';
 import type { ExploreOptions } from './explore.ts';
@@ -15,9 +14,11 @@ import type { ShrinkOptions } from './shrink.ts';
 import { MINIMIZE_BUDGET } from '../explore/budgets.ts';
 import { DEFAULT_RUNS, DEFAULT_TIME_PER_VARIANT_MS } from './defaults.ts';
 import { seconds } from './format.ts';
-import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, runIndex, seedArg, shardArg } from './options.ts';
+import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, runIndex, seedArg, shardArg, workersArg } from './options.ts';
 
 const APPLIER_OPTION = ['--applier <command>', 'run an external applier process (docs/external-applier.md)'] as const;
+
+const FILE_VARIANT_HELP = 'bug variant to run (see regsim variants; default: the one a saved counterexample names, else correct)';
 
 const CORPUS_HELP = 'file every shrunk counterexample in this findings corpus (see regsim findings); violations of findings marked known do not fail the exit code';
 
@@ -33,10 +34,10 @@ export function registerExplore(program: Command): void {
     .option('--from <run>', 'first run index (default 0)', runIndex('--from'))
     .option('--to <run>', 'stop before this run index (the range is --from to --to - 1)', runIndex('--to'))
     .option('--records <file.jsonl>', 'write one JSON line per run (seed, trace hash, verdict, paths, wall time), streamed; what regsim merge reads')
-    .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
+    .option('--variant <name>', 'bug variant to run (see regsim variants)', 'correct')
     .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
     .option('--nodes <n>', 'members at boot, 3 to 7 (default: 3 to 5)', nodesArg)
-    .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core); results do not depend on it', positiveInt('--workers'))
+    .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core); results do not depend on it', workersArg)
     .option('--keep-going', 'do not stop at the first violation (shrinks the first of each invariant)')
     .option('--no-shrink', 'save failing scenarios as generated')
     .option('--out-dir <dir>', 'where counterexamples are saved', 'regsim-failures')
@@ -74,7 +75,7 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .description('run one scenario and print its verdict and trace hash')
     .argument('<scenario.json>', 'scenario file (e.g. a counterexample saved by explore)')
-    .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
+    .option('--variant <name>', FILE_VARIANT_HELP)
     .option('--json', 'print {verdict, invariant?, eventIndex?, traceHash, violations}')
     .option('--timeline', 'print the whole timeline (default: a window around the violation)')
     .option('--trace <out.jsonl>', 'write the canonical trace (one JSON event per line)')
@@ -89,7 +90,7 @@ export function registerShrink(program: Command): void {
     .description('shrink a failing scenario to a smaller one that fails with the same invariant')
     .argument('<scenario.json>', 'failing scenario file')
     .requiredOption('--out <min.json>', 'where to write the shrunk scenario')
-    .option('--variant <name>', 'bug variant to run (see regsim mutants)', 'correct')
+    .option('--variant <name>', FILE_VARIANT_HELP)
     .option('--budget <n>', 'scenarios to try at most', positiveInt('--budget'), MINIMIZE_BUDGET)
     .option(...APPLIER_OPTION)
     .action(async (path: string, opts: ShrinkOptions) => (await import('./shrink.ts')).runShrink(path, opts));
@@ -107,11 +108,11 @@ export function registerMutants(program: Command): void {
     .option('--runs-per-variant <n>', 'scenario budget per variant (with a time budget too: whichever ends first)', positiveInt('--runs-per-variant'))
     .option('--seed <n>', 'exploration seed (default: random, printed)', seedArg)
     .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
-    .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core)', positiveInt('--workers'))
+    .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core)', workersArg)
     .option('--out-dir <dir>', 'where counterexamples are saved', 'regsim-failures')
     .option('--json', 'print the kill table as a JSON array')
     .option(...APPLIER_OPTION)
-    .addOption(new Option('--only <variants>', 'comma-separated variants (for quick checks)').argParser((v) => v.split(',')).hideHelp())
+    .option('--only <variants>', 'comma-separated variants to run instead of all (see regsim variants)', (v: string) => v.split(','))
     .action(async (opts: MutantsOptions) => (await import('./mutants.ts')).runMutants(opts));
 }
 

@@ -2,11 +2,11 @@
 // production Go code against an applier (the correct one or a named variant).
 // A file is one of two kinds, told apart by its sections (vectorsKind):
 // Stage 6A's vectors run the Stage 6A applier, production main's run main's.
-import { readFileSync } from 'node:fs';
 import { withApplier } from './applier-option.ts';
 import { MemoryRegistryStore, mainApplierVariants, applierVariants, variantByName } from '../applier/index.ts';
 import type { ApplierFactory, MainFsmFactory } from '../applier/index.ts';
 import { UsageError } from './errors.ts';
+import { readInputFile } from './files.ts';
 import { applySequenceChecks } from './conformance/apply-sequences.ts';
 import { runChecks } from './conformance/checks.ts';
 import type { ConformanceResult } from './conformance/checks.ts';
@@ -94,12 +94,7 @@ export function runConformance(vectors: unknown, target: ConformanceTarget): Con
 }
 
 function readVectors(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read vectors file ${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const text = readInputFile(path, 'vectors file');
   try {
     return JSON.parse(text);
   } catch (err) {

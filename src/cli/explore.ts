@@ -13,9 +13,10 @@ import { host, provenance } from '../records/provenance.ts';
 import { RecordsWriter } from '../records/writer.ts';
 import { withApplier } from './applier-option.ts';
 import { DEFAULT_RUNS } from './defaults.ts';
-import { recordFailure } from './counterexample.ts';
+import { exploreRunCommand, recordFailure } from './counterexample.ts';
 import { checkCorpus, corpusReport } from './corpus-option.ts';
 import { HarnessError, UsageError } from './errors.ts';
+import { checkOutputDir } from './files.ts';
 import { plural, seconds } from './format.ts';
 import { formatRange, runRange } from './range.ts';
 import { variantArg } from './scenario-options.ts';
@@ -70,6 +71,7 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
   const spec = { seed, variant: variant.name, nodes: opts.nodes, config, guardSwarm: true, differential: variant.name !== 'correct' };
   const ctx: ExplorationContext = { seed, variant: variant.name, config, applier: opts.applier, provenance: provenance(), range, shard: range.shard, records: opts.records };
   if (opts.corpus !== undefined) checkCorpus(opts.corpus);
+  checkOutputDir(opts.outDir, '--out-dir');
   const records = opts.records === undefined ? undefined : openRecords(opts.records);
   const say = (text: string): void => void (opts.json ? undefined : process.stdout.write(text));
 
@@ -112,7 +114,7 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
           onRun: (s) => records?.write(toRunRecord(s)),
         });
       } catch (err) {
-        if (err instanceof RunError) throw new HarnessError(`${err.message}; reproduce with: ${reproduceRun(spec, err.run, opts.applier)}`);
+        if (err instanceof RunError) throw new HarnessError(`${err.message}; reproduce with: ${exploreRunCommand(spec, err.run, opts.applier)}`);
         throw err;
       } finally {
         progress.stop();
@@ -153,11 +155,4 @@ function openRecords(file: string): RecordsWriter {
   } catch (err) {
     throw new UsageError(`cannot write records file ${file}: ${(err as Error).message}`);
   }
-}
-
-/** The one command that runs run `run` of this exploration alone. */
-function reproduceRun(spec: RunSpec, run: number, applier: string | undefined): string {
-  const nodes = spec.nodes === undefined ? '' : ` --nodes ${spec.nodes}`;
-  const external = applier === undefined ? '' : ` --applier ${JSON.stringify(applier)}`;
-  return `npx regsim explore --seed ${spec.seed} --from ${run} --to ${run + 1} --variant ${spec.variant} --config ${spec.config ?? 'hardened'}${nodes}${external} --workers 1`;
 }

@@ -15,6 +15,7 @@ import { withApplier } from './applier-option.ts';
 import { recordFailure, saveCounterexample } from './counterexample.ts';
 import { checkCorpus, corpusReport } from './corpus-option.ts';
 import { UsageError } from './errors.ts';
+import { checkOutputDir } from './files.ts';
 import { found, report } from './summary.ts';
 import type { Found } from './summary.ts';
 
@@ -35,6 +36,7 @@ interface Summary {
 
 export async function runMerge(files: string[], opts: MergeOptions): Promise<void> {
   if (opts.corpus !== undefined) checkCorpus(opts.corpus);
+  checkOutputDir(opts.outDir, '--out-dir');
   const summaries = files.filter(isExploreSummary).map(readSummary);
   const records = files.filter((f) => !summaries.some((s) => s.file === f));
   let merged: Merged;
@@ -62,7 +64,7 @@ export async function runMerge(files: string[], opts: MergeOptions): Promise<voi
       const c =
         saved === undefined
           ? recordFailure(spec, failure, { ...options, shrink })
-          : saveCounterexample(spec, { ...saved, scenario: saved.scenario as Scenario }, options);
+          : saveCounterexample(spec, { ...saved, scenario: saved.scenario as Scenario, runSeed: failure.runSeed }, options);
       return found(x.variant, failure, c, applier);
     });
     const ctx = {

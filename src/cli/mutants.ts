@@ -14,7 +14,8 @@ import type { PolicyPresetName, VariantInfo } from '../scenario/index.ts';
 import { withApplier } from './applier-option.ts';
 import { DEFAULT_TIME_PER_VARIANT_MS } from './defaults.ts';
 import { recordFailure } from './counterexample.ts';
-import { EXIT } from './errors.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { checkOutputDir } from './files.ts';
 import { plural, seconds, table } from './format.ts';
 import { variantArg } from './scenario-options.ts';
 import { startProgress } from './progress.ts';
@@ -55,6 +56,12 @@ export async function runMutants(opts: MutantsOptions): Promise<void> {
   // An external applier replaces the applier layer, so only engine and lifecycle variants stay meaningful.
   const variants = VARIANTS.filter((v) => v.name !== 'correct' && (opts.only?.includes(v.name) ?? true));
   const runnable = variants.filter((v) => opts.applier === undefined || v.layer !== 'applier');
+  // A run that tests nothing is not a pass.
+  if (runnable.length === 0) {
+    const why = opts.applier === undefined ? 'correct is not a bug variant' : '--applier replaces the applier-layer variants';
+    throw new UsageError(`no variant to run among --only ${(opts.only ?? []).join(',')} (${why})`);
+  }
+  checkOutputDir(opts.outDir, '--out-dir');
   const seed = opts.seed ?? randomInt(0x100000000);
   const config = opts.config ?? 'hardened';
   const timeMs = opts.timePerVariant ?? (opts.runsPerVariant === undefined ? DEFAULT_TIME_PER_VARIANT_MS : undefined);

@@ -8,15 +8,17 @@ import { runScenario, serializeScenario } from '../scenario/index.ts';
 import type { RunResult } from '../scenario/index.ts';
 import { serializeTrace } from '../sim/trace.ts';
 import { withApplier } from './applier-option.ts';
-import { replayCommand } from './counterexample.ts';
+import { replayCommand } from '../counterexample/index.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { checkOutputFile } from './files.ts';
 import { colorOut, seconds, table } from './format.ts';
-import { readScenarioFile, variantArg } from './scenario-options.ts';
+import { fileVariant, readScenarioFile, variantFlag } from './scenario-options.ts';
 import { showRun } from './show.ts';
 
 /** The options as commander parsed them (see commands.ts). */
 export interface ReplayOptions {
-  variant: string;
+  /** Absent: the variant the file names (a saved counterexample), else correct. */
+  variant?: string;
   json?: boolean;
   trace?: string;
   html?: string;
@@ -25,35 +27,39 @@ export interface ReplayOptions {
 }
 
 export async function runReplay(path: string, opts: ReplayOptions): Promise<void> {
-  const variant = variantArg(opts.variant, opts.applier);
   const scenario = readScenarioFile(path);
+  const { variant, fromFile } = fileVariant(path, scenario, opts);
+  if (opts.trace !== undefined) checkOutputFile(opts.trace, '--trace');
+  if (opts.html !== undefined) checkOutputFile(opts.html, '--html');
   const result = await withApplier(opts.applier, variant.applier, (factory) =>
     runScenario(scenario, { variant: variant.name, applier: opts.applier === undefined ? undefined : factory }),
   );
   const top = headline(result);
   if (opts.trace !== undefined) write(opts.trace, serializeTrace(result.trace));
   if (opts.html !== undefined) {
-    const repro = replayCommand(path, variant.name, opts.applier);
+    const repro = replayCommand(path, { variant: variantFlag(scenario, variant.name), applier: opts.applier });
     const meta = { title: `regsim replay ${path}`, repro, scenarioJson: serializeScenario(scenario), verdict: result.verdict, traceHash: result.traceHash };
     write(opts.html, renderHtmlReport(result.trace, result.violations, meta));
   }
   if (opts.json) {
     const report = {
       verdict: result.verdict,
+      variant: variant.name,
       ...(top ? { invariant: top.invariant, eventIndex: top.eventIndex } : {}),
       traceHash: result.traceHash,
       violations: result.violations.map(({ invariant, section, kind, eventIndex, node, message }) => ({ invariant, section, kind, eventIndex, node, message })),
     };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } else {
-    process.stdout.write(textReport(result, opts));
+    process.stdout.write(textReport(result, opts, fromFile ? `${variant.name} (from the file)` : variant.name));
   }
   process.exitCode = result.verdict === 'safety-violation' ? EXIT.safety : result.verdict === 'liveness-violation' ? EXIT.liveness : EXIT.ok;
 }
 
-function textReport(result: RunResult, opts: ReplayOptions): string {
+function textReport(result: RunResult, opts: ReplayOptions, variant: string): string {
   const facts = table([
     ['verdict', result.verdict],
+    ['variant', variant],
     ['trace hash', result.traceHash],
     ['events', `${result.trace.length} over ${seconds(result.simulatedMs)} of virtual time`],
     ...(opts.trace !== undefined ? [['trace', opts.trace]] : []),

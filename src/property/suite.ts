@@ -18,15 +18,13 @@
 //   REGSIM_APPLIER  an external applier command (docs/external-applier.md):
 //                the suites run it instead of the built-in applier, like
 //                `regsim explore --applier "cmd args..."`.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import type { ApplierFactory } from '../applier/index.ts';
-import { replayCommand } from '../cli/counterexample.ts';
+import { metaOf, replayCommand, saveCounterexampleFile } from '../counterexample/index.ts';
 import { formatCommand, startExternalApplier } from '../external/index.ts';
 import { formatViolation } from '../model/oracle.ts';
 import type { InvariantName, Violation } from '../model/oracle.ts';
-import { runScenario, scenarioArbitrary, serializeScenario } from '../scenario/index.ts';
+import { runScenario, scenarioArbitrary } from '../scenario/index.ts';
 import type { RunResult, Scenario, ScenarioArbitraryOptions } from '../scenario/index.ts';
 import { addToTally, emptyTally, formatTally, unmetFloors } from './tally.ts';
 import type { Floors, Tally } from './tally.ts';
@@ -177,30 +175,50 @@ export function runSuite(spec: SuiteSpec, opts: RunSuiteOptions = {}): SuiteOutc
   return outcome;
 }
 
-/** Saves `scenario` canonically as `<dir>/<stem>.json` and returns that path. */
-export function saveFailure(stem: string, scenario: Scenario, dir: string = FAILURE_DIR): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${stem}.json`);
-  writeFileSync(file, serializeScenario(scenario));
-  return file;
+/** The violations of a failure, the suite's family first. */
+function ranked(spec: SuiteSpec, violations: readonly Violation[]): Violation[] {
+  const rank = (v: Violation): number => (spec.family.includes(v.invariant) ? 0 : 1);
+  return [...violations].sort((a, b) => rank(a) - rank(b));
+}
+
+/** The line that re-runs a suite's failing case; it carries the external applier too: without it the copied line would pass. */
+export function rerunLine(spec: SuiteSpec, outcome: SuiteOutcome, applierCommand?: string): string {
+  const applier = applierCommand === undefined ? '' : `REGSIM_APPLIER=${formatCommand([applierCommand])} `;
+  return `${applier}FC_SEED=${outcome.seed} FC_PATH=${outcome.failure?.path ?? ''} npx vitest run ${spec.file}`;
+}
+
+/**
+ * Saves a suite's shrunk failing scenario as a counterexample file in `dir`
+ * (`<suite>-<seed>-<hash>.json`, naming its variant, invariant, applier and
+ * re-run line) and returns its path.
+ */
+export function saveFailure(spec: SuiteSpec, outcome: SuiteOutcome, applierCommand?: string, dir: string = FAILURE_DIR): string {
+  const f = outcome.failure;
+  if (f === undefined) throw new Error('no failure to save');
+  const invariant = ranked(spec, f.violations)[0]?.invariant;
+  const meta = metaOf({
+    variant: outcome.variant,
+    ...(applierCommand === undefined ? {} : { applier: applierCommand }),
+    ...(invariant === undefined ? {} : { invariant }),
+    foundBy: { command: rerunLine(spec, outcome, applierCommand), shrunk: true },
+  });
+  return saveCounterexampleFile(dir, `${spec.name}-${outcome.seed}`, f.scenario, meta);
 }
 
 /** The failure report: the violations (the suite's family first), how to re-run the suite, and last the replay command. */
 export function failureMessage(spec: SuiteSpec, outcome: SuiteOutcome, file: string, applierCommand?: string): string {
   const f = outcome.failure;
   if (f === undefined) throw new Error('no failure to report');
-  const rank = (v: Violation): number => (spec.family.includes(v.invariant) ? 0 : 1);
-  const violations = [...f.violations].sort((a, b) => rank(a) - rank(b));
+  const violations = ranked(spec, f.violations);
   const shown = violations.slice(0, 5).map((v) => `  ${formatViolation(v)}`);
   if (violations.length > shown.length) shown.push(`  (+${violations.length - shown.length} more)`);
   const variant = outcome.variant === 'correct' ? '' : ` against variant ${outcome.variant}`;
   return [
     `property suite "${spec.name}" (${spec.family.join(', ')})${variant} failed after ${f.runs} runs, shrunk ${f.shrinks} times:`,
     ...(f.error !== undefined ? [`  the run threw: ${f.error}`] : shown),
-    // The re-run line carries the external applier too: without it the copied line would pass.
-    `Re-run this suite's failing case: ${applierCommand === undefined ? '' : `REGSIM_APPLIER=${formatCommand([applierCommand])} `}FC_SEED=${outcome.seed} FC_PATH=${f.path} npx vitest run ${spec.file}`,
+    `Re-run this suite's failing case: ${rerunLine(spec, outcome, applierCommand)}`,
     `Shrunk scenario saved to ${file}; replay it with:`,
-    replayCommand(file, outcome.variant, applierCommand),
+    replayCommand(file, { applier: applierCommand }),
   ].join('\n');
 }
 
@@ -232,7 +250,7 @@ export function checkSuite(spec: SuiteSpec, opts: CheckOptions = {}): SuiteOutco
   }
   (opts.log ?? console.log)(formatTally(`[regsim ${spec.name}] ${outcome.tally.runs} runs, seed ${seed}`, outcome.tally, spec.floors));
   if (outcome.failure !== undefined) {
-    const file = saveFailure(`${spec.name}-${seed}`, outcome.failure.scenario, opts.outDir);
+    const file = saveFailure(spec, outcome, env.applier, opts.outDir);
     throw new Error(failureMessage(spec, outcome, file, env.applier));
   }
   if (env.fcPath === undefined && outcome.tally.runs >= MIN_RUNS_FOR_FLOORS) {

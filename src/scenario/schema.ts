@@ -48,6 +48,28 @@ const engine = {
   },
 };
 
+const text = { type: 'string', minLength: 1, maxLength: 4096 };
+
+/** A counterexample file's metadata block (ScenarioMeta in types.ts). */
+const meta = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['variant', 'regsim', 'foundBy'],
+  properties: {
+    variant: { type: 'string', minLength: 1, maxLength: 100 },
+    config: text,
+    applier: text,
+    invariant: { type: 'string', minLength: 1, maxLength: 100 },
+    regsim: { type: 'string', minLength: 1, maxLength: 100 },
+    foundBy: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['command', 'shrunk'],
+      properties: { command: text, run: { type: 'integer', minimum: 0 }, runSeed: { type: 'string', pattern: '^[0-9a-f]{16}$' }, shrunk: { type: 'boolean' } },
+    },
+  },
+};
+
 export const SCENARIO_SCHEMA = {
   $id: 'https://regsim.local/scenario.schema.json',
   type: 'object',
@@ -127,6 +149,7 @@ export const SCENARIO_SCHEMA = {
       properties: { guards, nonces, engine, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
     },
     raft: { type: 'object', additionalProperties: false, properties: { preVote: { type: 'boolean' } } },
+    meta,
     events: {
       type: 'array',
       items: {

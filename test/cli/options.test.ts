@@ -59,7 +59,7 @@ describe('scenario files', () => {
 
   it('missing, not JSON, or not a scenario: one line naming the file and the problem', () => {
     expect(usage(() => readScenarioFile(join(dir, 'nope.json')))).toBe(`cannot read scenario file ${join(dir, 'nope.json')}: no such file`);
-    expect(usage(() => readScenarioFile(dir))).toMatch(/^cannot read scenario file .*EISDIR/);
+    expect(usage(() => readScenarioFile(dir))).toMatch(/^cannot read scenario file .*: is a directory$/);
     expect(usage(() => readScenarioFile(file('a.json', '{')))).toMatch(/a\.json: scenario: \/ is not valid JSON/);
     const doc = { version: 1, seed: 's', durationMs: 100, faultsEndMs: 50, cluster: { nodes: ['n1', 'n2', 'n3'] }, faults: {}, workload: { kvWritesPerSec: 1 } };
     expect(usage(() => readScenarioFile(file('b.json', JSON.stringify(doc))))).toBe(`${join(dir, 'b.json')}: scenario: /events is required`);

@@ -1,6 +1,6 @@
 // Every verb explains itself, and bad input gets one line naming what is
 // wrong and exit 2, with no stack trace unless --debug.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { regsim, tempDir } from './regsim.ts';
@@ -29,11 +29,21 @@ describe('bad input', () => {
     ['malformed scenario', ['replay', notJson], /not-json\.json: scenario: \/ is not valid JSON/],
     ['missing scenario file', ['replay', missing], /cannot read scenario file .*missing\.json: no such file/],
     ['--runs abc', ['explore', '--runs', 'abc'], /--runs must be a positive integer \(got "abc"\)/],
-    ['--workers 0', ['explore', '--workers', '0'], /--workers must be a positive integer \(got "0"\)/],
+    ['--workers 0', ['explore', '--workers', '0'], /--workers must be an integer from 1 to \d+ \(4 per core on this machine\) \(got "0"\)/],
     ['--time 5x', ['explore', '--time', '5x'], /--time must be a duration like 500ms, 20s or 2m \(got "5x"\)/],
     ['--shard 0/4', ['explore', '--shard', '0/4'], /--shard must be i\/k with 1 <= i <= k, e\.g\. 1\/4 \(got "0\/4"\)/],
     ['unusable --corpus', ['merge', 'x.jsonl', '--corpus', '/dev/null/corpus'], /cannot use \/dev\/null\/corpus as a findings corpus: ENOTDIR/],
     ['unwritable --records', ['explore', '--runs', '1', '--records', '/nonexistent/dir/r.jsonl'], /cannot write records file \/nonexistent\/dir\/r\.jsonl: ENOENT/],
+    // Found before any work starts (Node 20's recursive mkdir spins forever under /proc).
+    ['--out-dir under /proc', ['explore', '--runs', '1', '--out-dir', '/proc/regsim-nope'], /^regsim: --out-dir \/proc\/regsim-nope: cannot save files there/],
+    ['--out-dir a file', ['mutants', '--runs-per-variant', '1', '--only', 'lte-rollback', '--out-dir', '/dev/null/x'], /^regsim: --out-dir \/dev\/null\/x: cannot save files there \(not a directory\)/],
+    ['--workers 1000', ['explore', '--workers', '1000'], /--workers must be an integer from 1 to \d+ \(4 per core on this machine\) \(got "1000"\)/],
+    ['replay /dev/zero', ['replay', '/dev/zero'], /^regsim: scenario file \/dev\/zero is larger than 16 MiB$/],
+    ['a directory as scenario', ['replay', '/tmp'], /^regsim: cannot read scenario file \/tmp: is a directory$/],
+    ['--html in a missing folder', ['replay', 'fixtures/findings/unregistered-epoch-reuse/scenario.json', '--html', '/nonexistent/r.html'], /^regsim: --html \/nonexistent\/r\.html: cannot write there/],
+    ['shrink --out in a missing folder', ['shrink', 'fixtures/findings/unregistered-epoch-reuse/scenario.json', '--out', '/nonexistent/min.json'], /^regsim: --out \/nonexistent\/min\.json: cannot write there/],
+    ['mutants that run nothing', ['mutants', '--applier', 'node bin/regsim-reference-applier.js', '--only', 'lte-rollback'], /^regsim: no variant to run among --only lte-rollback \(--applier replaces the applier-layer variants\)$/],
+    ['vectors /dev/zero', ['conformance', '/dev/zero'], /^regsim: vectors file \/dev\/zero is larger than 16 MiB$/],
   ];
 
   it.each(cases)('%s: exit 2, one line', async (_name, args, message) => {
@@ -50,6 +60,13 @@ describe('bad input', () => {
     const run = await regsim('explore', '--frobnicate');
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/unknown option '--frobnicate'/);
+  });
+
+  it('a bad --html is found before --trace is written', async () => {
+    const trace = join(dir, 'never.jsonl');
+    const run = await regsim('replay', 'fixtures/findings/unregistered-epoch-reuse/scenario.json', '--trace', trace, '--html', join(dir, 'missing', 'r.html'));
+    expect(run.code).toBe(2);
+    expect(existsSync(trace)).toBe(false);
   });
 
   it('--debug adds the stack', async () => {
