@@ -12,6 +12,9 @@ import type { ApplierFactory } from '../src/applier/index.ts';
 import { referenceApplierCommand, startExternalApplier } from '../src/external/index.ts';
 import { faultSchedule, simulate, traceHash, workloadHooks } from '../src/sim/index.ts';
 import type { SimConfig, SimResult } from '../src/sim/index.ts';
+import { Command } from 'commander';
+import { positiveInt } from '../src/cli/options.ts';
+import { parseScriptArgs } from './cli.ts';
 import { STARTUP_TARGET_RATIO, startupFigure } from './startup.ts';
 
 interface Options {
@@ -23,23 +26,14 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { json: false, seconds: 600, rate: 10, seed: 'bench', runs: 5 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--json') opts.json = true;
-    else if (a === '--seconds') opts.seconds = Number(next());
-    else if (a === '--rate') opts.rate = Number(next());
-    else if (a === '--seed') opts.seed = next();
-    else if (a === '--runs') opts.runs = Math.max(1, Number(next()));
-    else if (a === '--') continue;
-    else throw new Error(`unknown option ${a} (known: --json --seconds N --rate R --seed S --runs N)`);
-  }
-  return opts;
+  const program = new Command('npm run bench --')
+    .description('simulator and applier throughput, and the start-up figure')
+    .option('--json', 'print one JSON object', false)
+    .option('--seconds <n>', 'virtual seconds per run', positiveInt('--seconds'), 600)
+    .option('--rate <n>', 'proposals per virtual second', positiveInt('--rate'), 10)
+    .option('--seed <text>', 'simulation seed', 'bench')
+    .option('--runs <n>', 'timed runs (medians are reported)', positiveInt('--runs'), 5);
+  return parseScriptArgs<Options>(program, argv);
 }
 
 export const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];

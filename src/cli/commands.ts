@@ -3,6 +3,7 @@
 // implementation (the simulator, fast-check, ajv, the oracle, the report
 // renderer) is loaded by a dynamic import when the verb runs, so --help and
 // usage errors start fast.
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { ConformanceOptions } from './conformance.ts';
 import type { ExploreOptions } from './explore.ts';
@@ -11,12 +12,13 @@ import type { MergeOptions } from './merge.ts';
 import type { MutantsOptions } from './mutants.ts';
 import type { ReplayOptions } from './replay.ts';
 import type { ShrinkOptions } from './shrink.ts';
+import type { VariantsOptions } from './variants.ts';
 import { MINIMIZE_BUDGET } from '../explore/budgets.ts';
 import { DEFAULT_RUNS, DEFAULT_TIME_PER_VARIANT_MS } from './defaults.ts';
 import { seconds } from './format.ts';
-import { CONFIG_HELP, configArg, duration, nodesArg, positiveInt, runIndex, seedArg, shardArg, workersArg } from './options.ts';
+import { applierArg, CONFIG_HELP, configArg, duration, nodesArg, positiveInt, runIndex, seedArg, shardArg, workersArg } from './options.ts';
 
-const APPLIER_OPTION = ['--applier <command>', 'run an external applier process (docs/external-applier.md)'] as const;
+const APPLIER_OPTION = ['--applier <command>', 'run an external applier process (docs/external-applier.md)', applierArg] as const;
 
 const FILE_VARIANT_HELP = 'bug variant to run (see regsim variants; default: the one a saved counterexample names, else correct)';
 
@@ -91,7 +93,9 @@ export function registerShrink(program: Command): void {
     .argument('<scenario.json>', 'failing scenario file')
     .requiredOption('--out <min.json>', 'where to write the shrunk scenario')
     .option('--variant <name>', FILE_VARIANT_HELP)
-    .option('--budget <n>', 'scenarios to try at most', positiveInt('--budget'), MINIMIZE_BUDGET)
+    .option('--runs <n>', `scenarios to try at most (default ${MINIMIZE_BUDGET})`, positiveInt('--runs'))
+    .addOption(new Option('--budget <n>', 'the old name of --runs').argParser(positiveInt('--budget')).hideHelp())
+    .option('--json', 'print {verdict, invariant, before, after, runs, file, repro}')
     .option(...APPLIER_OPTION)
     .action(async (path: string, opts: ShrinkOptions) => (await import('./shrink.ts')).runShrink(path, opts));
 }
@@ -100,12 +104,10 @@ export function registerMutants(program: Command): void {
   program
     .command('mutants')
     .description('explore every bug variant and print the kill table (which invariant catches it, how fast)')
-    .option(
-      '--time-per-variant <duration>',
-      `wall-time budget per variant (default ${seconds(DEFAULT_TIME_PER_VARIANT_MS)} unless --runs-per-variant)`,
-      duration('--time-per-variant'),
-    )
-    .option('--runs-per-variant <n>', 'scenario budget per variant (with a time budget too: whichever ends first)', positiveInt('--runs-per-variant'))
+    .option('--runs <n>', 'scenarios per variant (with --time too: whichever ends first)', positiveInt('--runs'))
+    .option('--time <duration>', `wall-time budget per variant (default ${seconds(DEFAULT_TIME_PER_VARIANT_MS)} unless --runs)`, duration('--time'))
+    .addOption(new Option('--runs-per-variant <n>', 'the old name of --runs').argParser(positiveInt('--runs-per-variant')).hideHelp())
+    .addOption(new Option('--time-per-variant <duration>', 'the old name of --time').argParser(duration('--time-per-variant')).hideHelp())
     .option('--seed <n>', 'exploration seed (default: random, printed)', seedArg)
     .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
     .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core)', workersArg)
@@ -116,12 +118,21 @@ export function registerMutants(program: Command): void {
     .action(async (opts: MutantsOptions) => (await import('./mutants.ts')).runMutants(opts));
 }
 
+export function registerVariants(program: Command): void {
+  program
+    .command('variants')
+    .description('list the bug variants (--variant, mutants --only) and the configurations (--config), each with what it is')
+    .option('--json', 'print {variants: [{name, layer, bug}], configs: [{name, description}]}')
+    .action(async (opts: VariantsOptions) => (await import('./variants.ts')).runVariants(opts));
+}
+
 export function registerConformance(program: Command): void {
   program
     .command('conformance')
     .description('run golden vectors against an applier: Stage 6A vectors on the 6A applier, production-main vectors on main\'s')
     .argument('<vectors.json>', 'golden vectors file (its sections tell its kind)')
     .option('--variant <name>', 'applier variant to test (the same bug on either applier)', 'correct')
+    .option('--json', 'print {passed, failed, failures}')
     .option(...APPLIER_OPTION)
     .action(async (path: string, opts: ConformanceOptions) => (await import('./conformance.ts')).runConformanceVerb(path, opts));
 }

@@ -105,6 +105,7 @@ function readVectors(path: string): unknown {
 /** The options as commander parsed them (see commands.ts). */
 export interface ConformanceOptions {
   variant: string;
+  json?: boolean;
   applier?: string;
 }
 
@@ -126,7 +127,12 @@ export async function runConformanceVerb(path: string, options: ConformanceOptio
   const result = await withApplier(options.applier, builtin.stage6a, (factory, name) =>
     runConformance(vectors, name === undefined ? builtin : { stage6a: factory }),
   );
-  for (const failure of result.failures) process.stdout.write(`FAIL ${failure}\n`);
-  process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
+  // A run that tests nothing is not a pass.
+  if (result.passed + result.failed === 0) throw new UsageError(`${path} has no vectors (every section is empty): nothing to check`);
+  if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    for (const failure of result.failures) process.stdout.write(`FAIL ${failure}\n`);
+    process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
+  }
   if (result.failed > 0) process.exitCode = 1;
 }

@@ -22,6 +22,9 @@ import { startProgress } from './progress.ts';
 
 /** The options as commander parsed them (see commands.ts). */
 export interface MutantsOptions {
+  /** Per variant (--runs-per-variant and --time-per-variant: their old names). */
+  runs?: number;
+  time?: number;
   timePerVariant?: number;
   runsPerVariant?: number;
   seed?: number;
@@ -64,8 +67,8 @@ export async function runMutants(opts: MutantsOptions): Promise<void> {
   checkOutputDir(opts.outDir, '--out-dir');
   const seed = opts.seed ?? randomInt(0x100000000);
   const config = opts.config ?? 'hardened';
-  const timeMs = opts.timePerVariant ?? (opts.runsPerVariant === undefined ? DEFAULT_TIME_PER_VARIANT_MS : undefined);
-  const runs = opts.runsPerVariant;
+  const runs = opts.runs ?? opts.runsPerVariant;
+  const timeMs = opts.time ?? opts.timePerVariant ?? (runs === undefined ? DEFAULT_TIME_PER_VARIANT_MS : undefined);
   const workers = opts.workers ?? defaultWorkers();
   const log = (text: string): void => void process.stderr.write(text);
   const budget = [runs !== undefined ? plural(runs, 'run') : '', timeMs !== undefined ? seconds(timeMs) : ''].filter(Boolean).join(' or ');

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { isPolicyPresetName, POLICY_PRESET_INFO, POLICY_PRESET_NAMES } from '../sim/lifecycle/policy.ts';
 import type { PolicyPresetName } from '../sim/lifecycle/policy.ts';
 import { MAX_SLOTS } from '../scenario/limits.ts';
+import { parseCommand } from '../external/argv.ts';
 import { UsageError } from './errors.ts';
 
 
@@ -38,6 +39,16 @@ export const shardArg = (value: string): { index: number; count: number } => {
     throw new UsageError(`--shard must be i/k with 1 <= i <= k, e.g. 1/4 (got "${value}")`);
   }
   return { index, count };
+};
+
+/** `--applier "cmd args..."`: a command that splits into words (not empty, quotes closed); kept as typed. */
+export const applierArg = (value: string): string => {
+  try {
+    parseCommand(value);
+  } catch (err) {
+    throw new UsageError(`--applier: ${(err as Error).message}`);
+  }
+  return value;
 };
 
 /** At most this many lanes per core: more only adds threads and memory (each lane is a worker thread). */

@@ -5,12 +5,13 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { deriveNodeId } from '../applier/index.ts';
-import { MAX_SLOTS } from './limits.ts';
+import { firstDuplicateKey } from './json.ts';
+import { MAX_REPLICATED_WRITES, MAX_SLOTS } from './limits.ts';
 import { SCENARIO_SCHEMA } from './schema.ts';
 import { EVENT_FAMILY } from './types.ts';
 import type { Scenario } from './types.ts';
 
-export { MAX_SLOTS };
+export { MAX_REPLICATED_WRITES, MAX_SLOTS };
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
@@ -35,11 +36,15 @@ export function loadScenario(json: unknown): Scenario {
 }
 
 function parseJson(text: string): unknown {
+  let doc: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    doc = JSON.parse(text) as unknown;
   } catch (err) {
     throw new ScenarioError('', `is not valid JSON: ${(err as Error).message.split('\n')[0]}`);
   }
+  const repeated = firstDuplicateKey(text);
+  if (repeated !== undefined) throw new ScenarioError(repeated, 'is given twice (JSON would keep only the last)');
+  return doc;
 }
 
 function schemaError(e: ErrorObject | undefined): ScenarioError {
@@ -72,6 +77,7 @@ export function fullNodeIdOf(s: Pick<Scenario, 'cluster'>, raftId: string): bigi
 }
 
 function checkSemantics(s: Scenario): void {
+  checkWork(s);
   if (s.faultsEndMs >= s.durationMs) {
     throw new ScenarioError('/faultsEndMs', `must be below durationMs (${s.durationMs}), got ${s.faultsEndMs}`);
   }
@@ -172,4 +178,22 @@ function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
         known(ev.node, `${at}/node`);
     }
   });
+}
+
+/**
+ * The work a scenario asks for, estimated before it runs: every KV write is
+ * replicated to every node (and traced), so rate x duration x nodes bounds the
+ * run's memory. A schema-valid 7 nodes x 600 s x 1,000 writes/s would need
+ * gigabytes; it is refused with the numbers instead.
+ */
+function checkWork(s: Scenario): void {
+  const nodes = s.cluster.nodes.length + (s.cluster.joiners?.length ?? 0);
+  const writes = Math.round((s.workload.kvWritesPerSec * s.durationMs * nodes) / 1000);
+  if (writes > MAX_REPLICATED_WRITES) {
+    const n = (x: number): string => x.toLocaleString('en-US');
+    throw new ScenarioError(
+      '/workload/kvWritesPerSec',
+      `${s.workload.kvWritesPerSec} writes/s over ${s.durationMs} ms on ${nodes} nodes is about ${n(writes)} replicated writes, above the limit of ${n(MAX_REPLICATED_WRITES)} (lower the rate, the duration or the nodes)`,
+    );
+  }
 }

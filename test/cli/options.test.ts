@@ -7,6 +7,7 @@ import { usageMessageOf } from './usage-error.ts';
 import { configArg, duration, nodesArg, positiveInt, seedArg, shardArg } from '../../src/cli/options.ts';
 import { runRange, shardRange } from '../../src/cli/range.ts';
 import { readScenarioFile, variantArg } from '../../src/cli/scenario-options.ts';
+import { POLICY_PRESET_NAMES } from '../../src/scenario/index.ts';
 import { tempDir } from './regsim.ts';
 
 const usage = usageMessageOf;
@@ -34,7 +35,7 @@ describe('numbers', () => {
     expect(usage(() => nodesArg('2'))).toBe('--nodes must be an integer from 3 to 7 (got "2")');
     expect(usage(() => nodesArg('8'))).toBe('--nodes must be an integer from 3 to 7 (got "8")');
     expect(configArg('spec')).toBe('spec');
-    expect(usage(() => configArg('strict'))).toBe('unknown --config "strict" (known: spec, hardened)');
+    expect(usage(() => configArg('strict'))).toBe(`unknown --config "strict" (known: ${POLICY_PRESET_NAMES.join(', ')})`);
   });
 });
 

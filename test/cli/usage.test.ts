@@ -1,11 +1,12 @@
 // Every verb explains itself, and bad input gets one line naming what is
 // wrong and exit 2, with no stack trace unless --debug.
 import { existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { regsim, tempDir } from './regsim.ts';
+import { ROOT, regsim, tempDir } from './regsim.ts';
 
-const VERBS = ['explore', 'merge', 'findings', 'replay', 'shrink', 'mutants', 'invariants', 'conformance'];
+const VERBS = ['explore', 'merge', 'findings', 'replay', 'shrink', 'mutants', 'invariants', 'variants', 'conformance'];
 
 it('every verb has --help', async () => {
   const runs = await Promise.all(VERBS.map((verb) => regsim(verb, '--help')));
@@ -22,6 +23,13 @@ describe('bad input', () => {
   const notJson = join(dir, 'not-json.json');
   writeFileSync(notJson, '{"version": 1,');
   const missing = join(dir, 'missing.json');
+  const scenario = (patch: string): string => `{"version":1,"seed":"s","durationMs":600000,"faultsEndMs":300,"cluster":{"nodes":["n1","n2","n3","n4","n5","n6","n7"]},"faults":{},"workload":{"kvWritesPerSec":1000},"events":[]${patch}}`;
+  const huge = join(dir, 'huge.json');
+  writeFileSync(huge, scenario(''));
+  const twice = join(dir, 'twice.json');
+  writeFileSync(twice, scenario(',"seed":"again"').replace('"kvWritesPerSec":1000', '"kvWritesPerSec":1'));
+  const noVectors = join(dir, 'no-vectors.json');
+  writeFileSync(noVectors, JSON.stringify({ codec: [], decodeErrors: [], deriveNodeId: [], sequences: [] }));
 
   // End to end: the plumbing from a bad value to one line on stderr and exit 2.
   const cases: [string, string[], RegExp][] = [
@@ -43,6 +51,11 @@ describe('bad input', () => {
     ['--html in a missing folder', ['replay', 'fixtures/findings/unregistered-epoch-reuse/scenario.json', '--html', '/nonexistent/r.html'], /^regsim: --html \/nonexistent\/r\.html: cannot write there/],
     ['shrink --out in a missing folder', ['shrink', 'fixtures/findings/unregistered-epoch-reuse/scenario.json', '--out', '/nonexistent/min.json'], /^regsim: --out \/nonexistent\/min\.json: cannot write there/],
     ['mutants that run nothing', ['mutants', '--applier', 'node bin/regsim-reference-applier.js', '--only', 'lte-rollback'], /^regsim: no variant to run among --only lte-rollback \(--applier replaces the applier-layer variants\)$/],
+    ['a scenario too large to run', ['replay', huge], /^regsim: .*huge\.json: scenario: \/workload\/kvWritesPerSec 1000 writes\/s over 600000 ms on 7 nodes is about 4,200,000 replicated writes, above the limit of 500,000/],
+    ['a key given twice', ['replay', twice], /^regsim: .*twice\.json: scenario: \/seed is given twice \(JSON would keep only the last\)$/],
+    ['--applier empty', ['explore', '--runs', '1', '--applier', ''], /^regsim: --applier: applier command is empty$/],
+    ['--applier with an open quote', ['replay', missing, '--applier', '"x'], /^regsim: --applier: applier command has an unterminated " quote/],
+    ['vectors with nothing to check', ['conformance', noVectors], /^regsim: .*no-vectors\.json has no vectors \(every section is empty\): nothing to check$/],
     ['vectors /dev/zero', ['conformance', '/dev/zero'], /^regsim: vectors file \/dev\/zero is larger than 16 MiB$/],
   ];
 
@@ -54,6 +67,12 @@ describe('bad input', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^regsim: /);
     expect(lines[0]).toMatch(message);
+  });
+
+  it('the benchmarks parse their flags as the command does: one line, exit 2', () => {
+    const bench = spawnSync(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--seconds', 'x'], { cwd: ROOT, encoding: 'utf8' });
+    expect(bench.status).toBe(2);
+    expect(bench.stderr).toBe('npm run bench --: --seconds must be a positive integer (got "x")\n');
   });
 
   it('an unknown option is a usage error too', async () => {
