@@ -22,6 +22,8 @@ const APPLIER_OPTION = ['--applier <command>', 'run an external applier process 
 
 const FILE_VARIANT_HELP = 'bug variant to run (see regsim variants; default: the one a saved counterexample names, else correct)';
 
+const POLICY_HELP = "a JSON file of policy fields to change on top of --config's, shaped like a scenario's policy block (guards, nonces, engine, registerMaxAttempts)";
+
 const CORPUS_HELP = 'file every shrunk counterexample in this findings corpus (see regsim findings); violations of findings marked known do not fail the exit code';
 
 
@@ -38,6 +40,7 @@ export function registerExplore(program: Command): void {
     .option('--records <file.jsonl>', 'write one JSON line per run (seed, trace hash, verdict, paths, wall time), streamed; what regsim merge reads')
     .option('--variant <name>', 'bug variant to run (see regsim variants)', 'correct')
     .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
+    .option('--policy <file.json>', POLICY_HELP)
     .option('--nodes <n>', 'members at boot, 3 to 7 (default: 3 to 5)', nodesArg)
     .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core); results do not depend on it', workersArg)
     .option('--keep-going', 'do not stop at the first violation (shrinks the first of each invariant)')
@@ -110,6 +113,7 @@ export function registerMutants(program: Command): void {
     .addOption(new Option('--time-per-variant <duration>', 'the old name of --time').argParser(duration('--time-per-variant')).hideHelp())
     .option('--seed <n>', 'exploration seed (default: random, printed)', seedArg)
     .option('--config <name>', `${CONFIG_HELP} (default: hardened)`, configArg)
+    .option('--policy <file.json>', POLICY_HELP)
     .option('--workers <n>', 'parallel lanes: this thread and n-1 worker threads (default: one per core)', workersArg)
     .option('--out-dir <dir>', 'where counterexamples are saved', 'regsim-failures')
     .option('--json', 'print the kill table as a JSON array')

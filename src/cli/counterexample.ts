@@ -33,13 +33,16 @@ export interface RecordOptions {
   shrink: boolean;
   applier?: ApplierFactory;
   applierCommand?: string;
+  /** The --policy file the exploration ran with (named in the command that finds a failure again). */
+  policyFile?: string;
 }
 
 /** The one command that runs run `run` of this exploration alone (it finds the run's failure again). */
-export function exploreRunCommand(spec: RunSpec, run: number, applier: string | undefined): string {
+export function exploreRunCommand(spec: RunSpec, run: number, applier: string | undefined, policyFile?: string): string {
   const nodes = spec.nodes === undefined ? [] : ['--nodes', String(spec.nodes)];
+  const policy = policyFile === undefined ? [] : ['--policy', policyFile];
   const external = applier === undefined ? [] : ['--applier', applier];
-  const words = ['explore', '--seed', String(spec.seed), '--from', String(run), '--to', String(run + 1), '--variant', spec.variant, '--config', spec.config ?? 'hardened', ...nodes, ...external];
+  const words = ['explore', '--seed', String(spec.seed), '--from', String(run), '--to', String(run + 1), '--variant', spec.variant, '--config', spec.config ?? 'hardened', ...policy, ...nodes, ...external];
   return `npx regsim ${formatCommand([...words, '--workers', '1'])}`;
 }
 
@@ -70,10 +73,10 @@ export function saveCounterexample(spec: RunSpec, failing: FailingScenario, opti
   const label = applier === undefined ? spec.variant : spec.variant === 'correct' ? 'external' : `external-${spec.variant}`;
   const meta = metaOf({
     variant: spec.variant,
-    config: spec.config ?? 'hardened',
+    config: configLabel(spec.config ?? 'hardened', options.policyFile),
     ...(applier === undefined ? {} : { applier }),
     invariant,
-    foundBy: { command: exploreRunCommand(spec, run, applier), run, ...(failing.runSeed === undefined ? {} : { runSeed: failing.runSeed }), shrunk: failing.shrunk },
+    foundBy: { command: exploreRunCommand(spec, run, applier, options.policyFile), run, ...(failing.runSeed === undefined ? {} : { runSeed: failing.runSeed }), shrunk: failing.shrunk },
   });
   let file: string;
   try {
@@ -100,6 +103,9 @@ export function saveCounterexample(spec: RunSpec, failing: FailingScenario, opti
     result,
   };
 }
+
+/** A configuration as people read it: "hardened", or "hardened + policy.json" with --policy. */
+export const configLabel = (config: string, policyFile?: string): string => (policyFile === undefined ? config : `${config} + ${policyFile}`);
 
 /** "shrunk: a -> b (n runs)" or "not shrunk: a". */
 export function shrinkLine(c: Counterexample): string {

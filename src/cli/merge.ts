@@ -49,7 +49,15 @@ export async function runMerge(files: string[], opts: MergeOptions): Promise<voi
   checkSummaries(summaries, merged.parts);
   const { header, result } = merged;
   const x = header.exploration;
-  const spec: RunSpec = { seed: x.seed, variant: x.variant, config: x.config as PolicyPresetName, nodes: x.nodes ?? undefined, guardSwarm: x.guardSwarm, differential: x.differential };
+  const spec: RunSpec = {
+    seed: x.seed,
+    variant: x.variant,
+    config: x.config as PolicyPresetName,
+    ...(x.policy === undefined ? {} : { policy: x.policy.overrides }),
+    nodes: x.nodes ?? undefined,
+    guardSwarm: x.guardSwarm,
+    differential: x.differential,
+  };
   const applierCommand = x.applier ?? undefined;
 
   await withApplier(applierCommand, resolveVariant(x.variant).applier, async (factory) => {
@@ -60,7 +68,7 @@ export async function runMerge(files: string[], opts: MergeOptions): Promise<voi
       const shrink = !shrunkInvariants.has(failure.invariant as string);
       shrunkInvariants.add(failure.invariant as string);
       const saved = merged.counterexamples.get(failure.index);
-      const options = { outDir: opts.outDir, applier, applierCommand };
+      const options = { outDir: opts.outDir, applier, applierCommand, policyFile: x.policy?.file };
       const c =
         saved === undefined
           ? recordFailure(spec, failure, { ...options, shrink })
@@ -71,6 +79,7 @@ export async function runMerge(files: string[], opts: MergeOptions): Promise<voi
       seed: x.seed,
       variant: x.variant,
       config: spec.config as PolicyPresetName,
+      ...(x.policy === undefined ? {} : { policy: x.policy.file }),
       applier: applierCommand,
       provenance: header.provenance,
       range: { from: merged.range.from, to: merged.range.to ?? undefined },

@@ -1,8 +1,8 @@
 // Checks of user input that need the scenario layer (variants, scenario
 // files). Kept apart from options.ts, which commander runs at parse time:
 // only the verbs' implementations load this one.
-import { loadScenario, resolveVariant, ScenarioError } from '../scenario/index.ts';
-import type { ResolvedVariant, Scenario } from '../scenario/index.ts';
+import { loadPolicy, loadScenario, resolveVariant, ScenarioError } from '../scenario/index.ts';
+import type { PolicyOverrides, ResolvedVariant, Scenario } from '../scenario/index.ts';
 import { UsageError } from './errors.ts';
 import { readInputFile } from './files.ts';
 
@@ -44,6 +44,17 @@ export function readScenarioFile(path: string): Scenario {
   const text = readInputFile(path, 'scenario file');
   try {
     return loadScenario(text);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new UsageError(`${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** `--policy FILE.json`: policy fields on top of --config's, checked by the scenario schema's policy block. */
+export function readPolicyFile(path: string): PolicyOverrides {
+  const text = readInputFile(path, 'policy file');
+  try {
+    return loadPolicy(text);
   } catch (err) {
     if (err instanceof ScenarioError) throw new UsageError(`${path}: ${err.message}`);
     throw err;
