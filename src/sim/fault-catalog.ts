@@ -1,0 +1,235 @@
+// The simulated fault model, one row per fault: where it lives, how a
+// scenario injects it, what it does, what it can reveal and which decision
+// paths (src/model/paths.ts) show it fired. The README's fault table and
+// `regsim invariants --faults` are rendered from it (a test keeps the README
+// in step), so a new fault is documented where it is added.
+
+export interface FaultInfo {
+  fault: string;
+  /** Where it is implemented, relative to src/sim/. */
+  module: string;
+  injected: string;
+  model: string;
+  /** The invariants and bug variants it can expose. */
+  reveals: string;
+  /** Decision paths that count it (empty: no dedicated path). */
+  paths: readonly string[];
+}
+
+export const FAULTS: readonly FaultInfo[] = [
+  {
+    fault: 'message delay / reordering',
+    module: '`network/`',
+    injected: 'every message; `reorderRate`, `reorderExtraMs`',
+    model: 'uniform delay in [min, max] ms; links are FIFO unless a message is picked for reordering',
+    reveals: '§7.6 log matching and commit rules under out-of-order delivery; §7.4 agreement',
+    paths: ['leader-change'],
+  },
+  {
+    fault: 'message loss',
+    module: '`network/`',
+    injected: '`lossRate`',
+    model: 'each message dropped independently',
+    reveals: 'liveness (the probe must still commit); client retries that commit twice (§7.1)',
+    paths: ['committed:duplicate', 'probe'],
+  },
+  {
+    fault: 'duplication',
+    module: '`network/`',
+    injected: '`dupRate`',
+    model: 'a second copy arrives later',
+    reveals: '§7.6 idempotent message handling (a duplicate append or vote)',
+    paths: [],
+  },
+  {
+    fault: 'symmetric partition',
+    module: '`network/partitions.ts`',
+    injected: '`partition` (groups)',
+    model: 'messages between groups dropped when sent and when they arrive',
+    reveals: "§7.6 one leader per term, a deposed leader's entries truncated (`apply-before-commit`); liveness after the heal",
+    paths: ['truncation', 'leader-change'],
+  },
+  {
+    fault: 'one-way partition',
+    module: '`network/partitions.ts`',
+    injected: '`one-way` (from, to)',
+    model: 'messages from → to dropped',
+    reveals: 'PreVote and the CheckQuorum lease (liveness), stale leaders (§7.6)',
+    paths: ['leader-change'],
+  },
+  {
+    fault: 'heal',
+    module: '`network/partitions.ts`',
+    injected: '`heal`; also at faults-end',
+    model: 'every cut removed; at faults-end loss, duplication and reordering drop to 0',
+    reveals: 'liveness: the bound starts when the faults end',
+    paths: ['probe'],
+  },
+  {
+    fault: 'crash (power loss)',
+    module: '`process/node.ts`, `storage/disk.ts`',
+    injected: '`crash` (optional `restartAfterMs`)',
+    model: 'volatile state lost; Raft state and synced writes kept; each pending (unsynced) write lost by a seeded coin',
+    reveals: '§7.1 re-application on the persisted store, §7.5 halts across restarts, §7.0 the epoch bump; lost unsynced writes (`unsynced-registry-writes`, `unsynced-epoch-bump`)',
+    paths: ['replay', 'lost-writes'],
+  },
+  {
+    fault: 'crash points',
+    module: '`process/crash-points.ts`',
+    injected: '`crash-after-apply`, `crash-after-ack`, `crash-after-install`',
+    model: 'armed triggers: the node crashes right after it next applies a registration (before a snapshot covers it), acknowledges appended log entries, or hands an installed snapshot to its state machine (in the middle of the install); disarmed at faults-end',
+    reveals: 'the replay window after an apply (§7.1), an acknowledged entry lost (`ack-before-persist`, §7.6), a half-done install (`install-before-persist`)',
+    paths: ['crash:after-apply', 'crash:after-ack', 'crash:after-install'],
+  },
+  {
+    fault: 'halt (process exit)',
+    module: '`process/node.ts`',
+    injected: 'the applier returns a halt',
+    model: 'apply loop stops at that entry without advancing; the process exits',
+    reveals: '§7.5 fail closed, §7.4 replicas halt for the same reason (`skip-entry-on-halt`, `drop-halting-registration`)',
+    paths: ['halt:rollback', 'halt:collision'],
+  },
+  {
+    fault: 'restart',
+    module: '`process/node.ts`',
+    injected: '`restart`',
+    model: 'Raft state reloaded; applied index = last local snapshot; later committed entries re-applied on the persisted store',
+    reveals: "§7.1 and the state checker's restart index, the §9.1 start-up guards (rollback, exhaustion, collision)",
+    paths: ['replay', 'guard:rollback'],
+  },
+  {
+    fault: 'local snapshot',
+    module: '`process/node.ts`',
+    injected: 'every K applied entries (K drawn per run), or `snapshot`',
+    model: 'registry rows captured, log compacted behind',
+    reveals: 'the end of the replay window; a snapshot without rows (`snapshot-omits-registry`)',
+    paths: ['install:rows'],
+  },
+  {
+    fault: 'InstallSnapshot',
+    module: '`raft/raft.ts`, `process/node.ts`',
+    injected: 'automatic, when a follower needs compacted entries',
+    model: "follower's registry replaced; applied index jumps",
+    reveals: '§7.1 rows after an install, §7.2 rows never lost, §7.5 an install cannot clear a halt the log implies',
+    paths: ['install:rows'],
+  },
+  {
+    fault: 'backup / restore',
+    module: '`operator/disk-restore.ts`',
+    injected: "`backup` (name), `restore` (name, optional `raft: 'keep'`)",
+    model: "a backup is a whole-disk copy (Raft state, log, snapshot, registry, sidecar). A restore leaves the node down until a restart; by default it brings back the registry, snapshot and sidecar and the node rejoins with empty Raft state (how an operator re-seeds a member). Two operator mistakes are generated too: a backup of *another* node restored onto this machine, and the naive restore `raft: 'keep'` that brings the old term, vote and log back, which Raft does not tolerate, so such a scenario gives up §7.6 raft-safety, and every invariant from the first raft-safety violation on (reported as expected, `src/scenario/given-up.ts`)",
+    reveals: '§7.0 a stale sidecar epoch reused (`no-startup-guard`, `guard-reads-local-registry`), §7.2 restored rows, §7.6 a naive restore',
+    paths: ['restore:stale', 'restore:naive', 'restore:onto-other', 'epoch:rebump'],
+  },
+  {
+    fault: 'long histories',
+    module: "`../scenario/arbitrary.ts` (generation only)",
+    injected: 'the `long` raw field (1 run in 20)',
+    model: "the run's fault template repeated for 10 rounds, each shifted to the next node: many restarts, snapshots and restores per node (path `long-history`)",
+    reveals: 'every invariant over many snapshot generations, epochs and restarts per node',
+    paths: ['long-history'],
+  },
+  {
+    fault: 'client retry',
+    module: '`client/proposals.ts`',
+    injected: 'automatic (`proposalTimeoutMs`, `maxAttempts`)',
+    model: 'an attempt not applied in time is re-proposed elsewhere: duplicate commits',
+    reveals: '§7.1 a registration committed twice: the equal epoch must be a no-op (`lte-rollback`)',
+    paths: ['committed:duplicate', 'noop'],
+  },
+  {
+    fault: 'leader change',
+    module: '`raft/raft.ts`',
+    injected: 'automatic',
+    model: "election timeouts [150, 300] ms, heartbeat 50 ms; a deposed leader's uncommitted entries are truncated",
+    reveals: '§7.6 leader completeness and truncation of uncommitted entries',
+    paths: ['leader-change', 'truncation'],
+  },
+  {
+    fault: 'DEK rotation',
+    module: '`lifecycle/`',
+    injected: '`rotate-dek`',
+    model: 'an operator marker entry; every replica switches DEK at the same index and re-registers (a real `0x05` entry halts in Stage 6A)',
+    reveals: '§7.0 epochs per DEK, re-registration at the same index on every replica',
+    paths: ['committed:rotation'],
+  },
+  {
+    fault: 'node added',
+    module: '`lifecycle/`',
+    injected: '`add-node` (a colliding raft id from a shipped table)',
+    model: 'a learner slot that starts and registers; the registration stands in for the entry paired with the membership change',
+    reveals: '§7.3 a low-16 collision committed and halted everywhere (`no-collision-check`)',
+    paths: ['committed:collision', 'halt:collision'],
+  },
+  {
+    fault: 'node removed',
+    module: '`lifecycle/`',
+    injected: '`remove-node`',
+    model: 'the process stops for good; its rows stay',
+    reveals: "the collision guard's scope over former members (§7.0), liveness with fewer voters",
+    paths: [],
+  },
+  {
+    fault: 'election storm',
+    module: '`simulator.ts` (Raft timing), `network/`',
+    injected: '`storm` … `storm-end`',
+    model: 'for a while election time-outs are short and close together and messages slow',
+    reveals: '§7.6 under many elections; liveness once it ends',
+    paths: ['leader-change'],
+  },
+  {
+    fault: 'leader kill',
+    module: '`simulator.ts`, `process/node.ts`',
+    injected: '`crash-leader`',
+    model: 'crashes whichever node leads at that moment, with a quick restart',
+    reveals: '§7.6 and client retries across a leader change',
+    paths: ['crash:leader'],
+  },
+  {
+    fault: 'crash after a vote',
+    module: '`process/crash-points.ts`',
+    injected: '`crash-after-vote`',
+    model: 'a node crashes right after it next grants a vote (a vote must survive the restart)',
+    reveals: '§7.6 one leader per term (`raft-forget-vote`)',
+    paths: ['crash:after-vote'],
+  },
+  {
+    fault: 'store faults (`storage` family)',
+    module: '`storage/faults.ts`, `storage/store.ts`',
+    injected: 'rates `errorRate`, `corruptRate`',
+    model: "while an entry is applied, a registry read or write fails, or a read returns a row of another length than 12 bytes; each injected fault is a `store-fault` trace event (so the oracle tells the environment's halts from the applier's), a halt on one is followed by a supervisor restart; none after faults-end",
+    reveals: "§7.5 fail closed on an environmental halt, §7.4 the difference explained by the injected fault, re-application after the supervisor's restart",
+    paths: ['store:error', 'store:corrupt', 'halt:store-fault', 'halt:corrupt-row'],
+  },
+  {
+    fault: 'unusual entries (`entries` family)',
+    module: '`client/proposals.ts` (a client commits them)',
+    injected: '`propose` (hex)',
+    model: 'a client commits an entry outside the happy path: a registration of any payload length 0–20 or any version byte, bootstrap 0x04 and rotation 0x05 bodies, reserved 0x06/0x07, the HLC lease 0x02, opcodes 0x08–0xFF, the empty entry; every replica must fail closed on the same ones',
+    reveals: 'fail closed on every byte the decoder sees (`any-version`), §7.4 every replica halts on the same entries',
+    paths: ['committed:malformed', 'committed:unknown-version', 'committed:reserved', 'committed:empty'],
+  },
+  {
+    fault: 'near ids',
+    module: '`lifecycle/` (tables: `colliding-ids.ts`, `near-ids.ts`)',
+    injected: '`add-node` of a joiner from a table, or `cluster.fullIds`',
+    model: "joiners whose full id equals a member's in the low 16, 32 or 48 bits (real raft ids: `scripts/find-colliding-ids.ts`, `scripts/find-near-ids.ts`, cross-checked with Go's `hash/fnv` in `fixtures/node-id-vectors.json`) or differs in exactly one bit, for every bit (given directly as `cluster.fullIds`, as if the raft id hashed to it); member ids of any bit pattern",
+    reveals: '§7.3 with ids equal in the low 32 bits or one bit apart (`short-id-compare`)',
+    paths: ['ids:low32-equal', 'ids:one-bit', 'ids:top-bit'],
+  },
+  {
+    fault: 'epoch and DEK boundaries',
+    module: '`lifecycle/`',
+    injected: '`cluster.initialEpochs`, `cluster.initialDek`, `rotate-dek` `dekId`',
+    model: 'sidecars that start just below 0x80, 0x100, 0x8000 or 0x10000 so restarts cross the boundary; DEK ids 0, 0xFFFF, 0x10000, 0x10001, 2^31 ± 1 and near 2^32, rotations by 1, 0x10000 or 2^31',
+    reveals: '§7.2 across 0x7FFF/0x8000 (`signed-epoch`), exhaustion at 0xFFFF, DEK ids above 16 bits (`dek-truncated-key`)',
+    paths: ['epoch:0x8000', 'epoch:0xffff', 'dek:above-16-bits', 'dek:near-2^32'],
+  },
+];
+
+/** The fault table as Markdown (README, `regsim invariants --faults --markdown`). */
+export function faultsMarkdown(): string {
+  const lines = ['| fault | module (`src/sim/`) | how it is injected | model | can reveal |', '|---|---|---|---|---|'];
+  for (const f of FAULTS) lines.push(`| ${f.fault} | ${f.module} | ${f.injected} | ${f.model} | ${f.reveals} |`);
+  return `${lines.join('\n')}\n`;
+}
