@@ -2,7 +2,7 @@
 // findings corpus (src/findings), as a new finding or one more sighting. The
 // exit code then leaves out failures of an invariant whose findings here are
 // all marked known, so CI fails only on what nobody has looked at yet.
-import { mkdirSync } from 'node:fs';
+import { makeDir } from '../files/index.ts';
 import { CorpusError, fileFinding, listFindings, scenarioFile } from '../findings/corpus.ts';
 import type { Filing } from '../findings/corpus.ts';
 import type { HeaderRecord } from '../records/format.ts';
@@ -24,7 +24,7 @@ export interface Sighted {
 /** Before any run: the corpus folder can be made and what it holds are findings (else a one-line usage error). */
 export function checkCorpus(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     listFindings(dir);
   } catch (err) {
     throw new UsageError(err instanceof CorpusError ? err.message : `cannot use ${dir} as a findings corpus: ${(err as Error).message}`);

@@ -45,6 +45,7 @@ describe('bad input', () => {
     // Found before any work starts (Node 20's recursive mkdir spins forever under /proc).
     ['--out-dir under /proc', ['explore', '--runs', '1', '--out-dir', '/proc/regsim-nope'], /^regsim: --out-dir \/proc\/regsim-nope: cannot save files there/],
     ['--out-dir a file', ['mutants', '--runs-per-variant', '1', '--only', 'lte-rollback', '--out-dir', '/dev/null/x'], /^regsim: --out-dir \/dev\/null\/x: cannot save files there \(not a directory\)/],
+    ['--corpus under /proc', ['explore', '--runs', '1', '--corpus', '/proc/regsim-nope'], /^regsim: cannot use \/proc\/regsim-nope as a findings corpus: ENOENT/],
     ['--workers 1000', ['explore', '--workers', '1000'], /--workers must be an integer from 1 to \d+ \(4 per core on this machine\) \(got "1000"\)/],
     ['replay /dev/zero', ['replay', '/dev/zero'], /^regsim: scenario file \/dev\/zero is larger than 16 MiB$/],
     ['a directory as scenario', ['replay', '/tmp'], /^regsim: cannot read scenario file \/tmp: is a directory$/],
