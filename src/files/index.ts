@@ -22,8 +22,17 @@ export function makeDir(dir: string): string[] {
     if (up === at) break;
     at = up;
   }
-  for (const d of [...missing].reverse()) mkdirSync(d);
-  return missing;
+  const made: string[] = [];
+  for (const d of [...missing].reverse()) {
+    try {
+      mkdirSync(d);
+      made.unshift(d);
+    } catch (err) {
+      // Another process (a shard filing the same corpus) made it meanwhile: as good.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(d).isDirectory()) throw err;
+    }
+  }
+  return made;
 }
 
 let temporaries = 0;
