@@ -35,7 +35,9 @@ import { runSeed, runSeedHex } from '../src/explore/seed.ts';
 import { PATHS } from '../src/model/paths.ts';
 import { toRunRecord } from '../src/records/format.ts';
 import { RecordsWriter } from '../src/records/writer.ts';
-import { duration } from '../src/cli/options.ts';
+import { duration, positiveInt, workersArg } from '../src/cli/options.ts';
+import { Command } from 'commander';
+import { parseScriptArgs } from './cli.ts';
 
 interface Options {
   engineRuns: number;
@@ -47,19 +49,16 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { engineRuns: 1_000_000, timeMs: 600_000, workers: 2, every: 10, keep: false, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = (): string => argv[++i] ?? '';
-    if (a === '--time') opts.timeMs = ((v) => (v === '0' ? 0 : duration('--time')(v)))(next());
-    else if (a === '--workers') opts.workers = Number(next());
-    else if (a === '--engine-runs') opts.engineRuns = Number(next());
-    else if (a === '--every') opts.every = Number(next());
-    else if (a === '--keep') opts.keep = true;
-    else if (a === '--json') opts.json = true;
-    else if (a !== '--') throw new Error(`unknown option ${a} (known: --time 600s|0 --workers N --every S --engine-runs N --keep --json)`);
-  }
-  return opts;
+  const program = new Command('npm run bench:memory --')
+    .description('memory of a long exploration: the engine alone, then a real one')
+    .option('--time <duration>', 'wall time of the real exploration (0: skip it)', (v: string) => (v === '0' ? 0 : duration('--time')(v)), 600_000)
+    .option('--workers <n>', 'lanes of the real exploration', workersArg, 2)
+    .option('--engine-runs <n>', 'runs of the engine alone', positiveInt('--engine-runs'), 1_000_000)
+    .option('--every <s>', 'seconds between samples', positiveInt('--every'), 10)
+    .option('--keep', 'keep every summary (the growth it costs)', false)
+    .option('--json', 'print one JSON array', false);
+  const o = parseScriptArgs<{ time: number; workers: number; engineRuns: number; every: number; keep: boolean; json: boolean }>(program, argv);
+  return { engineRuns: o.engineRuns, timeMs: o.time, workers: o.workers, every: o.every, keep: o.keep, json: o.json };
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -16,6 +16,10 @@ import type { ApplierFactory } from '../src/applier/index.ts';
 import { referenceApplierCommand, startExternalApplier } from '../src/external/index.ts';
 import { faultSchedule, simulate, traceHash, workloadHooks } from '../src/sim/index.ts';
 import type { SimConfig, SimResult } from '../src/sim/index.ts';
+import { Command } from 'commander';
+import { positiveInt } from '../src/cli/options.ts';
+import { parseScriptArgs } from './cli.ts';
+import { STARTUP_TARGET_RATIO, startupFigure } from './startup.ts';
 
 interface Options {
   json: boolean;
@@ -26,23 +30,14 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { json: false, seconds: 600, rate: 10, seed: 'bench', runs: 5 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--json') opts.json = true;
-    else if (a === '--seconds') opts.seconds = Number(next());
-    else if (a === '--rate') opts.rate = Number(next());
-    else if (a === '--seed') opts.seed = next();
-    else if (a === '--runs') opts.runs = Math.max(1, Number(next()));
-    else if (a === '--') continue;
-    else throw new Error(`unknown option ${a} (known: --json --seconds N --rate R --seed S --runs N)`);
-  }
-  return opts;
+  const program = new Command('npm run bench --')
+    .description('simulator and applier throughput, and the start-up figure')
+    .option('--json', 'print one JSON object', false)
+    .option('--seconds <n>', 'virtual seconds per run', positiveInt('--seconds'), 600)
+    .option('--rate <n>', 'proposals per virtual second', positiveInt('--rate'), 10)
+    .option('--seed <text>', 'simulation seed', 'bench')
+    .option('--runs <n>', 'timed runs (medians are reported)', positiveInt('--runs'), 5);
+  return parseScriptArgs<Options>(program, argv);
 }
 
 export const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -184,6 +179,7 @@ function main(): void {
   const external = externalRun(opts, result, simMs, referenceApplierCommand());
   const go = goExample();
   const goExternal = go === undefined ? null : externalRun(opts, result, simMs, go);
+  const startup = startupFigure();
 
   const s = result.stats;
   const wallS = simMs / 1000;
@@ -236,12 +232,13 @@ function main(): void {
     external,
     /** The same through the Go example applier (null: no Go toolchain to build it). */
     goExternal,
+    startup,
     traceEvents: s.traceEvents,
     traceHashMs: Math.round(hashMs),
     traceHash: hash,
     messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
     proposals: { proposed: s.proposals, applied: s.proposalsApplied, givenUp: s.proposalsGivenUp },
-    targets: { simToApplierAloneRatio: 0.25, simulatedSecondsPerWallSecond: 1000, externalAppliesPerWallSecond: 20_000, externalRatio: 0.5 },
+    targets: { simToApplierAloneRatio: 0.25, simulatedSecondsPerWallSecond: 1000, externalAppliesPerWallSecond: 20_000, externalRatio: 0.5, startupRatio: STARTUP_TARGET_RATIO },
     machine: { cpus: os.cpus().length, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100, node: process.version },
   };
   if (opts.json) {
@@ -260,6 +257,7 @@ function main(): void {
     `  breakdown (medians)             idle cluster ${f.breakdown.idleClusterMs} ms + applier ${f.breakdown.applierMs} ms + rest ${f.breakdown.restMs} ms; floor ${f.breakdown.floorSimulatedSecondsPerWallSecond} simulated s / wall s`,
     ...externalLines('reference child', f.external, f.targets),
     ...(f.goExternal === null ? ['  external applier (Go example): skipped, no Go toolchain to build examples/go-applier'] : externalLines('Go example', f.goExternal, f.targets)),
+    `  start-up, installed package    regsim --help ${f.startup.helpMs} ms, node -e 0 ${f.startup.nodeMs} ms: ${f.startup.ratio}x  (target <= ${f.targets.startupRatio}x; medians of ${f.startup.samples})`,
     `  trace: ${f.traceEvents} events, hashed in ${f.traceHashMs} ms, sha256 ${f.traceHash.slice(0, 16)}...`,
     `  machine: ${f.machine.cpus} cpus, load average ${f.machine.loadAverage1m}, node ${f.machine.node}`,
   ];

@@ -6,7 +6,7 @@
 // --cache-rows is a deliberate bug (rows kept across applies) that the
 // statelessness checks must catch.
 // Point regsim at it with --applier "node bin/regsim-reference-applier.js".
-import { register } from 'tsx/esm/api';
+import { modulePath } from './modules.js';
 
 // stdout is the protocol channel: anything logged must go to stderr.
 console.log = console.info = console.debug = console.error;
@@ -26,9 +26,8 @@ for (let i = 0; i < args.length; i++) {
   }
 }
 
-register();
-const { applierVariants, mainApplierVariants, variantByName } = await import('../src/applier/index.ts');
-const { serve } = await import('../src/external/server.ts');
+const { applierVariants, mainApplierVariants, variantByName } = await import(modulePath('applier/index'));
+const { serve } = await import(modulePath('external/server'));
 
 let served;
 try {

@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Entry point for `npx regsim`: loads the TypeScript CLI through tsx so the
-// sources run as written, with no build step between an edit and a run.
-import { register } from 'tsx/esm/api';
+// Entry point of `npx regsim` (src/cli/main.ts).
+import { modulePath } from './modules.js';
 
-register();
-await import('../src/cli/main.ts');
+await import(modulePath('cli/main'));

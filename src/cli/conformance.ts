@@ -2,11 +2,11 @@
 // production Go code against an applier (the correct one or a named variant).
 // A file is one of two kinds, told apart by its sections (vectorsKind):
 // Stage 6A's vectors run the Stage 6A applier, production main's run main's.
-import { readFileSync } from 'node:fs';
 import { ExternalApplierError, formatCommand, startExternalApplier } from '../external/index.ts';
 import { MemoryRegistryStore, mainApplierVariants, applierVariants, variantByName } from '../applier/index.ts';
 import type { ApplierFactory, MainFsmFactory } from '../applier/index.ts';
 import { UsageError } from './errors.ts';
+import { readInputFile } from './files.ts';
 import { applySequenceChecks } from './conformance/apply-sequences.ts';
 import { runChecks } from './conformance/checks.ts';
 import type { ConformanceResult, SectionCount } from './conformance/checks.ts';
@@ -120,12 +120,7 @@ export function sentLine(sent: readonly SectionCount[]): string {
 }
 
 function readVectors(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read vectors file ${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const text = readInputFile(path, 'vectors file');
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -136,6 +131,7 @@ function readVectors(path: string): unknown {
 /** The options as commander parsed them (see commands.ts). */
 export interface ConformanceOptions {
   variant: string;
+  json?: boolean;
   applier?: string;
 }
 
@@ -152,9 +148,14 @@ export async function runConformanceVerb(path: string, options: ConformanceOptio
   }
   const vectors = readVectors(path);
   const result = options.applier === undefined ? runConformance(vectors, builtin) : externalConformance(vectors, options.applier, path);
-  for (const failure of result.failures) process.stdout.write(`FAIL ${failure}\n`);
-  process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
-  if (result.sent !== undefined) process.stdout.write(`${sentLine(result.sent)}\n`);
+  // A run that tests nothing is not a pass.
+  if (result.passed + result.failed === 0) throw new UsageError(`${path} has no vectors (every section is empty): nothing to check`);
+  if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    for (const failure of result.failures) process.stdout.write(`FAIL ${failure}\n`);
+    process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
+    if (result.sent !== undefined) process.stdout.write(`${sentLine(result.sent)}\n`);
+  }
   if (result.failed > 0) process.exitCode = 1;
 }
 

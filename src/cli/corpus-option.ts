@@ -2,13 +2,13 @@
 // findings corpus (src/findings), as a new finding or one more sighting. The
 // exit code then leaves out failures of an invariant whose findings here are
 // all marked known, so CI fails only on what nobody has looked at yet.
-import { mkdirSync } from 'node:fs';
+import { makeDir } from '../files/index.ts';
 import { CorpusError, fileFinding, listFindings, scenarioFile } from '../findings/corpus.ts';
 import type { Filing } from '../findings/corpus.ts';
 import type { HeaderRecord } from '../records/format.ts';
 import type { Scenario } from '../scenario/index.ts';
 import type { ScenarioSize } from '../explore/index.ts';
-import { replayCommand } from './counterexample.ts';
+import { replayCommand } from '../counterexample/index.ts';
 import { UsageError } from './errors.ts';
 
 /** A shrunk counterexample and the exploration (header) that found it. */
@@ -24,7 +24,7 @@ export interface Sighted {
 /** Before any run: the corpus folder can be made and what it holds are findings (else a one-line usage error). */
 export function checkCorpus(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     listFindings(dir);
   } catch (err) {
     throw new UsageError(err instanceof CorpusError ? err.message : `cannot use ${dir} as a findings corpus: ${(err as Error).message}`);
@@ -59,8 +59,8 @@ function fileAll(dir: string, sighted: readonly Sighted[]): Filing[] {
   }
 }
 
-/** The replay command of a finding's saved scenario. */
-export const findingRepro = (dir: string, f: Filing['finding']): string => replayCommand(scenarioFile(dir, f.id), f.variant, f.applier ?? undefined);
+/** The replay command of a finding's saved scenario (with its variant: a corpus may hold files saved before they named it). */
+export const findingRepro = (dir: string, f: Filing['finding']): string => replayCommand(scenarioFile(dir, f.id), { variant: f.variant, applier: f.applier ?? undefined });
 
 /** With a corpus: files the sightings; the summary's extra lines and JSON, and the failures that still count for the exit code. */
 export function corpusReport<F extends { invariant?: string }>(dir: string | undefined, sighted: readonly Sighted[], failures: readonly F[]) {

@@ -14,12 +14,13 @@ import { RecordsWriter } from '../records/writer.ts';
 import { restartPolicy, restartWords, withApplier } from './applier-option.ts';
 import type { RestartChildOption } from './applier-option.ts';
 import { DEFAULT_RUNS } from './defaults.ts';
-import { recordFailure } from './counterexample.ts';
+import { configLabel, exploreRunCommand, recordFailure } from './counterexample.ts';
 import { checkCorpus, corpusReport } from './corpus-option.ts';
 import { HarnessError, UsageError } from './errors.ts';
+import { checkOutputDir } from './files.ts';
 import { plural, seconds } from './format.ts';
 import { formatRange, runRange } from './range.ts';
-import { variantArg } from './scenario-options.ts';
+import { readPolicyFile, variantArg } from './scenario-options.ts';
 import { startProgress } from './progress.ts';
 import { found, report } from './summary.ts';
 import type { ExplorationContext, Found } from './summary.ts';
@@ -35,6 +36,7 @@ export interface ExploreOptions {
   variant: string;
   nodes?: number;
   config?: PolicyPresetName;
+  policy?: string;
   workers?: number;
   keepGoing?: boolean;
   shrink: boolean;
@@ -49,7 +51,7 @@ export interface ExploreOptions {
 }
 
 /** The identity of an exploration, as records files carry it. */
-function explorationOf(spec: Required<Pick<RunSpec, 'guardSwarm' | 'differential'>> & RunSpec, keepGoing: boolean, applier?: string): Exploration {
+function explorationOf(spec: Required<Pick<RunSpec, 'guardSwarm' | 'differential'>> & RunSpec, keepGoing: boolean, applier?: string, policyFile?: string): Exploration {
   return {
     seed: spec.seed,
     variant: spec.variant,
@@ -59,6 +61,7 @@ function explorationOf(spec: Required<Pick<RunSpec, 'guardSwarm' | 'differential
     differential: spec.differential,
     keepGoing,
     applier: applier ?? null,
+    ...(spec.policy !== undefined && policyFile !== undefined ? { policy: { file: policyFile, overrides: spec.policy } } : {}),
   };
 }
 
@@ -70,12 +73,14 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
   if (opts.compare !== undefined) return compareRuns(opts, seed, variant.name, range);
   const workers = opts.workers ?? defaultWorkers();
   const config = opts.config ?? 'hardened';
+  const policy = opts.policy === undefined ? undefined : readPolicyFile(opts.policy);
   const keepGoing = opts.keepGoing === true;
   // Half of the runs switch start-up guards off (so the applier's halts are reached), and a variant is
   // judged against the correct applier on the same scenario (a finding of the configuration is not its doing).
-  const spec = { seed, variant: variant.name, nodes: opts.nodes, config, guardSwarm: true, differential: variant.name !== 'correct' };
-  const ctx: ExplorationContext = { seed, variant: variant.name, config, applier: opts.applier, provenance: provenance(), range, shard: range.shard, records: opts.records };
+  const spec = { seed, variant: variant.name, nodes: opts.nodes, config, ...(policy === undefined ? {} : { policy }), guardSwarm: true, differential: variant.name !== 'correct' };
+  const ctx: ExplorationContext = { seed, variant: variant.name, config, ...(opts.policy === undefined ? {} : { policy: opts.policy }), applier: opts.applier, provenance: provenance(), range, shard: range.shard, records: opts.records };
   if (opts.corpus !== undefined) checkCorpus(opts.corpus);
+  checkOutputDir(opts.outDir, '--out-dir');
   const records = opts.records === undefined ? undefined : openRecords(opts.records);
   const say = (text: string): void => void (opts.json ? undefined : process.stdout.write(text));
 
@@ -85,7 +90,7 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
     startedAt: new Date().toISOString(),
     host: host(),
     provenance: ctx.provenance,
-    exploration: explorationOf(spec, keepGoing, opts.applier),
+    exploration: explorationOf(spec, keepGoing, opts.applier, opts.policy),
     range: { from: range.from, to: range.to ?? null },
     ...(range.shard ? { shard: range.shard } : {}),
   };
@@ -101,7 +106,7 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
         .join(', at most ');
       const shard = range.shard ? `shard ${range.shard.index}/${range.shard.count} (${budget})` : budget;
       const external = applierName === undefined ? '' : `, external applier ${applierName}${workers > 1 ? ' (one child per worker)' : ''}`;
-      say(`regsim explore: seed ${seed}, variant ${variant.name}, config ${config}, ${shard}, ${plural(workers, 'worker')}${external}\n`);
+      say(`regsim explore: seed ${seed}, variant ${variant.name}, config ${configLabel(config, opts.policy)}, ${shard}, ${plural(workers, 'worker')}${external}\n`);
 
       const progress = startProgress('explore', { runs, timeMs: opts.time });
       let result: ExploreResult;
@@ -120,7 +125,7 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
           onRun: (s) => records?.write(toRunRecord(s)),
         });
       } catch (err) {
-        if (err instanceof RunError) throw new HarnessError(`${err.message}; reproduce with: ${reproduceRun(spec, err.run, opts.applier)}${restartWords(opts.restartChild)}`);
+        if (err instanceof RunError) throw new HarnessError(`${err.message}; reproduce with: ${exploreRunCommand(spec, err.run, opts.applier, opts.policy)}${restartWords(opts.restartChild)}`);
         throw err;
       } finally {
         progress.stop();
@@ -132,7 +137,7 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
         const shrink = opts.shrink && !shrunkInvariants.has(failure.invariant as string);
         shrunkInvariants.add(failure.invariant as string);
         if (shrink) process.stderr.write(`shrinking run ${failure.index} (${failure.invariant})...\n`);
-        const c = recordFailure(spec, failure, { outDir: opts.outDir, shrink, applier, applierCommand: opts.applier });
+        const c = recordFailure(spec, failure, { outDir: opts.outDir, shrink, applier, applierCommand: opts.applier, policyFile: opts.policy });
         records?.write({ type: 'counterexample', run: c.run, invariant: c.invariant, shrunk: c.shrunk, before: c.before, after: c.after, tries: c.tries, scenario: c.scenario });
         return found(variant.name, failure, c, applier);
       });
@@ -170,11 +175,4 @@ function openRecords(file: string): RecordsWriter {
   } catch (err) {
     throw new UsageError(`cannot write records file ${file}: ${(err as Error).message}`);
   }
-}
-
-/** The one command that runs run `run` of this exploration alone. */
-function reproduceRun(spec: RunSpec, run: number, applier: string | undefined): string {
-  const nodes = spec.nodes === undefined ? '' : ` --nodes ${spec.nodes}`;
-  const external = applier === undefined ? '' : ` --applier ${JSON.stringify(applier)}`;
-  return `npx regsim explore --seed ${spec.seed} --from ${run} --to ${run + 1} --variant ${spec.variant} --config ${spec.config ?? 'hardened'}${nodes}${external} --workers 1`;
 }

@@ -4,13 +4,15 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, HarnessError, UsageError } from './errors.ts';
 // Only light modules here: commands.ts loads each verb's implementation when it runs.
-import { registerConformance, registerExplore, registerFindings, registerMerge, registerMutants, registerReplay, registerShrink } from './commands.ts';
+import { registerConformance, registerExplore, registerFindings, registerMerge, registerMutants, registerReplay, registerShrink, registerVariants } from './commands.ts';
 import { registerInvariants } from './invariants.ts';
 // protocol.ts, not external/index.ts: the index loads the whole bridge.
 import { ExternalApplierError } from '../external/protocol.ts';
+import { regsimVersion } from '../records/provenance.ts';
 
 const program = new Command('regsim')
   .description('Deterministic simulation and property testing for the writer-registry applier')
+  .version(regsimVersion(), '--version', 'print the regsim version')
   .option('--debug', 'print stack traces for errors')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
@@ -22,6 +24,7 @@ registerReplay(program);
 registerShrink(program);
 registerMutants(program);
 registerInvariants(program);
+registerVariants(program);
 registerConformance(program);
 
 function fail(message: string, code: number, err: unknown): never {

@@ -15,6 +15,7 @@ import { withApplier } from './applier-option.ts';
 import { recordFailure, saveCounterexample } from './counterexample.ts';
 import { checkCorpus, corpusReport } from './corpus-option.ts';
 import { UsageError } from './errors.ts';
+import { checkOutputDir } from './files.ts';
 import { found, report } from './summary.ts';
 import type { Found } from './summary.ts';
 
@@ -35,6 +36,7 @@ interface Summary {
 
 export async function runMerge(files: string[], opts: MergeOptions): Promise<void> {
   if (opts.corpus !== undefined) checkCorpus(opts.corpus);
+  checkOutputDir(opts.outDir, '--out-dir');
   const summaries = files.filter(isExploreSummary).map(readSummary);
   const records = files.filter((f) => !summaries.some((s) => s.file === f));
   let merged: Merged;
@@ -47,7 +49,15 @@ export async function runMerge(files: string[], opts: MergeOptions): Promise<voi
   checkSummaries(summaries, merged.parts);
   const { header, result } = merged;
   const x = header.exploration;
-  const spec: RunSpec = { seed: x.seed, variant: x.variant, config: x.config as PolicyPresetName, nodes: x.nodes ?? undefined, guardSwarm: x.guardSwarm, differential: x.differential };
+  const spec: RunSpec = {
+    seed: x.seed,
+    variant: x.variant,
+    config: x.config as PolicyPresetName,
+    ...(x.policy === undefined ? {} : { policy: x.policy.overrides }),
+    nodes: x.nodes ?? undefined,
+    guardSwarm: x.guardSwarm,
+    differential: x.differential,
+  };
   const applierCommand = x.applier ?? undefined;
 
   await withApplier(applierCommand, resolveVariant(x.variant).applier, async (factory) => {
@@ -58,17 +68,18 @@ export async function runMerge(files: string[], opts: MergeOptions): Promise<voi
       const shrink = !shrunkInvariants.has(failure.invariant as string);
       shrunkInvariants.add(failure.invariant as string);
       const saved = merged.counterexamples.get(failure.index);
-      const options = { outDir: opts.outDir, applier, applierCommand };
+      const options = { outDir: opts.outDir, applier, applierCommand, policyFile: x.policy?.file };
       const c =
         saved === undefined
           ? recordFailure(spec, failure, { ...options, shrink })
-          : saveCounterexample(spec, { ...saved, scenario: saved.scenario as Scenario }, options);
+          : saveCounterexample(spec, { ...saved, scenario: saved.scenario as Scenario, runSeed: failure.runSeed }, options);
       return found(x.variant, failure, c, applier);
     });
     const ctx = {
       seed: x.seed,
       variant: x.variant,
       config: spec.config as PolicyPresetName,
+      ...(x.policy === undefined ? {} : { policy: x.policy.file }),
       applier: applierCommand,
       provenance: header.provenance,
       range: { from: merged.range.from, to: merged.range.to ?? undefined },

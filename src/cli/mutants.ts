@@ -9,22 +9,27 @@
 import { randomInt } from 'node:crypto';
 import { closeLanes, createLanes, defaultWorkers, explorationVerdict, explore, judgedPaths } from '../explore/index.ts';
 import type { ScenarioSize } from '../explore/index.ts';
-import { presetPolicy, resolveVariant, variantAppliesTo, variantNeeds, VARIANTS } from '../scenario/index.ts';
+import { presetPolicy, resolvePolicy, resolveVariant, variantAppliesTo, variantNeeds, VARIANTS } from '../scenario/index.ts';
 import type { PolicyPresetName, VariantInfo } from '../scenario/index.ts';
 import { withApplier } from './applier-option.ts';
 import { DEFAULT_TIME_PER_VARIANT_MS } from './defaults.ts';
-import { recordFailure } from './counterexample.ts';
-import { EXIT } from './errors.ts';
+import { configLabel, recordFailure } from './counterexample.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { checkOutputDir } from './files.ts';
 import { plural, seconds, table } from './format.ts';
-import { variantArg } from './scenario-options.ts';
+import { readPolicyFile, variantArg } from './scenario-options.ts';
 import { startProgress } from './progress.ts';
 
 /** The options as commander parsed them (see commands.ts). */
 export interface MutantsOptions {
+  /** Per variant (--runs-per-variant and --time-per-variant: their old names). */
+  runs?: number;
+  time?: number;
   timePerVariant?: number;
   runsPerVariant?: number;
   seed?: number;
   config?: PolicyPresetName;
+  policy?: string;
   workers?: number;
   outDir: string;
   json?: boolean;
@@ -53,19 +58,25 @@ interface Row {
 export async function runMutants(opts: MutantsOptions): Promise<void> {
   for (const name of opts.only ?? []) variantArg(name);
   // An external applier replaces the applier layer, so only engine and lifecycle variants stay meaningful.
-  const config = opts.config ?? 'hardened';
-  const policy = presetPolicy(config);
   const variants = VARIANTS.filter((v) => v.name !== 'correct' && (opts.only?.includes(v.name) ?? true));
+  const config = opts.config ?? 'hardened';
+  const policy = opts.policy === undefined ? undefined : readPolicyFile(opts.policy);
   // A variant of a design option the configuration lacks changes nothing under it.
-  const applicable = variants.filter((v) => variantAppliesTo(v.name, policy));
+  const applicable = variants.filter((v) => variantAppliesTo(v.name, resolvePolicy(policy, presetPolicy(config))));
   const runnable = applicable.filter((v) => opts.applier === undefined || v.layer !== 'applier');
+  // A run that tests nothing is not a pass.
+  if (runnable.length === 0) {
+    const why = opts.applier === undefined ? 'correct is not a bug variant' : '--applier replaces the applier-layer variants';
+    throw new UsageError(`no variant to run among --only ${(opts.only ?? []).join(',')} (${why})`);
+  }
+  checkOutputDir(opts.outDir, '--out-dir');
   const seed = opts.seed ?? randomInt(0x100000000);
-  const timeMs = opts.timePerVariant ?? (opts.runsPerVariant === undefined ? DEFAULT_TIME_PER_VARIANT_MS : undefined);
-  const runs = opts.runsPerVariant;
+  const runs = opts.runs ?? opts.runsPerVariant;
+  const timeMs = opts.time ?? opts.timePerVariant ?? (runs === undefined ? DEFAULT_TIME_PER_VARIANT_MS : undefined);
   const workers = opts.workers ?? defaultWorkers();
   const log = (text: string): void => void process.stderr.write(text);
   const budget = [runs !== undefined ? plural(runs, 'run') : '', timeMs !== undefined ? seconds(timeMs) : ''].filter(Boolean).join(' or ');
-  log(`regsim mutants: seed ${seed}, config ${config}, ${budget} per variant, ${plural(workers, 'worker')}\n`);
+  log(`regsim mutants: seed ${seed}, config ${configLabel(config, opts.policy)}, ${budget} per variant, ${plural(workers, 'worker')}\n`);
   log('half of the scenarios switch the rollback and collision start-up guards off, so the applier\'s own halts are reached;\n');
   log('a variant is credited only with violations of invariants the correct applier keeps on the same scenario\n');
   for (const v of variants.filter((x) => !applicable.includes(x))) log(`skipping ${v.name}: it needs ${variantNeeds(v.name)}, which config ${config} lacks\n`);
@@ -77,14 +88,14 @@ export async function runMutants(opts: MutantsOptions): Promise<void> {
     const out: Row[] = [];
     try {
       for (const v of runnable) {
-        const spec = { seed, variant: v.name, config, guardSwarm: true, differential: true };
+        const spec = { seed, variant: v.name, config, ...(policy === undefined ? {} : { policy }), guardSwarm: true, differential: true };
         const progress = startProgress(v.name, { runs, timeMs });
         const result = await explore({ ...spec, runs, timeMs, lanes, onProgress: (p) => progress.update(p) }).finally(() => progress.stop());
         const failure = result.failures[0];
         const { unreached } = explorationVerdict(result.failures, result.paths, judgedPaths(v.name, config));
         const row: Row = { ...info(v), caught: failure !== undefined, unreached, scenarios: result.runs, shared: result.masked, wallMs: result.elapsedMs };
         if (failure) {
-          const c = recordFailure(spec, failure, { outDir: opts.outDir, shrink: true, applier, applierCommand: opts.applier });
+          const c = recordFailure(spec, failure, { outDir: opts.outDir, shrink: true, applier, applierCommand: opts.applier, policyFile: opts.policy });
           Object.assign(row, { invariant: c.invariant, shrunk: c.after, scenarioFile: c.file, repro: c.repro });
         }
         const outcome = row.caught

@@ -2,9 +2,11 @@
 // UsageError naming the option and what was wrong with it. These run while
 // commander parses, so this module stays light (no scenario layer, no ajv):
 // checks that need the scenario layer live in scenario-options.ts.
+import { availableParallelism } from 'node:os';
 import { isPolicyPresetName, POLICY_PRESET_INFO, POLICY_PRESET_NAMES } from '../sim/lifecycle/policy.ts';
 import type { PolicyPresetName } from '../sim/lifecycle/policy.ts';
 import { MAX_SLOTS } from '../scenario/limits.ts';
+import { parseCommand } from '../external/argv.ts';
 import { UsageError } from './errors.ts';
 
 
@@ -37,6 +39,24 @@ export const shardArg = (value: string): { index: number; count: number } => {
     throw new UsageError(`--shard must be i/k with 1 <= i <= k, e.g. 1/4 (got "${value}")`);
   }
   return { index, count };
+};
+
+/** `--applier "cmd args..."`: a command that splits into words (not empty, quotes closed); kept as typed. */
+export const applierArg = (value: string): string => {
+  try {
+    parseCommand(value);
+  } catch (err) {
+    throw new UsageError(`--applier: ${(err as Error).message}`);
+  }
+  return value;
+};
+
+/** At most this many lanes per core: more only adds threads and memory (each lane is a worker thread). */
+export const WORKERS_PER_CORE = 4;
+
+export const workersArg = (value: string): number => {
+  const max = availableParallelism() * WORKERS_PER_CORE;
+  return integer('--workers', value, 1, max, `an integer from 1 to ${max} (${WORKERS_PER_CORE} per core on this machine)`);
 };
 
 export const seedArg = (value: string): number => integer('--seed', value, 0, 0xffffffff, 'an integer from 0 to 4294967295');

@@ -1,6 +1,7 @@
 // Exploration progress on stderr (stdout stays for the result): a bar on a
 // terminal, a plain line every couple of seconds otherwise (CI logs).
 import cliProgress from 'cli-progress';
+import { plural } from './format.ts';
 
 export interface ProgressUpdate {
   done: number;
@@ -25,7 +26,7 @@ export function startProgress(label: string, budget: { runs?: number; timeMs?: n
         if (p.elapsedMs - last < LINE_EVERY_MS) return;
         last = p.elapsedMs;
         const of = budget.runs !== undefined ? `/${budget.runs}` : '';
-        process.stderr.write(`${label}: ${p.done}${of} runs, ${p.failures} violations, ${(p.elapsedMs / 1000).toFixed(0)} s, ${rate(p)} runs/s\n`);
+        process.stderr.write(`${label}: ${p.done}${of} runs, ${plural(p.failures, 'violation')}, ${(p.elapsedMs / 1000).toFixed(0)} s, ${rate(p)} runs/s\n`);
       },
       stop() {},
     };
@@ -36,17 +37,17 @@ export function startProgress(label: string, budget: { runs?: number; timeMs?: n
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${label} {bar} {percentage}% | {runs} runs | {failures} violations | {rate} runs/s`,
+      format: `${label} {bar} {percentage}% | {runs} runs | {failures} | {rate} runs/s`,
       hideCursor: true,
       clearOnComplete: true,
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { runs: 0, failures: 0, rate: '0' });
+  bar.start(total, 0, { runs: 0, failures: plural(0, 'violation'), rate: '0' });
   return {
     update(p) {
       const value = byRuns ? p.done : Math.min(total, Math.floor(p.elapsedMs / 1000));
-      bar.update(value, { runs: p.done, failures: p.failures, rate: rate(p) });
+      bar.update(value, { runs: p.done, failures: plural(p.failures, 'violation'), rate: rate(p) });
     },
     stop: () => bar.stop(),
   };

@@ -9,15 +9,17 @@ import type { PolicyPresetName, RunResult } from '../scenario/index.ts';
 import { serializeTrace } from '../sim/trace.ts';
 import { restartPolicy, withApplier } from './applier-option.ts';
 import type { RestartChildOption } from './applier-option.ts';
-import { replayCommand } from './counterexample.ts';
+import { replayCommand } from '../counterexample/index.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { checkOutputFile } from './files.ts';
 import { colorOut, seconds, table } from './format.ts';
-import { readScenarioFile, variantArg } from './scenario-options.ts';
+import { fileVariant, readScenarioFile, variantFlag } from './scenario-options.ts';
 import { showRun } from './show.ts';
 
 /** The options as commander parsed them (see commands.ts). */
 export interface ReplayOptions {
-  variant: string;
+  /** Absent: the variant the file names (a saved counterexample), else correct. */
+  variant?: string;
   /** Run under this preset's policy instead of the scenario's own. */
   config?: PolicyPresetName;
   json?: boolean;
@@ -29,9 +31,11 @@ export interface ReplayOptions {
 }
 
 export async function runReplay(path: string, opts: ReplayOptions): Promise<void> {
-  const variant = variantArg(opts.variant, opts.applier);
   const read = readScenarioFile(path);
+  const { variant, fromFile } = fileVariant(path, read, opts);
   const scenario = opts.config === undefined ? read : { ...read, policy: presetPolicy(opts.config) };
+  if (opts.trace !== undefined) checkOutputFile(opts.trace, '--trace');
+  if (opts.html !== undefined) checkOutputFile(opts.html, '--html');
   const restarts = restartPolicy(opts.restartChild, opts.applier);
   const result = await withApplier(
     opts.applier,
@@ -42,28 +46,30 @@ export async function runReplay(path: string, opts: ReplayOptions): Promise<void
   const top = headline(result);
   if (opts.trace !== undefined) write(opts.trace, serializeTrace(result.trace));
   if (opts.html !== undefined) {
-    const repro = replayCommand(path, variant.name, opts.applier, opts.config);
+    const repro = replayCommand(path, { variant: variantFlag(read, variant.name), applier: opts.applier, config: opts.config });
     const meta = { title: `regsim replay ${path}`, repro, scenarioJson: serializeScenario(scenario), verdict: result.verdict, traceHash: result.traceHash };
     write(opts.html, renderHtmlReport(result.trace, result.violations, meta));
   }
   if (opts.json) {
     const report = {
       verdict: result.verdict,
+      variant: variant.name,
       ...(top ? { invariant: top.invariant, eventIndex: top.eventIndex } : {}),
       traceHash: result.traceHash,
       violations: result.violations.map(({ invariant, section, kind, eventIndex, node, message }) => ({ invariant, section, kind, eventIndex, node, message })),
     };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } else {
-    process.stdout.write(textReport(result, opts));
+    process.stdout.write(textReport(result, opts, fromFile ? `${variant.name} (from the file)` : variant.name));
   }
   process.exitCode = result.verdict === 'safety-violation' ? EXIT.safety : result.verdict === 'liveness-violation' ? EXIT.liveness : EXIT.ok;
 }
 
-function textReport(result: RunResult, opts: ReplayOptions): string {
+function textReport(result: RunResult, opts: ReplayOptions, variant: string): string {
   const facts = table([
     ['verdict', result.verdict],
     ...(opts.config !== undefined ? [['config', `${opts.config} (in place of the scenario's own policy)`]] : []),
+    ['variant', variant],
     ['trace hash', result.traceHash],
     ['events', `${result.trace.length} over ${seconds(result.simulatedMs)} of virtual time`],
     ...(opts.trace !== undefined ? [['trace', opts.trace]] : []),

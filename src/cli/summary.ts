@@ -25,6 +25,8 @@ export interface ExplorationContext {
   seed: number;
   variant: string;
   config: PolicyPresetName;
+  /** The --policy file, if any (its fields change the configuration's). */
+  policy?: string;
   /** The external applier command, if any. */
   applier?: string;
   provenance: Provenance;
@@ -161,6 +163,7 @@ function jsonReport(ctx: ExplorationContext, r: ExploreResult, all: readonly Fou
     seed: ctx.seed,
     variant: ctx.variant,
     config: ctx.config,
+    ...(ctx.policy !== undefined ? { policy: ctx.policy } : {}),
     applier: ctx.applier ?? null,
     provenance: ctx.provenance,
     range: { from: ctx.range.from, to: ctx.range.to ?? null },

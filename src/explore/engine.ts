@@ -72,8 +72,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const end = from + total;
   const deadline = options.timeMs === undefined ? Number.POSITIVE_INFINITY : started + options.timeMs;
   const keepGoing = options.keepGoing === true;
-  const { seed, variant, nodes, config, families, guardSwarm, differential } = options;
-  const spec: RunSpec = { seed, variant, nodes, config, families, guardSwarm, differential };
+  const { seed, variant, nodes, config, policy, families, guardSwarm, differential } = options;
+  const spec: RunSpec = { seed, variant, nodes, config, ...(policy === undefined ? {} : { policy }), families, guardSwarm, differential };
   // Small enough to spread a short exploration over every lane, big enough to keep message overhead low.
   const requested = Math.max(1, options.lanes?.length ?? options.workers ?? defaultWorkers());
   const chunkSize = Math.max(1, Math.min(16, Math.ceil(total / (requested * 4))));

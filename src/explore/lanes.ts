@@ -55,9 +55,15 @@ function inlineLane(applier?: ApplierFactory): Lane {
   };
 }
 
+/**
+ * The worker's entry. Compiled (dist/), it is JavaScript; run from the
+ * sources (tsx, vitest), a plain-JS bootstrap first registers the TypeScript
+ * loader in the new thread, which the parent's hooks do not reach.
+ */
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker.js', import.meta.url);
+
 function workerLane(setup: WorkerSetup): Lane {
-  // A plain-JS bootstrap registers the TypeScript loader in the new thread.
-  const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: setup });
+  const worker = new Worker(WORKER_ENTRY, { workerData: setup });
   let loaded = false;
   let failure: Error | undefined;
   let signalReady: { resolve: () => void; reject: (err: Error) => void } | undefined;

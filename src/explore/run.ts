@@ -8,7 +8,7 @@ import type { ApplierFactory } from '../applier/index.ts';
 import { verdictOf } from '../model/oracle.ts';
 import type { Violation } from '../model/oracle.ts';
 import { runScenario, scenarioArbitrary } from '../scenario/index.ts';
-import type { PolicyPresetName, RunResult, Scenario, ScenarioArbitraryOptions } from '../scenario/index.ts';
+import type { PolicyOverrides, PolicyPresetName, RunResult, Scenario, ScenarioArbitraryOptions } from '../scenario/index.ts';
 import { pathCounts } from './coverage.ts';
 import { runRandom, runSeed, runSeedHex } from './seed.ts';
 
@@ -21,6 +21,8 @@ export interface RunSpec {
   nodes?: number;
   /** The named policy configuration scenarios are generated under (default: the arbitrary's). */
   config?: PolicyPresetName;
+  /** Policy fields changed on top of `config`'s (explore --policy). */
+  policy?: PolicyOverrides;
   /** Fault families forced on (true) or off (false); the rest are left to the swarm. */
   families?: ScenarioArbitraryOptions['families'];
   /**
@@ -96,14 +98,21 @@ export function judge(spec: Pick<RunSpec, 'variant' | 'differential'>, scenario:
 const GUARDS_OFF = { guards: { rollback: false, collision: false } };
 const ALL_GUARDS_OFF = { guards: { rollback: false, collision: false, exhaustion: false } };
 
+/** `over` on top of the spec's policy fields (the guard swarm's guards over --policy's). */
+function withPolicy(spec: RunSpec, over?: PolicyOverrides): PolicyOverrides | undefined {
+  const base = spec.policy;
+  if (base === undefined || over === undefined) return over ?? base;
+  return { ...base, guards: { ...base.guards, ...over.guards } };
+}
+
 export function arbitraryOf(spec: RunSpec): fc.Arbitrary<Scenario> {
   const options = { nodes: spec.nodes, config: spec.config, families: spec.families };
-  const arbitrary = scenarioArbitrary(options);
+  const arbitrary = scenarioArbitrary({ ...options, policy: withPolicy(spec) });
   if (!spec.guardSwarm) return arbitrary;
   return fc.oneof(
     { weight: 2, arbitrary },
-    { weight: 1, arbitrary: scenarioArbitrary({ ...options, policy: GUARDS_OFF }) },
-    { weight: 1, arbitrary: scenarioArbitrary({ ...options, policy: ALL_GUARDS_OFF }) },
+    { weight: 1, arbitrary: scenarioArbitrary({ ...options, policy: withPolicy(spec, GUARDS_OFF) }) },
+    { weight: 1, arbitrary: scenarioArbitrary({ ...options, policy: withPolicy(spec, ALL_GUARDS_OFF) }) },
   );
 }
 

@@ -5,7 +5,8 @@
 // machines is one finding with ten sightings; sightings are keyed by the
 // exploration and run, so merging the same records twice counts once.
 // One writer at a time (the merge job of a CI run): concurrent writers race.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { makeDir } from '../files/index.ts';
 import { join } from 'node:path';
 import type { ScenarioSize } from '../explore/index.ts';
 import { serializeScenario } from '../scenario/index.ts';
@@ -88,7 +89,7 @@ export function fileFinding(dir: string, seen: Seen): Filing {
   }
   const { invariant, variant, config, applier, size, sighting } = seen;
   const finding: Finding = { id, invariant, variant, config, applier, signature, size, firstSeen: sighting.at, sightings: [sighting] };
-  mkdirSync(join(dir, id), { recursive: true });
+  makeDir(join(dir, id));
   writeFileSync(scenarioFile(dir, id), serializeScenario(seen.scenario));
   writeFinding(dir, finding);
   return { finding, status: 'new' };

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import type { RunSummary, ScenarioSize } from '../explore/index.ts';
 import { PATHS } from '../model/paths.ts';
 import type { Provenance } from './provenance.ts';
+import type { PolicyOverrides } from '../scenario/index.ts';
 
 export const RECORDS_FORMAT = 'regsim-records/1';
 
@@ -21,6 +22,8 @@ export interface Exploration {
   keepGoing: boolean;
   /** The external applier command, or null for the built-in applier. */
   applier: string | null;
+  /** explore --policy: the file, and the policy fields it changes on top of `config`'s. */
+  policy?: { file: string; overrides: PolicyOverrides };
 }
 
 export interface Shard {
@@ -96,6 +99,7 @@ const SCHEMAS: Record<RecordLine['type'], object> = {
       fastCheck: { type: 'string' },
     }),
     exploration: strict(['seed', 'variant', 'config', 'nodes', 'guardSwarm', 'differential', 'keepGoing', 'applier'], {
+      policy: strict(['file', 'overrides'], { file: { type: 'string' }, overrides: { type: 'object' } }),
       seed: index,
       variant: { type: 'string' },
       config: { type: 'string' },

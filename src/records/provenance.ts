@@ -3,7 +3,7 @@
 // outputs of many machines are only merged when the same code produced them.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 
@@ -28,6 +28,8 @@ const readOrNull = (file: string): Buffer | null => {
 };
 
 function gitCommit(): string | null {
+  // Installed under a project's node_modules, git would name the project's commit, not regsim's.
+  if (!existsSync(new URL('.git', ROOT))) return null;
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
   } catch {
@@ -35,15 +37,17 @@ function gitCommit(): string | null {
   }
 }
 
+/** regsim's own version (its package.json). */
+export const regsimVersion = (): string => (JSON.parse(readOrNull('package.json')?.toString() ?? '{}') as { version?: string }).version ?? 'unknown';
+
 let cached: Provenance | undefined;
 
 export function provenance(): Provenance {
   if (cached) return cached;
   const lock = readOrNull('package-lock.json');
-  const pkg = JSON.parse(readOrNull('package.json')?.toString() ?? '{}') as { version?: string };
   const fastCheck = (createRequire(import.meta.url)('fast-check/package.json') as { version: string }).version;
   cached = {
-    regsim: pkg.version ?? 'unknown',
+    regsim: regsimVersion(),
     commit: gitCommit(),
     packageLock: lock === null ? null : createHash('sha256').update(lock).digest('hex'),
     node: process.version,

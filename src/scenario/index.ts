@@ -1,8 +1,8 @@
 // The scenario layer's public surface.
 export { SCENARIO_VERSION, EVENT_FAMILY } from './types.ts';
-export type { Scenario, Cluster, FaultFamilies, FaultFamily, ScenarioEventDoc, ScenarioEventKind } from './types.ts';
+export type { Scenario, ScenarioMeta, Cluster, FaultFamilies, FaultFamily, ScenarioEventDoc, ScenarioEventKind } from './types.ts';
 export { SCENARIO_SCHEMA } from './schema.ts';
-export { loadScenario, ScenarioError, MAX_SLOTS } from './load.ts';
+export { loadScenario, loadPolicy, ScenarioError, MAX_SLOTS } from './load.ts';
 export { serializeScenario } from './serialize.ts';
 export { compileScenario } from './compile.ts';
 export type { CompileOptions } from './compile.ts';

@@ -6,12 +6,14 @@ import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { deriveNodeId } from '../applier/index.ts';
 import { maxIsolatedFollowers } from '../sim/network/partitions.ts';
-import { MAX_SLOTS } from './limits.ts';
+import { firstDuplicateKey } from './json.ts';
+import { MAX_REPLICATED_WRITES, MAX_SLOTS } from './limits.ts';
 import { SCENARIO_SCHEMA } from './schema.ts';
 import { EVENT_FAMILY } from './types.ts';
+import type { PolicyOverrides } from '../sim/lifecycle/index.ts';
 import type { Scenario } from './types.ts';
 
-export { MAX_SLOTS };
+export { MAX_REPLICATED_WRITES, MAX_SLOTS };
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
@@ -19,12 +21,27 @@ export class ScenarioError extends Error {
     /** JSON pointer of the offending field ('' for the document). */
     readonly path: string,
     problem: string,
+    /** What the document is: a scenario, or a policy file (explore --policy). */
+    doc: 'scenario' | 'policy' = 'scenario',
   ) {
-    super(`scenario: ${path === '' ? '/' : path} ${problem}`);
+    super(`${doc}: ${path === '' ? '/' : path} ${problem}`);
   }
 }
 
 const validate = new Ajv({ discriminator: true, allErrors: false, strict: false }).compile(SCENARIO_SCHEMA);
+
+const validatePolicyDoc = new Ajv({ allErrors: false, strict: false }).compile(SCENARIO_SCHEMA.properties.policy);
+
+/**
+ * A policy file (explore --policy): the fields it changes on top of a
+ * configuration's, in the shape of a scenario's `policy` block and checked by
+ * the same schema; throws ScenarioError ("policy: /guards/x ...").
+ */
+export function loadPolicy(json: unknown): PolicyOverrides {
+  const doc = typeof json === 'string' ? parseJson(json, 'policy') : json;
+  if (!validatePolicyDoc(doc)) throw schemaError((validatePolicyDoc.errors ?? [])[0], 'policy');
+  return doc as PolicyOverrides;
+}
 
 /** Validates a parsed document (or JSON text) and returns it typed; throws ScenarioError. */
 export function loadScenario(json: unknown): Scenario {
@@ -35,30 +52,34 @@ export function loadScenario(json: unknown): Scenario {
   return scenario;
 }
 
-function parseJson(text: string): unknown {
+function parseJson(text: string, what: 'scenario' | 'policy' = 'scenario'): unknown {
+  let doc: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    doc = JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ScenarioError('', `is not valid JSON: ${(err as Error).message.split('\n')[0]}`);
+    throw new ScenarioError('', `is not valid JSON: ${(err as Error).message.split('\n')[0]}`, what);
   }
+  const repeated = firstDuplicateKey(text);
+  if (repeated !== undefined) throw new ScenarioError(repeated, 'is given twice (JSON would keep only the last)', what);
+  return doc;
 }
 
-function schemaError(e: ErrorObject | undefined): ScenarioError {
-  if (e === undefined) return new ScenarioError('', 'is invalid');
+function schemaError(e: ErrorObject | undefined, doc: 'scenario' | 'policy' = 'scenario'): ScenarioError {
+  if (e === undefined) return new ScenarioError('', 'is invalid', doc);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required':
-      return new ScenarioError(`${e.instancePath}/${String(p.missingProperty)}`, 'is required');
+      return new ScenarioError(`${e.instancePath}/${String(p.missingProperty)}`, 'is required', doc);
     case 'additionalProperties':
-      return new ScenarioError(`${e.instancePath}/${String(p.additionalProperty)}`, 'is not a known field');
+      return new ScenarioError(`${e.instancePath}/${String(p.additionalProperty)}`, 'is not a known field', doc);
     case 'enum':
-      return new ScenarioError(e.instancePath, `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+      return new ScenarioError(e.instancePath, `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, doc);
     case 'const':
-      return new ScenarioError(e.instancePath, `must be ${JSON.stringify(p.allowedValue)}`);
+      return new ScenarioError(e.instancePath, `must be ${JSON.stringify(p.allowedValue)}`, doc);
     case 'discriminator':
-      return new ScenarioError(`${e.instancePath}/kind`, `must be one of ${knownKinds()}`);
+      return new ScenarioError(`${e.instancePath}/kind`, `must be one of ${knownKinds()}`, doc);
     default:
-      return new ScenarioError(e.instancePath, e.message ?? 'is invalid');
+      return new ScenarioError(e.instancePath, e.message ?? 'is invalid', doc);
   }
 }
 
@@ -73,6 +94,7 @@ export function fullNodeIdOf(s: Pick<Scenario, 'cluster'>, raftId: string): bigi
 }
 
 function checkSemantics(s: Scenario): void {
+  checkWork(s);
   if (s.faultsEndMs >= s.durationMs) {
     throw new ScenarioError('/faultsEndMs', `must be below durationMs (${s.durationMs}), got ${s.faultsEndMs}`);
   }
@@ -180,4 +202,22 @@ function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
         known(ev.node, `${at}/node`);
     }
   });
+}
+
+/**
+ * The work a scenario asks for, estimated before it runs: every KV write is
+ * replicated to every node (and traced), so rate x duration x nodes bounds the
+ * run's memory. A schema-valid 7 nodes x 600 s x 1,000 writes/s would need
+ * gigabytes; it is refused with the numbers instead.
+ */
+function checkWork(s: Scenario): void {
+  const nodes = s.cluster.nodes.length + (s.cluster.joiners?.length ?? 0);
+  const writes = Math.round((s.workload.kvWritesPerSec * s.durationMs * nodes) / 1000);
+  if (writes > MAX_REPLICATED_WRITES) {
+    const n = (x: number): string => x.toLocaleString('en-US');
+    throw new ScenarioError(
+      '/workload/kvWritesPerSec',
+      `${s.workload.kvWritesPerSec} writes/s over ${s.durationMs} ms on ${nodes} nodes is about ${n(writes)} replicated writes, above the limit of ${n(MAX_REPLICATED_WRITES)} (lower the rate, the duration or the nodes)`,
+    );
+  }
 }

@@ -59,6 +59,28 @@ const membership = {
   },
 };
 
+const text = { type: 'string', minLength: 1, maxLength: 4096 };
+
+/** A counterexample file's metadata block (ScenarioMeta in types.ts). */
+const meta = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['variant', 'regsim', 'foundBy'],
+  properties: {
+    variant: { type: 'string', minLength: 1, maxLength: 100 },
+    config: text,
+    applier: text,
+    invariant: { type: 'string', minLength: 1, maxLength: 100 },
+    regsim: { type: 'string', minLength: 1, maxLength: 100 },
+    foundBy: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['command', 'shrunk'],
+      properties: { command: text, run: { type: 'integer', minimum: 0 }, runSeed: { type: 'string', pattern: '^[0-9a-f]{16}$' }, shrunk: { type: 'boolean' } },
+    },
+  },
+};
+
 export const SCENARIO_SCHEMA = {
   $id: 'https://regsim.local/scenario.schema.json',
   type: 'object',
@@ -142,6 +164,7 @@ export const SCENARIO_SCHEMA = {
       additionalProperties: false,
       properties: { preVote: { type: 'boolean' }, checkQuorum: { type: 'boolean' }, maxBatch: { type: 'integer', minimum: 1, maximum: 1024 } },
     },
+    meta,
     events: {
       type: 'array',
       items: {

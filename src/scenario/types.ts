@@ -28,6 +28,34 @@ export interface Scenario {
   /** Raft options (absent fields: production's, as etcd raft runs there). */
   raft?: RaftOptionsDoc;
   events: ScenarioEventDoc[];
+  /** What a saved counterexample fails and how it was found; the simulator never reads it. */
+  meta?: ScenarioMeta;
+}
+
+/**
+ * The metadata block of a counterexample file (src/counterexample): enough
+ * for `regsim replay FILE` to reproduce it with no flags, and for a person to
+ * see where it came from.
+ */
+export interface ScenarioMeta {
+  /** The catalog variant it fails: replay's default --variant. */
+  variant: string;
+  /** The configuration it was generated under: a preset name, or the --policy file. */
+  config?: string;
+  /** The external applier command it failed (replay runs no command a file names: it asks for --applier). */
+  applier?: string;
+  /** The invariant it violates. */
+  invariant?: string;
+  /** The regsim version that saved it. */
+  regsim: string;
+  foundBy: {
+    /** The command that finds it again (an explore of its one run, a property suite's re-run line, a shrink). */
+    command: string;
+    run?: number;
+    runSeed?: string;
+    /** Shrunk, or saved as generated. */
+    shrunk: boolean;
+  };
 }
 
 export interface RaftOptionsDoc {

@@ -102,6 +102,12 @@ describe('regsim conformance', () => {
     expect(run).toMatchObject({ code: 0, stdout: `${total} passed, 0 failed\n`, stderr: '' });
   });
 
+  it('--json prints the counts and the failures', () => {
+    const run = regsim('conformance', fixture, '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ passed: expect.any(Number), failed: 0, failures: [] });
+  });
+
   it('exits 1 with one line per failure for a buggy variant', () => {
     const run = regsim('conformance', fixture, '--variant', 'lte-rollback');
     const lines = run.stdout.trimEnd().split('\n');
@@ -111,7 +117,7 @@ describe('regsim conformance', () => {
   });
 
   it.each([
-    ['a missing file', () => join(dir, 'absent.json'), /^regsim: cannot read vectors file .*absent\.json: ENOENT/],
+    ['a missing file', () => join(dir, 'absent.json'), /^regsim: cannot read vectors file .*absent\.json: no such file$/m],
     ['a non-JSON file', () => write('bad.json', '{ nope'), /^regsim: vectors file .*bad\.json is not JSON: /],
     ['a malformed document', () => write('doc.json', '{"codec": []}'), /^regsim: vectors: \(document\) must have required property/],
   ])('%s exits 2 with one line', (_name, path, message) => {

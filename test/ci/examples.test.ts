@@ -70,6 +70,21 @@ describe('GitHub Actions workflow', () => {
   });
 });
 
+describe("the README's GitHub Actions recipe", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const block = /```yaml\n(# \.github\/workflows\/regsim\.yml\n[\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const steps = (parse(block) as Workflow).jobs.regsim?.steps ?? [];
+
+  it('uses the runner\'s Chrome for the browser test, installs no chromium package, and every regsim option exists', () => {
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps.some((s) => /apt-get|snap install|chromium/.test(s.run ?? ''))).toBe(false);
+    const test = steps.find((s) => s.run?.startsWith('npm test')) as Step & { env?: Record<string, string> };
+    expect(test.env?.REGSIM_CHROMIUM).toBe('/usr/bin/google-chrome');
+    expect(steps.map((s) => s.run).filter(Boolean)[0]).toBe('npm ci');
+    expectKnownToCli(regsimCalls(steps.map((s) => s.run ?? '').join('\n')));
+  });
+});
+
 describe('Kubernetes manifests', () => {
   const docs = (file: string): Record<string, unknown>[] => parseAllDocuments(read(`kubernetes/${file}`)).map((d) => d.toJSON() as Record<string, unknown>);
   type JobDoc = ConstructorParameters<typeof Job>[0] & { spec: NonNullable<Job['spec']> };

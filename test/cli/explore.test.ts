@@ -57,10 +57,13 @@ describe('explore', () => {
     const lines = found.stdout.trimEnd().split('\n');
     const repro = lines.at(-1) as string;
     expect(lines.at(-2)).toBe('reproduce with:');
-    expect(repro).toMatch(new RegExp(`^npx regsim replay ${outDir}/lte-rollback-s7-r\\d+\\.json --variant lte-rollback$`));
+    // Self-describing: the file names its variant, so the command needs no --variant.
+    expect(repro).toMatch(new RegExp(`^npx regsim replay ${outDir}/lte-rollback-s7-r\\d+-[0-9a-f]{8}\\.json$`));
     const file = repro.split(' ')[3] as string;
     expect(existsSync(file)).toBe(true);
-    loadScenario(readFileSync(file, 'utf8'));
+    const saved = loadScenario(readFileSync(file, 'utf8'));
+    expect(saved.meta).toMatchObject({ variant: 'lte-rollback', config: 'hardened', invariant: 'replay-idempotence', regsim: expect.any(String), foundBy: { shrunk: true, run: expect.any(Number) } });
+    expect(saved.meta?.foundBy.command).toMatch(/^npx regsim explore --seed 7 --from \d+ --to \d+ --variant lte-rollback --config hardened --workers 1$/);
 
     const replayed = await runPrinted(repro, '--json');
     expect(replayed.code).toBe(1);
@@ -74,7 +77,7 @@ describe('a run that cannot be judged', () => {
     const r = await regsim('explore', '--seed', '3', '--runs', '5', '--workers', '2', '--applier', child);
     expect(r.code).toBe(4);
     const line = r.stderr.trim().split('\n').at(-1) as string;
-    expect(line).toMatch(/^regsim: harness error: run \d+: .*exited with code 3.*; reproduce with: npx regsim explore --seed 3 --from (\d+) --to \d+ --variant correct --config hardened --applier ".*misbehave\.mjs crash" --workers 1$/);
+    expect(line).toMatch(/^regsim: harness error: run \d+: .*exited with code 3.*; reproduce with: npx regsim explore --seed 3 --from (\d+) --to \d+ --variant correct --config hardened --applier '.*misbehave\.mjs crash' --workers 1$/);
     const [, run, from] = /run (\d+): .* --from (\d+) /.exec(line) ?? [];
     expect(from).toBe(run);
     // The printed command fails the same way.

@@ -24,7 +24,7 @@ describe('replay', () => {
     expect(JSON.parse(liveness.stdout)).toMatchObject({ verdict: 'liveness-violation', invariant: 'liveness' });
     expect(ok.code).toBe(0);
     const okJson = JSON.parse(ok.stdout);
-    expect(okJson).toEqual({ verdict: 'ok', traceHash: expect.stringMatching(/^[0-9a-f]{64}$/), violations: [] });
+    expect(okJson).toEqual({ verdict: 'ok', variant: 'correct', traceHash: expect.stringMatching(/^[0-9a-f]{64}$/), violations: [] });
   });
 
   it('prints the verdict, trace hash and the violating event; writes the trace and the HTML report', async () => {
@@ -42,7 +42,7 @@ describe('replay', () => {
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     const page = readFileSync(html, 'utf8');
     expect(page).toMatch(/^<!doctype html>/);
-    expect(page).toContain(`npx regsim replay ${FINDING} --variant correct`);
+    expect(page).toContain(`npx regsim replay ${FINDING}`);
     expect(page).toContain(hash);
   });
 

@@ -50,6 +50,19 @@ describe('loadScenario', () => {
     expect(message).not.toContain('\n');
   });
 
+  it('rejects a key given twice, naming it (JSON.parse would keep the last silently)', () => {
+    const text = JSON.stringify(baseScenario());
+    expect(() => loadScenario(text.replace('"cluster":{', '"cluster":{"nodes":["n1"],'))).toThrow(/^scenario: \/cluster\/nodes is given twice/);
+    expect(() => loadScenario(text.replace(/}$/, ',"version":1}'))).toThrow(/^scenario: \/version is given twice/);
+    // Equal keys in different objects, and strings that look like keys, are fine.
+    expect(() => loadScenario(text.replace('"seed":"', '"seed":"\\"version\\":'))).not.toThrow();
+  });
+
+  it('refuses a scenario whose work would not fit in memory, with the numbers', () => {
+    const huge = { ...baseScenario(), durationMs: 600_000, workload: { kvWritesPerSec: 1000 } };
+    expect(() => loadScenario(huge)).toThrow(/^scenario: \/workload\/kvWritesPerSec 1000 writes\/s over 600000 ms on \d nodes is about [\d,]+ replicated writes, above the limit of 500,000/);
+  });
+
   it('rejects text that is not JSON', () => {
     expect(() => loadScenario('{ nope')).toThrow(/^scenario: \/ is not valid JSON/);
   });

@@ -1,0 +1,36 @@
+// This repository as a user gets it: `npm pack` (which builds dist/ first:
+// the prepack script), then the tarball installed into a fresh project. Used
+// by the package test and by the start-up figure of `npm run bench`.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+export interface Packed {
+  /** The fresh project, with regsim (and `deps`) in its node_modules. */
+  project: string;
+  tarball: string;
+}
+
+/** Packs the repository into a new temporary folder and installs the tarball, with `deps` beside it, into a project there. */
+export function installPacked(deps: readonly string[] = []): Packed {
+  const dir = mkdtempSync(join(tmpdir(), 'regsim-packed-'));
+  execFileSync('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, stdio: 'pipe' });
+  const name = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+  if (name === undefined) throw new Error(`npm pack left no tarball in ${dir}`);
+  const tarball = join(dir, name);
+  const project = join(dir, 'project');
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'regsim-consumer', private: true, type: 'module' })}\n`);
+  const install = (mode: string): void => void execFileSync('npm', ['install', mode, '--no-audit', '--no-fund', tarball, ...deps], { cwd: project, stdio: 'pipe' });
+  // The dependencies are in npm's cache once `npm ci` ran here; the registry only for what is not.
+  try {
+    install('--offline');
+  } catch {
+    install('--prefer-offline');
+  }
+  return { project, tarball };
+}
