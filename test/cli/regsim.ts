@@ -15,8 +15,13 @@ export interface Run {
 }
 
 export function regsim(...args: string[]): Promise<Run> {
+  return runNode([BIN, ...args]);
+}
+
+/** `node <args>` in the project root, without colour: its exit code and output. */
+export function runNode(args: readonly string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,19 +1,11 @@
 // scripts/policy-sweep.ts: a preset with policy options on top, over generated
 // scenarios; bad input is one line on stderr and exit 2.
-import { spawn } from 'node:child_process';
 import { expect, it } from 'vitest';
-import { ROOT } from '../cli/regsim.ts';
+import { runNode } from '../cli/regsim.ts';
+import type { Run } from '../cli/regsim.ts';
 
-function sweep(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/policy-sweep.ts', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function sweep(...args: string[]): Promise<Run> {
+  return runNode(['--import', 'tsx', 'scripts/policy-sweep.ts', ...args]);
 }
 
 it('prints the runs per violation code and the restarts by cold-start mode', async () => {
