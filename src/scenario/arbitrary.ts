@@ -344,6 +344,7 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
       });
     }
     if (on('storms')) {
+      const maxKeep = maxIsolatedFollowers(count);
       for (const st of r.storms) {
         const t0 = inRound(k, st.at, st.lastsMs);
         const electionTimeoutMs: [number, number] = [st.timeoutMin, st.timeoutMin + st.timeoutSpread];
@@ -353,7 +354,6 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
           const kill = t0 + j * st.killGapMs;
           if (kill < t0 + st.lastsMs) events.push({ at: kill, kind: 'crash-leader', restartAfterMs: st.leaderDownMs });
         }
-        const maxKeep = maxIsolatedFollowers(count);
         for (const iso of st.isolations) {
           if (iso.afterMs >= st.lastsMs) continue;
           events.push({ at: t0 + iso.afterMs, kind: 'isolate-leader', keep: iso.keep % (maxKeep + 1), lastsMs: iso.lastsMs });
@@ -366,7 +366,7 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
       }
       for (const tr of r.traps) {
         const t0 = inRound(k, tr.at, tr.lastsMs);
-        events.push({ at: t0, kind: 'figure-8', keep: tr.keep % (maxIsolatedFollowers(count) + 1), lastsMs: tr.lastsMs, restartAfterMs: tr.lastsMs + tr.downMs });
+        events.push({ at: t0, kind: 'figure-8', keep: tr.keep % (maxKeep + 1), lastsMs: tr.lastsMs, restartAfterMs: tr.lastsMs + tr.downMs });
       }
     }
   }

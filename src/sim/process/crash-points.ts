@@ -30,6 +30,8 @@ export class CrashPoints {
 
   /** The oldest trigger armed for `node` at `point`, removed (undefined: none armed). */
   take(node: string, point: CrashPoint): { cause: CrashCause; restartAfterMs: number | undefined } | undefined {
+    // Called on every vote, acknowledgement and leader commit: nothing armed is the common case.
+    if (this.armed.size === 0) return undefined;
     const key = `${node}|${point}`;
     const list = this.armed.get(key);
     if (list === undefined) return undefined;
