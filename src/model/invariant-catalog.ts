@@ -74,7 +74,8 @@ export const INVARIANTS: readonly InvariantInfo[] = [
     serves: ['design §4.1 case 3', 'design §9.1'],
     meaning:
       "A row's last_seen never decreases, and every committed registration with a lower epoch than the " +
-      'registered one for the same full id halts (rollback) on every replica that reaches it.',
+      'registered one for the same full id halts (rollback) on every replica that reaches it; every start-up ' +
+      'rollback and exhaustion guard decision is the one §9.1 makes on what the guard read.',
     explanation:
       'last_seen is the registry\'s memory of the highest epoch a writer has used under a DEK; the start-up guard ' +
       'compares the sidecar epoch with it, so lowering it re-opens epochs (and therefore nonces) that were already ' +
@@ -82,7 +83,9 @@ export const INVARIANTS: readonly InvariantInfo[] = [
       'back (a stale backup): the applier must fail closed on it on every replica instead of accepting it. A ' +
       'violation is either a replica that applied such a registration (or overwrote last_seen with a lower ' +
       'value), or a row whose last_seen went down on a node, e.g. a registry write that was not durable and was ' +
-      'lost in a crash.',
+      'lost in a crash, or a start-up guard that let a node with a stale or exhausted epoch through (or refused ' +
+      'one that is not), or read a registry that is not the committed one at the index it caught up to: the ' +
+      "applier's later halt may mask such a guard, but that halt is the outage the guard exists to prevent.",
   },
   {
     name: 'collisions-halt',
@@ -92,13 +95,16 @@ export const INVARIANTS: readonly InvariantInfo[] = [
     serves: ['design §4.1 case 4', 'design §6.1', 'design §9.1'],
     meaning:
       'Every committed registration whose slot is owned by a different full id halts (collision) on every ' +
-      'replica that reaches it, and the row keeps its original owner.',
+      'replica that reaches it, the row keeps its original owner, and every start-up collision guard decision ' +
+      'is the one §9.1 makes on the members or registry the guard read.',
     explanation:
       'Two different raft ids can share the low 16 bits that go into the nonce. The registry row for ' +
       '(DEK, low16) records which full id owns the slot; a registration from another full id must halt the ' +
       'apply loop on every replica and leave the row untouched, because letting the newcomer in (or handing it ' +
       "the row) lets two writers produce the same nonces under one DEK. A violation is a replica that applied a " +
-      'colliding registration, or a row whose owning full id changed.',
+      'colliding registration, a row whose owning full id changed, or a start-up collision guard that let a ' +
+      'colliding node through (every replica then halts on its registration: a cluster-wide outage) or refused ' +
+      'one that does not collide.',
   },
   {
     name: 'replica-agreement',

@@ -224,6 +224,10 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
       return d('epoch', `dek ${ev.dekId} → e${ev.epoch}`, 'workload');
     case 'guard-refused':
       return d('REFUSED', `guard ${ev.guard}: ${ev.detail}`, 'halt');
+    case 'guard-check': {
+      const read = ev.rows === undefined ? '' : ` on ${rowCount(ev.rows)} ${ev.through === undefined ? '(local)' : `through #${ev.through}`}`;
+      return d('guards', `${ev.guards.join(', ')}${read}: ${ev.refused === undefined ? 'passed' : `${ev.refused} refused`}`, 'workload');
+    }
     case 'register-propose':
       return d('register', `dek ${ev.dekId} epoch ${ev.epoch} (attempt ${ev.attempt})`, 'workload');
     case 'rotate-dek':

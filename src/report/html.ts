@@ -302,7 +302,7 @@ function pageData(
 /** An event as the details pane lists it: row sets as counts (they live in `versions`), ids in hex. */
 function pageEvent(ev: TraceEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { ...ev };
-  if ('rows' in ev) out.rows = ev.rows.length;
+  if ('rows' in ev) out.rows = ev.rows?.length;
   if (ev.kind === 'add-node') out.fullNodeId = showFullId(ev.fullNodeId);
   if (ev.kind === 'run-start' && ev.fullIds) out.fullIds = Object.fromEntries(Object.entries(ev.fullIds).map(([n, id]) => [n, showFullId(id)]));
   if (ev.kind === 'nonce') out.nodeId16 = hex16(ev.nodeId16);

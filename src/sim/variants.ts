@@ -14,6 +14,9 @@ export const SIM_VARIANTS = {
   'restore-forgets-term':
     'a disk restored by the safe procedure comes back at term 0, not at the term the node had reached, so it accepts a deposed leader\'s entries and counts in its majority',
   'raft-commit-old-term': "a leader counts an entry of an earlier term as committed once a majority holds it (Raft's figure 8: no current-term check)",
+  'exhaustion-guard-off-by-one': 'the exhaustion guard refuses only past 0xFFFF (`>` for `>=`), so a node at 0xFFFF bumps, wrapping to 0',
+  'collision-guard-low32': "the registry collision guard compares the low 32 bits of the full ids, not the 16-bit slot: an id sharing only the low 16 bits passes",
+  'rollback-guard-active-dek-only': 'the rollback guard compares only the row under the active DEK, not the rows the node has under older DEKs',
   'unsynced-epoch-bump': "the start-up epoch bump is written to the sidecar without fsync (a crash may take the node's epoch back to one it used)",
   'halt-advances-applied-index':
     "a halting apply still moves the durable applied index to the halting entry (engine coldStart 'durable-applied-index'), so the restart resumes past it",
@@ -42,6 +45,9 @@ export interface VariantFlags {
   forgetVote: boolean;
   restoreForgetsTerm: boolean;
   unsyncedEpochBump: boolean;
+  exhaustionOffByOne: boolean;
+  collisionGuardLow32: boolean;
+  rollbackGuardActiveOnly: boolean;
   haltAdvancesAppliedIndex: boolean;
 }
 
@@ -61,6 +67,9 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     forgetVote: on('raft-forget-vote'),
     restoreForgetsTerm: on('restore-forgets-term'),
     unsyncedEpochBump: on('unsynced-epoch-bump'),
+    exhaustionOffByOne: on('exhaustion-guard-off-by-one'),
+    collisionGuardLow32: on('collision-guard-low32'),
+    rollbackGuardActiveOnly: on('rollback-guard-active-dek-only'),
     haltAdvancesAppliedIndex: on('halt-advances-applied-index'),
   };
 }

@@ -30,6 +30,9 @@ export type TraceApplySkip = 'registry-applied-index';
  * 'restore' (M absent or below: the snapshot's image replaced the store, from
  * the snapshot's index).
  */
+/** The §9.1 start-up guards, as a guard-check event names them. */
+export type GuardName = 'exhaustion' | 'member-collision' | 'registry-collision' | 'rollback';
+
 export type ColdStartMode = 'none' | 'skip' | 'restore';
 
 /** Every event carries its position, virtual time (ms) and, when it has one, the node. */
@@ -140,6 +143,31 @@ export type TraceEvent =
   | (AtNode & { kind: 'epoch-bump'; dekId: number; epoch: number })
   /** A start-up guard refused to start the node. */
   | (AtNode & { kind: 'guard-refused'; guard: string; detail: string })
+  /**
+   * A pass of the §9.1 start-up guards (src/sim/lifecycle/guard-check.ts):
+   * the guards judged, in order, up to `refused` (the first that refused; a
+   * guard-refused event follows), and what they read. `fullNodeId` and the
+   * members' ids in fullIdHex form; `epoch`: the bumped epoch (absent when
+   * exhaustion refused before the bump); `rows`: the registry the registry
+   * guards read, `through` the committed index it is the registry of when it
+   * was caught up to the cluster (absent: the node's local registry);
+   * `sidecar`: the epochs the rollback guard read under DEKs other than the
+   * active one; `compare`: the rollback guard's comparison.
+   */
+  | (AtNode & {
+      kind: 'guard-check';
+      guards: GuardName[];
+      fullNodeId: string;
+      dekId: number;
+      epochBefore: number;
+      epoch?: number;
+      members?: { fullNodeId: string; node: string }[];
+      rows?: TraceRow[];
+      through?: number;
+      sidecar?: Record<string, number>;
+      compare?: 'after-bump' | 'before-bump';
+      refused?: GuardName;
+    })
   /** The node asked the leader to commit Register(dek, full id, epoch). */
   | (AtNode & { kind: 'register-propose'; dekId: number; epoch: number; attempt: number })
   /** A DEK rotation committed: nodes now register and encrypt under `dekId`. */

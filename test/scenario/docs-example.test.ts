@@ -11,6 +11,6 @@ it('the README example still reproduces the report in docs/report-example.png', 
   expect(result.violations[0]?.invariant).toBe('replay-idempotence');
   // Full ids read in hex, as in the report's rows table.
   expect(result.violations[0]?.message).toContain('Register(dek 1, full 0x08b37b07b558d4c0, epoch 1)');
-  expect(result.traceHash).toBe('e828e356de8dc786dc528dffb9f7bc02cc02895587b9cd0ec6549ae4fb5db1bc');
+  expect(result.traceHash).toBe('225852cab2c5d29a5cbbd0df1b2d85d5b171d5af313587616acb46aaeaffa37b');
   expect(runScenario(scenario).verdict).toBe('ok');
 });

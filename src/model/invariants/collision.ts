@@ -1,16 +1,21 @@
-// §7.3 collisions-halt, two halves:
+// §7.3 collisions-halt, three parts:
 //  (a) every apply of a committed registration that the model halts as
 //      collision (its slot is owned by a different full id in the committed
 //      registry) must halt with reason collision (an environmental halt also
 //      stops it);
 //  (b) a row's owning full id never changes on any node (rows.ts: apply
-//      writes, restart rows, snapshot installs; restore is exempt).
+//      writes, restart rows, snapshot installs; restore is exempt);
+//  (c) every collision guard decision at a process start (against the
+//      members, or the registry) is the one §9.1 makes on what the guard read
+//      (guard-decisions.ts).
 // At most one violation per event.
-// Codes: 'collision-accepted' (a), 'owner-changed' (b).
+// Codes: 'collision-accepted' (a), 'owner-changed' (b), 'guard-missed' /
+// 'guard-wrong-refusal' / 'guard-view' (c).
 import { fullIdHex } from '../../trace/ids.ts';
 import type { TraceEvent } from '../../trace/types.ts';
 import { describeKey, describeResult, violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
+import { guardFindings, guardInvariant } from './guard-decisions.ts';
 import { missedHalts } from './missed-halts.ts';
 import { rowFindings } from './rows.ts';
 
@@ -40,6 +45,9 @@ export function checkCollisionsHalt(trace: readonly TraceEvent[], ctx: CheckCont
         `${f.node}'s row of ${describeKey(f.keyHex)} changed owner from full ${fullIdHex(f.before.full)} (shown at event #${f.before.eventIndex}) to full ${fullIdHex(f.after?.full)} ${via}`,
       ),
     );
+  }
+  for (const f of guardFindings(trace, ctx)) {
+    if (guardInvariant(f.guard) === 'collisions-halt') out.push(violation('collisions-halt', f.code, f.eventIndex, f.node, f.message));
   }
   return out;
 }

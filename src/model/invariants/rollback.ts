@@ -1,16 +1,20 @@
-// §7.2 no-silent-rollback, two halves:
+// §7.2 no-silent-rollback, three parts:
 //  (a) every apply of a committed registration that the model halts as
 //      rollback (its epoch is below the committed last_seen of the same full
 //      id) must halt with reason rollback (an environmental halt also stops it);
 //  (b) on every node a row's last_seen never goes down and a row never
 //      disappears (rows.ts: from apply writes, restart rows and snapshot
-//      installs; a restore from backup is an operator rewind and is exempt).
+//      installs; a restore from backup is an operator rewind and is exempt);
+//  (c) every rollback and exhaustion guard decision at a process start is the
+//      one §9.1 makes on what the guard read (guard-decisions.ts).
 // At most one violation per event.
-// Codes: 'rollback-accepted' (a), 'last-seen-decreased' / 'row-lost' (b).
+// Codes: 'rollback-accepted' (a), 'last-seen-decreased' / 'row-lost' (b),
+// 'guard-missed' / 'guard-wrong-refusal' / 'guard-view' (c).
 import { fullIdHex } from '../../trace/ids.ts';
 import type { TraceEvent } from '../../trace/types.ts';
 import { describeKey, describeResult, violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
+import { guardFindings, guardInvariant } from './guard-decisions.ts';
 import { missedHalts } from './missed-halts.ts';
 import { rowFindings } from './rows.ts';
 
@@ -46,6 +50,9 @@ export function checkNoSilentRollback(trace: readonly TraceEvent[], ctx: CheckCo
     out.push(
       violation('no-silent-rollback', f.kind === 'vanished' ? 'row-lost' : 'last-seen-decreased', f.eventIndex, f.node, `${f.node} ${what} ${via}; it was shown at event #${f.before.eventIndex}`),
     );
+  }
+  for (const f of guardFindings(trace, ctx)) {
+    if (guardInvariant(f.guard) === 'no-silent-rollback') out.push(violation('no-silent-rollback', f.code, f.eventIndex, f.node, f.message));
   }
   return out;
 }

@@ -14,9 +14,9 @@ export interface Refusal {
   detail: string;
 }
 
-/** Exhaustion runs before the bump: there is no epoch left to bump to. */
-export function exhaustionGuard(epochBefore: number): Refusal | undefined {
-  if (epochBefore < MAX_EPOCH) return undefined;
+/** Exhaustion runs before the bump: there is no epoch left to bump to. (`offByOne`: the exhaustion-guard-off-by-one bug.) */
+export function exhaustionGuard(epochBefore: number, offByOne = false): Refusal | undefined {
+  if (offByOne ? epochBefore <= MAX_EPOCH : epochBefore < MAX_EPOCH) return undefined;
   return { guard: 'exhaustion', detail: `local_epoch is already 0x${epochBefore.toString(16)}: only a DEK rotation recovers` };
 }
 
@@ -28,10 +28,11 @@ export function memberCollisionGuard(fullNodeId: bigint, members: readonly { raf
   return { guard: 'collision', detail: `node id 0x${hex16(mine)} collides with member ${other.raftId} (full ${fullIdHex(other.fullNodeId)})` };
 }
 
-/** A registry row in the node's slot owned by another full id (a current or former member). */
-export function registryCollisionGuard(fullNodeId: bigint, view: RegistryView): Refusal | undefined {
+/** A registry row in the node's slot owned by another full id (a current or former member). (`low32`: the collision-guard-low32 bug.) */
+export function registryCollisionGuard(fullNodeId: bigint, view: RegistryView, low32 = false): Refusal | undefined {
   const mine = low16(fullNodeId);
-  const row = view.rows().find((r) => r.nodeId16 === mine && r.fullNodeId !== fullNodeId);
+  const same = (r: { fullNodeId: bigint }): boolean => (low32 ? (r.fullNodeId & 0xffffffffn) === (fullNodeId & 0xffffffffn) : r.fullNodeId === fullNodeId);
+  const row = view.rows().find((r) => r.nodeId16 === mine && !same(r));
   if (row === undefined) return undefined;
   return {
     guard: 'collision',
@@ -44,7 +45,8 @@ export function registryCollisionGuard(fullNodeId: bigint, view: RegistryView): 
  * the compared epoch is <= last_seen. Under the active DEK the compared epoch is
  * the bumped one (after-bump) or the sidecar's before the bump (before-bump);
  * under any other DEK, nothing was bumped, so `after-bump` compares the next
- * epoch the node would take there (sidecar + 1).
+ * epoch the node would take there (sidecar + 1). (`activeOnly`: the
+ * rollback-guard-active-dek-only bug.)
  */
 export function rollbackGuard(
   compare: GuardPolicy['compare'],
@@ -52,10 +54,12 @@ export function rollbackGuard(
   sidecar: (dekId: number) => number,
   active: { dekId: number; before: number; bumped: number },
   view: RegistryView,
+  activeOnly = false,
 ): Refusal | undefined {
   for (const row of view.rows()) {
     if (row.fullNodeId !== fullNodeId) continue;
     const isActive = row.dekId === active.dekId;
+    if (activeOnly && !isActive) continue;
     const stored = isActive ? active.before : sidecar(row.dekId);
     const next = isActive ? active.bumped : stored + 1;
     const compared = compare === 'after-bump' ? next : stored;

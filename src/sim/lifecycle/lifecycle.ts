@@ -17,6 +17,7 @@ import type { ApplyInfo, NodeStartInfo, SimApi, SimHooks } from '../hooks.ts';
 import type { SimNode } from '../process/node.ts';
 import { kvEntry, registrationEntry } from '../workload.ts';
 import { RETRY_MS as ADMISSION_RETRY_MS, admissionCheck } from './admission.ts';
+import { GuardCheck } from './guard-check.ts';
 import { exhaustionGuard, memberCollisionGuard, registryCollisionGuard, rollbackGuard } from './guards.ts';
 import type { Refusal } from './guards.ts';
 import { isEncryptedWrite, rotationMarker, rotationMarkerDek } from './markers.ts';
@@ -24,7 +25,7 @@ import { resolvePolicy } from './policy.ts';
 import type { LifecyclePolicy, PolicyOverrides } from './policy.ts';
 import { RegistryView, caughtUpView, localView, requestReadIndex } from './registry-view.ts';
 import type { HaltAhead, ReadIndex } from './registry-view.ts';
-import { activeDek, setActiveDek, setSidecarEpoch, sidecarEpoch } from './sidecar.ts';
+import { activeDek, setActiveDek, setSidecarEpoch, sidecarEpoch, sidecarEpochs } from './sidecar.ts';
 
 /** The DEK a cluster starts under unless the scenario names another. */
 export const INITIAL_DEK = 1;
@@ -135,19 +136,25 @@ export class NodeLifecycle implements SimHooks {
       setActiveDek(disk, dekId);
     }
     const before = sidecarEpoch(disk, dekId);
-    const exhausted = g.exhaustion ? exhaustionGuard(before) : undefined;
-    if (exhausted) return this.refuse(sim, name, exhausted);
+    const check = new GuardCheck(name, this.fullId(name), dekId, before);
+    const exhausted = g.exhaustion ? check.exhaustion(exhaustionGuard(before, sim.flags.exhaustionOffByOne)) : undefined;
+    if (exhausted) return this.refuseAfter(sim, check, exhausted);
     // Without the exhaustion guard the u16 wraps, as an unchecked counter would.
     const epoch = (before + 1) & 0xffff;
     setSidecarEpoch(disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
     sim.trace.record({ t: sim.now, node: name, kind: 'epoch-bump', dekId, epoch });
+    check.bumped(epoch);
     const proc = new Process(node, this.fullId(name), dekId, before, epoch);
-    const collides = g.collision ? memberCollisionGuard(proc.fullNodeId, this.otherMembers(name)) : undefined;
-    if (collides) return this.refuse(sim, name, collides);
-    if (g.registry === 'local') {
-      const refusal = this.registryGuards(proc, localView(node));
-      if (refusal) return this.refuse(sim, name, refusal);
+    if (g.collision) {
+      const members = this.otherMembers(name);
+      const collides = check.memberCollision(members, memberCollisionGuard(proc.fullNodeId, members));
+      if (collides) return this.refuseAfter(sim, check, collides);
     }
+    if (g.registry === 'local') {
+      const refusal = this.registryGuards(sim, proc, localView(node), check);
+      if (refusal) return this.refuseAfter(sim, check, refusal);
+    }
+    this.record(sim, check, undefined);
     this.procs.set(name, proc);
     node.holdApply = this.guardsNeedCaughtUp() || this.policy.nonces.applies === 'after-registration-committed';
     // Raft is built after this hook returns: continue from the event loop.
@@ -163,7 +170,10 @@ export class NodeLifecycle implements SimHooks {
       if (this.guardsNeedCaughtUp()) {
         view = this.caughtUp(sim, proc);
         if (view === undefined) return this.poll(sim, proc);
-        const refusal = this.registryGuards(proc, view);
+        const check = new GuardCheck(node.name, proc.fullNodeId, proc.dekId, proc.epochBefore);
+        check.bumped(proc.epoch);
+        const refusal = this.registryGuards(sim, proc, view, check);
+        this.record(sim, check, refusal);
         if (refusal) {
           this.refuse(sim, node.name, refusal);
           this.procs.delete(node.name);
@@ -228,16 +238,32 @@ export class NodeLifecycle implements SimHooks {
     return proc.read === undefined ? undefined : caughtUpView(sim, proc.node, proc.read);
   }
 
-  private registryGuards(proc: Process, view: RegistryView): Refusal | undefined {
+  private registryGuards(sim: SimApi, proc: Process, view: RegistryView, check: GuardCheck): Refusal | undefined {
     const g = this.policy.guards;
     const disk = proc.node.disk;
-    if (g.collision && g.collisionScope === 'registry') {
-      const refusal = registryCollisionGuard(proc.fullNodeId, view);
+    const collision = g.collision && g.collisionScope === 'registry';
+    if (collision || g.rollback) check.read(view);
+    if (collision) {
+      const refusal = check.registryCollision(registryCollisionGuard(proc.fullNodeId, view, sim.flags.collisionGuardLow32));
       if (refusal) return refusal;
     }
     if (!g.rollback) return undefined;
     const active = { dekId: proc.dekId, before: proc.epochBefore, bumped: proc.epoch };
-    return rollbackGuard(g.compare, proc.fullNodeId, (dek) => sidecarEpoch(disk, dek), active, view);
+    const refusal = rollbackGuard(g.compare, proc.fullNodeId, (dek) => sidecarEpoch(disk, dek), active, view, sim.flags.rollbackGuardActiveOnly);
+    // The sidecar as the guard found it: the epoch under every DEK but the active one (0 where absent).
+    const others = sidecarEpochs(disk).filter((d) => d.dekId !== proc.dekId);
+    return check.rollback(g.compare, Object.fromEntries(others.map((d) => [String(d.dekId), d.epoch])), refusal);
+  }
+
+  private record(sim: SimApi, check: GuardCheck, refusal: Refusal | undefined): void {
+    const ev = check.event(sim.now, refusal);
+    if (ev !== undefined) sim.trace.record(ev);
+  }
+
+  /** The guard-check event, then the refusal. */
+  private refuseAfter(sim: SimApi, check: GuardCheck, refusal: Refusal): 'refuse' {
+    this.record(sim, check, refusal);
+    return this.refuse(sim, check.node, refusal);
   }
 
   private refuse(sim: SimApi, name: string, refusal: Refusal): 'refuse' {

@@ -35,14 +35,17 @@ export class RegistryView {
   private readonly byKey = new Map<string, ViewRow>();
 
   constructor(
-    rows: readonly TraceRow[],
+    /** The rows as stored (sorted by key). */
+    readonly stored: readonly TraceRow[],
     /**
      * A caught-up view only: the committed entry where the fold stopped because
      * the node's apply loop will halt there (rows after it are not folded in).
      */
     readonly haltAhead?: HaltAhead,
+    /** A caught-up view only: the committed index whose registry these rows are (none when the fold stopped at a halt). */
+    readonly through?: number,
   ) {
-    for (const r of rows) {
+    for (const r of stored) {
       const key = fromHex(r.keyHex);
       const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
       const dekId = view.getUint32(20);
@@ -119,5 +122,5 @@ export function caughtUpView(sim: SimApi, node: SimNode, read: ReadIndex): Regis
     // The registry stops where this node's apply loop would halt.
     return new RegistryView(scratch.rowsHex(), { index: i, reason: result.reason, encryptsBefore: encrypts });
   }
-  return new RegistryView(scratch.rowsHex());
+  return new RegistryView(scratch.rowsHex(), undefined, raft.commit);
 }
