@@ -54,7 +54,8 @@ describe('knobs', () => {
       expect(() => checkSuite(spec, { env: { ...env, config: 'hardened' }, log: quiet })).not.toThrow();
       let message = '';
       try {
-        checkSuite(spec, { env: { ...env, config: 'spec' }, log: quiet });
+        // The spec's first failure on this seed comes after 44 runs.
+        checkSuite({ ...spec, runs: 60 }, { env: { ...env, config: 'spec' }, log: quiet });
       } catch (err) {
         message = (err as Error).message;
       }

@@ -123,6 +123,7 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'crash:after-commit', group: 'fault', label: 'leader crash right after advancing the commit index', count: (s) => of(s.crashesByCause, 'after-commit') },
   { name: 'partition:leader', group: 'fault', label: 'leader cut off with a minority', count: (s) => s.leaderIsolations },
   { name: 'figure-8', group: 'fault', label: "Raft's figure 8 set up (leader cut off, crash points armed)", count: (s) => s.figure8Traps },
+  { name: 'figure-8:restore', group: 'fault', label: "figure 8 with the new leader's voter restored from a backup", count: (s) => s.trapRestores },
   { name: 'store:error', group: 'fault', label: 'store read/write failure injected', count: (s) => of(s.storeFaultsByKind, 'error') },
   { name: 'store:corrupt', group: 'fault', label: 'corrupted row read injected', count: (s) => of(s.storeFaultsByKind, 'corrupt') },
   { name: 'lost-writes', group: 'fault', label: 'unsynced writes lost in a crash', count: (s) => s.lostWrites, needs: 'unsynced-writes' },

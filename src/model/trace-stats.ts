@@ -73,6 +73,8 @@ export interface TraceStats {
   /** Restores that brought the old Raft state back too (naive), and restores of another node's backup. */
   naiveRestores: number;
   restoresOntoOther: number;
+  /** Restores of figure-8's voter (restoreVoter). */
+  trapRestores: number;
   /** Restores whose registry differs from what the node held just before (the disk really went back). */
   staleDiskRestores: number;
   leaderElections: number;
@@ -127,6 +129,7 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
     restores: 0,
     naiveRestores: 0,
     restoresOntoOther: 0,
+    trapRestores: 0,
     leaderIsolations: 0,
     figure8Traps: 0,
     staleDiskRestores: 0,
@@ -185,6 +188,7 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
         stats.restores++;
         if (ev.raft === undefined) stats.naiveRestores++;
         if (ev.from !== undefined) stats.restoresOntoOther++;
+        if (ev.trap === true) stats.trapRestores++;
         const digest = traceRowsDigest(ev.rows);
         const before = rowsHash.get(ev.node);
         if (before !== undefined && before !== digest) stats.staleDiskRestores++;

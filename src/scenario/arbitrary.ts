@@ -227,6 +227,12 @@ const raw = fc.record({
    * so only without it is that check exercised.
    */
   preVote: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  /**
+   * CheckQuorum off in one run in four (etcd's default): a leader cut off
+   * from its majority stays leader until it hears a higher term, so after a
+   * heal it still replicates its old term's entries, as in Raft's figure 8.
+   */
+  checkQuorum: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   snapshotInterval: fc.integer({ min: 1, max: 8 }),
   timeouts: fc.record({
     proposalTimeoutMs: fc.integer({ min: 15, max: 200 }),
@@ -250,10 +256,18 @@ const raw = fc.record({
   /**
    * Raft's figure 8 set up on purpose (the figure-8 event), outside the
    * storms so that nothing else breaks the sequence: the cut lasts `lastsMs`;
-   * the nodes its crash points take down stay down past the heal.
+   * the nodes its crash points take down stay down past the heal. In half
+   * of them a node that voted for the majority's leader is restored from a
+   * backup when that leader dies (restoreVoter).
    */
   traps: fc.array(
-    fc.record({ at: permille, lastsMs: fc.integer({ min: 400, max: 1000 }), keep: fc.nat(2), downMs: fc.integer({ min: 50, max: 400 }) }),
+    fc.record({
+      at: permille,
+      lastsMs: fc.integer({ min: 400, max: 1000 }),
+      keep: fc.nat(2),
+      downMs: fc.integer({ min: 50, max: 400 }),
+      restoreVoter: fc.boolean(),
+    }),
     { maxLength: 2 },
   ),
   /**
@@ -366,7 +380,8 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
       }
       for (const tr of r.traps) {
         const t0 = inRound(k, tr.at, tr.lastsMs);
-        events.push({ at: t0, kind: 'figure-8', keep: tr.keep % (maxKeep + 1), lastsMs: tr.lastsMs, restartAfterMs: tr.lastsMs + tr.downMs });
+        const restoreVoter = tr.restoreVoter ? { restoreVoter: true } : {};
+        events.push({ at: t0, kind: 'figure-8', keep: tr.keep % (maxKeep + 1), lastsMs: tr.lastsMs, restartAfterMs: tr.lastsMs + tr.downMs, ...restoreVoter });
       }
     }
   }
@@ -415,8 +430,12 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     workload: { kvWritesPerSec: options.kvWritesPerSec ?? 20 },
     events,
   };
-  if (r.maxBatch !== undefined || !r.preVote) {
-    scenario.raft = { ...(r.maxBatch !== undefined ? { maxBatch: r.maxBatch } : {}), ...(r.preVote ? {} : { preVote: false }) };
+  if (r.maxBatch !== undefined || !r.preVote || !r.checkQuorum) {
+    scenario.raft = {
+      ...(r.maxBatch !== undefined ? { maxBatch: r.maxBatch } : {}),
+      ...(r.preVote ? {} : { preVote: false }),
+      ...(r.checkQuorum ? {} : { checkQuorum: false }),
+    };
   }
   if (Object.keys(fullIds).length > 0) scenario.cluster.fullIds = fullIds;
   if (r.initialDek !== 1) scenario.cluster.initialDek = r.initialDek;

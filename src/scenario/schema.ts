@@ -189,7 +189,7 @@ export const SCENARIO_SCHEMA = {
           event('remove-node', { node: raftId }, ['node']),
           event('crash-leader', { restartAfterMs }),
           event('isolate-leader', { keep, lastsMs }),
-          event('figure-8', { keep, lastsMs, restartAfterMs }),
+          event('figure-8', { keep, lastsMs, restartAfterMs, restoreVoter: { type: 'boolean' } }),
           event('crash-after-vote', { node: raftId, restartAfterMs }, ['node']),
           event('crash-after-elect', { node: raftId, restartAfterMs }, ['node']),
           event('crash-after-commit', { node: raftId, restartAfterMs }, ['node']),

@@ -154,7 +154,7 @@ export type ScenarioEventDoc =
    */
   | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number }
   /** isolate-leader, with the crash points of Raft's figure 8 armed (see the simulator's event). */
-  | { at: number; kind: 'figure-8'; keep?: number; lastsMs?: number; restartAfterMs?: number }
+  | { at: number; kind: 'figure-8'; keep?: number; lastsMs?: number; restartAfterMs?: number; restoreVoter?: boolean }
   /** Crash right after `node` next grants a vote (the vote is persisted and its response sent). */
   | { at: number; kind: 'crash-after-vote'; node: string; restartAfterMs?: number }
   /** Crash right after `node` next wins an election (its empty entry appended, not sent). */

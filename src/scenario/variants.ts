@@ -94,6 +94,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'raft-commit-without-majority': ['leader-change'],
   'raft-forget-vote': ['crash:after-vote'],
   'raft-commit-old-term': ['crash:after-commit'],
+  'restore-forgets-term': ['figure-8:restore'],
   'unsynced-epoch-bump': ['lost-writes'],
   'no-startup-guard': ['restore:stale'],
   'guard-reads-local-registry': ['restore:stale'],

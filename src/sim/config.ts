@@ -124,8 +124,12 @@ export type ScenarioEvent =
    * after its first commit; each restarts after `restartAfterMs`. A commit
    * rule that counts an old-term entry then loses a committed entry. The
    * network heals after `lastsMs` (absent: at the next `heal`).
+   * `restoreVoter`: the majority side is backed up now, and when its leader
+   * dies, a node that voted for it is restored from its backup (the safe
+   * procedure) and restarts before the heal: a restore that forgets the term
+   * the node had reached lets the cut-off leader count it in a majority.
    */
-  | { at: number; kind: 'figure-8'; keep?: number; lastsMs?: number; restartAfterMs?: number }
+  | { at: number; kind: 'figure-8'; keep?: number; lastsMs?: number; restartAfterMs?: number; restoreVoter?: boolean }
   /**
    * Arm a trigger: `node` crashes right after it next grants a vote (the
    * response is already on its way), the moment a lost or unpersisted vote

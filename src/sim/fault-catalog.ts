@@ -214,10 +214,10 @@ export const FAULTS: readonly FaultInfo[] = [
   {
     fault: "Raft's figure 8",
     module: '`simulator.ts`, `process/crash-points.ts`',
-    injected: '`figure-8` (keep, lastsMs, restartAfterMs)',
-    model: "a leader isolation with crash points armed so the history of the Raft paper's figure 8 unfolds: the majority's next leader crashes right after winning (its entry on no other node), after the heal the cut-off side's next leader crashes right after its first commit, and both come back after `restartAfterMs`",
-    reveals: '§7.6 commit durability under a commit rule that counts replicas of an old-term entry (`raft-commit-old-term`)',
-    paths: ['figure-8'],
+    injected: '`figure-8` (keep, lastsMs, restartAfterMs, restoreVoter)',
+    model: "a leader isolation with crash points armed so the history of the Raft paper's figure 8 unfolds: the majority's next leader crashes right after winning (its entry on no other node), after the heal the cut-off side's next leader crashes right after its first commit, and both come back after `restartAfterMs`; with `restoreVoter` (half the generated traps) a node that voted for the dead leader gets its disk back from a backup taken at the cut (Raft state discarded) and restarts before the heal",
+    reveals: '§7.6 commit durability under a commit rule that counts replicas of an old-term entry (`raft-commit-old-term`), and under a restore that forgets the term the node had reached, so the cut-off leader counts it in a majority (`restore-forgets-term`)',
+    paths: ['figure-8', 'figure-8:restore'],
   },
   {
     fault: 'PreVote off',
@@ -225,6 +225,14 @@ export const FAULTS: readonly FaultInfo[] = [
     injected: 'scenario `raft.preVote: false` (generated in one run in four)',
     model: 'elections without the PreVote round and its lease, as etcd runs without `PreVote`',
     reveals: "§7.6 the vote's own up-to-date check, which PreVote screens (a vote granted to a stale log is caught only without it)",
+    paths: [],
+  },
+  {
+    fault: 'CheckQuorum off',
+    module: '`raft/raft.ts`',
+    injected: 'scenario `raft.checkQuorum: false` (generated in one run in four)',
+    model: "a leader that hears no majority stays leader (etcd's default) until a message of a higher term reaches it",
+    reveals: "§7.6 what a deposed leader's entries may do after a heal: counted by a node that forgot its term (`restore-forgets-term`), or by an old-term commit rule",
     paths: [],
   },
   {

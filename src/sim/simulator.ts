@@ -48,6 +48,8 @@ const E_HEARTBEAT = 2;
 const E_SCENARIO = 3;
 const E_CALL = 4;
 const E_FAULTS_END = 5;
+/** figure-8's restored voter comes back this soon, before the heal. */
+const RESTORED_VOTER_RESTART_MS = 10;
 
 class SimEvent implements Scheduled {
   seq = 0;
@@ -189,7 +191,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       node: (name) => this.node(name),
       at: (time, fn) => this.at(time, fn),
     });
-    this.operator = new DiskOperator(this.trace, () => this.now);
+    this.operator = new DiskOperator(this.trace, () => this.now, this.flags.restoreForgetsTerm);
   }
 
   // --- running ----------------------------------------------------------------------
@@ -345,7 +347,9 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
         // The rest of figure 8: the majority's next leader dies before its entry
         // leaves it, and once healed, the cut-off side's next leader dies right
         // after its first commit, before its own term's entries spread.
-        for (const n of ring.slice(keep)) this.crashPoints.arm(n, 'crash-after-elect', ev.restartAfterMs);
+        const majority = ring.slice(keep);
+        const restoreVoter = ev.restoreVoter === true ? this.restoreVoterAfter(majority) : undefined;
+        for (const n of majority) this.crashPoints.arm(n, 'crash-after-elect', ev.restartAfterMs, restoreVoter?.(n));
         for (const n of cut) this.crashPoints.arm(n, 'crash-after-commit', ev.restartAfterMs);
         return;
       }
@@ -366,6 +370,26 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
         this.hooks.onCustom?.(this, ev);
         return;
     }
+  }
+
+  /**
+   * figure-8's `restoreVoter`: every node of the majority side is backed up
+   * now; when one of them wins and dies, the next one in the ring (one that
+   * voted for it) gets its disk back from that backup, by the safe procedure
+   * (Raft state discarded), and restarts at once, while the old leader is
+   * still cut off. After the heal that leader replicates to it: a restored
+   * node must still refuse a leader of a term it had left behind.
+   */
+  private restoreVoterAfter(majority: readonly string[]): (winner: string) => () => void {
+    const at = this.now;
+    const backup = (n: string): string => `figure-8@${at}:${n}`;
+    for (const n of majority) this.operator.backup(this.node(n), backup(n));
+    return (winner) => () => {
+      const voter = majority[(majority.indexOf(winner) + 1) % majority.length] as string;
+      if (voter === winner) return;
+      this.operator.restore(this.node(voter), backup(voter), false, true);
+      this.restartLater(voter, RESTORED_VOTER_RESTART_MS);
+    };
   }
 
   private restartLater(name: string, restartAfterMs: number | undefined): void {
@@ -457,6 +481,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     const fire = (): void => {
       node.crash(trigger.cause);
       this.restartLater(node.name, trigger.restartAfterMs);
+      if (trigger.then !== undefined) this.after(0, trigger.then);
     };
     if (now) fire();
     else this.after(0, fire);

@@ -11,6 +11,8 @@ export const SIM_VARIANTS = {
   'install-before-persist': 'a follower hands an installed snapshot to the state machine before Raft persists it',
   'raft-commit-without-majority': 'a leader commits its entries as soon as it appends them, without a majority',
   'raft-forget-vote': 'a node forgets whom it voted for when it restarts (vote not persisted)',
+  'restore-forgets-term':
+    'a disk restored by the safe procedure comes back at term 0, not at the term the node had reached, so it accepts a deposed leader\'s entries and counts in its majority',
   'raft-commit-old-term': "a leader counts an entry of an earlier term as committed once a majority holds it (Raft's figure 8: no current-term check)",
   'unsynced-epoch-bump': "the start-up epoch bump is written to the sidecar without fsync (a crash may take the node's epoch back to one it used)",
   'halt-advances-applied-index':
@@ -20,7 +22,7 @@ export const SIM_VARIANTS = {
 export type SimVariant = keyof typeof SIM_VARIANTS;
 
 /** The broken-Raft variants: the Raft safety checks must catch each of them. */
-export const RAFT_VARIANTS: readonly SimVariant[] = ['raft-commit-old-term', 'raft-commit-without-majority', 'raft-forget-vote'];
+export const RAFT_VARIANTS: readonly SimVariant[] = ['raft-commit-old-term', 'raft-commit-without-majority', 'raft-forget-vote', 'restore-forgets-term'];
 
 export function isSimVariant(name: string): name is SimVariant {
   return Object.hasOwn(SIM_VARIANTS, name);
@@ -38,6 +40,7 @@ export interface VariantFlags {
   commitWithoutMajority: boolean;
   commitOldTerm: boolean;
   forgetVote: boolean;
+  restoreForgetsTerm: boolean;
   unsyncedEpochBump: boolean;
   haltAdvancesAppliedIndex: boolean;
 }
@@ -56,6 +59,7 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     commitWithoutMajority: on('raft-commit-without-majority'),
     commitOldTerm: on('raft-commit-old-term'),
     forgetVote: on('raft-forget-vote'),
+    restoreForgetsTerm: on('restore-forgets-term'),
     unsyncedEpochBump: on('unsynced-epoch-bump'),
     haltAdvancesAppliedIndex: on('halt-advances-applied-index'),
   };

@@ -123,7 +123,7 @@ export type TraceEvent =
    * itself does not tolerate). `from`: the backup is another node's disk,
    * restored onto this machine (Raft state always discarded then).
    */
-  | (AtNode & { kind: 'restore'; backupAt: number; rows: TraceRow[]; name?: string; raft?: 'discarded'; from?: string })
+  | (AtNode & { kind: 'restore'; backupAt: number; rows: TraceRow[]; name?: string; raft?: 'discarded'; from?: string; trap?: true })
   /**
    * A fault the simulated disk injected into `node`'s registry store during
    * the apply in progress: a read or write that failed ('error'), or a read

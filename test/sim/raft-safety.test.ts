@@ -55,6 +55,25 @@ function figure8(seed: string, variants: SimVariant[] = []): SimResult {
   });
 }
 
+/**
+ * figure-8 with restoreVoter on 3 nodes and CheckQuorum off (so the cut-off
+ * leader still leads at the heal): the voter of the majority's dead leader is
+ * restored from a backup and must refuse the deposed leader's entries.
+ */
+function figure8Restore(seed: string, variants: SimVariant[] = []): SimResult {
+  return simulate({
+    seed,
+    nodes: ['n1', 'n2', 'n3'],
+    applier: createEntryApplier,
+    timeLimitMs: 3000,
+    faultsEndMs: 1800,
+    raft: { checkQuorum: false },
+    variants,
+    events: [{ at: 500, kind: 'figure-8', keep: 0, lastsMs: 400, restartAfterMs: 700, restoreVoter: true }],
+    hooks: workloadHooks({ fromMs: 50, toMs: 2500, ratePerSec: 20, registrationShare: 0 }),
+  });
+}
+
 /** The first seed (of `tries`) on which the oracle flags a raft-safety violation with one of `codes`. */
 function findViolation(run: (seed: string) => SimResult, codes: readonly string[], tries: number): string | undefined {
   for (let i = 0; i < tries; i++) {
@@ -114,7 +133,12 @@ describe('liveness of the simulated cluster', () => {
 
 describe('broken Raft variants are caught by the oracle', () => {
   it('lists exactly the variants tested here', () => {
-    expect([...RAFT_VARIANTS].sort()).toEqual(['raft-commit-old-term', 'raft-commit-without-majority', 'raft-forget-vote']);
+    expect([...RAFT_VARIANTS].sort()).toEqual(['raft-commit-old-term', 'raft-commit-without-majority', 'raft-forget-vote', 'restore-forgets-term']);
+  });
+
+  it("restore-forgets-term: a restored voter back at term 0 lets the deposed leader commit over the newer term's entry", () => {
+    for (let i = 0; i < 10; i++) expect(raftSafety(figure8Restore(`f8r-${i}`).trace), `f8r-${i}`).toEqual([]);
+    expect(findViolation((s) => figure8Restore(s, ['restore-forgets-term']), COMMIT_DURABILITY, 20)).toBeDefined();
   });
 
   it("raft-commit-old-term: figure 8's committed entry of an earlier term is overwritten; the correct rule keeps it", () => {

@@ -8,8 +8,10 @@
 // member (etcd: remove it, add it back as a learner, promote it once caught
 // up): its Raft log, HardState and local snapshot are discarded (it catches up
 // from the leader, by log or snapshot, replaying onto the restored registry),
-// and it neither votes nor campaigns until its term is past every term it may
-// have voted in and it holds every entry committed before the restore
+// it comes back in the highest term it may have reached (so a leader it had
+// already left behind cannot count it in a majority), and it neither votes
+// nor campaigns until its term is past every term it may have voted in and
+// it holds every entry committed before the restore
 // (RejoinState; both bounds are what the operator's membership change
 // guarantees, taken from the simulator's global view). The trace's restore
 // event says so (`raft: 'discarded'`). Two operator mistakes are modelled
@@ -34,6 +36,8 @@ export class DiskOperator {
   constructor(
     private readonly trace: TraceRecorder,
     private readonly now: () => number,
+    /** The restore-forgets-term variant: the restored node comes back at term 0. */
+    private readonly forgetsTerm = false,
   ) {}
 
   /** A node's commit index moved to `index` (an entry of `term`). */
@@ -46,8 +50,11 @@ export class DiskOperator {
     this.trace.record({ kind: 'backup', name, node: node.name, t: this.now() });
   }
 
-  /** Replaces `node`'s disk by backup `name` (of `node`, or of another machine's). */
-  restore(node: SimNode, name: string, keepRaft = false): void {
+  /**
+   * Replaces `node`'s disk by backup `name` (of `node`, or of another
+   * machine's). `trap`: figure-8's restored voter (the trace says so).
+   */
+  restore(node: SimNode, name: string, keepRaft = false, trap = false): void {
     const backup = this.backups.get(name);
     if (backup === undefined) throw new RangeError(`no backup named "${name}"`);
     if (node.up) node.crash();
@@ -72,15 +79,21 @@ export class DiskOperator {
     for (const end of [oldEnd, old.rejoin === undefined ? undefined : { index: old.rejoin.catchUpIndex, term: old.rejoin.catchUpTerm }]) {
       if (end !== undefined && (end.term > owed.term || (end.term === owed.term && end.index > owed.index))) owed = end;
     }
+    // It comes back in the highest term it may have reached, so that it
+    // refuses a deposed leader's appends as it did before the restore: at
+    // term 0 it would acknowledge them, and a leader it had already left
+    // behind could count it in a majority (run 92700 of the clean run: an
+    // old-term entry committed over a newer leader's).
+    const voteAboveTerm = Math.max(old.term, old.rejoin?.voteAboveTerm ?? 0, backup.disk.raft.term);
     const disk = backup.disk.copy();
     disk.raft = {
-      term: 0,
+      term: this.forgetsTerm ? 0 : voteAboveTerm,
       vote: -1,
       commit: 0,
       entries: [],
       offset: 0,
       offsetTerm: 0,
-      rejoin: { voteAboveTerm: Math.max(old.term, old.rejoin?.voteAboveTerm ?? 0, backup.disk.raft.term), catchUpIndex: owed.index, catchUpTerm: owed.term },
+      rejoin: { voteAboveTerm, catchUpIndex: owed.index, catchUpTerm: owed.term },
     };
     disk.snapshot = null;
     node.replaceDisk(disk);
@@ -93,6 +106,7 @@ export class DiskOperator {
       raft: 'discarded',
       rows: diskRows(node.disk),
       t: this.now(),
+      ...(trap ? { trap: true as const } : {}),
     });
   }
 }

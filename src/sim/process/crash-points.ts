@@ -17,27 +17,34 @@ const CAUSE: Readonly<Record<CrashPoint, CrashCause>> = {
   'crash-after-commit': 'after-commit',
 };
 
-export class CrashPoints {
-  /** Armed triggers per node and point, oldest first: each one's restart delay (undefined: stays down). */
-  private readonly armed = new Map<string, (number | undefined)[]>();
+/** An armed trigger: the restart delay (undefined: stays down), and what else happens once the node is down. */
+interface Trigger {
+  restartAfterMs: number | undefined;
+  then: (() => void) | undefined;
+}
 
-  arm(node: string, point: CrashPoint, restartAfterMs: number | undefined): void {
+export class CrashPoints {
+  /** Armed triggers per node and point, oldest first. */
+  private readonly armed = new Map<string, Trigger[]>();
+
+  arm(node: string, point: CrashPoint, restartAfterMs: number | undefined, then?: () => void): void {
     const key = `${node}|${point}`;
+    const trigger = { restartAfterMs, then };
     const list = this.armed.get(key);
-    if (list === undefined) this.armed.set(key, [restartAfterMs]);
-    else list.push(restartAfterMs);
+    if (list === undefined) this.armed.set(key, [trigger]);
+    else list.push(trigger);
   }
 
   /** The oldest trigger armed for `node` at `point`, removed (undefined: none armed). */
-  take(node: string, point: CrashPoint): { cause: CrashCause; restartAfterMs: number | undefined } | undefined {
+  take(node: string, point: CrashPoint): (Trigger & { cause: CrashCause }) | undefined {
     // Called on every vote, acknowledgement and leader commit: nothing armed is the common case.
     if (this.armed.size === 0) return undefined;
     const key = `${node}|${point}`;
     const list = this.armed.get(key);
     if (list === undefined) return undefined;
-    const restartAfterMs = list.shift();
+    const trigger = list.shift() as Trigger;
     if (list.length === 0) this.armed.delete(key);
-    return { cause: CAUSE[point], restartAfterMs };
+    return { cause: CAUSE[point], ...trigger };
   }
 
   disarmAll(): void {
