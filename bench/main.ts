@@ -1,10 +1,14 @@
-// `npm run bench [-- --json] [-- --seconds N --rate R --seed S]`
+// `npm run bench [-- --json] [-- --seconds N --rate R --seed S --explore-runs N --suites --no-startup]`
 //
 // Runs the default 5-node workload in the simulator and reports simulated
 // events, registrations applied and simulated seconds per wall second; then
 // pushes the same registrations (every replica's applies, in the order each
-// replica applied them) through the applier alone in a tight loop, and prints
-// the ratio of the two. Wall time is measured here, outside src/sim.
+// replica applied them) through the built-in applier alone and through the
+// physical-limit loop (limit.ts), and prints the ratios to the limit. Then
+// the main job all-in (explore.ts: default `explore`, 1 and 2 workers, the
+// share of each phase) and the property suites (suites.ts), each figure with
+// its target. Wall time is measured here, outside src/sim; a missed target is
+// printed, never an exit status.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -19,7 +23,12 @@ import type { SimConfig, SimResult } from '../src/sim/index.ts';
 import { Command } from 'commander';
 import { positiveInt } from '../src/cli/options.ts';
 import { parseScriptArgs } from './cli.ts';
+import { exploreFigure } from './explore.ts';
+import type { ExploreFigure } from './explore.ts';
+import { physicalLimit } from './limit.ts';
 import { STARTUP_TARGET_RATIO, startupFigure } from './startup.ts';
+import { suitesFigure } from './suites.ts';
+import type { SuitesFigure } from './suites.ts';
 
 interface Options {
   json: boolean;
@@ -27,16 +36,35 @@ interface Options {
   rate: number;
   seed: string;
   runs: number;
+  exploreRuns: number;
+  suites: boolean;
+  startup: boolean;
 }
+
+/** The main job's seed: fixed, so the figures of two benches are of the same runs. */
+const EXPLORE_SEED = 1;
+
+/** The all-in targets (issue 16): explore on 2 workers, the simulator against the limit loop, 2 workers over 1, the property suites. */
+const ALL_IN_TARGETS = {
+  exploreSimulatedSecondsPerWallSecond: 5000,
+  simToPhysicalLimitRatio: 0.25,
+  workerScaling: 1.7,
+  suiteScenarios: 5000,
+  /** At most (the others are at least). */
+  suiteWallMs: 60_000,
+};
 
 function parseArgs(argv: string[]): Options {
   const program = new Command('npm run bench --')
-    .description('simulator and applier throughput, and the start-up figure')
+    .description('simulator and applier throughput against the physical limit, the start-up figure, the main job all-in and the property suites, each with its target')
     .option('--json', 'print one JSON object', false)
     .option('--seconds <n>', 'virtual seconds per run', positiveInt('--seconds'), 600)
     .option('--rate <n>', 'proposals per virtual second', positiveInt('--rate'), 10)
     .option('--seed <text>', 'simulation seed', 'bench')
-    .option('--runs <n>', 'timed runs (medians are reported)', positiveInt('--runs'), 5);
+    .option('--runs <n>', 'timed runs (medians are reported)', positiveInt('--runs'), 5)
+    .option('--explore-runs <n>', `runs of the main job (explore --seed ${EXPLORE_SEED}), with 1 worker and with 2`, positiveInt('--explore-runs'), 300)
+    .option('--suites', 'also run the property suites (vitest) for their wall time (minutes)', false)
+    .option('--no-startup', 'skip the start-up figure (it packs and installs the package)');
   return parseScriptArgs<Options>(program, argv);
 }
 
@@ -90,6 +118,9 @@ function median(xs: number[]): number {
   return s[(s.length - 1) >> 1] as number;
 }
 
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+const perSecond = (pass: { registrations: number; ms: number }): number => pass.registrations / (pass.ms / 1000);
+
 /** One timed pass of every replica's applies through the applier alone. */
 function applierAlone(streams: Uint8Array[][]): { registrations: number; ms: number } {
   const t0 = performance.now();
@@ -139,20 +170,30 @@ function goExample(): string[] | undefined {
   }
 }
 
-function main(): void {
+/** The limit loop must do the applier's work: the same registrations applied. */
+function limitPass(streams: Uint8Array[][], builtin: number): { registrations: number; ms: number } {
+  const limit = physicalLimit(streams);
+  if (limit.registrations !== builtin) throw new Error(`the physical-limit loop applied ${limit.registrations} registrations, the applier ${builtin}`);
+  return limit;
+}
+
+async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   // Warm the JIT up on one full run of the same workload (another seed) and
-  // one applier-alone pass; then alternate timed simulation runs and timed
-  // applier-alone passes, so both see the same machine load, and report
+  // one pass of each applier loop; then alternate timed simulation runs and
+  // timed applier passes, so all see the same machine load, and report
   // medians (the machine may be shared) and the best run.
   const warm = simulate(benchConfig(`${opts.seed}-warmup`, opts.seconds, opts.rate));
-  applierAlone(appliedStreams(warm));
+  const warmStreams = appliedStreams(warm);
+  limitPass(warmStreams, applierAlone(warmStreams).registrations);
   let result: SimResult | undefined;
   let streams: Uint8Array[][] = [];
   const simTimes: number[] = [];
   const aloneTimes: number[] = [];
+  const limitTimes: number[] = [];
   const idleTimes: number[] = [];
-  const ratios: number[] = [];
+  const simRatios: number[] = [];
+  const applierRatios: number[] = [];
   let aloneRegs = 0;
   for (let i = 0; i < opts.runs; i++) {
     const t0 = performance.now();
@@ -160,10 +201,13 @@ function main(): void {
     const ms = performance.now() - t0;
     if (i === 0) streams = appliedStreams(result);
     const alone = applierAlone(streams);
+    const limit = limitPass(streams, alone.registrations);
     aloneRegs = alone.registrations;
     simTimes.push(ms);
     aloneTimes.push(alone.ms);
-    ratios.push(result.stats.registrationsApplied / ms / (alone.registrations / alone.ms));
+    limitTimes.push(limit.ms);
+    simRatios.push(result.stats.registrationsApplied / (ms / 1000) / perSecond(limit));
+    applierRatios.push(perSecond(alone) / perSecond(limit));
     // The same cluster, faults and time with no proposals: the cost of time passing.
     const i0 = performance.now();
     simulate(benchConfig(opts.seed, opts.seconds, 0));
@@ -179,7 +223,9 @@ function main(): void {
   const external = externalRun(opts, result, simMs, referenceApplierCommand());
   const go = goExample();
   const goExternal = go === undefined ? null : externalRun(opts, result, simMs, go);
-  const startup = startupFigure();
+  const startup = opts.startup ? startupFigure() : null;
+  const mainJob = await exploreFigure(EXPLORE_SEED, opts.exploreRuns);
+  const suites = suitesFigure(opts.suites);
 
   const s = result.stats;
   const wallS = simMs / 1000;
@@ -187,6 +233,8 @@ function main(): void {
   const aloneMs = median(aloneTimes);
   const idleMs = median(idleTimes);
   const aloneRegsPerSec = aloneRegs / (aloneMs / 1000);
+  const limitMs = median(limitTimes);
+  const simToLimit = round3(median(simRatios));
   const figures = {
     workload: {
       nodes: NODES.length,
@@ -214,9 +262,18 @@ function main(): void {
       wallMsPerRun: aloneTimes.map((t) => Math.round(t)),
       registrationsPerWallSecond: Math.round(aloneRegsPerSec),
     },
-    /** Median over runs of (simulation registrations/s) / (applier-alone registrations/s), each pair timed back to back. */
-    simToApplierAloneRatio: Math.round(median(ratios) * 1000) / 1000,
-    simToApplierAloneRatioPerRun: ratios.map((r) => Math.round(r * 1000) / 1000),
+    /** The same applies through the physical-limit loop (limit.ts). */
+    physicalLimit: {
+      registrations: aloneRegs,
+      wallMs: Math.round(limitMs * 10) / 10,
+      wallMsPerRun: limitTimes.map((t) => Math.round(t * 10) / 10),
+      registrationsPerWallSecond: Math.round(aloneRegs / (limitMs / 1000)),
+    },
+    /** Median over runs of (applier-alone registrations/s) / (limit-loop registrations/s), each pair timed back to back. */
+    applierToPhysicalLimitRatio: round3(median(applierRatios)),
+    /** Median over runs of (simulation registrations/s) / (limit-loop registrations/s), each pair timed back to back. */
+    simToPhysicalLimitRatio: simToLimit,
+    simToPhysicalLimitRatioPerRun: simRatios.map(round3),
     /**
      * Where the time goes (medians): the idle cluster (heartbeats, timers, no
      * proposals), the applier itself, and the rest (Raft replication of the
@@ -232,13 +289,20 @@ function main(): void {
     external,
     /** The same through the Go example applier (null: no Go toolchain to build it). */
     goExternal,
+    /** null: --no-startup. */
     startup,
+    /** The main job all-in (explore.ts). */
+    explore: mainJob,
+    /** The default property suites (suites.ts). */
+    suites,
     traceEvents: s.traceEvents,
     traceHashMs: Math.round(hashMs),
     traceHash: hash,
     messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
     proposals: { proposed: s.proposals, applied: s.proposalsApplied, givenUp: s.proposalsGivenUp },
-    targets: { simToApplierAloneRatio: 0.25, simulatedSecondsPerWallSecond: 1000, externalAppliesPerWallSecond: 20_000, externalRatio: 0.5, startupRatio: STARTUP_TARGET_RATIO },
+    targets: { simulatedSecondsPerWallSecond: 1000, externalAppliesPerWallSecond: 20_000, externalRatio: 0.5, startupRatio: STARTUP_TARGET_RATIO, ...ALL_IN_TARGETS },
+    /** Whether each all-in figure meets its target (null: not measured). */
+    met: allInMet(mainJob, simToLimit, suites),
     machine: { cpus: os.cpus().length, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100, node: process.version },
   };
   if (opts.json) {
@@ -253,15 +317,55 @@ function main(): void {
     `  registrations applied / wall s  ${f.registrationsAppliedPerWallSecond}  (${f.registrationsApplied} applies on all replicas)`,
     `  simulated seconds / wall s      ${f.simulatedSecondsPerWallSecond}  (target >= ${f.targets.simulatedSecondsPerWallSecond}; best run ${f.bestRun.simulatedSecondsPerWallSecond})`,
     `  applier alone, same applies     ${f.applierAlone.registrationsPerWallSecond} registrations / wall s  (median ${f.applierAlone.wallMs} ms of ${f.applierAlone.wallMsPerRun.join(', ')})`,
-    `  simulation / applier alone      ${f.simToApplierAloneRatio}  (target >= ${f.targets.simToApplierAloneRatio}; per run ${f.simToApplierAloneRatioPerRun.join(', ')})`,
+    `  physical-limit loop, same       ${f.physicalLimit.registrationsPerWallSecond} registrations / wall s  (median ${f.physicalLimit.wallMs} ms a pass, of ${f.physicalLimit.wallMsPerRun.join(', ')})`,
+    `  applier alone / limit           ${f.applierToPhysicalLimitRatio}`,
+    `  simulation / limit              ${f.simToPhysicalLimitRatio}  (target >= ${f.targets.simToPhysicalLimitRatio}: ${verdict(f.met.simToPhysicalLimitRatio)}; per run ${f.simToPhysicalLimitRatioPerRun.join(', ')})`,
     `  breakdown (medians)             idle cluster ${f.breakdown.idleClusterMs} ms + applier ${f.breakdown.applierMs} ms + rest ${f.breakdown.restMs} ms; floor ${f.breakdown.floorSimulatedSecondsPerWallSecond} simulated s / wall s`,
     ...externalLines('reference child', f.external, f.targets),
     ...(f.goExternal === null ? ['  external applier (Go example): skipped, no Go toolchain to build examples/go-applier'] : externalLines('Go example', f.goExternal, f.targets)),
-    `  start-up, installed package    regsim --help ${f.startup.helpMs} ms, node -e 0 ${f.startup.nodeMs} ms: ${f.startup.ratio}x  (target <= ${f.targets.startupRatio}x; medians of ${f.startup.samples})`,
+    f.startup === null
+      ? '  start-up, installed package    skipped (--no-startup)'
+      : `  start-up, installed package    regsim --help ${f.startup.helpMs} ms, node -e 0 ${f.startup.nodeMs} ms: ${f.startup.ratio}x  (target <= ${f.targets.startupRatio}x; medians of ${f.startup.samples})`,
     `  trace: ${f.traceEvents} events, hashed in ${f.traceHashMs} ms, sha256 ${f.traceHash.slice(0, 16)}...`,
-    `  machine: ${f.machine.cpus} cpus, load average ${f.machine.loadAverage1m}, node ${f.machine.node}`,
+    ...allInLines(f.explore, f.suites, f.targets, f.met),
+    `machine: ${f.machine.cpus} cpus, load average ${f.machine.loadAverage1m}, node ${f.machine.node}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+type Met = ReturnType<typeof allInMet>;
+
+/** Each all-in figure against its target; null where the figure was not measured (the suites' wall time without --suites). */
+function allInMet(e: ExploreFigure, simToLimit: number, suites: SuitesFigure) {
+  const t = ALL_IN_TARGETS;
+  return {
+    exploreSimulatedSecondsPerWallSecond: e.twoWorkers.simulatedClusterSecondsPerWallSecond >= t.exploreSimulatedSecondsPerWallSecond,
+    simToPhysicalLimitRatio: simToLimit >= t.simToPhysicalLimitRatio,
+    workerScaling: e.workerScaling >= t.workerScaling,
+    suiteScenarios: suites.scenarios >= t.suiteScenarios,
+    suiteWallMs: suites.wallMs === null ? null : suites.wallMs < t.suiteWallMs,
+  };
+}
+
+const verdict = (met: boolean | null): string => (met === null ? 'not measured' : met ? 'met' : 'not met');
+
+function allInLines(e: ExploreFigure, suites: SuitesFigure, t: typeof ALL_IN_TARGETS, met: Met): string[] {
+  const rate = (r: ExploreFigure['oneWorker']): string =>
+    `${r.simulatedClusterSecondsPerWallSecond} simulated cluster-s / wall s, ${r.scenariosPerWallSecond} scenarios / wall s  (${r.wallMs} ms for ${r.simulatedSeconds} simulated s)`;
+  const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+  const p = e.phaseShares;
+  const wall = suites.wallMs === null ? 'not measured (--suites runs them)' : `${(suites.wallMs / 1000).toFixed(1)} s, ${suites.scenariosPerWallSecond} scenarios / wall s`;
+  return [
+    `main job, all-in: explore --seed ${e.seed} --runs ${e.runs} --keep-going (variant ${e.variant}, config ${e.config})`,
+    `  1 worker                        ${rate(e.oneWorker)}`,
+    `  2 workers                       ${rate(e.twoWorkers)}`,
+    `                                  (target >= ${t.exploreSimulatedSecondsPerWallSecond} simulated cluster-s / wall s on 2 workers: ${verdict(met.exploreSimulatedSecondsPerWallSecond)})`,
+    `  2 workers / 1                   ${e.workerScaling}x  (target >= ${t.workerScaling}x: ${verdict(met.workerScaling)}; same digest: ${e.sameDigest})`,
+    `  1 worker's wall time            generate ${pct(p.generate)}, simulate ${pct(p.simulate)}, judge ${pct(p.judge)}, summarise ${pct(p.summarise)}, other ${pct(p.other)}`,
+    `property suites (default, ${suites.files} files)`,
+    `  scenarios                       ${suites.scenarios}  (target >= ${t.suiteScenarios}: ${verdict(met.suiteScenarios)})`,
+    `  wall time                       ${wall}  (target < ${t.suiteWallMs / 1000} s: ${verdict(met.suiteWallMs)})`,
+  ];
 }
 
 function externalLines(what: string, e: ReturnType<typeof externalRun>, targets: { externalAppliesPerWallSecond: number; externalRatio: number }): string[] {
@@ -273,4 +377,4 @@ function externalLines(what: string, e: ReturnType<typeof externalRun>, targets:
   ];
 }
 
-main();
+await main();

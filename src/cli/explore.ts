@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { RunError, defaultWorkers, explore } from '../explore/index.ts';
 import type { ExploreResult, RunSpec } from '../explore/index.ts';
-import type { PolicyPresetName } from '../scenario/index.ts';
+import type { PolicyOverrides, PolicyPresetName } from '../scenario/index.ts';
 import { RECORDS_FORMAT, toRunRecord } from '../records/format.ts';
 import type { Exploration, HeaderRecord } from '../records/format.ts';
 import { host, provenance } from '../records/provenance.ts';
@@ -65,6 +65,14 @@ function explorationOf(spec: Required<Pick<RunSpec, 'guardSwarm' | 'differential
   };
 }
 
+/** What `explore` runs (also the bench's main job, bench/explore.ts): scenarios of `seed` under `config` (default hardened). */
+export function exploreSpec(seed: number, variant: string, opts: { nodes?: number; config?: PolicyPresetName; policy?: PolicyOverrides } = {}) {
+  const { nodes, config = 'hardened', policy } = opts;
+  // Half of the runs switch start-up guards off (so the applier's halts are reached), and a variant is
+  // judged against the correct applier on the same scenario (a finding of the configuration is not its doing).
+  return { seed, variant, nodes, config, ...(policy === undefined ? {} : { policy }), guardSwarm: true, differential: variant !== 'correct' };
+}
+
 export async function runExplore(opts: ExploreOptions): Promise<void> {
   if (opts.compare !== undefined && opts.applier !== undefined) throw new UsageError('--compare runs the built-in applier against the external one it names: drop --applier');
   const variant = variantArg(opts.variant, opts.applier ?? opts.compare);
@@ -75,9 +83,7 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
   const config = opts.config ?? 'hardened';
   const policy = opts.policy === undefined ? undefined : readPolicyFile(opts.policy);
   const keepGoing = opts.keepGoing === true;
-  // Half of the runs switch start-up guards off (so the applier's halts are reached), and a variant is
-  // judged against the correct applier on the same scenario (a finding of the configuration is not its doing).
-  const spec = { seed, variant: variant.name, nodes: opts.nodes, config, ...(policy === undefined ? {} : { policy }), guardSwarm: true, differential: variant.name !== 'correct' };
+  const spec = exploreSpec(seed, variant.name, { nodes: opts.nodes, config, policy });
   const ctx: ExplorationContext = { seed, variant: variant.name, config, ...(opts.policy === undefined ? {} : { policy: opts.policy }), applier: opts.applier, provenance: provenance(), range, shard: range.shard, records: opts.records };
   if (opts.corpus !== undefined) checkCorpus(opts.corpus);
   checkOutputDir(opts.outDir, '--out-dir');

@@ -11,6 +11,8 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ApplierFactory } from '../applier/index.ts';
 import type { ExternalApplierOptions } from '../external/index.ts';
+import { timed } from '../scenario/index.ts';
+import type { PhaseTimer } from '../scenario/index.ts';
 import { closeLanes, createLanes } from './lanes.ts';
 import type { Lane } from './lanes.ts';
 import type { PathTally } from './coverage.ts';
@@ -41,6 +43,8 @@ export interface ExploreOptions extends RunSpec {
   onProgress?: (progress: { done: number; failures: number; elapsedMs: number }) => void;
   /** Every counted run, in index order, as it is counted. */
   onRun?: (summary: RunSummary) => void;
+  /** The wall time of each phase of the runs on this thread's lane, and of counting every run as 'summarise' (the bench's breakdown). */
+  onPhase?: PhaseTimer;
 }
 
 export interface ExploreResult {
@@ -77,7 +81,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   // Small enough to spread a short exploration over every lane, big enough to keep message overhead low.
   const requested = Math.max(1, options.lanes?.length ?? options.workers ?? defaultWorkers());
   const chunkSize = Math.max(1, Math.min(16, Math.ceil(total / (requested * 4))));
-  const lanes = options.lanes ?? createLanes(Math.min(requested, Math.ceil(total / chunkSize)), options.applier, options.applierCommand, options.applierOptions);
+  const lanes =
+    options.lanes ?? createLanes(Math.min(requested, Math.ceil(total / chunkSize)), options.applier, options.applierCommand, options.applierOptions, options.onPhase);
   const window = lanes.length * chunkSize * WINDOW_CHUNKS_PER_LANE;
 
   const totals = new RunTotals();
@@ -89,8 +94,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   let failures = 0;
   let firstFailure = Number.POSITIVE_INFINITY;
   const count = (s: RunSummary): void => {
-    totals.add(s);
-    options.onRun?.(s);
+    timed(options.onPhase, 'summarise', () => {
+      totals.add(s);
+      options.onRun?.(s);
+    });
     counting = s.index + 1;
     if (isFailure(s) && !keepGoing) stopped = true;
   };

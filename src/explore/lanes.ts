@@ -4,6 +4,7 @@
 // join the exploration as soon as they have loaded.
 import { Worker } from 'node:worker_threads';
 import type { ApplierFactory } from '../applier/index.ts';
+import type { PhaseTimer } from '../scenario/index.ts';
 import { startExternalApplier } from '../external/index.ts';
 import type { ExternalApplier, ExternalApplierOptions } from '../external/index.ts';
 import { RunError, runRange } from './run.ts';
@@ -37,20 +38,30 @@ export interface WorkerSetup {
   applierOptions?: ExternalApplierOptions;
 }
 
-/** This thread (with `applier`: an external one the caller started, or undefined for the built-in) and workers - 1 threads. */
-export function createLanes(workers: number, applier?: ApplierFactory, applierCommand?: string, applierOptions?: ExternalApplierOptions): Lane[] {
+/**
+ * This thread (with `applier`: an external one the caller started, or
+ * undefined for the built-in) and workers - 1 threads. `onPhase` times the
+ * phases of this thread's runs (a callback cannot reach a worker).
+ */
+export function createLanes(
+  workers: number,
+  applier?: ApplierFactory,
+  applierCommand?: string,
+  applierOptions?: ExternalApplierOptions,
+  onPhase?: PhaseTimer,
+): Lane[] {
   const threads = Array.from({ length: Math.max(0, workers - 1) }, () => workerLane({ applierCommand, applierOptions }));
-  return [inlineLane(applier), ...threads];
+  return [inlineLane(applier, onPhase), ...threads];
 }
 
 export const closeLanes = async (lanes: readonly Lane[]): Promise<void> => {
   await Promise.all(lanes.map((lane) => lane.close()));
 };
 
-function inlineLane(applier?: ApplierFactory): Lane {
+function inlineLane(applier?: ApplierFactory, onPhase?: PhaseTimer): Lane {
   return {
     ready: Promise.resolve(),
-    run: (chunk, onRun) => runRange(chunk.spec, chunk, applier, onRun),
+    run: (chunk, onRun) => runRange(chunk.spec, chunk, applier, onRun, onPhase),
     close: async () => {},
   };
 }

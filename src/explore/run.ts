@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import type { ApplierFactory } from '../applier/index.ts';
 import { verdictOf } from '../model/oracle.ts';
 import type { Violation } from '../model/oracle.ts';
-import { runScenario, scenarioArbitrary } from '../scenario/index.ts';
-import type { PolicyOverrides, PolicyPresetName, RunResult, Scenario, ScenarioArbitraryOptions } from '../scenario/index.ts';
+import { runScenario, scenarioArbitrary, timed } from '../scenario/index.ts';
+import type { PhaseTimer, PolicyOverrides, PolicyPresetName, RunResult, Scenario, ScenarioArbitraryOptions } from '../scenario/index.ts';
 import { pathCounts } from './coverage.ts';
 import { runRandom, runSeed, runSeedHex } from './seed.ts';
 
@@ -78,12 +78,12 @@ export interface Judgement {
   top?: Violation;
 }
 
-/** Runs `scenario` under the spec's variant and judges it. */
-export function judge(spec: Pick<RunSpec, 'variant' | 'differential'>, scenario: Scenario, applier?: ApplierFactory): Judgement {
-  const result = runScenario(scenario, { variant: spec.variant, applier });
+/** Runs `scenario` under the spec's variant and judges it (`onPhase`: the wall time of each phase, see runScenario). */
+export function judge(spec: Pick<RunSpec, 'variant' | 'differential'>, scenario: Scenario, applier?: ApplierFactory, onPhase?: PhaseTimer): Judgement {
+  const result = runScenario(scenario, { variant: spec.variant, applier, onPhase });
   let counted = result.violations;
   if (spec.differential && counted.length > 0) {
-    const baseline = new Set(runScenario(scenario, { applier }).violations.map((v) => v.invariant));
+    const baseline = new Set(runScenario(scenario, { applier, onPhase }).violations.map((v) => v.invariant));
     counted = counted.filter((v) => !baseline.has(v.invariant));
   }
   const verdict = verdictOf(counted);
@@ -164,22 +164,23 @@ export class RunError extends Error {
   }
 }
 
-/** Generates and judges run `index`. */
-export function exploreRun(spec: RunSpec, index: number, applier?: ApplierFactory): RunSummary {
+/** Generates and judges run `index` (`onPhase`: the wall time of each phase, fast-check's drawing as 'generate'). */
+export function exploreRun(spec: RunSpec, index: number, applier?: ApplierFactory, onPhase?: PhaseTimer): RunSummary {
   let summary: Omit<RunSummary, 'wallMs'> | undefined;
   const started = performance.now();
   checkRun(
     spec,
     index,
     (scenario) => {
+      onPhase?.('generate', performance.now() - started);
       let judged: Judgement;
       try {
-        judged = judge(spec, scenario, applier);
+        judged = judge(spec, scenario, applier, onPhase);
       } catch (err) {
         throw new RunError(index, err instanceof Error ? err.message : String(err));
       }
       const { result, verdict, top } = judged;
-      summary = {
+      summary = timed(onPhase, 'summarise', () => ({
         index,
         runSeed: runSeedHex(runSeed(spec.seed, index)),
         traceHash: result.traceHash,
@@ -188,7 +189,7 @@ export function exploreRun(spec: RunSpec, index: number, applier?: ApplierFactor
         paths: pathCounts(result.stats),
         ...(top ? { invariant: top.invariant, eventIndex: top.eventIndex } : {}),
         ...(result.verdict !== 'ok' && !top ? { masked: true } : {}),
-      };
+      }));
       return true;
     },
     true,
@@ -221,9 +222,10 @@ export async function runRange(
   range: { start: number; end: number; keepGoing: boolean },
   applier: ApplierFactory | undefined,
   onRun: (summary: RunSummary) => void,
+  onPhase?: PhaseTimer,
 ): Promise<void> {
   for (let i = range.start; i < range.end; i++) {
-    const summary = exploreRun(spec, i, applier);
+    const summary = exploreRun(spec, i, applier, onPhase);
     onRun(summary);
     if (isFailure(summary) && !range.keepGoing) return;
     // Between runs, let progress output and worker messages through.

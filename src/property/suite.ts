@@ -248,6 +248,9 @@ export interface CheckOptions {
   outDir?: string;
 }
 
+/** The scenarios a suite runs under the knobs (REGSIM_RUNS scales them). */
+export const suiteRuns = (spec: SuiteSpec, env: Knobs): number => Math.max(1, Math.round(spec.runs * env.scale));
+
 /**
  * The body of a suite's test: runs it with the environment's knobs, prints the
  * rare-event table, throws the failure report (after saving the scenario), then
@@ -256,7 +259,7 @@ export interface CheckOptions {
 export function checkSuite(spec: SuiteSpec, opts: CheckOptions = {}): SuiteOutcome {
   const env = opts.env ?? knobs();
   const seed = env.fcSeed ?? suiteSeed(env.baseSeed, spec.name);
-  const runs = Math.max(1, Math.round(spec.runs * env.scale));
+  const runs = suiteRuns(spec, env);
   const external = env.applier === undefined ? undefined : startExternalApplier(env.applier);
   let outcome: SuiteOutcome;
   try {

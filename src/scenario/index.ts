@@ -8,10 +8,10 @@ export { compileScenario } from './compile.ts';
 export type { CompileOptions } from './compile.ts';
 export { VARIANTS, resolveVariant, variantAppliesTo, variantNeeds } from './variants.ts';
 export type { VariantInfo, VariantLayer, ResolvedVariant } from './variants.ts';
-export { runScenario } from './run.ts';
+export { runScenario, timed } from './run.ts';
 export { givenUpBy } from './given-up.ts';
 export type { GivenUp } from './given-up.ts';
-export type { RunOptions, RunResult } from './run.ts';
+export type { Phase, PhaseTimer, RunOptions, RunResult } from './run.ts';
 export { scenarioArbitrary } from './arbitrary.ts';
 export type { ScenarioArbitraryOptions } from './arbitrary.ts';
 export {

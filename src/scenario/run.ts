@@ -1,4 +1,5 @@
 // One scenario, end to end: compile, simulate, judge with the oracle.
+import { performance } from 'node:perf_hooks';
 import type { ApplierFactory } from '../applier/index.ts';
 import { checkTrace, verdictOf } from '../model/oracle.ts';
 import type { Violation } from '../model/oracle.ts';
@@ -18,6 +19,21 @@ export interface RunOptions {
   variant?: string;
   /** An applier to test instead of the variant's. */
   applier?: ApplierFactory;
+  /** Told the wall time of each phase (the bench's breakdown); the run is the same with or without it. */
+  onPhase?: PhaseTimer;
+}
+
+/** The phases of a run, all-in: drawing and compiling the scenario, the simulation, the oracle, the summary (hash, counts, totals). */
+export type Phase = 'generate' | 'simulate' | 'judge' | 'summarise';
+export type PhaseTimer = (phase: Phase, ms: number) => void;
+
+/** `fn()`, its wall time told to `onPhase` as `phase`; without a timer just `fn()`. */
+export function timed<T>(onPhase: PhaseTimer | undefined, phase: Phase, fn: () => T): T {
+  if (onPhase === undefined) return fn();
+  const t0 = performance.now();
+  const out = fn();
+  onPhase(phase, performance.now() - t0);
+  return out;
 }
 
 export interface RunResult {
@@ -34,10 +50,12 @@ export interface RunResult {
 }
 
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
+  const { onPhase } = opts;
   const variant = resolveVariant(opts.variant ?? 'correct');
-  const result = simulate(compileScenario(scenario, { variant, applier: opts.applier }));
-  const { counted: violations, expected } = splitGivenUp(checkTrace(result.trace), scenario);
-  return {
+  const config = timed(onPhase, 'generate', () => compileScenario(scenario, { variant, applier: opts.applier }));
+  const result = timed(onPhase, 'simulate', () => simulate(config));
+  const { counted: violations, expected } = timed(onPhase, 'judge', () => splitGivenUp(checkTrace(result.trace), scenario));
+  return timed(onPhase, 'summarise', () => ({
     verdict: verdictOf(violations),
     violations,
     expected,
@@ -46,5 +64,5 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
     stats: traceStats(result.trace),
     simStats: result.stats,
     simulatedMs: result.stats.virtualMs,
-  };
+  }));
 }
