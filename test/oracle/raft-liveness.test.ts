@@ -333,6 +333,16 @@ describe('raft-safety: the checks one by one', () => {
     expect(codes([...committed, append(3, 'c', 1, 5, 'cc')])).toEqual(['committed-overwritten']);
   });
 
+  it('judge by the term an entry was committed in, not its own (clean run 66546)', () => {
+    // b leads term 4 and commits a term-2 entry; a, cut off, still leads term 3 and appends over it: legal.
+    const committedIn4: TraceEvent[] = [{ t: 1, node: 'b', kind: 'became-leader', term: 4 }, append(1, 'b', 1, 2, 'bb'), commit(2, 'b', 1, 2, 'bb')];
+    expect(codes([...committedIn4, append(3, 'a', 1, 3, 'aa')])).toEqual([]);
+    expect(codes([...committedIn4, append(3, 'c', 1, 5, 'cc')])).toEqual(['committed-overwritten']);
+    // A vote that was on its way lets a term-3 candidate win after the term-4 commit, without the entry: legal too.
+    expect(codes([...committedIn4, { t: 3, node: 'a', kind: 'became-leader', term: 3 }])).toEqual([]);
+    expect(codes([...committedIn4, { t: 3, node: 'c', kind: 'became-leader', term: 5 }])).toEqual(['leader-incomplete']);
+  });
+
   it('flag a leader missing a committed entry', () => {
     const v = check([append(1, 'a', 1, 1, 'aa'), commit(2, 'a', 1, 1, 'aa'), { t: 3, node: 'c', kind: 'became-leader', term: 2 }]);
     expect(v.map((x) => [x.code, x.eventIndex, x.node])).toEqual([['leader-incomplete', at(2), 'c']]);

@@ -10,13 +10,20 @@
 //     - no node truncates an entry of its log that is the committed one
 //       ['committed-truncated'], nor truncates at or below an index it had
 //       itself committed (or installed in a snapshot) ['truncated-below-commit'];
-//     - nobody appends an entry of a later term at an index already committed
-//       ['committed-overwritten'] (a different entry of the same term there is
-//       a 'log-mismatch'; a stale leader's older term may: it never commits,
-//       and is truncated once it learns the newer term);
-//  - leader completeness: a new leader's log holds every entry committed
-//    before its election (entries at or below its snapshot count as held)
-//    ['leader-incomplete'];
+//     - nobody appends, at an index already committed, an entry of a later
+//       term than the one it was committed in ['committed-overwritten'] (a
+//       different entry of the same term there is a 'log-mismatch'; a stale
+//       leader of an older term may: it never commits, and is truncated once
+//       it learns the newer term);
+//  - leader completeness: a new leader's log holds every entry committed in
+//    an earlier term than its own (entries at or below its snapshot count as
+//    held) ['leader-incomplete'];
+// The term an entry was committed in is that of the leader whose commit
+// event for it comes first (followers learn a commit after the leader
+// recorded it): it can be later than the entry's own term, and a stale
+// leader of a term in between may legitimately append over it or win an
+// election without it (clean run 66546: CheckQuorum off, a cut-off term-3
+// leader kept appending after term 4 had committed term-2 entries).
 //  - state machine safety: see state-checker.ts (every node applies exactly
 //    the committed log, in order).
 // Logs are rebuilt per node from append / truncate / snapshot-install events
@@ -66,7 +73,9 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
   const leaders = new Map<number, At>();
   // keyed by index * 2^32 + term (exact for indices below 2^21)
   const byIndexTerm = new Map<number, At & { digest: string }>();
-  const committed = new Map<number, At & { term: number; digest: string }>();
+  const committed = new Map<number, At & { term: number; digest: string; committedIn: number }>();
+  /** Each node's latest term as leader. */
+  const leaderTerm = new Map<string, number>();
   let maxCommitted = 0;
   const logs = new Map<string, NodeLog>();
   /** Logs at each backup, by `node#name` and `node@t`. */
@@ -96,6 +105,7 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
     const ev = trace[e] as TraceEvent;
     switch (ev.kind) {
       case 'became-leader': {
+        leaderTerm.set(ev.node, ev.term);
         const first = leaders.get(ev.term);
         if (!first) leaders.set(ev.term, { node: ev.node, eventIndex: e });
         else if (first.node !== ev.node)
@@ -112,7 +122,7 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
         const last = log.offset + log.terms.length;
         for (let index = log.offset + 1; index <= maxCommitted; index++) {
           const c = committed.get(index);
-          if (!c) continue;
+          if (!c || c.committedIn >= ev.term) continue;
           const k = index - log.offset - 1;
           if (index > last || log.terms[k] !== c.term || log.digests[k] !== c.digest) {
             const has = index > last ? `its log ends at index ${last}` : `it holds term ${log.terms[k]} digest ${log.digests[k]} there`;
@@ -132,7 +142,7 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
       case 'append': {
         matching(e, ev.node, ev.index, ev.term, ev.digest, 'appended');
         const c = committed.get(ev.index);
-        if (c && ev.term > c.term)
+        if (c && ev.term > c.committedIn)
           out.push(
             violation(
               'raft-safety', 'committed-overwritten',
@@ -190,7 +200,8 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
         matching(e, ev.node, ev.index, ev.term, ev.digest, 'committed');
         const first = committed.get(ev.index);
         if (!first) {
-          committed.set(ev.index, { node: ev.node, eventIndex: e, term: ev.term, digest: ev.digest });
+          const committedIn = Math.max(ev.term, leaderTerm.get(ev.node) ?? 0);
+          committed.set(ev.index, { node: ev.node, eventIndex: e, term: ev.term, digest: ev.digest, committedIn });
           if (ev.index > maxCommitted) maxCommitted = ev.index;
         } else if (first.term !== ev.term || first.digest !== ev.digest)
           out.push(
