@@ -70,7 +70,6 @@ function applyStream(entries: readonly Uint8Array[], slots: Map<number, number>,
     registered++;
     if (epoch === lastSeen) continue; // replay: no-op
     encodeRow(rows, at, idHi, idLo, (rows[at + 8]! << 8) | rows[at + 9]!, epoch);
-    slots.set(k, slot);
   }
   return registered;
 }

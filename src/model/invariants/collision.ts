@@ -15,7 +15,7 @@ import { fullIdHex } from '../../trace/ids.ts';
 import type { TraceEvent } from '../../trace/types.ts';
 import { describeKey, describeResult, violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
-import { guardFindings, guardInvariant } from './guard-decisions.ts';
+import { guardFindings } from './guard-decisions.ts';
 import { missedHalts } from './missed-halts.ts';
 import { rowFindings } from './rows.ts';
 
@@ -46,8 +46,6 @@ export function checkCollisionsHalt(trace: readonly TraceEvent[], ctx: CheckCont
       ),
     );
   }
-  for (const f of guardFindings(trace, ctx)) {
-    if (guardInvariant(f.guard) === 'collisions-halt') out.push(violation('collisions-halt', f.code, f.eventIndex, f.node, f.message));
-  }
+  for (const f of guardFindings(trace, ctx, 'collisions-halt')) out.push(violation('collisions-halt', f.code, f.eventIndex, f.node, f.message));
   return out;
 }

@@ -104,11 +104,16 @@ export function modelResultOn(rows: ReadonlyMap<string, RegistryRow>, entryHex: 
   return modelApplyEntry(rows, hexToBytes(entryHex)).result;
 }
 
+/** The DEK id and slot fields of a 27-byte key, as a registry key places them (undefined for another length). */
+export function keyFields(keyHex: string): { dekId: number; nodeId16: number } | undefined {
+  if (keyHex.length !== 54) return undefined;
+  return { dekId: Number.parseInt(keyHex.slice(40, 48), 16), nodeId16: Number.parseInt(keyHex.slice(50, 54), 16) };
+}
+
 /** "dek D slot 0xNNNN" of a 27-byte registry key (the key itself if it is not one). */
 export function describeKey(keyHex: string): string {
-  if (keyHex.length !== 54) return `key ${keyHex}`;
-  const dek = Number.parseInt(keyHex.slice(40, 48), 16);
-  return `dek ${dek} slot 0x${keyHex.slice(50, 54)}`;
+  const k = keyFields(keyHex);
+  return k === undefined ? `key ${keyHex}` : `dek ${k.dekId} slot 0x${keyHex.slice(50, 54)}`;
 }
 
 export interface DecodedRegistration {

@@ -13,7 +13,7 @@
 // the collision guards to §7.3 (collision.ts).
 import { fullIdHex } from '../../trace/ids.ts';
 import type { GuardName, TraceEvent } from '../../trace/types.ts';
-import { parseRowValue, traceRowsDigest } from './context.ts';
+import { keyFields, parseRowValue, traceRowsDigest } from './context.ts';
 import type { CheckContext } from './context.ts';
 
 type GuardCheckEvent = Extract<TraceEvent, { kind: 'guard-check' }>;
@@ -26,8 +26,10 @@ export interface GuardFinding {
   message: string;
 }
 
+type GuardInvariant = 'no-silent-rollback' | 'collisions-halt';
+
 /** The invariant a guard's decision belongs to. */
-export function guardInvariant(guard: GuardName): 'no-silent-rollback' | 'collisions-halt' {
+function guardInvariant(guard: GuardName): GuardInvariant {
   return guard === 'rollback' || guard === 'exhaustion' ? 'no-silent-rollback' : 'collisions-halt';
 }
 
@@ -43,8 +45,9 @@ function decodeRows(ev: GuardCheckEvent): Row[] | undefined {
   const out: Row[] = [];
   for (const r of ev.rows ?? []) {
     const v = parseRowValue(r.valueHex);
-    if (v === undefined || r.keyHex.length !== 54) return undefined;
-    out.push({ dekId: Number.parseInt(r.keyHex.slice(40, 48), 16), nodeId16: Number.parseInt(r.keyHex.slice(50, 54), 16), fullNodeId: v.fullNodeId, lastSeen: v.lastSeen });
+    const k = keyFields(r.keyHex);
+    if (v === undefined || k === undefined) return undefined;
+    out.push({ ...k, fullNodeId: v.fullNodeId, lastSeen: v.lastSeen });
   }
   return out;
 }
@@ -57,7 +60,10 @@ function refuses(guard: GuardName, ev: GuardCheckEvent, rows: readonly Row[]): s
     case 'exhaustion':
       return ev.epochBefore >= 0xffff ? `its epoch under dek ${ev.dekId} is already 0xffff` : undefined;
     case 'member-collision': {
-      const other = (ev.members ?? []).find((m) => BigInt(m.fullNodeId) !== mine && Number(BigInt(m.fullNodeId) & 0xffffn) === slot);
+      const other = (ev.members ?? []).find((m) => {
+        const id = BigInt(m.fullNodeId);
+        return id !== mine && Number(id & 0xffffn) === slot;
+      });
       return other === undefined ? undefined : `member ${other.node} (full ${other.fullNodeId}) has the same low 16 bits`;
     }
     case 'registry-collision': {
@@ -77,7 +83,8 @@ function refuses(guard: GuardName, ev: GuardCheckEvent, rows: readonly Row[]): s
   }
 }
 
-export function guardFindings(trace: readonly TraceEvent[], ctx: CheckContext): GuardFinding[] {
+/** The guard decisions of the trace that break `invariant`'s part (c). */
+export function guardFindings(trace: readonly TraceEvent[], ctx: CheckContext, invariant: GuardInvariant): GuardFinding[] {
   const out: GuardFinding[] = [];
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
@@ -108,5 +115,5 @@ export function guardFindings(trace: readonly TraceEvent[], ctx: CheckContext): 
       if (refused) break;
     }
   }
-  return out;
+  return out.filter((f) => guardInvariant(f.guard) === invariant);
 }

@@ -14,7 +14,7 @@ import { fullIdHex } from '../../trace/ids.ts';
 import type { TraceEvent } from '../../trace/types.ts';
 import { describeKey, describeResult, violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
-import { guardFindings, guardInvariant } from './guard-decisions.ts';
+import { guardFindings } from './guard-decisions.ts';
 import { missedHalts } from './missed-halts.ts';
 import { rowFindings } from './rows.ts';
 
@@ -51,8 +51,6 @@ export function checkNoSilentRollback(trace: readonly TraceEvent[], ctx: CheckCo
       violation('no-silent-rollback', f.kind === 'vanished' ? 'row-lost' : 'last-seen-decreased', f.eventIndex, f.node, `${f.node} ${what} ${via}; it was shown at event #${f.before.eventIndex}`),
     );
   }
-  for (const f of guardFindings(trace, ctx)) {
-    if (guardInvariant(f.guard) === 'no-silent-rollback') out.push(violation('no-silent-rollback', f.code, f.eventIndex, f.node, f.message));
-  }
+  for (const f of guardFindings(trace, ctx, 'no-silent-rollback')) out.push(violation('no-silent-rollback', f.code, f.eventIndex, f.node, f.message));
   return out;
 }

@@ -136,7 +136,8 @@ export class NodeLifecycle implements SimHooks {
       setActiveDek(disk, dekId);
     }
     const before = sidecarEpoch(disk, dekId);
-    const check = new GuardCheck(name, this.fullId(name), dekId, before);
+    const fullNodeId = this.fullId(name);
+    const check = new GuardCheck(name, fullNodeId, dekId, before);
     const exhausted = g.exhaustion ? check.exhaustion(exhaustionGuard(before, sim.flags.exhaustionOffByOne)) : undefined;
     if (exhausted) return this.refuseAfter(sim, check, exhausted);
     // Without the exhaustion guard the u16 wraps, as an unchecked counter would.
@@ -144,7 +145,7 @@ export class NodeLifecycle implements SimHooks {
     setSidecarEpoch(disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
     sim.trace.record({ t: sim.now, node: name, kind: 'epoch-bump', dekId, epoch });
     check.bumped(epoch);
-    const proc = new Process(node, this.fullId(name), dekId, before, epoch);
+    const proc = new Process(node, fullNodeId, dekId, before, epoch);
     if (g.collision) {
       const members = this.otherMembers(name);
       const collides = check.memberCollision(members, memberCollisionGuard(proc.fullNodeId, members));
