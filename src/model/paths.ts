@@ -109,6 +109,16 @@ export const PATHS: readonly PathInfo[] = [
     count: (s) => (s.maxRestartsPerNode >= 10 && s.maxSnapshotsPerNode >= 3 ? 1 : 0),
   },
   // Faults that fired.
+  { name: 'membership:add', group: 'fault', label: 'learner added through the log', count: (s) => of(s.confChangesByOp, 'add-learner') },
+  { name: 'membership:promote', group: 'fault', label: 'learner promoted to voter through the log', count: (s) => of(s.confChangesByOp, 'promote') },
+  { name: 'membership:remove', group: 'fault', label: 'member removed through the log', count: (s) => of(s.confChangesByOp, 'remove') },
+  { name: 'membership:self-removal', group: 'fault', label: 'a leader proposed its own removal', count: (s) => s.selfRemovals },
+  {
+    name: 'membership:removed-ran-on',
+    group: 'fault',
+    label: 'a removed node ran on until it applied its own removal',
+    count: (s) => of(s.memberExitsByWhy, 'applied-removal'),
+  },
   { name: 'restore:stale', group: 'fault', label: 'disk restored from a stale backup', count: (s) => s.staleDiskRestores },
   { name: 'restore:naive', group: 'fault', label: 'disk restored with its old Raft state', count: (s) => s.naiveRestores },
   { name: 'restore:onto-other', group: 'fault', label: "a node's backup restored onto another machine", count: (s) => s.restoresOntoOther },

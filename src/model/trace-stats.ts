@@ -76,6 +76,12 @@ export interface TraceStats {
   coldStartsByMode: Record<string, number>;
   backups: number;
   restores: number;
+  /** Membership changes committed through the log (the first apply of each), by op: add-learner, promote, remove. */
+  confChangesByOp: Record<string, number>;
+  /** Leaders that proposed their own removal. */
+  selfRemovals: number;
+  /** Removed members whose process exits, by why: applied-removal (it learnt of it), operator (it never did). */
+  memberExitsByWhy: Record<string, number>;
   /** Restores that brought the old Raft state back too (naive), and restores of another node's backup. */
   naiveRestores: number;
   restoresOntoOther: number;
@@ -136,6 +142,9 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
     coldStartsByMode: {},
     backups: 0,
     restores: 0,
+    confChangesByOp: {},
+    selfRemovals: 0,
+    memberExitsByWhy: {},
     naiveRestores: 0,
     restoresOntoOther: 0,
     trapRestores: 0,
@@ -161,6 +170,7 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
   };
   const restartsOf = new Map<string, number>();
   const snapshotsOf = new Map<string, number>();
+  const confApplied = new Set<number>();
   const probes = new Set<string>();
   const replayUpTo = new Map<string, number>();
   const rowsHash = new Map<string, string>();
@@ -206,6 +216,18 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
         replayUpTo.set(ev.node, Math.max(replayUpTo.get(ev.node) ?? 0, maxApplied.get(ev.node) ?? 0));
         break;
       }
+      case 'conf-propose':
+        if (ev.op === 'remove' && ev.target === ev.node) stats.selfRemovals++;
+        break;
+      case 'conf-apply':
+        if (!confApplied.has(ev.index)) {
+          confApplied.add(ev.index);
+          bump(stats.confChangesByOp, ev.op);
+        }
+        break;
+      case 'member-exit':
+        bump(stats.memberExitsByWhy, ev.why);
+        break;
       case 'backup':
         stats.backups++;
         break;

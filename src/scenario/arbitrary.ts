@@ -70,6 +70,8 @@ const FAMILIES: readonly FaultFamily[] = [
  */
 const RARE_FAMILIES: ReadonlySet<FaultFamily> = new Set(['entries', 'storage']);
 const FAULTS_END_MS = 1800;
+/** A replacement promotes its joiner this long (and up to twice this) after adding it, once it has caught up. */
+const REPLACE_AFTER_MS = 400;
 /** Rounds of a long run's fault window (each FAULTS_END_MS long). */
 const LONG_ROUNDS = 10;
 /** Room after the liveness bound for nodes that restart late in the fault window. */
@@ -128,6 +130,8 @@ const joinT = fc.record({
   bit: fc.integer({ min: 0, max: 63 }),
   /** Remove the target first: the collision is with a former member. */
   former: fc.boolean(),
+  /** It stays a learner for good (a read replica), in 1 join of 3. */
+  learner: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
 });
 /** The new DEK is the one in force plus `step` (if that still fits a u32, else plus 1). */
 const rotateT = fc.record({ at: permille, step: fc.constantFrom(1, 1, 0x10000, 0x7fffffff, 0x80000000) });
@@ -173,7 +177,13 @@ const stormT = fc.record({
    * (an old-term entry on a majority that must not count as committed).
    */
   isolations: fc.array(
-    fc.record({ afterMs: fc.integer({ min: 0, max: 600 }), lastsMs: fc.integer({ min: 20, max: 400 }), keep: fc.nat(2), crashAtHeal: fc.boolean() }),
+    fc.record({
+      afterMs: fc.integer({ min: 0, max: 600 }),
+      lastsMs: fc.integer({ min: 20, max: 400 }),
+      keep: fc.nat(2),
+      crashAtHeal: fc.boolean(),
+      withLearners: fc.boolean(),
+    }),
     { maxLength: 4 },
   ),
   /**
@@ -288,6 +298,25 @@ const raw = fc.record({
    * generations. Drawn last, so the other draws do not move.
    */
   long: fc.oneof({ weight: 19, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+  /**
+   * A member decommissioned through the log (remove-node) in a cluster of 4+
+   * (so 3 voters keep a quorum through a crash), in 3 of 4 runs that change
+   * membership; `burst` (3 in 4 of those): a replacement, the first joiner promoted and the
+   * member removed at the same moment (so the operator asks for two voter
+   * changes at once), in any cluster, and with `cut` (2 in 3) right after
+   * the leader is cut off with its learners for `cutMs`. Drawn after `long`, so
+   * the other draws do not move.
+   */
+  removal: fc.option(
+    fc.record({
+      at: permille,
+      node: fc.nat(MAX_SLOTS - 1),
+      burst: fc.oneof({ weight: 1, arbitrary: fc.constant(false) }, { weight: 3, arbitrary: fc.constant(true) }),
+      cut: fc.oneof({ weight: 1, arbitrary: fc.constant(false) }, { weight: 2, arbitrary: fc.constant(true) }),
+      cutMs: fc.integer({ min: 500, max: 1200 }),
+    }),
+    { freq: 4 },
+  ),
 });
 
 type Raw = typeof raw extends fc.Arbitrary<infer T> ? T : never;
@@ -382,7 +411,8 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
         for (const iso of st.isolations) {
           if (iso.afterMs >= st.lastsMs) continue;
           const crashAtHeal = iso.crashAtHeal ? { crashAtHeal: true } : {};
-          events.push({ at: t0 + iso.afterMs, kind: 'isolate-leader', keep: iso.keep % (maxKeep + 1), lastsMs: iso.lastsMs, ...crashAtHeal });
+          const withLearners = iso.withLearners && on('membership') && r.joins.length > 0 ? { withLearners: true } : {};
+          events.push({ at: t0 + iso.afterMs, kind: 'isolate-leader', keep: iso.keep % (maxKeep + 1), lastsMs: iso.lastsMs, ...crashAtHeal, ...withLearners });
         }
         for (const lc of st.leaderCrashes) {
           if (lc.afterMs < st.lastsMs) events.push({ at: t0 + lc.afterMs, kind: lc.point, node: at(lc.node), restartAfterMs: lc.restartAfterMs });
@@ -399,6 +429,8 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
   }
   if (events.some((e) => e.kind === 'crash')) faults.crashes ??= { pendingLossRate: r.pendingLossRate, tornRate: r.tornRate };
   const joiners: string[] = [];
+  /** Joins whose node no start-up guard refuses for a 16-bit collision with its target (a replacement can promote it). */
+  const replaceable: Extract<ScenarioEventDoc, { kind: 'add-node' }>[] = [];
   if (on('membership')) {
     faults.membership = {};
     for (const j of r.joins) {
@@ -408,10 +440,25 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
       if (joiners.includes(joiner.name) || !claim(joiner.name, joiner.id, joiner.given)) continue;
       joiners.push(joiner.name);
       const at = time(j.at);
-      // A removed node stays a dead voter (static membership): only a cluster of 4+ keeps its quorum.
+      // Removing a voter from 3 would leave 2, which a crash stalls: only from a cluster of 4+.
       const collides = (joiner.id & 0xffffn) === ((ids.get(target) as bigint) & 0xffffn);
       if (j.former && collides && count >= 4 && !events.some((e) => e.kind === 'remove-node')) events.push({ at: Math.max(0, at - 1), kind: 'remove-node', node: target });
-      events.push({ at, kind: 'add-node', node: joiner.name });
+      events.push({ at, kind: 'add-node', node: joiner.name, ...(j.learner ? { learner: true } : {}) });
+      if (!collides) replaceable.push(events[events.length - 1] as Extract<ScenarioEventDoc, { kind: 'add-node' }>);
+    }
+    const removal = r.removal;
+    const first = replaceable[0];
+    if (removal !== null && removal.burst && first !== undefined && !events.some((e) => e.kind === 'remove-node')) {
+      // A replacement: the joiner stays a learner until the operator promotes
+      // it and removes the old member in one go, once it has had time to catch up.
+      // The cut must end well before faults-end, whose heal would cut it short: the join moves earlier if need be.
+      first.learner = true;
+      const latest = Math.max(REPLACE_AFTER_MS, faultsEndMs - removal.cutMs - REPLACE_AFTER_MS);
+      const at = Math.min(latest, first.at + REPLACE_AFTER_MS + time(removal.at, 0, REPLACE_AFTER_MS));
+      first.at = Math.min(first.at, at - REPLACE_AFTER_MS);
+      events.push({ at, kind: 'replace-node', node: node(removal.node), joiner: first.node, ...(removal.cut ? { cutMs: removal.cutMs } : {}) });
+    } else if (removal !== null && count >= 4 && !events.some((e) => e.kind === 'remove-node')) {
+      events.push({ at: time(removal.at), kind: 'remove-node', node: node(removal.node) });
     }
   }
   let dek = r.initialDek;

@@ -92,8 +92,11 @@ function simEvent(ev: Exclude<ScenarioEventDoc, { kind: 'storm' | 'storm-end' }>
     case 'propose':
       return { at: ev.at, kind: 'propose', data: ev.entry, requestId: 'entry' };
     case 'add-node':
+      return lifecycleEvent(ev.at, ev.learner === true ? { name: ev.kind, node: ev.node, learner: true } : { name: ev.kind, node: ev.node });
     case 'remove-node':
       return lifecycleEvent(ev.at, { name: ev.kind, node: ev.node });
+    case 'replace-node':
+      return lifecycleEvent(ev.at, { name: ev.kind, node: ev.node, joiner: ev.joiner, ...(ev.cutMs !== undefined ? { cutMs: ev.cutMs } : {}) });
     case 'crash-after-apply':
       return lifecycleEvent(ev.at, { name: ev.kind, node: ev.node, restartAfterMs: ev.restartAfterMs });
     default:

@@ -191,6 +191,10 @@ function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
         if (added.has(ev.node)) throw new ScenarioError(`${at}/node`, `adds "${ev.node}" a second time`);
         added.add(ev.node);
         return;
+      case 'replace-node':
+        known(ev.node, `${at}/node`);
+        if (!added.has(ev.joiner)) throw new ScenarioError(`${at}/joiner`, `must be a joiner an earlier add-node added (got "${ev.joiner}")`);
+        return;
       case 'backup':
         known(ev.node, `${at}/node`);
         if (backups.has(ev.name)) throw new ScenarioError(`${at}/name`, `reuses backup name "${ev.name}"`);

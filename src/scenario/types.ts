@@ -154,8 +154,17 @@ export type ScenarioEventDoc =
   | { at: number; kind: 'rotate-dek'; dekId?: number }
   /** A client proposes `entry` (hex: opcode byte and body; '' is the empty entry). */
   | { at: number; kind: 'propose'; entry: string }
-  | { at: number; kind: 'add-node'; node: string }
+  /** `learner`: the node stays a learner (a read replica), never promoted to voter. */
+  | { at: number; kind: 'add-node'; node: string; learner?: boolean }
   | { at: number; kind: 'remove-node'; node: string }
+  /**
+   * The operator replaces member `node` by `joiner` (added earlier as a
+   * learner): once a leader leads and the joiner has caught up, it asks for
+   * both changes at once, the promotion and the removal. `cutMs`: right then
+   * the leader is cut off with its learners for that long (a nemesis: a
+   * leader that takes both changes at once can commit with the joiner alone).
+   */
+  | { at: number; kind: 'replace-node'; node: string; joiner: string; cutMs?: number }
   /** Crash whichever node leads now (nothing if none does). */
   | { at: number; kind: 'crash-leader'; restartAfterMs?: number }
   /**
@@ -164,8 +173,9 @@ export type ScenarioEventDoc =
    * until a `heal`). `crashAtHeal`: at the heal (`lastsMs`), the cut-off
    * leader is armed to crash right before its next fsync, the one that
    * usually truncates its stale tail (see the simulator's event).
+   * `withLearners`: the leader's learners are cut off with it too.
    */
-  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number; crashAtHeal?: boolean }
+  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number; crashAtHeal?: boolean; withLearners?: boolean }
   /** isolate-leader, with the crash points of Raft's figure 8 armed (see the simulator's event). */
   | { at: number; kind: 'figure-8'; keep?: number; lastsMs?: number; restartAfterMs?: number; restoreVoter?: boolean }
   /** Crash right after `node` next grants a vote (the vote is persisted and its response sent). */
@@ -198,6 +208,7 @@ export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
   propose: 'entries',
   'add-node': 'membership',
   'remove-node': 'membership',
+  'replace-node': 'membership',
   'crash-leader': 'storms',
   'isolate-leader': 'storms',
   'figure-8': 'storms',

@@ -92,6 +92,8 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'ack-before-persist': ['crash:after-ack'],
   'install-before-persist': ['crash:after-install'],
   'wal-accepts-torn-record': ['torn-write'],
+  'learner-counts-in-quorum': ['membership:add'],
+  'concurrent-conf-changes': ['membership:promote', 'membership:remove'],
   'raft-commit-without-majority': ['leader-change'],
   'raft-forget-vote': ['crash:after-vote'],
   'raft-commit-old-term': ['crash:after-commit'],

@@ -118,8 +118,10 @@ export type ScenarioEvent =
    * `lastsMs`): at the heal the old leader is armed to crash right before its
    * next fsync, usually the one of the append that truncates its stale tail,
    * so a crash takes back a truncation that never reached the disk.
+   * `withLearners`: the leader's learners (of its configuration) are cut off
+   * with it too, as a zone holding the leader and read replicas would be.
    */
-  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number; crashAtHeal?: boolean }
+  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number; crashAtHeal?: boolean; withLearners?: boolean }
   /**
    * Raft's figure 8 as a nemesis: isolate-leader, and crash points armed so
    * that the majority's next leader crashes right after winning (its entry on

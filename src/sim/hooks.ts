@@ -10,6 +10,7 @@ import type { ProposeOptions } from './client/proposals.ts';
 import type { Bytes, EngineOptions, ScenarioEvent } from './config.ts';
 import type { Network } from './network/network.ts';
 import type { CrashCause } from './process/crash-points.ts';
+import type { ConfOp } from './raft/conf.ts';
 import type { ApplyInfo, NodeStartInfo } from './process/env.ts';
 import type { SimNode } from './process/node.ts';
 
@@ -36,6 +37,8 @@ export interface SimApi {
   after(ms: number, fn: (sim: SimApi) => void): void;
   propose(data: Bytes, opts?: ProposeOptions): void;
   crash(name: string, cause?: CrashCause): void;
+  /** The operator asks for a membership change (operator/membership.ts), carried through the log. */
+  changeMembership(op: ConfOp, name: string): void;
   restart(name: string): void;
   /** Carries out a scenario event now (its `at` is ignored). */
   inject(ev: ScenarioEvent): void;

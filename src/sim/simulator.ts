@@ -29,12 +29,15 @@ import type { SimApi, SimHooks } from './hooks.ts';
 import { Network } from './network/network.ts';
 import { applyNetworkEvent, maxIsolatedFollowers } from './network/partitions.ts';
 import { DiskOperator } from './operator/disk-restore.ts';
+import { MembershipOperator } from './operator/membership.ts';
 import { CrashPoints } from './process/crash-points.ts';
 import type { CrashCause, CrashPoint } from './process/crash-points.ts';
 import type { ApplyInfo, NodeEnv, NodeStartInfo } from './process/env.ts';
 import { SimNode } from './process/node.ts';
 import { Prng } from './prng.ts';
 import type { Rng } from './prng.ts';
+import { confOf, isLearner } from './raft/conf.ts';
+import type { Conf, ConfChange, ConfOp } from './raft/conf.ts';
 import type { Entry } from './raft/log.ts';
 import type { Message } from './raft/raft.ts';
 import { StoreFaults } from './storage/faults.ts';
@@ -106,11 +109,14 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
   readonly nodes: SimNode[];
   readonly network: Network;
   readonly variantLabel: string;
-  /** Indices of the learner slots (SimConfig.learners). */
+  /** Indices of the learner slots (SimConfig.learners), members or not. */
   readonly learners: readonly number[];
+  /** Voters: the slots that are neither learners nor dormant; learners: those that are not dormant. */
+  readonly initialConf: Conf;
   private readonly clients: Clients;
   private readonly crashPoints = new CrashPoints();
   private readonly operator: DiskOperator;
+  private readonly membership: MembershipOperator;
   private readonly byName = new Map<string, SimNode>();
   private readonly queue = new EventQueue<SimEvent | Message>();
   private readonly timeLimit: number;
@@ -169,6 +175,9 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     this.nodes = names.map((name, i) => new SimNode(this, i, name));
     for (const node of this.nodes) this.byName.set(node.name, node);
     this.learners = (config.learners ?? []).map((name) => this.node(name).idx);
+    const dormant = new Set((config.dormantNodes ?? []).map((name) => this.node(name).idx));
+    const voters = this.nodes.map((n) => n.idx).filter((i) => !dormant.has(i) && !this.learners.includes(i));
+    this.initialConf = confOf(voters, this.learners.filter((i) => !dormant.has(i)));
     const net: NetworkParams = { ...DEFAULT_NETWORK, ...config.network };
     this.baseDelayMs = { minDelayMs: net.minDelayMs, maxDelayMs: net.maxDelayMs };
     this.network = new Network(
@@ -196,6 +205,15 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       at: (time, fn) => this.at(time, fn),
     });
     this.operator = new DiskOperator(this.trace, () => this.now, this.flags.restoreForgetsTerm);
+    const sim = this;
+    this.membership = new MembershipOperator({
+      trace: this.trace,
+      get now() {
+        return sim.now;
+      },
+      leader: () => this.leader(),
+      after: (ms, fn) => this.after(ms, fn),
+    });
   }
 
   // --- running ----------------------------------------------------------------------
@@ -343,6 +361,10 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
         const ring = Array.from({ length: names.length - 1 }, (_, j) => names[(at + 1 + j) % names.length] as string);
         const keep = ev.keep ?? maxIsolatedFollowers(names.length);
         const cut = [leader.name, ...ring.slice(0, keep)];
+        if (ev.kind === 'isolate-leader' && ev.withLearners === true) {
+          const conf = leader.raft?.latestConf();
+          for (const n of ring.slice(keep)) if (conf !== undefined && isLearner(conf, this.node(n).idx)) cut.push(n);
+        }
         const trap = ev.kind === 'figure-8';
         applyNetworkEvent({ kind: 'partition', groups: [cut], leader: leader.name, trap }, this.network, names, this.trace, this.now);
         if (ev.lastsMs !== undefined) {
@@ -450,6 +472,10 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     this.node(name).crash(cause);
   }
 
+  changeMembership(op: ConfOp, name: string): void {
+    this.membership.request(op, this.node(name));
+  }
+
   restart(name: string): void {
     const node = this.node(name);
     if (node.up) return;
@@ -525,6 +551,15 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
 
   installed(node: string, index: number): void {
     this.hooks.onSnapshotInstall?.(this, node, index);
+  }
+
+  confApplied(node: SimNode, index: number, change: ConfChange): void {
+    const target = this.nodeName(change.node);
+    this.trace.record({ index, kind: 'conf-apply', node: node.name, op: change.op, t: this.now, target });
+    if (change.op !== 'remove' || change.node !== node.idx) return;
+    // A removed member learns of its removal: its process exits for good.
+    node.stop();
+    this.trace.record({ kind: 'member-exit', node: node.name, t: this.now, why: 'applied-removal' });
   }
 
   // --- results ----------------------------------------------------------------------

@@ -14,6 +14,8 @@ export const SIM_VARIANTS = {
   'raft-forget-vote': 'a node forgets whom it voted for when it restarts (vote not persisted)',
   'restore-forgets-term':
     'a disk restored by the safe procedure comes back at term 0, not at the term the node had reached, so it accepts a deposed leader\'s entries and counts in its majority',
+  'learner-counts-in-quorum': "a leader counts its learners' acknowledgements toward the majority that commits an entry (the majority is still of the voters)",
+  'concurrent-conf-changes': 'a leader takes a membership change while an earlier one is still uncommitted (no one-at-a-time rule)',
   'raft-commit-old-term': "a leader counts an entry of an earlier term as committed once a majority holds it (Raft's figure 8: no current-term check)",
   'exhaustion-guard-off-by-one': 'the exhaustion guard refuses only past 0xFFFF (`>` for `>=`), so a node at 0xFFFF bumps, wrapping to 0',
   'collision-guard-low32': "the registry collision guard compares the low 32 bits of the full ids, not the 16-bit slot: an id sharing only the low 16 bits passes",
@@ -32,6 +34,8 @@ export const RAFT_VARIANTS: readonly SimVariant[] = [
   'raft-forget-vote',
   'restore-forgets-term',
   'wal-accepts-torn-record',
+  'learner-counts-in-quorum',
+  'concurrent-conf-changes',
 ];
 
 export function isSimVariant(name: string): name is SimVariant {
@@ -52,6 +56,8 @@ export interface VariantFlags {
   forgetVote: boolean;
   restoreForgetsTerm: boolean;
   walAcceptsTornRecord: boolean;
+  learnerCountsInQuorum: boolean;
+  concurrentConfChanges: boolean;
   unsyncedEpochBump: boolean;
   exhaustionOffByOne: boolean;
   collisionGuardLow32: boolean;
@@ -75,6 +81,8 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     forgetVote: on('raft-forget-vote'),
     restoreForgetsTerm: on('restore-forgets-term'),
     walAcceptsTornRecord: on('wal-accepts-torn-record'),
+    learnerCountsInQuorum: on('learner-counts-in-quorum'),
+    concurrentConfChanges: on('concurrent-conf-changes'),
     unsyncedEpochBump: on('unsynced-epoch-bump'),
     exhaustionOffByOne: on('exhaustion-guard-off-by-one'),
     collisionGuardLow32: on('collision-guard-low32'),

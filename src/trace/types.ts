@@ -56,6 +56,9 @@ export type CrashCauseName =
   | 'fsync-error'
   | 'leader-kill';
 
+/** A Raft membership change (src/sim/raft/conf.ts). */
+export type TraceConfOp = 'add-learner' | 'promote' | 'remove';
+
 export type TraceEvent =
   // --- run framing --------------------------------------------------------
   /**
@@ -198,9 +201,19 @@ export type TraceEvent =
   | (AtNode & { kind: 'register-propose'; dekId: number; epoch: number; attempt: number })
   /** A DEK rotation committed: nodes now register and encrypt under `dekId`. */
   | (At & { kind: 'rotate-dek'; dekId: number })
+  /** The operator added `node` (its membership change follows through the log). */
   | (AtNode & { kind: 'add-node'; fullNodeId: string })
-  /** `node` was decommissioned: its process stopped for good (its registry rows stay). */
+  /** The operator decommissions `node`: it is never restarted; its removal goes through the log (its registry rows stay). */
   | (AtNode & { kind: 'remove-node' })
+  /**
+   * Leader `node` appended a configuration entry (Raft membership, one node
+   * at a time): `target` joins as a learner, is promoted to voter, or is removed.
+   */
+  | (AtNode & { kind: 'conf-propose'; index: number; term: number; op: TraceConfOp; target: string; entryHex: string })
+  /** `node`'s apply loop reached the configuration entry at `index`. */
+  | (AtNode & { kind: 'conf-apply'; index: number; op: TraceConfOp; target: string })
+  /** A removed member's process exits: it applied its own removal, or the operator stopped it once the removal committed. */
+  | (AtNode & { kind: 'member-exit'; why: 'applied-removal' | 'operator' })
   /**
    * A replica encrypted the KV value at `index` with nonce
    * (nodeId16 ‖ epoch ‖ writeCount) under `dekId`.

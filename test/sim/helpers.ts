@@ -76,3 +76,23 @@ export function runEnd(trace: readonly TraceEvent[]): Extract<TraceEvent, { kind
   if (last === undefined || last.kind !== 'run-end') throw new Error('trace does not end with run-end');
   return last;
 }
+
+/** A 3-node cluster (n1-n3) whose joiner n8 is added at 300 ms as a learner, then `event` at 1000 ms. */
+function withLearner(seed: string, families: string[], event: object): string {
+  return JSON.stringify({
+    version: 1,
+    seed,
+    durationMs: 4000,
+    faultsEndMs: 2500,
+    cluster: { nodes: ['n1', 'n2', 'n3'], joiners: ['n8'] },
+    faults: Object.fromEntries(['membership', ...families].map((f) => [f, {}])),
+    workload: { kvWritesPerSec: 20 },
+    events: [{ at: 300, kind: 'add-node', node: 'n8', learner: true }, { at: 1000, ...event }],
+  });
+}
+
+/** n8 replaces n2, the leader cut off with n8 for 900 ms. */
+export const REPLACEMENT = withLearner('replace', [], { kind: 'replace-node', node: 'n2', joiner: 'n8', cutMs: 900 });
+
+/** n8 stays a learner; the leader is cut off with it for 900 ms. */
+export const LEARNER_CUT = withLearner('learner-quorum', ['storms'], { kind: 'isolate-leader', keep: 0, lastsMs: 900, withLearners: true });

@@ -4,7 +4,8 @@ import { checkTrace } from '../../src/model/oracle.ts';
 import { RAFT_VARIANTS, faultSchedule, simulate, workloadHooks } from '../../src/sim/index.ts';
 import type { ScenarioEvent, SimResult, SimVariant } from '../../src/sim/index.ts';
 import type { TraceEvent } from '../../src/trace/types.ts';
-import { faultyRun, ofKind, runEnd } from './helpers.ts';
+import { LEARNER_CUT, REPLACEMENT, faultyRun, ofKind, runEnd } from './helpers.ts';
+import { loadScenario, runScenario } from '../../src/scenario/index.ts';
 
 /** The oracle's Raft safety invariant (§7.6) alone: every violation, as `code: message`. */
 const raftSafety = (trace: readonly TraceEvent[]): string[] =>
@@ -181,7 +182,21 @@ describe('broken Raft variants are caught by the oracle', () => {
       'raft-forget-vote',
       'restore-forgets-term',
       'wal-accepts-torn-record',
-    ]);
+      'learner-counts-in-quorum',
+      'concurrent-conf-changes',
+    ].sort());
+  });
+
+  it('learner-counts-in-quorum: a leader cut off with a learner commits what no other voter holds', () => {
+    const scenario = loadScenario(LEARNER_CUT);
+    expect(runScenario(scenario).violations).toEqual([]);
+    expect(runScenario(scenario, { variant: 'learner-counts-in-quorum' }).violations.map((v) => v.invariant)).toContain('raft-safety');
+  });
+
+  it('concurrent-conf-changes: a replacement taken in one go lets the cut-off leader and its joiner commit alone', () => {
+    const scenario = loadScenario(REPLACEMENT);
+    expect(runScenario(scenario).violations).toEqual([]);
+    expect(runScenario(scenario, { variant: 'concurrent-conf-changes' }).violations.map((v) => v.invariant)).toContain('raft-safety');
   });
 
   it('wal-accepts-torn-record: a torn entry kept under its index and term breaks log matching', () => {

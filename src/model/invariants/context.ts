@@ -9,7 +9,7 @@ import type { RegistryRow } from '../../applier/types.ts';
 import { EMPTY_ENTRY_DIGEST, entryHexDigest } from '../../trace/digest.ts';
 import { fullIdHex } from '../../trace/ids.ts';
 import { rowsDigest } from '../../trace/rows.ts';
-import type { TraceApplyResult, TraceEvent, TraceRow } from '../../trace/types.ts';
+import type { TraceApplyResult, TraceConfOp, TraceEvent, TraceRow } from '../../trace/types.ts';
 import { invariantInfo } from '../invariant-catalog.ts';
 import type { InvariantKind, InvariantName } from '../invariant-catalog.ts';
 import { modelApplyEntry, modelValueHex } from '../registration.ts';
@@ -180,15 +180,24 @@ function hexToBytes(hex: string): Uint8Array {
  * reports a later commit that disagrees), and the entry itself, found by its
  * digest among the entries clients proposed or a crash recovery found on a
  * disk (an empty entry, a Raft leader's no-op, needs no proposal: the engine
- * never hands it to the applier). This,
+ * never hands it to the applier, nor a configuration entry, which a leader's
+ * conf-propose event shows, to Raft's own). This,
  * not what nodes applied, is the reference history every apply is judged
  * against (TigerBeetle's state checker). Built once per trace.
  */
+/** A membership change as the trace names it. */
+export interface ConfChangeEvent {
+  op: TraceConfOp;
+  target: string;
+}
+
 export class CommittedLog {
   private readonly terms = new Map<number, number>();
   private readonly digests = new Map<number, string>();
   /** Committed non-empty entries, as hex. */
   private readonly entries = new Map<number, string>();
+  /** Committed configuration entries (the engine's, like empty ones). */
+  private readonly confs = new Map<number, ConfChangeEvent>();
   private readonly firstCommitEvent = new Map<number, number>();
   private maxIndex = 0;
 
@@ -201,6 +210,8 @@ export class CommittedLog {
     }
     const byDigest = new Map<string, string>();
     for (const [entryHex, digest] of proposed) if (!byDigest.has(digest)) byDigest.set(digest, entryHex);
+    const confByDigest = new Map<string, ConfChangeEvent>();
+    for (const ev of trace) if (ev.kind === 'conf-propose') confByDigest.set(entryHexDigest(ev.entryHex), { op: ev.op, target: ev.target });
     for (let e = 0; e < trace.length; e++) {
       const ev = trace[e] as TraceEvent;
       if (ev.kind !== 'commit' || this.terms.has(ev.index)) continue;
@@ -209,6 +220,11 @@ export class CommittedLog {
       this.firstCommitEvent.set(ev.index, e);
       if (ev.index > this.maxIndex) this.maxIndex = ev.index;
       if (ev.digest === EMPTY_ENTRY_DIGEST) continue;
+      const conf = confByDigest.get(ev.digest);
+      if (conf !== undefined) {
+        this.confs.set(ev.index, conf);
+        continue;
+      }
       const entryHex = byDigest.get(ev.digest);
       if (entryHex === undefined) {
         throw new MalformedTraceError(e, `commit of index ${ev.index} names digest ${ev.digest}, which is neither a proposed entry nor the empty entry`);
@@ -232,9 +248,14 @@ export class CommittedLog {
     return this.entries.has(index);
   }
 
-  /** Whether `index` is committed as an empty entry (the engine filters it). */
+  /** Whether `index` is committed as an entry the engine keeps from the applier (an empty or a configuration entry). */
   isEmptyEntry(index: number): boolean {
-    return this.digests.get(index) === EMPTY_ENTRY_DIGEST;
+    return this.digests.get(index) === EMPTY_ENTRY_DIGEST || this.confs.has(index);
+  }
+
+  /** The committed configuration changes, by index (ascending). */
+  confChanges(): [number, ConfChangeEvent][] {
+    return [...this.confs].sort((a, b) => a[0] - b[0]);
   }
 
   termAt(index: number): number | undefined {

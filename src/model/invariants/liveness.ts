@@ -6,8 +6,15 @@
 // elects a leader again fails, even if every node had applied what was
 // committed before.
 //
-// The core: the voters (run-start nodes that are not learners) that are up,
-// not halted and not rejoining after a restore at run-end. Only a core that is
+// The core: the voters of the configuration the cluster ends in (run-start's
+// voters, the nodes that are not learners, changed by every committed
+// configuration entry in order) that are up, not halted and not rejoining
+// after a restore at run-end. Only members of that configuration are judged
+// (a removed node that still runs is not caught up, and need not be). Raft
+// takes a configuration on append, so a core node may still be under an
+// earlier one (a committed change past its commit index it may not hold) or
+// a later one (a change a leader appended that never committed): the core
+// must be a quorum of the voters of each, or nothing is judged. Only a core that is
 // a quorum can elect a leader and commit; without one the cause is the
 // environment or a decision judged elsewhere (voters refused by a start-up
 // guard, halted fail-closed, removed, or a restore that took the only other
@@ -27,7 +34,7 @@ import { entryHexDigest } from '../../trace/digest.ts';
 import { isProbeRequest } from '../../trace/probe.ts';
 import type { TraceEvent } from '../../trace/types.ts';
 import { violation } from './context.ts';
-import type { CheckContext, Violation } from './context.ts';
+import type { CheckContext, ConfChangeEvent, Violation } from './context.ts';
 
 /** The liveness bound, in election time-outs (measured: the core converges within 3 in 20,000 generated runs). */
 export const LIVENESS_BOUND_TIMEOUTS = 8;
@@ -41,19 +48,63 @@ export function livenessBoundMs(start: Pick<RunStart, 'electionTimeoutMs'>): num
   return LIVENESS_BOUND_TIMEOUTS * (start.electionTimeoutMs ?? DEFAULT_ELECTION_TIMEOUT_MS)[1];
 }
 
+/** A membership change applied to voter and member sets. */
+function applyConf(voters: Set<string>, members: Set<string>, change: ConfChangeEvent): void {
+  if (change.op === 'promote') voters.add(change.target);
+  else if (change.op === 'remove') {
+    voters.delete(change.target);
+    members.delete(change.target);
+  } else members.add(change.target);
+}
+
+/**
+ * The members of the configuration the run ends in, and every voter set the
+ * core may still be working under: a node's log holds every entry up to its
+ * commit index and may or may not hold the later ones, committed or (a
+ * leader appended it, it never committed) not. So: the configuration at the
+ * lowest commit index of the core, then each change after it in turn, then
+ * each uncommitted one.
+ */
+function configurations(trace: readonly TraceEvent[], start: RunStart, ctx: CheckContext, commitFloor: number): { members: Set<string>; voterSets: Set<string>[] } {
+  const learners = new Set(start.learners ?? []);
+  const voters = new Set(start.nodes.filter((n) => !learners.has(n)));
+  // A learner slot that never joined is not a member; judging it is harmless (it is down).
+  const members = new Set(start.nodes);
+  const voterSets: Set<string>[] = [];
+  for (const [index, change] of ctx.log.confChanges()) {
+    if (index > commitFloor && voterSets.length === 0) voterSets.push(new Set(voters));
+    applyConf(voters, members, change);
+    if (index > commitFloor) voterSets.push(new Set(voters));
+  }
+  if (voterSets.length === 0) voterSets.push(new Set(voters));
+  for (const ev of trace) {
+    if (ev.kind !== 'conf-propose' || ctx.log.digestAt(ev.index) === entryHexDigest(ev.entryHex)) continue;
+    const pending = new Set(voters);
+    applyConf(pending, new Set(members), ev);
+    voterSets.push(pending);
+  }
+  return { members, voterSets };
+}
+
 export function checkLiveness(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
   if (ctx.options.liveness === false) return [];
   const start = trace[0] as RunStart;
   const endAt = trace.length - 1;
   const end = trace[endAt] as RunEnd;
   const faultsEnd = (trace.find((e) => e.kind === 'faults-end') as TraceEvent).t;
-  const healthy = end.nodes.filter((s) => s.up && !s.halted);
+  // The configuration the run ends in decides who is judged; every voter set the core may still be under must have a quorum in it.
+  const { members, voterSets } = configurations(trace, start, ctx, Number.POSITIVE_INFINITY);
+  const healthy = end.nodes.filter((s) => s.up && !s.halted && members.has(s.node));
   if (healthy.length === 0) return [];
-  const learners = new Set(start.learners ?? []);
-  const voters = start.nodes.filter((n) => !learners.has(n));
-  const quorum = (voters.length >> 1) + 1;
-  const core = new Set(end.nodes.filter((s) => s.up && !s.halted && s.rejoining !== true && !learners.has(s.node)).map((s) => s.node));
+  const finalVoters = voterSets[0] as Set<string>;
+  const coreNodes = healthy.filter((s) => s.rejoining !== true && finalVoters.has(s.node));
+  const core = new Set(coreNodes.map((s) => s.node));
+  const quorum = (finalVoters.size >> 1) + 1;
   if (core.size < quorum) return [];
+  const commitFloor = Math.min(...coreNodes.map((s) => s.commitIndex));
+  for (const v of configurations(trace, start, ctx, commitFloor).voterSets) {
+    if ([...core].filter((n) => v.has(n)).length < (v.size >> 1) + 1) return [];
+  }
 
   const out: Violation[] = [];
   const bound = ctx.options.livenessBoundMs ?? livenessBoundMs(start);

@@ -5,12 +5,13 @@
 // duplicates commit). Every replica encrypts each KV entry it applies with its
 // own nonce and the trace records each one. Operator faults arrive as custom
 // scenario events: DEK rotation, add-node, remove-node, and a crash right after
-// the next registration a node applies. Membership is static in the simulated
-// Raft: a node added later is a learner slot (SimConfig.learners) that stays
-// dormant until add-node starts it; it becomes a member (for the collision
-// guard) once its guards pass and its registration is proposed. A removed node
-// is stopped for good; its slot stays a (dead) voter: removing a voter safely
-// needs a configuration change through the log, which the simulator lacks.
+// the next registration a node applies. Membership goes through Raft's log
+// (operator/membership.ts): add-node adds the node as a learner and starts
+// it; once its guards pass and its registration is proposed (the entry
+// paired with its membership change) it counts as a member for the collision
+// guard and the operator promotes it to voter when it has caught up.
+// remove-node removes it through the log; it is never restarted, and its
+// process runs until it learns of its removal.
 import { decodeRegistryValue, deriveNodeId, low16, registryKey } from '../../applier/index.ts';
 import type { ScenarioEvent } from '../config.ts';
 import type { ApplyInfo, NodeStartInfo, SimApi, SimHooks } from '../hooks.ts';
@@ -38,8 +39,11 @@ const WRITE_RETRY_MS = 20;
 export type LifecycleEvent =
   /** `dekId`: the new DEK's id (default: one above the newest). */
   | { name: 'rotate-dek'; dekId?: number }
-  | { name: 'add-node'; node: string }
+  /** `learner`: it stays a learner (never promoted). */
+  | { name: 'add-node'; node: string; learner?: boolean }
   | { name: 'remove-node'; node: string }
+  /** The operator replaces `node` by learner `joiner` (scenario event replace-node). */
+  | { name: 'replace-node'; node: string; joiner: string; cutMs?: number }
   | { name: 'crash-after-apply'; node: string; restartAfterMs?: number };
 
 /** The sim event for a lifecycle operation. */
@@ -96,6 +100,8 @@ export class NodeLifecycle implements SimHooks {
   /** Joiners an add-node event has let start. */
   private readonly admitted = new Set<string>();
   private readonly removed = new Set<string>();
+  /** Joiners added as learners for good (add-node `learner`). */
+  private readonly learnersForGood = new Set<string>();
   private readonly procs = new Map<string, Process>();
   private readonly crashAfterApply = new Map<string, number | undefined>();
   /** Committed rotation markers, index -> DEK, learnt at their first apply anywhere. */
@@ -184,7 +190,10 @@ export class NodeLifecycle implements SimHooks {
       }
       proc.phase = 'running';
       // A joiner's registration is the entry paired with its membership change.
-      if (!this.memberOrder.includes(node.name)) this.memberOrder.push(node.name);
+      if (!this.memberOrder.includes(node.name)) {
+        this.memberOrder.push(node.name);
+        if (!this.learnersForGood.has(node.name)) sim.changeMembership('promote', node.name);
+      }
       this.register(sim, proc, view ?? localView(node));
     }
     if (!node.holdApply) return;
@@ -416,7 +425,7 @@ export class NodeLifecycle implements SimHooks {
   // --- operator events ------------------------------------------------------------------
 
   onCustom(sim: SimApi, event: Extract<ScenarioEvent, { kind: 'custom' }>): void {
-    const data = (event.data ?? {}) as { node?: string; restartAfterMs?: number; dekId?: number };
+    const data = (event.data ?? {}) as { node?: string; joiner?: string; restartAfterMs?: number; dekId?: number; learner?: boolean; cutMs?: number };
     switch (event.name) {
       case 'rotate-dek': {
         const newest = Math.max(this.lastProposedDek, this.clusterDek());
@@ -427,18 +436,17 @@ export class NodeLifecycle implements SimHooks {
       }
       case 'add-node': {
         const name = this.nodeArg(event, data.node);
+        if (data.learner === true) this.learnersForGood.add(name);
         if (this.policy.membership?.admission === 'leader-check') return this.admit(sim, name);
         this.addNode(sim, name);
         return;
       }
-      case 'remove-node': {
-        const name = this.nodeArg(event, data.node);
-        this.removed.add(name);
-        this.procs.delete(name);
-        sim.node(name).stop();
-        sim.trace.record({ t: sim.now, node: name, kind: 'remove-node' });
+      case 'remove-node':
+        this.removeNode(sim, this.nodeArg(event, data.node));
         return;
-      }
+      case 'replace-node':
+        this.replace(sim, this.nodeArg(event, data.node), this.nodeArg(event, data.joiner), data.cutMs);
+        return;
       case 'crash-after-apply':
         this.crashAfterApply.set(this.nodeArg(event, data.node), data.restartAfterMs);
         return;
@@ -447,9 +455,36 @@ export class NodeLifecycle implements SimHooks {
     }
   }
 
+  /**
+   * replace-node: once a leader leads and `joiner` has caught up (retried
+   * until faults end), the leader's side is cut off if `cutMs` says so, and
+   * the operator asks for the promotion and the removal in one go.
+   */
+  private replace(sim: SimApi, name: string, joiner: string, cutMs: number | undefined): void {
+    if (this.faultsEnded) return;
+    const raft = sim.leader()?.raft;
+    const learner = sim.node(joiner);
+    if (raft === null || raft === undefined || !learner.up || raft.matchOf(learner.idx) < raft.commit) {
+      sim.after(WRITE_RETRY_MS, (s) => this.replace(s, name, joiner, cutMs));
+      return;
+    }
+    if (cutMs !== undefined) sim.inject({ at: sim.now, kind: 'isolate-leader', lastsMs: cutMs, withLearners: true });
+    this.learnersForGood.delete(joiner);
+    sim.changeMembership('promote', joiner);
+    this.removeNode(sim, name);
+  }
+
+  /** The operator decommissions `name`: never restarted, removed through the log. */
+  private removeNode(sim: SimApi, name: string): void {
+    this.removed.add(name);
+    sim.trace.record({ t: sim.now, node: name, kind: 'remove-node' });
+    sim.changeMembership('remove', name);
+  }
+
   private addNode(sim: SimApi, name: string): void {
     this.admitted.add(name);
     sim.trace.record({ t: sim.now, node: name, kind: 'add-node', fullNodeId: String(this.fullId(name)) });
+    sim.changeMembership('add-learner', name);
     sim.restart(name);
   }
 

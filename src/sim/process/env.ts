@@ -6,6 +6,7 @@
 import type { ApplierFactory, ApplyResponse } from '../../applier/types.ts';
 import type { EngineOptions, RaftParams } from '../config.ts';
 import type { Rng } from '../prng.ts';
+import type { Conf, ConfChange } from '../raft/conf.ts';
 import type { Message } from '../raft/raft.ts';
 import type { Entry } from '../raft/log.ts';
 import type { StoreFaults } from '../storage/faults.ts';
@@ -45,8 +46,8 @@ export interface NodeEnv<N> {
   readonly timingRng: Rng;
   /** Crash losses are drawn from it. */
   readonly faultsRng: Rng;
-  /** Indices of the learner slots. */
-  readonly learners: readonly number[];
+  /** The configuration before any configuration entry (raft/conf.ts). */
+  readonly initialConf: Conf;
   readonly nodeCount: number;
   readonly now: number;
   nodeName(index: number): string;
@@ -67,4 +68,6 @@ export interface NodeEnv<N> {
   halted(node: string, index: number, reason: string): void;
   crashed(node: string): void;
   installed(node: string, index: number): void;
+  /** Its apply loop reached the configuration entry at `index`. */
+  confApplied(node: N, index: number, change: ConfChange): void;
 }

@@ -5,7 +5,10 @@
 import type { ApplyAt, ApplyResponse, EntryApplier } from '../../applier/types.ts';
 import type { TraceApplyResult } from '../../trace/types.ts';
 import { Disk } from '../storage/disk.ts';
-import { EMPTY_ENTRY_DIGEST } from '../../trace/digest.ts';
+import { toHex } from '../../applier/hex.ts';
+import { EMPTY_ENTRY_DIGEST, entryDigest } from '../../trace/digest.ts';
+import { confEntryData } from '../raft/conf.ts';
+import type { ConfChange } from '../raft/conf.ts';
 import { FOLLOWER, LEADER, RaftNode } from '../raft/raft.ts';
 import type { Entry, Snapshot } from '../raft/log.ts';
 import type { Message, RaftHost } from '../raft/raft.ts';
@@ -132,7 +135,9 @@ export class SimNode implements RaftHost {
         installBeforePersist: sim.flags.installBeforePersist,
         commitWithoutMajority: sim.flags.commitWithoutMajority,
         commitOldTerm: sim.flags.commitOldTerm,
-        learners: sim.learners,
+        initialConf: sim.initialConf,
+        learnerCountsInQuorum: sim.flags.learnerCountsInQuorum,
+        concurrentConfChanges: sim.flags.concurrentConfChanges,
       },
       sim.raftParams.electionTimeoutMs[0],
     );
@@ -201,6 +206,14 @@ export class SimNode implements RaftHost {
       const index = this.applied + 1;
       const e = raft.entryAt(index);
       if (e === undefined) throw new Error(`${this.name}: committed entry ${index} missing from the log`);
+      if (e.conf !== undefined) {
+        // A configuration entry is the engine's (Raft took it into effect when it was appended).
+        this.applied = index;
+        sim.confApplied(this, index, e.conf);
+        if (!this.up) return;
+        this.maybeSnapshot();
+        continue;
+      }
       if (e.data.length === 0) {
         // An empty entry (a leader's no-op, or a client's): never handed to the applier.
         this.applied = index;
@@ -338,10 +351,11 @@ export class SimNode implements RaftHost {
     const term = raft.termAt(index);
     const omit = this.sim.flags.snapshotOmitsRegistry;
     const rows = omit ? [] : store.rows();
+    const conf = raft.confAt(index);
     let snap: Snapshot =
       this.sim.engine.registryReplay === 'skip-applied'
-        ? { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest(), rowsAppliedAt: omit ? [] : store.rowsAppliedAt() }
-        : { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest() };
+        ? { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest(), rowsAppliedAt: omit ? [] : store.rowsAppliedAt(), conf }
+        : { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest(), conf };
     if (this.durableIndex()) {
       // The image holds M as it is; the persist then raises M to the snapshot's index, synced (addendum §3.1).
       snap = { ...snap, appliedIndex: this.disk.durableApplied };
@@ -502,6 +516,20 @@ export class SimNode implements RaftHost {
 
   noop(index: number, term: number): Entry {
     return { index, term, data: EMPTY, hex: '', digest: EMPTY_DIGEST, origin: null };
+  }
+
+  confEntry(index: number, term: number, change: ConfChange): Entry {
+    const data = confEntryData(change.op, this.nodeName(change.node));
+    return { index, term, data, hex: toHex(data), digest: entryDigest(data), origin: null, conf: change };
+  }
+
+  /** A membership change proposed here (the operator's request); null if this node would not take it now. */
+  proposeConf(change: ConfChange): Entry | null {
+    const entry = this.raft?.proposeConf(change) ?? null;
+    if (entry === null) return null;
+    this.sim.trace.record({ entryHex: entry.hex, index: entry.index, kind: 'conf-propose', node: this.name, op: change.op, t: this.sim.now, target: this.nodeName(change.node), term: entry.term });
+    this.stepDone();
+    return entry;
   }
 
   nodeName(index: number): string {

@@ -2,6 +2,7 @@
 // reads and writes it) and the simulated disk (storage/disk.ts, which holds
 // it): log entries, snapshots, HardState. Types only.
 import type { TraceRow } from '../../trace/types.ts';
+import type { Conf, ConfChange } from './conf.ts';
 
 /** A log entry. Entries are immutable and shared between the nodes' logs. */
 export interface Entry {
@@ -14,6 +15,8 @@ export interface Entry {
   readonly digest: string;
   /** The client attempt that proposed it (null for a leader's no-op). */
   readonly origin: object | null;
+  /** A configuration entry (conf.ts): the engine applies it, the applier never sees it. */
+  readonly conf?: ConfChange;
 }
 
 /** A state machine snapshot: the registry rows at `index` (immutable, shared). */
@@ -23,6 +26,8 @@ export interface Snapshot {
   /** Sorted by key. Empty under the snapshot-omits-registry variant. */
   readonly rows: readonly TraceRow[];
   readonly rowsHash: string;
+  /** The configuration at `index` (undefined: the cluster's initial one). */
+  readonly conf?: Conf;
   /**
    * registryReplay 'skip-applied': the applied index stored with each row
    * (parallel to `rows`), carried so that the installing node keeps knowing
@@ -44,6 +49,8 @@ export interface RaftLogState {
   entries: Entry[];
   offset: number;
   offsetTerm: number;
+  /** The configuration at `offset`, which compaction folds in (undefined: the cluster's initial one). */
+  confBase?: Conf;
 }
 
 /**

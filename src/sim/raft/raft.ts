@@ -3,12 +3,15 @@
 // up-to-date check, AppendEntries with the log-matching check and conflict
 // truncation, the commit rule (a leader commits only an entry of its own term,
 // by counting replicas), InstallSnapshot for followers that need compacted
-// entries, per-peer probe/replicate/snapshot flow control and CheckQuorum.
+// entries, per-peer probe/replicate/snapshot flow control, CheckQuorum and
+// PreVote, and membership changes through the log, one at a time (conf.ts).
 // Persistent state (term, vote, commit, log) lives on the node's Disk and is
 // written synced. Everything else here is volatile and dies with the process.
 // The node (node.ts) provides the RaftHost: clock, network, timers, trace,
 // and the state machine side of snapshots.
 import type { TraceEvent } from '../../trace/types.ts';
+import { applyChange, changes, foldConf, isMember, isVoter, quorumOf } from './conf.ts';
+import type { Conf, ConfChange } from './conf.ts';
 import type { Entry, RaftDiskState, Snapshot } from './log.ts';
 
 export const MSG_VOTE = 0;
@@ -93,6 +96,8 @@ export interface RaftHost {
   installSnapshot(snap: Snapshot, from: number): boolean;
   /** A leader's empty entry. */
   noop(index: number, term: number): Entry;
+  /** A configuration entry carrying `change` (conf.ts). */
+  confEntry(index: number, term: number, change: ConfChange): Entry;
   nodeName(index: number): string;
 }
 
@@ -119,8 +124,16 @@ export interface RaftOptions {
   commitWithoutMajority: boolean;
   /** Broken variant: an entry of an earlier term commits once a majority holds it (no current-term check). */
   commitOldTerm?: boolean;
-  /** Nodes (indices) that are learners: they replicate and apply but never vote, campaign or count toward a quorum. */
-  learners?: readonly number[];
+  /**
+   * The cluster's configuration before any configuration entry (conf.ts):
+   * voters, and learners, which replicate and apply but never vote, campaign
+   * or count toward a quorum. A slot in neither is not a member (yet).
+   */
+  initialConf: Conf;
+  /** Broken variant: a leader proposes a configuration change while an earlier one is still uncommitted. */
+  concurrentConfChanges?: boolean;
+  /** Broken variant: learners' acknowledgements count toward the commit majority. */
+  learnerCountsInQuorum?: boolean;
   /** Broken variant: the state machine takes an installed snapshot before Raft persists it. */
   installBeforePersist?: boolean;
 }
@@ -140,8 +153,9 @@ export class RaftNode {
   leader = -1;
   electionDeadline = 0;
   private readonly n: number;
-  private readonly quorum: number;
-  private readonly learner: boolean[];
+  /** The configuration of this node's log (its last configuration entry, committed or not). */
+  private conf: Conf;
+  private quorum: number;
   private readonly peers: number[];
   // candidate
   private granted = 0;
@@ -171,9 +185,8 @@ export class RaftNode {
     electionMin: number,
   ) {
     this.n = n;
-    this.learner = new Array<boolean>(n).fill(false);
-    for (const i of opts.learners ?? []) this.learner[i] = true;
-    this.quorum = (this.learner.filter((l) => !l).length >> 1) + 1;
+    this.conf = foldConf(hs.confBase ?? opts.initialConf, hs.entries);
+    this.quorum = quorumOf(this.conf);
     this.peers = [];
     for (let i = 0; i < n; i++) if (i !== id) this.peers.push(i);
     this.voters = new Array<boolean>(n).fill(false);
@@ -211,10 +224,38 @@ export class RaftNode {
     return this.hs.entries[i - this.hs.offset - 1];
   }
 
+  /** The configuration at `index` (at or past the offset): what a snapshot there carries. */
+  confAt(index: number): Conf {
+    const hs = this.hs;
+    return foldConf(hs.confBase ?? this.opts.initialConf, hs.entries, Math.min(Math.max(0, index - hs.offset), hs.entries.length));
+  }
+
+  /** The configuration as of the commit index. */
+  committedConf(): Conf {
+    return this.confAt(this.hs.commit);
+  }
+
+  /** The configuration of this node's log: its last configuration entry's, committed or not. */
+  latestConf(): Conf {
+    return this.conf;
+  }
+
+  /** A leader's view of how much of its log `slot` holds. */
+  matchOf(slot: number): number {
+    return this.match[slot] as number;
+  }
+
+  /** After the log lost or replaced entries: the configuration is its last configuration entry's again. */
+  private refreshConf(): void {
+    this.conf = foldConf(this.hs.confBase ?? this.opts.initialConf, this.hs.entries);
+    this.quorum = quorumOf(this.conf);
+  }
+
   /** Drops entries up to `index` (inclusive) after a snapshot at `index` of term `term`. */
   compact(index: number, term: number): void {
     const hs = this.hs;
     if (index <= hs.offset) return;
+    hs.confBase = this.confAt(index);
     hs.entries = hs.entries.slice(Math.min(index - hs.offset, hs.entries.length));
     hs.offset = index;
     hs.offsetTerm = term;
@@ -229,7 +270,7 @@ export class RaftNode {
 
   /** The election timer fired (the caller checked the deadline). */
   tickElection(): void {
-    if (this.role === LEADER || this.learner[this.id]) return;
+    if (this.role === LEADER || !isVoter(this.conf, this.id)) return;
     if (!this.rejoined()) {
       // Not yet: look again after another timeout (it may have caught up by then).
       this.resetElectionTimer();
@@ -272,9 +313,9 @@ export class RaftNode {
     const now = this.host.now();
     if (this.opts.checkQuorum && now >= this.quorumCheckAt) {
       // CheckQuorum: step down if a majority has not been heard from.
-      let heard = 1;
+      let heard = isVoter(this.conf, this.id) ? 1 : 0;
       for (const p of this.peers) {
-        if (this.active[p] && !this.learner[p]) heard++;
+        if (this.active[p] && isVoter(this.conf, p)) heard++;
         this.active[p] = false;
       }
       this.quorumCheckAt = now + this.electionMin;
@@ -285,7 +326,7 @@ export class RaftNode {
     }
     for (const p of this.peers) {
       this.paused[p] = false;
-      this.sendAppend(p, true);
+      if (isMember(this.conf, p)) this.sendAppend(p, true);
     }
   }
 
@@ -337,7 +378,7 @@ export class RaftNode {
     const last = this.lastIndex();
     const lastTerm = this.termAt(last);
     for (const p of this.peers) {
-      if (this.learner[p]) continue;
+      if (!isVoter(this.conf, p)) continue;
       this.host.send(new Message(request, this.id, p, term, last, lastTerm, null, 0, false, 0, null));
     }
   }
@@ -373,8 +414,25 @@ export class RaftNode {
     return entry;
   }
 
+  /**
+   * A membership change at the leader (null if this node is not the leader,
+   * if the change changes nothing, or if an earlier change is not committed
+   * yet: one at a time, as etcd requires).
+   */
+  proposeConf(change: ConfChange): Entry | null {
+    if (this.role !== LEADER || !changes(this.conf, change)) return null;
+    if (!this.opts.concurrentConfChanges) {
+      for (let i = this.hs.commit + 1; i <= this.lastIndex(); i++) if (this.entryAt(i)?.conf !== undefined) return null;
+    }
+    return this.propose((index, term) => this.host.confEntry(index, term, change));
+  }
+
   private appendLocal(entry: Entry): void {
     this.hs.entries.push(entry);
+    if (entry.conf !== undefined) {
+      this.conf = applyChange(this.conf, entry.conf);
+      this.quorum = quorumOf(this.conf);
+    }
     this.host.record({
       digest: entry.digest,
       index: entry.index,
@@ -389,7 +447,7 @@ export class RaftNode {
   // --- leader side of replication ----------------------------------------------
 
   private broadcast(allowEmpty: boolean): void {
-    for (const p of this.peers) this.sendAppend(p, allowEmpty);
+    for (const p of this.peers) if (isMember(this.conf, p)) this.sendAppend(p, allowEmpty);
   }
 
   private sendAppend(p: number, allowEmpty: boolean): void {
@@ -439,8 +497,9 @@ export class RaftNode {
       const m = this.scratch;
       const n = this.n;
       let k = 0;
+      const counted = this.opts.learnerCountsInQuorum ? this.conf.voters | this.conf.learners : this.conf.voters;
       for (let i = 0; i < n; i++) {
-        if (this.learner[i]) continue;
+        if (((counted >> i) & 1) === 0) continue;
         const v = i === this.id ? this.lastIndex() : (this.match[i] as number);
         let j = k++;
         while (j > 0 && (m[j - 1] as number) < v) {
@@ -449,12 +508,16 @@ export class RaftNode {
         }
         m[j] = v;
       }
+      if (k < this.quorum) return; // no voter left (every one removed)
       candidate = m[this.quorum - 1] as number;
     }
     // Only an entry of the leader's own term commits by counting replicas (Raft §5.4.2, figure 8).
     if (candidate <= hs.commit || (this.termAt(candidate) !== hs.term && !this.opts.commitOldTerm)) return;
     this.commitTo(candidate);
-    if (this.role === LEADER) this.broadcast(true);
+    if (this.role !== LEADER) return;
+    this.broadcast(true);
+    // A leader that committed its own removal steps down (the Raft dissertation, §4.2.2).
+    if (!isVoter(this.committedConf(), this.id)) this.becomeFollower(hs.term, -1);
   }
 
   private commitTo(index: number): void {
@@ -567,7 +630,7 @@ export class RaftNode {
 
   /** A (pre)vote answer: `won` once a quorum said yes; back to follower once a quorum said no. */
   private countVote(m: Message, won: () => void): void {
-    if (this.voters[m.from]) return;
+    if (this.voters[m.from] || !isVoter(this.conf, m.from)) return;
     this.voters[m.from] = true;
     if (m.reject) this.rejected++;
     else this.granted++;
@@ -608,17 +671,21 @@ export class RaftNode {
       }
       if (k < entries.length) {
         const first = entries[k] as Entry;
+        let confChanged = false;
         if (first.index <= this.lastIndex()) {
           // Conflict: drop our entries from here on.
           hs.entries = hs.entries.slice(0, first.index - hs.offset - 1);
           this.host.record({ fromIndex: first.index, kind: 'truncate', node: this.name, t: now });
+          confChanged = true;
         }
         appendedFrom = first.index;
         for (; k < entries.length; k++) {
           const e = entries[k] as Entry;
           hs.entries.push(e);
+          if (e.conf !== undefined) confChanged = true;
           this.host.record({ digest: e.digest, index: e.index, kind: 'append', node: this.name, t: now, term: e.term });
         }
+        if (confChanged) this.refreshConf();
       }
     }
     // etcd's Ready order: the new entries are durable before the node commits, acknowledges or applies them.
@@ -647,7 +714,7 @@ export class RaftNode {
   }
 
   private handleAppendResp(m: Message): void {
-    if (this.role !== LEADER) return;
+    if (this.role !== LEADER || !isMember(this.conf, m.from)) return;
     const p = m.from;
     this.active[p] = true;
     if (m.reject) {
@@ -701,7 +768,9 @@ export class RaftNode {
       hs.entries = [];
       hs.offset = snap.index;
       hs.offsetTerm = snap.term;
+      hs.confBase = snap.conf;
       hs.commit = snap.index;
+      this.refreshConf();
       this.host.persistSnapshot(snap);
     };
     if (!this.opts.installBeforePersist) persist();

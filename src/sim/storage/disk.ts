@@ -166,6 +166,7 @@ export class Disk {
       offset: r.offset,
       offsetTerm: r.offsetTerm,
     };
+    if (r.confBase !== undefined) d.raft.confBase = r.confBase;
     if (r.rejoin !== undefined) d.raft.rejoin = { ...r.rejoin };
     d.snapshot = this.snapshot;
     d.durableApplied = this.durableApplied;
