@@ -36,8 +36,19 @@ export const SUITES = {
     family: ['replay-idempotence'],
     runs: 350,
     arbitrary: { families: { crashes: true, snapshots: true } },
-    // measured minima: replay 28%, replay no-op 27%, skipped 29%, install with rows 81%, crash after apply 37%
-    floors: { replay: 0.13, 'replay:noop': 0.13, skipped: 0.14, 'install:rows': 0.4, 'crash:after-apply': 0.18 },
+    // measured minima: replay 17%, replay no-op 16%, skipped 29%, install with rows 81%, crash after apply 14%,
+    // crash before an fsync 36%, unsynced entries lost 14%, torn record 17%, lost writes 35%
+    floors: {
+      replay: 0.08,
+      'replay:noop': 0.08,
+      skipped: 0.14,
+      'install:rows': 0.4,
+      'crash:after-apply': 0.07,
+      'crash:before-sync': 0.18,
+      'wal:entries-lost': 0.065,
+      'torn-write': 0.085,
+      'lost-writes': 0.17,
+    },
   },
   // §7.2: with the rollback guard off, a node restored from a stale backup
   // registers an epoch below last_seen, and every replica must halt on it;
@@ -74,8 +85,17 @@ export const SUITES = {
       families: { crashes: true, snapshots: true, restores: true, membership: true, storage: true },
       policy: { guards: { rollback: false, collision: false } },
     },
-    // measured minima: collision 41%, rollback 13%, install with rows 77%, replay 27%, store fault 38%, corrupt row 16%
-    floors: { 'committed:collision': 0.2, 'committed:rollback': 0.06, 'install:rows': 0.38, replay: 0.13, 'halt:store-fault': 0.19, 'halt:corrupt-row': 0.08 },
+    // measured minima: collision 41%, rollback 13%, install with rows 77%, replay 27%, store fault 30%, corrupt row 9%,
+    // failed fsync 13% (store faults on the atlas's minority of disks only)
+    floors: {
+      'committed:collision': 0.2,
+      'committed:rollback': 0.06,
+      'install:rows': 0.38,
+      replay: 0.13,
+      'halt:store-fault': 0.15,
+      'halt:corrupt-row': 0.045,
+      'fsync-error': 0.06,
+    },
   },
   // §7.6 + liveness: a lossy, partitioned network with short time-outs (leader
   // changes, retried proposals that commit twice), and election storms (leaders
@@ -99,9 +119,9 @@ export const SUITES = {
     family: ['replay-idempotence', 'collisions-halt', 'replica-agreement'],
     runs: 350,
     arbitrary: { families: { entries: true, membership: true, rotation: true, crashes: true }, policy: { guards: { collision: false } } },
-    // measured minima: malformed 8%, unknown version 9%, no KEK 16%, reserved opcode 7%, low 32 equal 17%, wide DEK 37%, epoch 0x8000 2.3%
+    // measured minima: malformed 5.7%, unknown version 9%, no KEK 16%, reserved opcode 7%, low 32 equal 17%, wide DEK 37%, epoch 0x8000 2.3%
     floors: {
-      'halt:malformed': 0.04,
+      'halt:malformed': 0.028,
       'halt:unknown-version': 0.04,
       'halt:kek-not-configured': 0.08,
       'halt:unknown-opcode': 0.035,

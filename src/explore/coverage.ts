@@ -46,9 +46,7 @@ export function judgedPaths(variant: string, config: PolicyPresetName): string[]
   const policy = presetPolicy(config);
   const possible = PATHS.filter((p) => policyHas(p.needs, policy)).map((p) => p.name);
   const declared = variantPaths(variant);
-  // A variant's own bug may open a path the correct build never takes (lost writes under an unsynced-write bug).
-  const opens = (p: string): boolean => PATHS.find((x) => x.name === p)?.needs === 'unsynced-writes';
-  return declared === undefined ? possible : declared.filter((p: string) => possible.includes(p) || opens(p));
+  return declared === undefined ? possible : declared.filter((p: string) => possible.includes(p));
 }
 
 /** The judged paths no run reached. */

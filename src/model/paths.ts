@@ -14,10 +14,9 @@ export type PathGroup = 'applier' | 'committed' | 'domain' | 'guard' | 'engine' 
  * whether a configuration has it): 'skip-applied' (engine.registryReplay),
  * 'durable-applied-index' (engine.coldStart: production main's cold start),
  * 'admission-check' (membership.admission: production main's check on the
- * leader before an add), 'unsynced-writes' (a disk with unsynced writes the
- * engine relies on: none yet).
+ * leader before an add).
  */
-export type PathNeed = 'skip-applied' | 'durable-applied-index' | 'admission-check' | 'unsynced-writes';
+export type PathNeed = 'skip-applied' | 'durable-applied-index' | 'admission-check';
 
 export interface PathInfo {
   /** Stable name: variants declare the paths they change by it. */
@@ -126,7 +125,12 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'figure-8:restore', group: 'fault', label: "figure 8 with the new leader's voter restored from a backup", count: (s) => s.trapRestores },
   { name: 'store:error', group: 'fault', label: 'store read/write failure injected', count: (s) => of(s.storeFaultsByKind, 'error') },
   { name: 'store:corrupt', group: 'fault', label: 'corrupted row read injected', count: (s) => of(s.storeFaultsByKind, 'corrupt') },
-  { name: 'lost-writes', group: 'fault', label: 'unsynced writes lost in a crash', count: (s) => s.lostWrites, needs: 'unsynced-writes' },
+  { name: 'lost-writes', group: 'fault', label: 'unsynced writes lost in a crash', count: (s) => s.lostWrites },
+  { name: 'crash:before-sync', group: 'fault', label: "crash right before an fsync of Raft's WAL", count: (s) => of(s.crashesByCause, 'before-sync') },
+  { name: 'wal:entries-lost', group: 'fault', label: 'unsynced log entries lost in a crash', count: (s) => s.walEntriesLost },
+  { name: 'wal:tail-recovered', group: 'fault', label: 'a crash undid an unsynced truncation (old tail back)', count: (s) => s.walEntriesRecovered },
+  { name: 'torn-write', group: 'fault', label: 'WAL record torn by a crash (found by its checksum)', count: (s) => s.tornWrites },
+  { name: 'fsync-error', group: 'fault', label: "failed fsync of Raft's WAL (the process dies)", count: (s) => of(s.crashesByCause, 'fsync-error') },
 ];
 
 export const PATH_NAMES: readonly string[] = PATHS.map((p) => p.name);

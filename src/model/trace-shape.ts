@@ -11,7 +11,8 @@
 //    event is for the index after the highest the node had committed, or
 //    installed from a snapshot (a restore that discards Raft state starts it
 //    again from 0; one that brings a backup's Raft state back, from the
-//    backup's; a truncation below it, which raft-safety reports, from there);
+//    backup's; a crash that lost an unsynced commit index, from the crash
+//    event's `commit`; a truncation below it, which raft-safety reports, from there);
 //  - every committed entry is known: its digest is a proposed entry's or the
 //    empty entry's (CommittedLog checks this one).
 import type { TraceEvent } from '../trace/types.ts';
@@ -50,6 +51,9 @@ export function assertWellFormed(trace: readonly TraceEvent[]): void {
       }
       case 'snapshot-install':
         commit.set(ev.node, Math.max(commit.get(ev.node) ?? 0, ev.index));
+        break;
+      case 'crash':
+        if (ev.commit !== undefined && ev.commit < (commit.get(ev.node) ?? Infinity)) commit.set(ev.node, ev.commit);
         break;
       case 'truncate': {
         // A log that loses committed entries (raft-safety's finding) commits them again.

@@ -37,6 +37,12 @@ export interface TraceStats {
   /** Epoch bumps to an epoch the node had bumped to before under that DEK (a restored sidecar). */
   epochRebumps: number;
   truncations: number;
+  /** Crashes that cut unsynced entries off a node's log. */
+  walEntriesLost: number;
+  /** Entries back in a node's log after a crash undid an unsynced truncation. */
+  walEntriesRecovered: number;
+  /** Crashes that tore the WAL record being written. */
+  tornWrites: number;
   /** Crashes by trigger: after-vote, after-apply, leader-kill. */
   crashesByCause: Record<string, number>;
   /** Store faults the disk injected, by kind (error, corrupt). */
@@ -107,6 +113,9 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     registrationsTopBitId: 0,
     epochRebumps: 0,
     truncations: 0,
+    walEntriesLost: 0,
+    walEntriesRecovered: 0,
+    tornWrites: 0,
     crashesByCause: {},
     storeFaultsByKind: {},
     probeCommitted: 0,
@@ -172,7 +181,8 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
       case 'crash':
         stats.crashes++;
         if (ev.cause !== undefined) bump(stats.crashesByCause, ev.cause);
-        stats.lostWrites += ev.lostWrites;
+        stats.lostWrites += ev.lostWrites + (ev.lostRecords ?? 0);
+        if (ev.torn === true) stats.tornWrites++;
         replayUpTo.set(ev.node, maxApplied.get(ev.node) ?? 0);
         break;
       case 'restart':
@@ -220,8 +230,12 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
         bumped.add(key);
         break;
       }
+      case 'append':
+        if (ev.crash === true) stats.walEntriesRecovered++;
+        break;
       case 'truncate':
-        stats.truncations++;
+        if (ev.crash === true) stats.walEntriesLost++;
+        else stats.truncations++;
         break;
       case 'store-fault':
         bump(stats.storeFaultsByKind, ev.fault);

@@ -189,9 +189,9 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
     case 'became-leader':
       return d('leader', `term ${ev.term}`, 'leader');
     case 'append':
-      return d('append', `#${ev.index} t${ev.term}`, 'raft');
+      return d('append', `#${ev.index} t${ev.term}${ev.crash === true ? ' (back after the crash)' : ''}`, 'raft');
     case 'truncate':
-      return d('truncate', `log from #${ev.fromIndex}`, 'raft');
+      return d('truncate', `log from #${ev.fromIndex}${ev.crash === true ? ' (unsynced, lost in the crash)' : ''}`, 'raft');
     case 'commit':
       return d('commit', `#${ev.index} t${ev.term}`, 'raft');
     case 'propose':
@@ -205,7 +205,13 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
     case 'snapshot-install':
       return d('snapshot', `installed @${ev.index} from ${ev.from} (${rowCount(ev.rows)})`, 'snapshot');
     case 'crash':
-      return d('crash', `${ev.cause !== undefined ? `${ev.cause} ` : ''}(lost ${plural(ev.lostWrites, 'pending write')})`, 'fault');
+      return d(
+        'crash',
+        `${ev.cause !== undefined ? `${ev.cause} ` : ''}(lost ${plural(ev.lostWrites, 'pending write')}` +
+          `${ev.lostRecords !== undefined ? `, ${plural(ev.lostRecords, 'WAL record')}` : ''}${ev.torn === true ? ', one torn' : ''}` +
+          `${ev.commit !== undefined ? `, commit back to #${ev.commit}` : ''})`,
+        'fault',
+      );
     case 'restart':
       return d('restart', `from applied @${ev.appliedIndex} (${rowCount(ev.rows)})`, 'recover');
     case 'backup':

@@ -86,7 +86,7 @@ const permille = fc.integer({ min: 0, max: 1000 });
 const crashT = fc.record({
   at: permille,
   node: fc.nat(6),
-  kind: fc.constantFrom('crash' as const, 'crash-after-apply' as const, 'crash-after-ack' as const, 'crash-after-install' as const),
+  kind: fc.constantFrom('crash' as const, 'crash-after-apply' as const, 'crash-after-ack' as const, 'crash-after-install' as const, 'crash-before-sync' as const),
   restartAfterMs: fc.integer({ min: 5, max: 400 }),
 });
 const partitionT = fc.record({ at: permille, mask: fc.integer({ min: 1, max: 126 }), lastsMs: fc.integer({ min: 20, max: 600 }) });
@@ -173,7 +173,7 @@ const stormT = fc.record({
    * (an old-term entry on a majority that must not count as committed).
    */
   isolations: fc.array(
-    fc.record({ afterMs: fc.integer({ min: 0, max: 600 }), lastsMs: fc.integer({ min: 20, max: 400 }), keep: fc.nat(2) }),
+    fc.record({ afterMs: fc.integer({ min: 0, max: 600 }), lastsMs: fc.integer({ min: 20, max: 400 }), keep: fc.nat(2), crashAtHeal: fc.boolean() }),
     { maxLength: 4 },
   ),
   /**
@@ -211,10 +211,21 @@ const raw = fc.record({
     { weight: 1, arbitrary: fc.constantFrom<number>(0, 0xffff, 0x10000, 0x10001, 0x7fffffff, 0x80000000, 0xfffffff0, 0xfffffffe) },
   ),
   epochs: fc.array(epochT, { maxLength: 3 }),
-  storage: fc.record({ errorRate: percent(3), corruptRate: percent(3) }),
+  /**
+   * Store faults (up to 8% of an apply's reads and writes: only the atlas's
+   * minority of disks fails), fsync errors up to 1% of fsyncs; `atlas`: which
+   * minority of the members has failing disks.
+   */
+  storage: fc.record({
+    errorRate: percent(8),
+    corruptRate: percent(8),
+    fsyncErrorRate: fc.integer({ min: 0, max: 10 }).map((p) => p / 1000),
+    atlas: fc.nat(127),
+  }),
   entries: fc.array(entryT, { minLength: 1, maxLength: 2 }),
   network: fc.record({ lossRate: percent(30), dupRate: percent(20), reorderRate: percent(30) }),
   pendingLossRate: percent(100),
+  tornRate: percent(100),
   /**
    * Entries per AppendEntries (Raft's default otherwise): with a batch of one
    * or a few, a new leader's old-term entries can reach a majority before its
@@ -322,7 +333,7 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
   });
 
   if (on('network')) faults.network = r.network;
-  if (on('crashes')) faults.crashes = { pendingLossRate: r.pendingLossRate };
+  if (on('crashes')) faults.crashes = { pendingLossRate: r.pendingLossRate, tornRate: r.tornRate };
   if (on('snapshots')) faults.snapshots = { interval: r.snapshotInterval };
   if (on('partitions')) faults.partitions = {};
   if (on('restores')) faults.restores = {};
@@ -370,7 +381,8 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
         }
         for (const iso of st.isolations) {
           if (iso.afterMs >= st.lastsMs) continue;
-          events.push({ at: t0 + iso.afterMs, kind: 'isolate-leader', keep: iso.keep % (maxKeep + 1), lastsMs: iso.lastsMs });
+          const crashAtHeal = iso.crashAtHeal ? { crashAtHeal: true } : {};
+          events.push({ at: t0 + iso.afterMs, kind: 'isolate-leader', keep: iso.keep % (maxKeep + 1), lastsMs: iso.lastsMs, ...crashAtHeal });
         }
         for (const lc of st.leaderCrashes) {
           if (lc.afterMs < st.lastsMs) events.push({ at: t0 + lc.afterMs, kind: lc.point, node: at(lc.node), restartAfterMs: lc.restartAfterMs });
@@ -385,7 +397,7 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
       }
     }
   }
-  if (events.some((e) => e.kind === 'crash')) faults.crashes ??= { pendingLossRate: r.pendingLossRate };
+  if (events.some((e) => e.kind === 'crash')) faults.crashes ??= { pendingLossRate: r.pendingLossRate, tornRate: r.tornRate };
   const joiners: string[] = [];
   if (on('membership')) {
     faults.membership = {};
@@ -416,7 +428,10 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     // In the second half of the fault window: the halts they cause end most of what follows.
     for (const en of r.entries) events.push({ at: faultsEndMs - time(en.at / 2), kind: 'propose', entry: unusualEntry(en) });
   }
-  if (on('storage')) faults.storage = r.storage;
+  if (on('storage')) {
+    const { atlas, ...rates } = r.storage;
+    faults.storage = { ...rates, nodes: atlasNodes(members, atlas) };
+  }
   // Stable sort: events at the same time keep their generation order.
   events.sort((a, b) => a.at - b.at);
 
@@ -430,11 +445,13 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     workload: { kvWritesPerSec: options.kvWritesPerSec ?? 20 },
     events,
   };
-  if (r.maxBatch !== undefined || !r.preVote || !r.checkQuorum) {
+  // A trap that restores a voter bites only if the cut-off leader still leads at the heal: CheckQuorum off.
+  const checkQuorum = r.checkQuorum && !events.some((e) => e.kind === 'figure-8' && e.restoreVoter === true);
+  if (r.maxBatch !== undefined || !r.preVote || !checkQuorum) {
     scenario.raft = {
       ...(r.maxBatch !== undefined ? { maxBatch: r.maxBatch } : {}),
       ...(r.preVote ? {} : { preVote: false }),
-      ...(r.checkQuorum ? {} : { checkQuorum: false }),
+      ...(checkQuorum ? {} : { checkQuorum: false }),
     };
   }
   if (Object.keys(fullIds).length > 0) scenario.cluster.fullIds = fullIds;
@@ -485,4 +502,14 @@ function unusualEntry(en: Raw['entries'][number]): string {
     case 'empty':
       return '';
   }
+}
+
+/**
+ * The fault atlas: the members whose disks may fail, picked by the bits of
+ * `mask` and cut to a minority, so that a quorum always has working disks.
+ */
+function atlasNodes(members: readonly string[], mask: number): string[] {
+  const picked = members.filter((_, i) => ((mask >> i) & 1) === 1);
+  if (picked.length === 0) picked.push(members[mask % members.length] as string);
+  return picked.slice(0, (members.length - 1) >> 1);
 }

@@ -58,6 +58,7 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
     client: f.timeouts ? { proposalTimeoutMs: f.timeouts.proposalTimeoutMs } : undefined,
     snapshotInterval: f.snapshots?.interval,
     pendingLossRate: f.crashes?.pendingLossRate,
+    tornRate: f.crashes?.tornRate,
     storeFaults: f.storage,
     timeLimitMs: s.durationMs,
     faultsEndMs: s.faultsEndMs,

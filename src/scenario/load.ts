@@ -127,6 +127,13 @@ function checkSemantics(s: Scenario): void {
   for (const name of Object.keys(s.cluster.initialEpochs ?? {})) {
     if (!members.includes(name)) throw new ScenarioError(`/cluster/initialEpochs/${name}`, "must be one of the cluster's nodes");
   }
+  const atlas = s.faults.storage?.nodes ?? [];
+  atlas.forEach((name, i) => {
+    if (!members.includes(name)) throw new ScenarioError(`/faults/storage/nodes/${i}`, `must be one of the cluster's nodes (got "${name}")`);
+  });
+  if (atlas.length > (members.length - 1) >> 1) {
+    throw new ScenarioError('/faults/storage/nodes', `must be a minority of the ${members.length} nodes (the fault atlas keeps a quorum of working disks), got ${atlas.length}`);
+  }
   const timeouts = s.faults.timeouts;
   if (timeouts && timeouts.electionTimeoutMs[0] > timeouts.electionTimeoutMs[1]) {
     throw new ScenarioError('/faults/timeouts/electionTimeoutMs', 'must be [min, max] with min <= max');

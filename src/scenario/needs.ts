@@ -16,7 +16,5 @@ export function policyHas(need: PathNeed | undefined, policy: LifecyclePolicy): 
       return policy.engine.coldStart === 'durable-applied-index';
     case 'admission-check':
       return policy.membership?.admission === 'leader-check';
-    case 'unsynced-writes':
-      return false;
   }
 }

@@ -90,8 +90,12 @@ export interface Cluster {
 export interface FaultFamilies {
   network?: { lossRate: number; dupRate: number; reorderRate: number };
   partitions?: Record<string, never>;
-  /** Crashes and restarts; `pendingLossRate`: chance a crash loses each unsynced write. */
-  crashes?: { pendingLossRate: number };
+  /**
+   * Crashes and restarts; `pendingLossRate`: chance a crash loses each
+   * unsynced write (or cuts Raft's WAL at each unsynced record); `tornRate`:
+   * chance the WAL record it cut was half written (default 0.5).
+   */
+  crashes?: { pendingLossRate: number; tornRate?: number };
   /** Local snapshots every `interval` applied entries, plus snapshot events. */
   snapshots?: { interval: number };
   /** Backups and restores of whole disks. */
@@ -114,8 +118,13 @@ export interface FaultFamilies {
    * empty entries, so the applier's fail-closed halts happen cluster-wide.
    */
   entries?: Record<string, never>;
-  /** Latent faults of the registry store's disk during applies (src/sim/storage-faults.ts). */
-  storage?: { errorRate: number; corruptRate: number };
+  /**
+   * Latent disk faults (src/sim/storage/faults.ts): registry store errors and
+   * corrupted reads during applies, failed fsyncs of Raft's WAL
+   * (`fsyncErrorRate`, default 0), on the disks of `nodes` only (the fault
+   * atlas: at most a minority of the members; absent: every node).
+   */
+  storage?: { errorRate: number; corruptRate: number; fsyncErrorRate?: number; nodes?: string[] };
 }
 
 export type FaultFamily = keyof FaultFamilies;
@@ -128,6 +137,8 @@ export type ScenarioEventDoc =
   | { at: number; kind: 'crash-after-ack'; node: string; restartAfterMs?: number }
   /** Crash right after `node`'s state machine next takes an installed snapshot. */
   | { at: number; kind: 'crash-after-install'; node: string; restartAfterMs?: number }
+  /** Crash right before `node`'s next fsync of Raft's WAL (its unsynced records kept, lost or torn). */
+  | { at: number; kind: 'crash-before-sync'; node: string; restartAfterMs?: number }
   | { at: number; kind: 'restart'; node: string }
   | { at: number; kind: 'snapshot'; node: string }
   | { at: number; kind: 'partition'; groups: string[][] }
@@ -150,9 +161,11 @@ export type ScenarioEventDoc =
   /**
    * Partition whichever node leads now, with `keep` followers (default: as
    * many as leave its side a minority), from the rest for `lastsMs` (absent:
-   * until a `heal`).
+   * until a `heal`). `crashAtHeal`: at the heal (`lastsMs`), the cut-off
+   * leader is armed to crash right before its next fsync, the one that
+   * usually truncates its stale tail (see the simulator's event).
    */
-  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number }
+  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number; crashAtHeal?: boolean }
   /** isolate-leader, with the crash points of Raft's figure 8 armed (see the simulator's event). */
   | { at: number; kind: 'figure-8'; keep?: number; lastsMs?: number; restartAfterMs?: number; restoreVoter?: boolean }
   /** Crash right after `node` next grants a vote (the vote is persisted and its response sent). */
@@ -174,6 +187,7 @@ export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
   'crash-after-apply': 'crashes',
   'crash-after-ack': 'crashes',
   'crash-after-install': 'crashes',
+  'crash-before-sync': 'crashes',
   restart: 'crashes',
   snapshot: 'snapshots',
   partition: 'partitions',

@@ -91,6 +91,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'drop-halting-registration': ['halt:rollback', 'halt:collision'],
   'ack-before-persist': ['crash:after-ack'],
   'install-before-persist': ['crash:after-install'],
+  'wal-accepts-torn-record': ['torn-write'],
   'raft-commit-without-majority': ['leader-change'],
   'raft-forget-vote': ['crash:after-vote'],
   'raft-commit-old-term': ['crash:after-commit'],

@@ -114,9 +114,12 @@ export type ScenarioEvent =
    * side a minority): it keeps appending
    * entries a minority holds while the majority elects another leader (the
    * history of Raft's figure 8). Nothing if no node leads. The network heals
-   * after `lastsMs` (absent: at the next `heal`).
+   * after `lastsMs` (absent: at the next `heal`). `crashAtHeal` (with
+   * `lastsMs`): at the heal the old leader is armed to crash right before its
+   * next fsync, usually the one of the append that truncates its stale tail,
+   * so a crash takes back a truncation that never reached the disk.
    */
-  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number }
+  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number; crashAtHeal?: boolean }
   /**
    * Raft's figure 8 as a nemesis: isolate-leader, and crash points armed so
    * that the majority's next leader crashes right after winning (its entry on
@@ -156,6 +159,12 @@ export type ScenarioEvent =
    * an old-term entry shows.
    */
   | { at: number; kind: 'crash-after-commit'; node: string; restartAfterMs?: number }
+  /**
+   * Arm a trigger: `node` crashes right before its next fsync of Raft's WAL
+   * (new entries, a vote or a term written, nothing sent yet): the crash
+   * keeps a seeded prefix of those records, and may tear the one it cut.
+   */
+  | { at: number; kind: 'crash-before-sync'; node: string; restartAfterMs?: number }
   /**
    * Election timeouts are drawn from this range from now on (a storm of
    * contested elections); without a range, from the configured one again.
@@ -205,5 +214,6 @@ export const FAULT_KINDS: ReadonlySet<ScenarioEvent['kind']> = new Set([
   'crash-after-install',
   'crash-after-elect',
   'crash-after-commit',
+  'crash-before-sync',
   'set-election-timeout',
 ]);

@@ -69,17 +69,27 @@ export const FAULTS: readonly FaultInfo[] = [
     fault: 'crash (power loss)',
     module: '`process/node.ts`, `storage/disk.ts`',
     injected: '`crash` (optional `restartAfterMs`)',
-    model: 'volatile state lost; Raft state and synced writes kept; each pending (unsynced) write lost by a seeded coin',
+    model: 'volatile state lost; synced writes kept; each pending (unsynced) table write lost by a seeded coin; the Raft WAL keeps a seeded prefix of its unsynced records (see the next row)',
     reveals: '§7.1 re-application on the persisted store, §7.5 halts across restarts, §7.0 the epoch bump; lost unsynced writes (`unsynced-registry-writes`, `unsynced-epoch-bump`)',
     paths: ['replay', 'lost-writes'],
   },
   {
+    fault: "Raft WAL: unsynced records, torn records (`crashes` family)",
+    module: '`storage/raft-wal.ts`, `process/node.ts`',
+    injected: '`crashes.pendingLossRate`, `crashes.tornRate`; every crash',
+    model:
+      "HardState and log entries are WAL records, fsynced as etcd's Ready loop does: before the node sends, commits or applies anything that depends on them (MustSync: new entries, term or vote); a commit index that alone moved stays unsynced. A crash keeps a seeded prefix of the unsynced records (entries first, then the HardState), so it can take back a commit index, lose a leader's or a follower's fresh entries, or undo an unsynced truncation (the old tail is back); the record it cut may be torn, which recovery finds by its checksum and drops. Snapshots are saved and synced whole",
+    reveals:
+      "§7.6 raft-safety and the state checker on logs and commit indices that go back in a crash; a lazy fsync (`ack-before-persist`), a recovery that keeps a torn record (`wal-accepts-torn-record`)",
+    paths: ['lost-writes', 'wal:entries-lost', 'wal:tail-recovered', 'torn-write'],
+  },
+  {
     fault: 'crash points',
     module: '`process/crash-points.ts`',
-    injected: '`crash-after-apply`, `crash-after-ack`, `crash-after-install`',
-    model: 'armed triggers: the node crashes right after it next applies a registration (before a snapshot covers it), acknowledges appended log entries, or hands an installed snapshot to its state machine (in the middle of the install); disarmed at faults-end',
-    reveals: 'the replay window after an apply (§7.1), an acknowledged entry lost (`ack-before-persist`, §7.6), a half-done install (`install-before-persist`)',
-    paths: ['crash:after-apply', 'crash:after-ack', 'crash:after-install'],
+    injected: '`crash-after-apply`, `crash-after-ack`, `crash-after-install`, `crash-before-sync`; `isolate-leader` `crashAtHeal`',
+    model: "armed triggers: the node crashes right after it next applies a registration (before a snapshot covers it), acknowledges appended log entries, or hands an installed snapshot to its state machine (in the middle of the install), or right before its next fsync of Raft's WAL (its records written, nothing sent); `crashAtHeal` arms the last one on a cut-off leader at the heal, when its next fsync is usually the append that truncates its stale tail; disarmed at faults-end",
+    reveals: 'the replay window after an apply (§7.1), an acknowledged entry lost (`ack-before-persist`, §7.6), a half-done install (`install-before-persist`), WAL recovery (`wal-accepts-torn-record`)',
+    paths: ['crash:after-apply', 'crash:after-ack', 'crash:after-install', 'crash:before-sync'],
   },
   {
     fault: 'halt (process exit)',
@@ -230,7 +240,7 @@ export const FAULTS: readonly FaultInfo[] = [
   {
     fault: 'CheckQuorum off',
     module: '`raft/raft.ts`',
-    injected: 'scenario `raft.checkQuorum: false` (generated in one run in four)',
+    injected: 'scenario `raft.checkQuorum: false` (generated in one run in four, and in every run with a `figure-8` `restoreVoter` trap)',
     model: "a leader that hears no majority stays leader (etcd's default) until a message of a higher term reaches it",
     reveals: "§7.6 what a deposed leader's entries may do after a heal: counted by a node that forgot its term (`restore-forgets-term`), or by an old-term commit rule",
     paths: [],
@@ -246,10 +256,10 @@ export const FAULTS: readonly FaultInfo[] = [
   {
     fault: 'store faults (`storage` family)',
     module: '`storage/faults.ts`, `storage/store.ts`',
-    injected: 'rates `errorRate`, `corruptRate`',
-    model: "while an entry is applied, a registry read or write fails, or a read returns a row of another length than 12 bytes; each injected fault is a `store-fault` trace event (so the oracle tells the environment's halts from the applier's), a halt on one is followed by a supervisor restart; none after faults-end",
-    reveals: "§7.5 fail closed on an environmental halt, §7.4 the difference explained by the injected fault, re-application after the supervisor's restart",
-    paths: ['store:error', 'store:corrupt', 'halt:store-fault', 'halt:corrupt-row'],
+    injected: 'rates `errorRate`, `corruptRate`, `fsyncErrorRate`; the atlas `nodes`',
+    model: "while an entry is applied, a registry read or write fails, or a read returns a row of another length than 12 bytes; each injected fault is a `store-fault` trace event (so the oracle tells the environment's halts from the applier's), a halt on one is followed by a supervisor restart. An fsync of Raft's WAL may fail: the process dies as etcd does (a crash, its unsynced records kept, lost or torn) and its supervisor restarts it. The fault atlas: only the disks of `nodes`, at most a minority of the members (generated: a random minority), ever fail, so a quorum keeps working disks. None after faults-end",
+    reveals: "§7.5 fail closed on an environmental halt, §7.4 the difference explained by the injected fault, re-application after the supervisor's restart; Raft and the replay across a failed fsync",
+    paths: ['store:error', 'store:corrupt', 'halt:store-fault', 'halt:corrupt-row', 'fsync-error'],
   },
   {
     fault: 'unusual entries (`entries` family)',

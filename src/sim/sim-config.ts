@@ -20,8 +20,10 @@ export interface SimConfig {
   client?: Partial<ClientParams>;
   /** Snapshot every K applied entries: a fixed K, or a range K is drawn from per run. */
   snapshotInterval?: number | [number, number];
-  /** Probability that a crash loses a given pending write (default 0.5). */
+  /** Probability that a crash loses a given pending write, or cuts Raft's WAL at a given unsynced record (default 0.5). */
   pendingLossRate?: number;
+  /** Probability that the WAL record a crash cut was half written, a torn record (default 0.5). */
+  tornRate?: number;
   /** Latent faults of the registry store during applies (absent: none). */
   storeFaults?: StoreFaultRates;
   /** The run stops at this virtual time (ms). */

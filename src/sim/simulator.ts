@@ -50,6 +50,8 @@ const E_CALL = 4;
 const E_FAULTS_END = 5;
 /** figure-8's restored voter comes back this soon, before the heal. */
 const RESTORED_VOTER_RESTART_MS = 10;
+/** isolate-leader's crashAtHeal: the old leader comes back this soon after its crash. */
+const HEAL_CRASH_RESTART_MS = 30;
 
 class SimEvent implements Scheduled {
   seq = 0;
@@ -96,6 +98,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
   readonly engine: EngineOptions;
   readonly snapshotInterval: number;
   readonly pendingLossRate: number;
+  readonly tornRate: number;
   readonly applierFactory: ApplierFactory;
   readonly hooks: SimHooks;
   /** The storage fault domain's injector (undefined: the registry store never fails). */
@@ -149,6 +152,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     this.snapshotInterval = typeof k === 'number' ? k : this.prng.stream('config').int(k[0], k[1]);
     if (!(this.snapshotInterval >= 1)) throw new RangeError(`snapshot interval must be >= 1, got ${this.snapshotInterval}`);
     this.pendingLossRate = config.pendingLossRate ?? 0.5;
+    this.tornRate = config.tornRate ?? 0.5;
     this.applierFactory = config.applier;
     this.hooks = config.hooks ?? {};
     this.storeFaults = config.storeFaults === undefined ? undefined : new StoreFaults(config.storeFaults, this.prng.stream('storage'));
@@ -244,6 +248,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     }
     this.network.stats.delivered++;
     raft.step(msg);
+    node.stepDone();
     if (node.applyPending || this.flags.applyBeforeCommit) node.runApply();
   }
 
@@ -252,12 +257,14 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       case E_ELECTION: {
         const node = ev.node as SimNode;
         node.fireElectionTimer(ev.token);
+        node.stepDone();
         if (node.applyPending) node.runApply();
         return;
       }
       case E_HEARTBEAT: {
         const node = ev.node as SimNode;
         node.fireHeartbeat(ev.token);
+        node.stepDone();
         if (node.applyPending) node.runApply();
         return;
       }
@@ -341,6 +348,9 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
         if (ev.lastsMs !== undefined) {
           this.after(ev.lastsMs, () => {
             if (this.network.isPartitioned()) applyNetworkEvent({ kind: 'heal' }, this.network, names, this.trace, this.now);
+            if (ev.kind === 'isolate-leader' && ev.crashAtHeal === true && this.now < this.faultsEnd) {
+              this.crashPoints.arm(leader.name, 'crash-before-sync', HEAL_CRASH_RESTART_MS);
+            }
           });
         }
         if (!trap) return;
@@ -358,6 +368,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       case 'crash-after-install':
       case 'crash-after-elect':
       case 'crash-after-commit':
+      case 'crash-before-sync':
         this.crashPoints.arm(this.node(ev.node).name, ev.kind, ev.restartAfterMs);
         return;
       case 'set-election-timeout': {

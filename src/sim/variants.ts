@@ -7,7 +7,8 @@ export const SIM_VARIANTS = {
   'skip-entry-on-halt': 'a halting apply is skipped: the engine advances its applied index past it and keeps going',
   'apply-before-commit': 'the apply loop applies every entry in the log, committed or not',
   'drop-halting-registration': 'a registration whose apply halts is silently dropped: no halt, the applied index moves past it (fail open)',
-  'ack-before-persist': 'a follower acknowledges appended log entries before they are synced (a lazy fsync: a crash loses them)',
+  'ack-before-persist': "a node fsyncs Raft's WAL lazily: it acknowledges appended entries (and sends votes) before they are synced, so a crash may lose them",
+  'wal-accepts-torn-record': "the WAL recovery after a crash skips checksums: a half-written (torn) entry stays in the log, its data cut short, under its index and term",
   'install-before-persist': 'a follower hands an installed snapshot to the state machine before Raft persists it',
   'raft-commit-without-majority': 'a leader commits its entries as soon as it appends them, without a majority',
   'raft-forget-vote': 'a node forgets whom it voted for when it restarts (vote not persisted)',
@@ -25,7 +26,13 @@ export const SIM_VARIANTS = {
 export type SimVariant = keyof typeof SIM_VARIANTS;
 
 /** The broken-Raft variants: the Raft safety checks must catch each of them. */
-export const RAFT_VARIANTS: readonly SimVariant[] = ['raft-commit-old-term', 'raft-commit-without-majority', 'raft-forget-vote', 'restore-forgets-term'];
+export const RAFT_VARIANTS: readonly SimVariant[] = [
+  'raft-commit-old-term',
+  'raft-commit-without-majority',
+  'raft-forget-vote',
+  'restore-forgets-term',
+  'wal-accepts-torn-record',
+];
 
 export function isSimVariant(name: string): name is SimVariant {
   return Object.hasOwn(SIM_VARIANTS, name);
@@ -44,6 +51,7 @@ export interface VariantFlags {
   commitOldTerm: boolean;
   forgetVote: boolean;
   restoreForgetsTerm: boolean;
+  walAcceptsTornRecord: boolean;
   unsyncedEpochBump: boolean;
   exhaustionOffByOne: boolean;
   collisionGuardLow32: boolean;
@@ -66,6 +74,7 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     commitOldTerm: on('raft-commit-old-term'),
     forgetVote: on('raft-forget-vote'),
     restoreForgetsTerm: on('restore-forgets-term'),
+    walAcceptsTornRecord: on('wal-accepts-torn-record'),
     unsyncedEpochBump: on('unsynced-epoch-bump'),
     exhaustionOffByOne: on('exhaustion-guard-off-by-one'),
     collisionGuardLow32: on('collision-guard-low32'),

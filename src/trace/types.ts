@@ -44,6 +44,18 @@ interface AtNode extends At {
   node: string;
 }
 
+/** What made a process crash, if not a scheduled crash. */
+export type CrashCauseName =
+  | 'after-vote'
+  | 'after-ack'
+  | 'after-install'
+  | 'after-apply'
+  | 'after-elect'
+  | 'after-commit'
+  | 'before-sync'
+  | 'fsync-error'
+  | 'leader-kill';
+
 export type TraceEvent =
   // --- run framing --------------------------------------------------------
   /**
@@ -68,10 +80,19 @@ export type TraceEvent =
   | (At & { kind: 'run-end'; nodes: TraceNodeSummary[] })
   // --- raft ---------------------------------------------------------------
   | (AtNode & { kind: 'became-leader'; term: number })
-  /** An entry placed in `node`'s log at `index` (after any truncation). */
-  | (AtNode & { kind: 'append'; index: number; term: number; digest: string })
-  /** `node` dropped its log entries from `fromIndex` on (conflict). */
-  | (AtNode & { kind: 'truncate'; fromIndex: number })
+  /**
+   * An entry placed in `node`'s log at `index` (after any truncation).
+   * `crash`: found in the log by the recovery after a crash (an unsynced
+   * truncation that never reached the disk left it there, or a recovery
+   * that skips checksums kept a torn record), with the entry as it reads
+   * (`entryHex`; it may be no entry any client proposed).
+   */
+  | (AtNode & { kind: 'append'; index: number; term: number; digest: string; crash?: true; entryHex?: string })
+  /**
+   * `node` dropped its log entries from `fromIndex` on: a conflict with its
+   * leader's log, or (`crash`) a crash that lost unsynced ones.
+   */
+  | (AtNode & { kind: 'truncate'; fromIndex: number; crash?: true })
   /** `node` learnt that `index` is committed (one event per newly committed index). */
   | (AtNode & { kind: 'commit'; index: number; term: number; digest: string })
   /** A client proposal accepted by the leader `node` (a retry is a new proposal). */
@@ -104,10 +125,15 @@ export type TraceEvent =
   | (AtNode & { kind: 'snapshot-install'; index: number; term: number; from: string; rows: TraceRow[] })
   // --- processes and disks ------------------------------------------------
   /**
-   * Volatile state is gone; `lostWrites` pending (unsynced) writes were dropped.
-   * `cause`: an armed trigger or nemesis that fired (absent: a scheduled crash).
+   * Volatile state is gone; `lostWrites` pending (unsynced) writes of the
+   * registry store and sidecar were dropped, and `lostRecords` unsynced
+   * records of Raft's WAL (absent: none). `torn`: the WAL record being
+   * written was half written, and recovery found it by its checksum.
+   * `commit`: the commit index on the disk, when the crash took it back (an
+   * unsynced commit index lost: the node learns those commits again).
+   * `cause`: an armed trigger, nemesis or failed fsync (absent: a scheduled crash).
    */
-  | (AtNode & { kind: 'crash'; lostWrites: number; cause?: 'after-vote' | 'after-ack' | 'after-install' | 'after-apply' | 'after-elect' | 'after-commit' | 'leader-kill' })
+  | (AtNode & { kind: 'crash'; lostWrites: number; lostRecords?: number; torn?: true; commit?: number; cause?: CrashCauseName })
   /**
    * The process came back from its disk: applied index restarts at
    * `appliedIndex`, with `rows` in its store. `coldStart`: how production

@@ -178,8 +178,9 @@ function hexToBytes(hex: string): Uint8Array {
  * The committed log, as the trace's commit events show it: for every index
  * some node committed, the term and digest of its first commit (raft-safety
  * reports a later commit that disagrees), and the entry itself, found by its
- * digest among the entries clients proposed (an empty entry, a Raft leader's
- * no-op, needs no proposal: the engine never hands it to the applier). This,
+ * digest among the entries clients proposed or a crash recovery found on a
+ * disk (an empty entry, a Raft leader's no-op, needs no proposal: the engine
+ * never hands it to the applier). This,
  * not what nodes applied, is the reference history every apply is judged
  * against (TigerBeetle's state checker). Built once per trace.
  */
@@ -192,9 +193,11 @@ export class CommittedLog {
   private maxIndex = 0;
 
   constructor(trace: readonly TraceEvent[]) {
+    // The entries that can be in a log: proposed ones, and what a crash recovery found on a disk.
     const proposed = new Map<string, string>();
     for (const ev of trace) {
-      if (ev.kind === 'propose' && !proposed.has(ev.entryHex)) proposed.set(ev.entryHex, entryHexDigest(ev.entryHex));
+      const entryHex = ev.kind === 'propose' ? ev.entryHex : ev.kind === 'append' ? ev.entryHex : undefined;
+      if (entryHex !== undefined && !proposed.has(entryHex)) proposed.set(entryHex, entryHexDigest(entryHex));
     }
     const byDigest = new Map<string, string>();
     for (const [entryHex, digest] of proposed) if (!byDigest.has(digest)) byDigest.set(digest, entryHex);

@@ -10,6 +10,8 @@
 //     - no node truncates an entry of its log that is the committed one
 //       ['committed-truncated'], nor truncates at or below an index it had
 //       itself committed (or installed in a snapshot) ['truncated-below-commit'];
+//       a crash that loses unsynced entries (truncate `crash`) may lose
+//       committed ones others hold, never one the node had committed itself;
 //     - nobody appends, at an index already committed, an entry of a later
 //       term than the one it was committed in ['committed-overwritten'] (a
 //       different entry of the same term there is a 'log-mismatch'; a stale
@@ -174,7 +176,9 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
               break;
             }
           }
-          if (lost !== undefined)
+          // A crash may lose entries the node never synced, and so never acknowledged, even
+          // committed ones (others hold them); never one it had itself committed.
+          if (lost !== undefined && ev.crash !== true)
             out.push(
               violation(
                 'raft-safety', 'committed-truncated',

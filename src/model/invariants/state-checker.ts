@@ -27,7 +27,8 @@
 //    production main's durable applied index, from another index or in
 //    another mode than its cold start gives (cold-start.ts: addendum §3.2);
 //  - 'commit-index-unexplained': the run-end summary's commit index is not
-//    the highest index the node's commit events and installs show.
+//    the highest index the node's commit events and installs show (less what
+//    a crash took back: the crash event's `commit`).
 import type { TraceEvent } from '../../trace/types.ts';
 import { entryHexDigest } from '../../trace/digest.ts';
 import { DurableIndexModel } from './cold-start.ts';
@@ -140,6 +141,12 @@ export function checkAppliedLog(trace: readonly TraceEvent[], ctx: CheckContext)
       case 'halt':
         stateOf(ev.node).halt = ev.index;
         break;
+      case 'crash': {
+        // An unsynced commit index lost in the crash: the node knows less is committed.
+        const s = stateOf(ev.node);
+        if (ev.commit !== undefined && s.commit !== undefined && ev.commit < s.commit) s.commit = ev.commit;
+        break;
+      }
       case 'snapshot-take': {
         const s = stateOf(ev.node);
         if (s.applied !== undefined && ev.index > s.applied && !explained(s.applied, ev.index)) {

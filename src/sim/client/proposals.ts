@@ -148,6 +148,7 @@ export class Clients {
       const requestId = `${p.base}#${p.attempt}`;
       env.trace.record({ entryHex: p.dataHex, kind: 'propose', node: node.name, requestId, t: env.now() });
       p.opts.onAttempt?.(p.attempt, node.name, requestId);
+      node.stepDone();
       if (node.applyPending || env.appliesUncommitted) node.runApply();
       return;
     }

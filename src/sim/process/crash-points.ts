@@ -1,13 +1,16 @@
 // Crash points of the process fault domain: a trigger armed by a scenario
 // event makes a node crash right after it next reaches a point in its work
 // (granting a vote, acknowledging log entries, taking an installed snapshot,
-// winning an election, committing as leader), the moments a lost or
-// unpersisted write, or a leader's unfinished term, matters. Armed triggers expire at
+// winning an election, committing as leader) or right before its next fsync
+// of Raft's WAL (its unsynced records then kept, lost or torn), the moments
+// a lost or unpersisted write, or a leader's unfinished term, matters. Armed triggers expire at
 // faults-end: no fault may happen in the quiet period liveness is judged on.
-/** The trigger a crash fired from (absent: a scheduled crash). */
-export type CrashCause = 'after-vote' | 'after-ack' | 'after-install' | 'after-apply' | 'after-elect' | 'after-commit' | 'leader-kill';
+import type { CrashCauseName } from '../../trace/types.ts';
 
-export type CrashPoint = 'crash-after-vote' | 'crash-after-ack' | 'crash-after-install' | 'crash-after-elect' | 'crash-after-commit';
+/** The trigger a crash fired from (absent: a scheduled crash). */
+export type CrashCause = CrashCauseName;
+
+export type CrashPoint = 'crash-after-vote' | 'crash-after-ack' | 'crash-after-install' | 'crash-after-elect' | 'crash-after-commit' | 'crash-before-sync';
 
 const CAUSE: Readonly<Record<CrashPoint, CrashCause>> = {
   'crash-after-vote': 'after-vote',
@@ -15,6 +18,7 @@ const CAUSE: Readonly<Record<CrashPoint, CrashCause>> = {
   'crash-after-install': 'after-install',
   'crash-after-elect': 'after-elect',
   'crash-after-commit': 'after-commit',
+  'crash-before-sync': 'before-sync',
 };
 
 /** An armed trigger: the restart delay (undefined: stays down), and what else happens once the node is down. */

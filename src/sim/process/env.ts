@@ -38,6 +38,7 @@ export interface NodeEnv<N> {
   readonly engine: EngineOptions;
   readonly snapshotInterval: number;
   readonly pendingLossRate: number;
+  readonly tornRate: number;
   readonly applierFactory: ApplierFactory;
   readonly storeFaults: StoreFaults | undefined;
   /** Election time-outs are drawn from it. */

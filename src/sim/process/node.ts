@@ -63,6 +63,8 @@ export class SimNode implements RaftHost {
   electionTimerAt = -1;
   electionToken = 0;
   heartbeatToken = 0;
+  /** ack-before-persist: an fsync is on its way. */
+  private lazySync = false;
   /** Counters for stats. */
   registrationsApplied = 0;
   appliesTotal = 0;
@@ -93,7 +95,7 @@ export class SimNode implements RaftHost {
     if (restart && sim.flags.forgetVote) this.disk.raft.vote = -1;
     const faults = sim.storeFaults;
     const sink =
-      faults === undefined
+      faults === undefined || !faults.mayFail(this.name)
         ? undefined
         : {
             faults,
@@ -142,21 +144,24 @@ export class SimNode implements RaftHost {
   crash(cause?: CrashCause): void {
     if (!this.up) return;
     this.exit();
-    const lostWrites = this.disk.crash(this.sim.faultsRng, this.sim.pendingLossRate);
-    this.sim.trace.record({ cause, kind: 'crash', lostWrites, node: this.name, t: this.sim.now });
-    // ack-before-persist: log entries acknowledged but not yet synced are gone.
-    const raft = this.disk.raft;
-    if (raft.syncedLastIndex !== undefined) {
-      // A snapshot persisted since (an install) made everything up to its index durable.
-      const synced = Math.max(raft.syncedLastIndex, raft.offset);
-      raft.syncedLastIndex = undefined;
-      if (synced < raft.offset + raft.entries.length) {
-        raft.entries.length = Math.max(0, synced - raft.offset);
-        raft.commit = Math.min(raft.commit, synced);
-        this.sim.trace.record({ fromIndex: synced + 1, kind: 'truncate', node: this.name, t: this.sim.now });
+    const sim = this.sim;
+    const { lostWrites, wal } = this.disk.crash(sim.faultsRng, {
+      lossRate: sim.pendingLossRate,
+      tornRate: sim.tornRate,
+      acceptTorn: sim.flags.walAcceptsTornRecord,
+    });
+    const torn = wal.torn ? { torn: true as const } : {};
+    const commit = wal.commit !== undefined ? { commit: wal.commit } : {};
+    const lostRecords = wal.lost > 0 ? { lostRecords: wal.lost } : {};
+    sim.trace.record({ cause, ...commit, kind: 'crash', lostWrites, ...lostRecords, node: this.name, t: sim.now, ...torn });
+    if (wal.fromIndex !== undefined) {
+      // The log on the disk: unsynced entries gone, or the tail an unsynced truncation had dropped back.
+      sim.trace.record({ crash: true, fromIndex: wal.fromIndex, kind: 'truncate', node: this.name, t: sim.now });
+      for (const e of wal.recovered) {
+        sim.trace.record({ crash: true, digest: e.digest, entryHex: e.hex, index: e.index, kind: 'append', node: this.name, t: sim.now, term: e.term });
       }
     }
-    this.sim.crashed(this.name);
+    sim.crashed(this.name);
   }
 
   /** A clean process exit (a start-up guard refusing after the process joined Raft): nothing is lost. */
@@ -174,6 +179,7 @@ export class SimNode implements RaftHost {
     this.store = null;
     this.applyPending = false;
     this.electionTimerAt = -1;
+    this.lazySync = false;
   }
 
   /** Replaces the disk (restore from backup); the node must be down. */
@@ -343,6 +349,7 @@ export class SimNode implements RaftHost {
     }
     this.disk.snapshot = snap;
     raft.compact(index, term);
+    this.disk.wal.sync(this.disk.raft);
     this.sim.trace.record({ index, kind: 'snapshot-take', node: this.name, rowsHash: snap.rowsHash, t: this.sim.now, term });
   }
 
@@ -365,7 +372,43 @@ export class SimNode implements RaftHost {
     // A crash point that fires in the middle of a Raft step (crash-after-elect,
     // crash-after-commit) lets the dead node's step run to its end: a crashed
     // process sends nothing, so what it would have sent is lost with it.
-    if (this.up) this.sim.send(msg);
+    if (this.persisted()) this.sim.send(msg);
+  }
+
+  /**
+   * A Raft step is over: what it wrote that must be durable is fsynced now,
+   * sent or not (etcd persists every Ready), before anything is applied.
+   */
+  stepDone(): void {
+    this.persisted();
+  }
+
+  persisted(): boolean {
+    if (!this.up) return false;
+    const disk = this.disk;
+    if (!disk.wal.mustSync(disk.raft)) return true;
+    const sim = this.sim;
+    if (sim.crashPoint(this, 'crash-before-sync', true)) return false;
+    const faults = sim.storeFaults;
+    if (faults !== undefined && faults.mayFail(this.name) && faults.onFsync()) {
+      // A failed fsync is fatal (etcd panics): the process dies, and what the
+      // page cache held may or may not be on the disk. Its supervisor restarts it.
+      this.crash('fsync-error');
+      sim.after(faults.restartDelayMs(), () => sim.restart(this.name));
+      return false;
+    }
+    if (!sim.flags.ackBeforePersist) disk.wal.sync(disk.raft);
+    else if (!this.lazySync) {
+      // The bug: the step goes on (acknowledges, votes, sends) and the fsync comes a little later.
+      this.lazySync = true;
+      const incarnation = this.incarnation;
+      sim.after(LAZY_SYNC_MS, () => {
+        if (this.incarnation !== incarnation || !this.up || this.disk !== disk) return;
+        this.lazySync = false;
+        disk.wal.sync(disk.raft);
+      });
+    }
+    return true;
   }
 
   voted(): void {
@@ -373,20 +416,11 @@ export class SimNode implements RaftHost {
   }
 
   elected(): void {
-    this.sim.crashPoint(this, 'crash-after-elect', true);
+    // Its empty entry is durable before it dies (the point is a term whose only entry is on no other node).
+    if (this.persisted()) this.sim.crashPoint(this, 'crash-after-elect', true);
   }
 
-  acked(from: number): void {
-    if (this.sim.flags.ackBeforePersist) {
-      // The bug: the entries are acknowledged now and synced a little later (a lazy fsync).
-      const disk = this.disk;
-      const raft = disk.raft;
-      if (raft.syncedLastIndex === undefined || raft.syncedLastIndex >= from) raft.syncedLastIndex = from - 1;
-      const incarnation = this.incarnation;
-      this.sim.after(LAZY_SYNC_MS, () => {
-        if (this.incarnation === incarnation && this.up && this.disk === disk) disk.raft.syncedLastIndex = undefined;
-      });
-    }
+  acked(): void {
     this.sim.crashPoint(this, 'crash-after-ack');
   }
 
@@ -440,7 +474,9 @@ export class SimNode implements RaftHost {
   }
 
   persistSnapshot(snap: Snapshot): void {
+    // Saving a snapshot fsyncs the WAL with it (etcd's SaveSnapshot).
     this.disk.snapshot = snap;
+    this.disk.wal.sync(this.disk.raft);
   }
 
   installSnapshot(snap: Snapshot, from: number): boolean {

@@ -68,7 +68,12 @@ export interface RejoinState {
   catchUpTerm: number;
 }
 
-/** Raft's persistent state: HardState (term, vote, commit) and the log. Always synced. */
+/**
+ * Raft's persistent state: HardState (term, vote, commit) and the log, as the
+ * process sees it; what of it is durable is the disk's WAL (storage/raft-wal.ts).
+ * Raft appends to `entries` in place but replaces the array for any other
+ * change (truncation, compaction, snapshot), which the WAL relies on.
+ */
 export interface RaftDiskState extends RaftLogState {
   term: number;
   /** Node index voted for in `term`, or -1. */
@@ -76,9 +81,4 @@ export interface RaftDiskState extends RaftLogState {
   commit: number;
   /** Set while a restored node rejoins (no vote, no campaign); see RejoinState. */
   rejoin?: RejoinState;
-  /**
-   * ack-before-persist only: the log is durable up to this index; entries after
-   * it were acknowledged but are lost in a crash. Absent: the whole log is synced.
-   */
-  syncedLastIndex?: number;
 }

@@ -67,7 +67,10 @@ export class Message {
 export interface RaftHost {
   now(): number;
   record(event: TraceEvent): void;
+  /** Sends `msg`, once this step's writes that must be durable first are (etcd's Ready: persist, then send). */
   send(msg: Message): void;
+  /** Make this step's writes durable now (fsync). False: the node crashed doing it (a crash point, a failed fsync). */
+  persisted(): boolean;
   /** A freshly drawn election timeout (ms). */
   electionTimeout(): number;
   /** The election deadline moved to `deadline`: make sure a timer fires by then. */
@@ -75,7 +78,7 @@ export interface RaftHost {
   /** This node granted its vote in the current term (the response is sent). */
   voted(): void;
   /** This follower acknowledged log entries it just appended, from index `from` on (the response is sent). */
-  acked(from: number): void;
+  acked(): void;
   /** This node just became leader: start its heartbeat timer. */
   startHeartbeat(): void;
   /** This node won an election: its empty entry is appended, not yet sent. */
@@ -607,7 +610,7 @@ export class RaftNode {
         const first = entries[k] as Entry;
         if (first.index <= this.lastIndex()) {
           // Conflict: drop our entries from here on.
-          hs.entries.length = first.index - hs.offset - 1;
+          hs.entries = hs.entries.slice(0, first.index - hs.offset - 1);
           this.host.record({ fromIndex: first.index, kind: 'truncate', node: this.name, t: now });
         }
         appendedFrom = first.index;
@@ -618,10 +621,12 @@ export class RaftNode {
         }
       }
     }
+    // etcd's Ready order: the new entries are durable before the node commits, acknowledges or applies them.
+    if (appendedFrom >= 0 && !this.host.persisted()) return;
     const commit = Math.min(m.commit, lastNew);
     if (commit > hs.commit) this.commitTo(commit);
     this.reply(m.from, lastNew, false, 0);
-    if (appendedFrom >= 0) this.host.acked(appendedFrom);
+    if (appendedFrom >= 0) this.host.acked();
   }
 
   private reply(to: number, index: number, reject: boolean, hint: number, hintTerm = 0): void {

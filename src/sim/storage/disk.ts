@@ -2,11 +2,14 @@
 // the call returns) or pending (in the page cache). A crash keeps every synced
 // write and, for each pending write in order, flips a seeded coin: kept or
 // lost. A clean process exit (a halt) loses nothing: the OS still flushes the
-// page cache. Raft's own state (term, vote, commit, log, snapshot) is always
-// written synced, as etcd does, so it lives in plain fields; the key-value
-// tables (registry store, sidecar) go through DiskTable.
+// page cache. Raft's own state (term, vote, commit, log) is a write-ahead log
+// with its own records and fsyncs (raft-wal.ts); a snapshot is written and
+// synced whole; the key-value tables (registry store, sidecar) go through
+// DiskTable.
 import type { Rng } from '../prng.ts';
 import type { RaftDiskState, Snapshot } from '../raft/log.ts';
+import { RaftWal } from './raft-wal.ts';
+import type { WalCrashOptions, WalLoss } from './raft-wal.ts';
 
 interface PendingOp<V> {
   /** undefined key: the whole table was cleared. */
@@ -121,6 +124,8 @@ export interface StoredValue {
 
 export class Disk {
   raft: RaftDiskState = { term: 0, vote: -1, commit: 0, entries: [], offset: 0, offsetTerm: 0 };
+  /** What of `raft` is durable. */
+  readonly wal = new RaftWal(this.raft);
   /** The node's last local snapshot (taken or installed), or null. */
   snapshot: Snapshot | null = null;
   /** The registry store: keys are the 27-byte registry keys in hex. */
@@ -134,15 +139,19 @@ export class Disk {
    */
   durableApplied: number | undefined = undefined;
 
-  /** Power loss. Returns the number of pending writes lost. */
-  crash(rng: Rng, lossRate: number): number {
-    return this.registry.crash(rng, lossRate) + this.sidecar.crash(rng, lossRate);
+  /** Power loss: the tables' pending writes lost (each by a coin), and what the Raft WAL lost. */
+  crash(rng: Rng, opts: WalCrashOptions): { lostWrites: number; wal: WalLoss } {
+    const lostWrites = this.registry.crash(rng, opts.lossRate) + this.sidecar.crash(rng, opts.lossRate);
+    const { state, loss } = this.wal.crash(this.raft, rng, opts);
+    this.raft = state;
+    return { lostWrites, wal: loss };
   }
 
   /** A clean exit: the page cache reaches the disk. */
   flush(): void {
     this.registry.sync();
     this.sidecar.sync();
+    this.wal.sync(this.raft);
   }
 
   /** A full copy (a backup). Log entries and snapshots are immutable and shared. */

@@ -4,9 +4,14 @@
 // stored row itself stays intact). Each injected fault is recorded in the
 // trace (`store-fault`), so the oracle can tell the environment's halts
 // (store-fault, corrupt-row) from the applier's own, and a halt the trace
-// does not explain is judged like any other. A node that halts on an injected
-// fault is restarted by its supervisor shortly after, as a real deployment
-// would; it then applies the same entry again.
+// does not explain is judged like any other. An fsync of Raft's WAL may fail
+// too, which kills the process (etcd panics) with its unsynced records kept,
+// lost or torn as in a crash. A node that halts or dies on an injected fault
+// is restarted by its supervisor shortly after, as a real deployment would.
+//
+// The fault atlas (TigerBeetle's name): only the disks of `nodes`, at most a
+// minority of the voters, ever fail, so a quorum keeps working disks and the
+// cluster keeps making progress under any fault rate.
 import type { Rng } from '../prng.ts';
 
 export interface StoreFaultRates {
@@ -14,6 +19,10 @@ export interface StoreFaultRates {
   errorRate: number;
   /** Chance that one store read during an apply returns a corrupted value. */
   corruptRate: number;
+  /** Chance that one fsync of Raft's WAL fails (default 0). */
+  fsyncErrorRate?: number;
+  /** The fault atlas: the nodes whose disks may fail (absent: every node). */
+  nodes?: readonly string[];
 }
 
 export type StoreFaultKind = 'error' | 'corrupt';
@@ -32,6 +41,17 @@ export class StoreFaults {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /** Whether the atlas lets `node`'s disk fail. */
+  mayFail(node: string): boolean {
+    return this.rates.nodes === undefined || this.rates.nodes.includes(node);
+  }
+
+  /** Whether an fsync of Raft's WAL fails. */
+  onFsync(): boolean {
+    const rate = this.rates.fsyncErrorRate ?? 0;
+    return !this.stopped && rate > 0 && this.rng.chance(rate);
   }
 
   /** The fault to inject into a read, if any. */
