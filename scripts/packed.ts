@@ -1,6 +1,8 @@
-// This repository as a user gets it: `npm pack` (which builds dist/ first:
-// the prepack script), then the tarball installed into a fresh project. Used
-// by the package test and by the start-up figure of `npm run bench`.
+// This repository as a user gets it: `npm run build` (dist/), `npm pack`,
+// then the tarball installed into a fresh project. Used by the package test
+// and by the start-up figure of `npm run bench`. The pack runs no scripts: its
+// prepare script would rebuild build/ under the workers of explorations
+// running meanwhile (the other tests); prepack's build is run here instead.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,8 @@ export interface Packed {
 /** Packs the repository into a new temporary folder and installs the tarball, with `deps` beside it, into a project there. */
 export function installPacked(deps: readonly string[] = []): Packed {
   const dir = mkdtempSync(join(tmpdir(), 'regsim-packed-'));
-  execFileSync('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, stdio: 'pipe' });
   const name = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   if (name === undefined) throw new Error(`npm pack left no tarball in ${dir}`);
   const tarball = join(dir, name);

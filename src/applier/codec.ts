@@ -21,6 +21,10 @@ export const REGISTRY_VALUE_LENGTH = 12;
 export const REGISTRATION_PAYLOAD_LENGTH = 15;
 export const REGISTRATION_VERSION = 0x01;
 
+const UTF8 = new TextEncoder();
+/** The prefix's bytes, encoded once (registryKey builds a key for every apply). */
+const REGISTRY_PREFIX_BYTES = UTF8.encode(REGISTRY_PREFIX);
+
 /** A byte string that is not a valid payload or row; `reason` is the halt reason. */
 export class CodecError extends Error {
   override name = 'CodecError';
@@ -53,7 +57,7 @@ export function low16(fullNodeId: bigint): number {
 export function deriveNodeId(raftId: string): bigint {
   if (raftId === '') return 0n;
   let hash = 0xcbf29ce484222325n;
-  for (const byte of new TextEncoder().encode(raftId)) {
+  for (const byte of UTF8.encode(raftId)) {
     hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & U64_MAX;
   }
   return hash === 0n ? 1n : hash;
@@ -64,7 +68,7 @@ export function registryKey(dekId: number, nodeId16: number): Uint8Array {
   checkUint('dekId', dekId, 32);
   checkUint('nodeId16', nodeId16, 16);
   const key = new Uint8Array(REGISTRY_KEY_LENGTH);
-  key.set(new TextEncoder().encode(REGISTRY_PREFIX));
+  key.set(REGISTRY_PREFIX_BYTES);
   const view = new DataView(key.buffer);
   view.setUint32(20, dekId);
   key[24] = 0x7c; // '|'

@@ -8,6 +8,7 @@ import type { PhaseTimer } from '../scenario/index.ts';
 import { startExternalApplier } from '../external/index.ts';
 import type { ExternalApplier, ExternalApplierOptions } from '../external/index.ts';
 import { RunError, runRange } from './run.ts';
+import { workerEntry } from './worker-entry.ts';
 import type { RunSpec, RunSummary } from './run.ts';
 
 export interface Chunk {
@@ -50,8 +51,10 @@ export function createLanes(
   applierOptions?: ExternalApplierOptions,
   onPhase?: PhaseTimer,
 ): Lane[] {
-  const threads = Array.from({ length: Math.max(0, workers - 1) }, () => workerLane({ applierCommand, applierOptions }));
-  return [inlineLane(applier, onPhase), ...threads];
+  const inline = inlineLane(applier, onPhase);
+  if (workers <= 1) return [inline];
+  const entry = workerEntry();
+  return [inline, ...Array.from({ length: workers - 1 }, () => workerLane(entry, { applierCommand, applierOptions }))];
 }
 
 export const closeLanes = async (lanes: readonly Lane[]): Promise<void> => {
@@ -66,15 +69,8 @@ function inlineLane(applier?: ApplierFactory, onPhase?: PhaseTimer): Lane {
   };
 }
 
-/**
- * The worker's entry. Compiled (dist/), it is JavaScript; run from the
- * sources (tsx, vitest), a plain-JS bootstrap first registers the TypeScript
- * loader in the new thread, which the parent's hooks do not reach.
- */
-const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker.js', import.meta.url);
-
-function workerLane(setup: WorkerSetup): Lane {
-  const worker = new Worker(WORKER_ENTRY, { workerData: setup });
+function workerLane(entry: URL, setup: WorkerSetup): Lane {
+  const worker = new Worker(entry, { workerData: setup });
   let loaded = false;
   let failure: Error | undefined;
   let signalReady: { resolve: () => void; reject: (err: Error) => void } | undefined;

@@ -11,7 +11,7 @@ import type { InvariantName } from './invariant-catalog.ts';
 import { checkReplicaAgreement } from './invariants/agreement.ts';
 import { checkCollisionsHalt } from './invariants/collision.ts';
 import { buildContext } from './invariants/context.ts';
-import type { CheckContext, OracleOptions, Violation } from './invariants/context.ts';
+import type { CheckContext, ModelTimeline, OracleOptions, Violation } from './invariants/context.ts';
 import { checkFailClosedHalts } from './invariants/fail-closed.ts';
 import { checkLiveness } from './invariants/liveness.ts';
 import { checkNonceReuse } from './invariants/nonce.ts';
@@ -45,6 +45,11 @@ export const CHECKERS: Readonly<Record<InvariantName, Checker>> = {
  * contract (trace-shape.ts): it is then no evidence about the system under test.
  */
 export function checkTrace(trace: readonly TraceEvent[], options: OracleOptions = {}): Violation[] {
+  return judgeTrace(trace, options).violations;
+}
+
+/** checkTrace's violations, and the reference timeline it judged them by (trace statistics reuse it: one pass over the committed log). */
+export function judgeTrace(trace: readonly TraceEvent[], options: OracleOptions = {}): { violations: Violation[]; timeline: ModelTimeline } {
   assertWellFormed(trace);
   const ctx = buildContext(trace, options);
   const names = options.only ? INVARIANT_NAMES.filter((n) => options.only?.includes(n)) : INVARIANT_NAMES;
@@ -52,9 +57,10 @@ export function checkTrace(trace: readonly TraceEvent[], options: OracleOptions 
   for (const name of names) out.push(...CHECKERS[name](trace, ctx));
   const rank = new Map(INVARIANT_NAMES.map((n, i) => [n, i]));
   // Array.prototype.sort is stable: ties keep each checker's own event order.
-  return out.sort(
+  const violations = out.sort(
     (a, b) => a.eventIndex - b.eventIndex || (rank.get(a.invariant) ?? 0) - (rank.get(b.invariant) ?? 0),
   );
+  return { violations, timeline: ctx.timeline };
 }
 
 /** The verdict class of a set of violations (architecture: failure classes). */

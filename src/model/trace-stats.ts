@@ -102,7 +102,8 @@ export interface TraceStats {
   noncesIssued: number;
 }
 
-export function traceStats(trace: readonly TraceEvent[]): TraceStats {
+/** The counts of `trace`; `timeline` is its reference timeline when the caller has it (judgeTrace's), else built here. */
+export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline = new ModelTimeline(new CommittedLog(trace))): TraceStats {
   const stats: TraceStats = {
     events: trace.length,
     entriesCommitted: 0,
@@ -286,7 +287,6 @@ export function traceStats(trace: readonly TraceEvent[]): TraceStats {
   }
 
   // The committed log, once: what the model makes of each entry.
-  const timeline = new ModelTimeline(new CommittedLog(trace));
   const payloads = new Set<string>();
   for (let index = 1; index <= timeline.lastIndex; index++) {
     const entryHex = timeline.entryAt(index);

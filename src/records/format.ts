@@ -4,6 +4,7 @@
 // output: `regsim merge` rebuilds the summary, the digest and the
 // counterexamples of one exploration from the records files of its shards.
 import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { RunSummary, ScenarioSize } from '../explore/index.ts';
 import { PATHS } from '../model/paths.ts';
 import type { Provenance } from './provenance.ts';
@@ -147,8 +148,16 @@ const SCHEMAS: Record<RecordLine['type'], object> = {
   }),
 };
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-const validators = Object.fromEntries(Object.entries(SCHEMAS).map(([type, schema]) => [type, ajv.compile(schema)]));
+let compiled: Record<string, ValidateFunction> | undefined;
+
+/** The record schemas by type, compiled on first use (writing records never validates: an exploration need not pay for them). */
+const validators = (): Record<string, ValidateFunction> => {
+  if (compiled === undefined) {
+    const ajv = new Ajv({ allErrors: false, strict: false });
+    compiled = Object.fromEntries(Object.entries(SCHEMAS).map(([type, schema]) => [type, ajv.compile(schema)]));
+  }
+  return compiled;
+};
 
 /** One line of a records file, checked; the error names what is wrong (the caller adds file and line). */
 export function parseRecord(text: string): RecordLine {
@@ -159,7 +168,7 @@ export function parseRecord(text: string): RecordLine {
     throw new Error('not valid JSON');
   }
   const type = (value as { type?: unknown } | null)?.type;
-  const validate = typeof type === 'string' ? validators[type] : undefined;
+  const validate = typeof type === 'string' ? validators()[type] : undefined;
   if (validate === undefined) throw new Error(`no record type "${String(type)}" (known: ${Object.keys(SCHEMAS).join(', ')})`);
   if (!validate(value)) {
     const e = validate.errors?.[0];

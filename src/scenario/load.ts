@@ -3,7 +3,7 @@
 // by its JSON pointer, e.g. `scenario: /events/3/node must be one of the
 // cluster's nodes (got "n9")`.
 import { Ajv } from 'ajv';
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { deriveNodeId } from '../applier/index.ts';
 import { maxIsolatedFollowers } from '../sim/network/partitions.ts';
 import { firstDuplicateKey } from './json.ts';
@@ -28,9 +28,14 @@ export class ScenarioError extends Error {
   }
 }
 
-const validate = new Ajv({ discriminator: true, allErrors: false, strict: false }).compile(SCENARIO_SCHEMA);
+let compiled: { scenario: ValidateFunction; policy: ValidateFunction } | undefined;
 
-const validatePolicyDoc = new Ajv({ allErrors: false, strict: false }).compile(SCENARIO_SCHEMA.properties.policy);
+/** The scenario and policy schemas, compiled on first use (an exploration never loads a document: its start-up need not pay for them). */
+const validators = (): { scenario: ValidateFunction; policy: ValidateFunction } =>
+  (compiled ??= {
+    scenario: new Ajv({ discriminator: true, allErrors: false, strict: false }).compile(SCENARIO_SCHEMA),
+    policy: new Ajv({ allErrors: false, strict: false }).compile(SCENARIO_SCHEMA.properties.policy),
+  });
 
 /**
  * A policy file (explore --policy): the fields it changes on top of a
@@ -39,13 +44,15 @@ const validatePolicyDoc = new Ajv({ allErrors: false, strict: false }).compile(S
  */
 export function loadPolicy(json: unknown): PolicyOverrides {
   const doc = typeof json === 'string' ? parseJson(json, 'policy') : json;
-  if (!validatePolicyDoc(doc)) throw schemaError((validatePolicyDoc.errors ?? [])[0], 'policy');
+  const validate = validators().policy;
+  if (!validate(doc)) throw schemaError((validate.errors ?? [])[0], 'policy');
   return doc as PolicyOverrides;
 }
 
 /** Validates a parsed document (or JSON text) and returns it typed; throws ScenarioError. */
 export function loadScenario(json: unknown): Scenario {
   const doc = typeof json === 'string' ? parseJson(json) : json;
+  const validate = validators().scenario;
   if (!validate(doc)) throw schemaError((validate.errors ?? [])[0]);
   const scenario = doc as Scenario;
   checkSemantics(scenario);

@@ -1,7 +1,7 @@
 // One scenario, end to end: compile, simulate, judge with the oracle.
 import { performance } from 'node:perf_hooks';
 import type { ApplierFactory } from '../applier/index.ts';
-import { checkTrace, verdictOf } from '../model/oracle.ts';
+import { judgeTrace, verdictOf } from '../model/oracle.ts';
 import type { Violation } from '../model/oracle.ts';
 import { traceStats } from '../model/trace-stats.ts';
 import type { TraceStats } from '../model/trace-stats.ts';
@@ -54,14 +54,17 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const variant = resolveVariant(opts.variant ?? 'correct');
   const config = timed(onPhase, 'generate', () => compileScenario(scenario, { variant, applier: opts.applier }));
   const result = timed(onPhase, 'simulate', () => simulate(config));
-  const { counted: violations, expected } = timed(onPhase, 'judge', () => splitGivenUp(checkTrace(result.trace), scenario));
+  const { counted: violations, expected, timeline } = timed(onPhase, 'judge', () => {
+    const judged = judgeTrace(result.trace);
+    return { ...splitGivenUp(judged.violations, scenario), timeline: judged.timeline };
+  });
   return timed(onPhase, 'summarise', () => ({
     verdict: verdictOf(violations),
     violations,
     expected,
     traceHash: traceHash(result.trace),
     trace: result.trace,
-    stats: traceStats(result.trace),
+    stats: traceStats(result.trace, timeline),
     simStats: result.stats,
     simulatedMs: result.stats.virtualMs,
   }));
