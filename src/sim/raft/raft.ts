@@ -270,7 +270,12 @@ export class RaftNode {
 
   /** The election timer fired (the caller checked the deadline). */
   tickElection(): void {
-    if (this.role === LEADER || !isVoter(this.conf, this.id)) return;
+    // A node whose own removal is appended but not committed still campaigns
+    // (counting only the voters of its latest configuration, itself not among
+    // them): it may hold the only copy of that removal, and a leader that
+    // stepped down before committing it would otherwise leave the cluster
+    // with no one able to win (clean run 7140 of seed 20251202).
+    if (this.role === LEADER || (!isVoter(this.conf, this.id) && !isVoter(this.committedConf(), this.id))) return;
     if (!this.rejoined()) {
       // Not yet: look again after another timeout (it may have caught up by then).
       this.resetElectionTimer();
@@ -368,7 +373,7 @@ export class RaftNode {
     this.leader = -1;
     this.voters.fill(false);
     this.voters[this.id] = true;
-    this.granted = 1;
+    this.granted = isVoter(this.conf, this.id) ? 1 : 0;
     this.rejected = 0;
     this.resetElectionTimer();
     if (this.granted >= this.quorum) {
