@@ -88,3 +88,15 @@ it('stale-leader-over-later-commit: a stale leader between the entry\'s term and
   expect(r.violations).toEqual([]);
   expect(r.trace.some((e) => e.kind === 'append' && e.node === 'n2' && e.index === 26 && e.term === 3)).toBe(true);
 });
+
+// self-removal-deposed-leader: run 7140 of `explore --seed 20251202` (the clean run) once membership went
+// through the log. Leader n1 appends its own removal (index 5); CheckQuorum deposes it on a lossy network
+// before the removal commits. It held the longest log, so no other node could win, and it did not
+// campaign (not a voter in its latest configuration): no leader ever again. A node whose own removal is
+// uncommitted now campaigns, counting only the voters of its latest configuration.
+it('self-removal-deposed-leader: the deposed self-removing leader campaigns again and the cluster goes on', () => {
+  const r = runScenario(load('self-removal-deposed-leader'));
+  expect(r.violations).toEqual([]);
+  expect(r.stats.probeCommitted).toBe(1);
+  expect(r.trace.some((e) => e.kind === 'became-leader' && e.node === 'n1' && e.t > 1371)).toBe(true);
+});
