@@ -58,32 +58,28 @@ function applyConf(voters: Set<string>, members: Set<string>, change: ConfChange
 }
 
 /**
- * The members of the configuration the run ends in, and every voter set the
- * core may still be working under: a node's log holds every entry up to its
- * commit index and may or may not hold the later ones, committed or (a
- * leader appended it, it never committed) not. So: the configuration at the
- * lowest commit index of the core, then each change after it in turn, then
- * each uncommitted one.
+ * The configurations of a run: the members of the one it ends in, the voters
+ * after each committed change (from run-start's, at index 0), and the voters
+ * with each change a leader appended that never committed.
  */
-function configurations(trace: readonly TraceEvent[], start: RunStart, ctx: CheckContext, commitFloor: number): { members: Set<string>; voterSets: Set<string>[] } {
+function configurations(trace: readonly TraceEvent[], start: RunStart, ctx: CheckContext): { members: Set<string>; steps: { index: number; voters: Set<string> }[]; pending: Set<string>[] } {
   const learners = new Set(start.learners ?? []);
   const voters = new Set(start.nodes.filter((n) => !learners.has(n)));
   // A learner slot that never joined is not a member; judging it is harmless (it is down).
   const members = new Set(start.nodes);
-  const voterSets: Set<string>[] = [];
+  const steps = [{ index: 0, voters: new Set(voters) }];
   for (const [index, change] of ctx.log.confChanges()) {
-    if (index > commitFloor && voterSets.length === 0) voterSets.push(new Set(voters));
     applyConf(voters, members, change);
-    if (index > commitFloor) voterSets.push(new Set(voters));
+    steps.push({ index, voters: new Set(voters) });
   }
-  if (voterSets.length === 0) voterSets.push(new Set(voters));
+  const pending: Set<string>[] = [];
   for (const ev of trace) {
     if (ev.kind !== 'conf-propose' || ctx.log.digestAt(ev.index) === entryHexDigest(ev.entryHex)) continue;
-    const pending = new Set(voters);
-    applyConf(pending, new Set(members), ev);
-    voterSets.push(pending);
+    const withChange = new Set(voters);
+    applyConf(withChange, new Set(members), ev);
+    pending.push(withChange);
   }
-  return { members, voterSets };
+  return { members, steps, pending };
 }
 
 export function checkLiveness(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
@@ -92,17 +88,23 @@ export function checkLiveness(trace: readonly TraceEvent[], ctx: CheckContext): 
   const endAt = trace.length - 1;
   const end = trace[endAt] as RunEnd;
   const faultsEnd = (trace.find((e) => e.kind === 'faults-end') as TraceEvent).t;
-  // The configuration the run ends in decides who is judged; every voter set the core may still be under must have a quorum in it.
-  const { members, voterSets } = configurations(trace, start, ctx, Number.POSITIVE_INFINITY);
+  // The configuration the run ends in decides who is judged. A core node's
+  // log holds every entry up to its commit index and may or may not hold the
+  // later ones: the core must be a quorum of the voters at the core's lowest
+  // commit index, after each committed change past it, and with each
+  // uncommitted one.
+  const { members, steps, pending } = configurations(trace, start, ctx);
   const healthy = end.nodes.filter((s) => s.up && !s.halted && members.has(s.node));
   if (healthy.length === 0) return [];
-  const finalVoters = voterSets[0] as Set<string>;
+  const finalVoters = (steps[steps.length - 1] as (typeof steps)[number]).voters;
   const coreNodes = healthy.filter((s) => s.rejoining !== true && finalVoters.has(s.node));
   const core = new Set(coreNodes.map((s) => s.node));
   const quorum = (finalVoters.size >> 1) + 1;
   if (core.size < quorum) return [];
   const commitFloor = Math.min(...coreNodes.map((s) => s.commitIndex));
-  for (const v of configurations(trace, start, ctx, commitFloor).voterSets) {
+  let from = 0;
+  while ((steps[from + 1]?.index ?? Number.POSITIVE_INFINITY) <= commitFloor) from++;
+  for (const v of [...steps.slice(from).map((step) => step.voters), ...pending]) {
     if ([...core].filter((n) => v.has(n)).length < (v.size >> 1) + 1) return [];
   }
 

@@ -44,11 +44,6 @@ export class MembershipOperator {
     this.poll();
   }
 
-  /** Whether a request for `node` is still under way. */
-  pending(node: SimNode): boolean {
-    return this.requests.some((r) => r.node === node);
-  }
-
   private poll(): void {
     const leader = this.env.leader();
     const raft = leader?.raft;

@@ -78,13 +78,6 @@ export function quorumOf(conf: Conf): number {
   return (n >> 1) + 1;
 }
 
-/** Slot indices of a bitmask, ascending. */
-export function slots(mask: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; mask >> i !== 0; i++) if ((mask >> i) & 1) out.push(i);
-  return out;
-}
-
 const UTF8 = new TextEncoder();
 
 /**

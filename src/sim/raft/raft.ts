@@ -154,8 +154,8 @@ export class RaftNode {
   electionDeadline = 0;
   private readonly n: number;
   /** The configuration of this node's log (its last configuration entry, committed or not). */
-  private conf: Conf;
-  private quorum: number;
+  private conf!: Conf;
+  private quorum!: number;
   private readonly peers: number[];
   // candidate
   private granted = 0;
@@ -185,8 +185,7 @@ export class RaftNode {
     electionMin: number,
   ) {
     this.n = n;
-    this.conf = foldConf(hs.confBase ?? opts.initialConf, hs.entries);
-    this.quorum = quorumOf(this.conf);
+    this.refreshConf();
     this.peers = [];
     for (let i = 0; i < n; i++) if (i !== id) this.peers.push(i);
     this.voters = new Array<boolean>(n).fill(false);
@@ -230,9 +229,15 @@ export class RaftNode {
     return foldConf(hs.confBase ?? this.opts.initialConf, hs.entries, Math.min(Math.max(0, index - hs.offset), hs.entries.length));
   }
 
-  /** The configuration as of the commit index. */
+  /** The configuration as of the commit index: the latest one unless a configuration entry is still uncommitted. */
   committedConf(): Conf {
-    return this.confAt(this.hs.commit);
+    return this.confPending() ? this.confAt(this.hs.commit) : this.conf;
+  }
+
+  /** Whether the log holds a configuration entry past the commit index (the uncommitted tail is short: no fold of the log). */
+  private confPending(): boolean {
+    for (let i = this.hs.commit + 1; i <= this.lastIndex(); i++) if (this.entryAt(i)?.conf !== undefined) return true;
+    return false;
   }
 
   /** The configuration of this node's log: its last configuration entry's, committed or not. */
@@ -247,8 +252,12 @@ export class RaftNode {
 
   /** After the log lost or replaced entries: the configuration is its last configuration entry's again. */
   private refreshConf(): void {
-    this.conf = foldConf(this.hs.confBase ?? this.opts.initialConf, this.hs.entries);
-    this.quorum = quorumOf(this.conf);
+    this.setConf(foldConf(this.hs.confBase ?? this.opts.initialConf, this.hs.entries));
+  }
+
+  private setConf(conf: Conf): void {
+    this.conf = conf;
+    this.quorum = quorumOf(conf);
   }
 
   /** Drops entries up to `index` (inclusive) after a snapshot at `index` of term `term`. */
@@ -426,17 +435,14 @@ export class RaftNode {
    */
   proposeConf(change: ConfChange): Entry | null {
     if (this.role !== LEADER || !changes(this.conf, change)) return null;
-    if (!this.opts.concurrentConfChanges) {
-      for (let i = this.hs.commit + 1; i <= this.lastIndex(); i++) if (this.entryAt(i)?.conf !== undefined) return null;
-    }
+    if (!this.opts.concurrentConfChanges && this.confPending()) return null;
     return this.propose((index, term) => this.host.confEntry(index, term, change));
   }
 
   private appendLocal(entry: Entry): void {
     this.hs.entries.push(entry);
     if (entry.conf !== undefined) {
-      this.conf = applyChange(this.conf, entry.conf);
-      this.quorum = quorumOf(this.conf);
+      this.setConf(applyChange(this.conf, entry.conf));
     }
     this.host.record({
       digest: entry.digest,
