@@ -19,6 +19,7 @@ import type { SimNode } from '../process/node.ts';
 import { kvEntry, registrationEntry } from '../workload.ts';
 import { RETRY_MS as ADMISSION_RETRY_MS, admissionCheck } from './admission.ts';
 import { GuardCheck } from './guard-check.ts';
+import { caughtUp } from '../operator/membership.ts';
 import { exhaustionGuard, memberCollisionGuard, registryCollisionGuard, rollbackGuard } from './guards.ts';
 import type { Refusal } from './guards.ts';
 import { isEncryptedWrite, rotationMarker, rotationMarkerDek } from './markers.ts';
@@ -462,9 +463,8 @@ export class NodeLifecycle implements SimHooks {
    */
   private replace(sim: SimApi, name: string, joiner: string, cutMs: number | undefined): void {
     if (this.faultsEnded) return;
-    const raft = sim.leader()?.raft;
-    const learner = sim.node(joiner);
-    if (raft === null || raft === undefined || !learner.up || raft.matchOf(learner.idx) < raft.commit) {
+    const leader = sim.leader();
+    if (leader === undefined || !caughtUp(leader, sim.node(joiner))) {
       sim.after(WRITE_RETRY_MS, (s) => this.replace(s, name, joiner, cutMs));
       return;
     }

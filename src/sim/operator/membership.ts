@@ -92,7 +92,7 @@ function done(conf: Conf, change: ConfChange): boolean {
 }
 
 /** A learner is promoted once the leader knows it holds everything committed (etcd's learner-ready check). */
-function caughtUp(leader: SimNode, learner: SimNode): boolean {
+export function caughtUp(leader: SimNode, learner: SimNode): boolean {
   const raft = leader.raft;
   return raft !== null && learner.up && raft.matchOf(learner.idx) >= raft.commit;
 }
