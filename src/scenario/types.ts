@@ -171,8 +171,8 @@ export type ScenarioEventDoc =
    * Partition whichever node leads now, with `keep` followers (default: as
    * many as leave its side a minority), from the rest for `lastsMs` (absent:
    * until a `heal`). `crashAtHeal`: at the heal (`lastsMs`), the cut-off
-   * leader is armed to crash right before its next fsync, the one that
-   * usually truncates its stale tail (see the simulator's event).
+   * leader is armed to crash right before its next fsync that overwrites
+   * synced log entries, the one of its stale tail's truncation.
    * `withLearners`: the leader's learners are cut off with it too.
    */
   | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number; crashAtHeal?: boolean; withLearners?: boolean }

@@ -116,8 +116,9 @@ export type ScenarioEvent =
    * history of Raft's figure 8). Nothing if no node leads. The network heals
    * after `lastsMs` (absent: at the next `heal`). `crashAtHeal` (with
    * `lastsMs`): at the heal the old leader is armed to crash right before its
-   * next fsync, usually the one of the append that truncates its stale tail,
-   * so a crash takes back a truncation that never reached the disk.
+   * next fsync that overwrites synced log entries (the append that truncates
+   * its stale tail), so a crash can take back a truncation that never reached
+   * the disk.
    * `withLearners`: the leader's learners (of its configuration) are cut off
    * with it too, as a zone holding the leader and read replicas would be.
    */

@@ -87,7 +87,7 @@ export const FAULTS: readonly FaultInfo[] = [
     fault: 'crash points',
     module: '`process/crash-points.ts`',
     injected: '`crash-after-apply`, `crash-after-ack`, `crash-after-install`, `crash-before-sync`; `isolate-leader` `crashAtHeal`',
-    model: "armed triggers: the node crashes right after it next applies a registration (before a snapshot covers it), acknowledges appended log entries, or hands an installed snapshot to its state machine (in the middle of the install), or right before its next fsync of Raft's WAL (its records written, nothing sent); `crashAtHeal` arms the last one on a cut-off leader at the heal, when its next fsync is usually the append that truncates its stale tail; disarmed at faults-end",
+    model: "armed triggers: the node crashes right after it next applies a registration (before a snapshot covers it), acknowledges appended log entries, or hands an installed snapshot to its state machine (in the middle of the install), or right before its next fsync of Raft's WAL (its records written, nothing sent); `crashAtHeal` arms a cut-off leader at the heal to crash right before its next fsync that overwrites synced log entries (the append that truncates its stale tail); disarmed at faults-end",
     reveals: 'the replay window after an apply (§7.1), an acknowledged entry lost (`ack-before-persist`, §7.6), a half-done install (`install-before-persist`), WAL recovery (`wal-accepts-torn-record`)',
     paths: ['crash:after-apply', 'crash:after-ack', 'crash:after-install', 'crash:before-sync'],
   },

@@ -371,7 +371,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
           this.after(ev.lastsMs, () => {
             if (this.network.isPartitioned()) applyNetworkEvent({ kind: 'heal' }, this.network, names, this.trace, this.now);
             if (ev.kind === 'isolate-leader' && ev.crashAtHeal === true && this.now < this.faultsEnd) {
-              this.crashPoints.arm(leader.name, 'crash-before-sync', HEAL_CRASH_RESTART_MS);
+              this.crashPoints.arm(leader.name, 'crash-before-truncation-sync', HEAL_CRASH_RESTART_MS);
             }
           });
         }

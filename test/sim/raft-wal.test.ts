@@ -42,6 +42,19 @@ describe('RaftWal', () => {
     expect(wal.mustSync(state)).toBe(true);
   });
 
+  it('tells an fsync that overwrites synced entries from one that only appends', () => {
+    const { state, wal } = synced(3, 1);
+    state.entries.push(entry(4, 1));
+    expect(wal.truncates(state)).toBe(false);
+    // A conflict truncation replaces the array: dropping only unsynced entry 4 overwrites nothing synced.
+    state.entries = state.entries.slice(0, 3).concat(entry(4, 2));
+    expect(wal.truncates(state)).toBe(false);
+    state.entries = state.entries.slice(0, 2).concat(entry(3, 2));
+    expect(wal.truncates(state)).toBe(true);
+    wal.sync(state);
+    expect(wal.truncates(state)).toBe(false);
+  });
+
   it('takes back an unsynced commit index', () => {
     const { state, wal } = synced(3, 1);
     state.commit = 3;

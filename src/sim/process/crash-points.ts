@@ -2,7 +2,8 @@
 // event makes a node crash right after it next reaches a point in its work
 // (granting a vote, acknowledging log entries, taking an installed snapshot,
 // winning an election, committing as leader) or right before its next fsync
-// of Raft's WAL (its unsynced records then kept, lost or torn), the moments
+// of Raft's WAL, or its next one that overwrites synced log entries (its
+// unsynced records then kept, lost or torn), the moments
 // a lost or unpersisted write, or a leader's unfinished term, matters. Armed triggers expire at
 // faults-end: no fault may happen in the quiet period liveness is judged on.
 import type { CrashCauseName } from '../../trace/types.ts';
@@ -10,7 +11,14 @@ import type { CrashCauseName } from '../../trace/types.ts';
 /** The trigger a crash fired from (absent: a scheduled crash). */
 export type CrashCause = CrashCauseName;
 
-export type CrashPoint = 'crash-after-vote' | 'crash-after-ack' | 'crash-after-install' | 'crash-after-elect' | 'crash-after-commit' | 'crash-before-sync';
+export type CrashPoint =
+  | 'crash-after-vote'
+  | 'crash-after-ack'
+  | 'crash-after-install'
+  | 'crash-after-elect'
+  | 'crash-after-commit'
+  | 'crash-before-sync'
+  | 'crash-before-truncation-sync';
 
 const CAUSE: Readonly<Record<CrashPoint, CrashCause>> = {
   'crash-after-vote': 'after-vote',
@@ -19,6 +27,7 @@ const CAUSE: Readonly<Record<CrashPoint, CrashCause>> = {
   'crash-after-elect': 'after-elect',
   'crash-after-commit': 'after-commit',
   'crash-before-sync': 'before-sync',
+  'crash-before-truncation-sync': 'before-sync',
 };
 
 /** An armed trigger: the restart delay (undefined: stays down), and what else happens once the node is down. */

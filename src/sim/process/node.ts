@@ -403,6 +403,7 @@ export class SimNode implements RaftHost {
     if (!disk.wal.mustSync(disk.raft)) return true;
     const sim = this.sim;
     if (sim.crashPoint(this, 'crash-before-sync', true)) return false;
+    if (disk.wal.truncates(disk.raft) && sim.crashPoint(this, 'crash-before-truncation-sync', true)) return false;
     const faults = sim.storeFaults;
     if (faults !== undefined && faults.mayFail(this.name) && faults.onFsync()) {
       // A failed fsync is fatal (etcd panics): the process dies, and what the

@@ -66,6 +66,15 @@ export class RaftWal {
     return state.entries !== s.entries || state.entries.length !== s.length || state.term !== s.term || state.vote !== s.vote;
   }
 
+  /**
+   * Whether the unsynced records overwrite synced log entries (a truncation
+   * and what replaced it): a crash before they land brings the old tail back.
+   */
+  truncates(state: RaftDiskState): boolean {
+    const s = this.current(state);
+    return state.entries !== s.entries && commonPrefix(state.entries, s) < s.length;
+  }
+
   /** Whether anything written is not yet synced (a commit index alone included). */
   dirty(state: RaftDiskState): boolean {
     return this.mustSync(state) || state.commit !== this.current(state).commit;
@@ -83,12 +92,7 @@ export class RaftWal {
   crash(state: RaftDiskState, rng: Rng, opts: WalCrashOptions): { state: RaftDiskState; loss: WalLoss } {
     const s = this.current(state);
     // The records since the fsync: the entries past the common prefix, then the HardState.
-    let p = 0;
-    if (state.entries === s.entries) p = s.length;
-    else {
-      const m = Math.min(s.length, state.entries.length);
-      while (p < m && state.entries[p] === s.entries[p]) p++;
-    }
+    const p = state.entries === s.entries ? s.length : commonPrefix(state.entries, s);
     const fresh = state.entries.length - p;
     const records = fresh + (state.term !== s.term || state.vote !== s.vote || state.commit !== s.commit ? 1 : 0);
     let kept = 0;
@@ -118,6 +122,14 @@ export class RaftWal {
     else if (this.synced.offset !== state.offset) throw new Error('raft WAL: the log was compacted without an fsync');
     return this.synced;
   }
+}
+
+/** How many leading entries `entries` shares with the synced image (the same objects: Raft never rewrites one). */
+function commonPrefix(entries: readonly Entry[], s: Image): number {
+  const m = Math.min(s.length, entries.length);
+  let p = 0;
+  while (p < m && entries[p] === s.entries[p]) p++;
+  return p;
 }
 
 function image(state: RaftDiskState): Image {
