@@ -199,7 +199,7 @@ export const FAULTS: readonly FaultInfo[] = [
   },
   {
     fault: 'leader kill',
-    module: '`simulator.ts`, `process/node.ts`',
+    module: '`nemesis/leader-faults.ts`, `process/node.ts`',
     injected: '`crash-leader`',
     model: 'crashes whichever node leads at that moment, with a quick restart',
     reveals: '§7.6 and client retries across a leader change',
@@ -215,7 +215,7 @@ export const FAULTS: readonly FaultInfo[] = [
   },
   {
     fault: 'leader isolation',
-    module: '`simulator.ts`, `network/partitions.ts`',
+    module: '`nemesis/leader-faults.ts`, `network/partitions.ts`',
     injected: '`isolate-leader` (keep, lastsMs; withLearners: its learners cut off with it)',
     model: 'the node that leads at that moment is cut off with `keep` followers (at most a minority) for `lastsMs`: it keeps taking proposals only they hold while the rest elect another leader',
     reveals: "§7.6 the histories of Raft's figure 8: a deposed leader's entries on a minority, truncated or, with the crashes below, carried to a majority in a later term",
@@ -231,7 +231,7 @@ export const FAULTS: readonly FaultInfo[] = [
   },
   {
     fault: "Raft's figure 8",
-    module: '`simulator.ts`, `process/crash-points.ts`',
+    module: '`nemesis/leader-faults.ts`, `process/crash-points.ts`, `operator/disk-restore.ts`',
     injected: '`figure-8` (keep, lastsMs, restartAfterMs, restoreVoter)',
     model: "a leader isolation with crash points armed so the history of the Raft paper's figure 8 unfolds: the majority's next leader crashes right after winning (its entry on no other node), after the heal the cut-off side's next leader crashes right after its first commit, and both come back after `restartAfterMs`; with `restoreVoter` (half the generated traps) a node that voted for the dead leader gets its disk back from a backup taken at the cut (Raft state discarded) and restarts before the heal",
     reveals: '§7.6 commit durability under a commit rule that counts replicas of an old-term entry (`raft-commit-old-term`), and under a restore that forgets the term the node had reached, so the cut-off leader counts it in a majority (`restore-forgets-term`)',

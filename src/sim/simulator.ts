@@ -6,8 +6,9 @@
 // their own modules: network/ (delays, loss, partitions), storage/ (the disk,
 // the registry store and its latent faults), process/ (a node's process: the
 // apply loop, crashes, restarts, halts, crash points), operator/ (backups and
-// restores), client/ (proposals and retries); lifecycle/ (epochs, guards,
-// registrations, nonces) runs above them as hooks.
+// restores, membership), client/ (proposals and retries), nemesis/ (faults
+// aimed at the leader, composed from the others); lifecycle/ (epochs,
+// guards, registrations, nonces) runs above them as hooks.
 import type { ApplierFactory } from '../applier/types.ts';
 import { LIVENESS_PROBE_ENTRY, LIVENESS_PROBE_REQUEST } from '../trace/probe.ts';
 import type { TraceEvent, TraceNodeSummary } from '../trace/types.ts';
@@ -27,7 +28,9 @@ import { EventQueue } from './event-queue.ts';
 import type { Scheduled } from './event-queue.ts';
 import type { SimApi, SimHooks } from './hooks.ts';
 import { Network } from './network/network.ts';
-import { applyNetworkEvent, maxIsolatedFollowers } from './network/partitions.ts';
+import { applyNetworkEvent } from './network/partitions.ts';
+import { injectLeaderFault } from './nemesis/leader-faults.ts';
+import type { LeaderFaultEnv } from './nemesis/leader-faults.ts';
 import { DiskOperator } from './operator/disk-restore.ts';
 import { MembershipOperator } from './operator/membership.ts';
 import { CrashPoints } from './process/crash-points.ts';
@@ -36,7 +39,7 @@ import type { ApplyInfo, NodeEnv, NodeStartInfo } from './process/env.ts';
 import { SimNode } from './process/node.ts';
 import { Prng } from './prng.ts';
 import type { Rng } from './prng.ts';
-import { confOf, isLearner } from './raft/conf.ts';
+import { confOf } from './raft/conf.ts';
 import type { Conf, ConfChange, ConfOp } from './raft/conf.ts';
 import type { Entry } from './raft/log.ts';
 import type { Message } from './raft/raft.ts';
@@ -51,10 +54,6 @@ const E_HEARTBEAT = 2;
 const E_SCENARIO = 3;
 const E_CALL = 4;
 const E_FAULTS_END = 5;
-/** figure-8's restored voter comes back this soon, before the heal. */
-const RESTORED_VOTER_RESTART_MS = 10;
-/** isolate-leader's crashAtHeal: the old leader comes back this soon after its crash. */
-const HEAL_CRASH_RESTART_MS = 30;
 
 class SimEvent implements Scheduled {
   seq = 0;
@@ -117,6 +116,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
   private readonly crashPoints = new CrashPoints();
   private readonly operator: DiskOperator;
   private readonly membership: MembershipOperator;
+  private readonly leaderFaultEnv: LeaderFaultEnv;
   private readonly byName = new Map<string, SimNode>();
   private readonly queue = new EventQueue<SimEvent | Message>();
   private readonly timeLimit: number;
@@ -214,6 +214,21 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       leader: () => this.leader(),
       after: (ms, fn) => this.after(ms, fn),
     });
+    this.leaderFaultEnv = {
+      get now() {
+        return sim.now;
+      },
+      names: this.config.nodes,
+      network: this.network,
+      trace: this.trace,
+      crashPoints: this.crashPoints,
+      operator: this.operator,
+      faultsEnd: this.faultsEnd,
+      leader: () => this.leader(),
+      node: (name) => this.node(name),
+      after: (ms, fn) => this.after(ms, fn),
+      restartLater: (name, ms) => this.restartLater(name, ms),
+    };
   }
 
   // --- running ----------------------------------------------------------------------
@@ -345,46 +360,11 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
         this.operator.restore(this.node(ev.node), ev.name, ev.raft === 'keep');
         this.restartLater(ev.node, ev.restartAfterMs);
         return;
-      case 'crash-leader': {
-        const leader = this.leader();
-        if (leader === undefined) return;
-        leader.crash('leader-kill');
-        this.restartLater(leader.name, ev.restartAfterMs);
-        return;
-      }
+      case 'crash-leader':
       case 'isolate-leader':
-      case 'figure-8': {
-        const leader = this.leader();
-        if (leader === undefined) return;
-        const names = this.config.nodes;
-        const at = names.indexOf(leader.name);
-        const ring = Array.from({ length: names.length - 1 }, (_, j) => names[(at + 1 + j) % names.length] as string);
-        const keep = ev.keep ?? maxIsolatedFollowers(names.length);
-        const cut = [leader.name, ...ring.slice(0, keep)];
-        if (ev.kind === 'isolate-leader' && ev.withLearners === true) {
-          const conf = leader.raft?.latestConf();
-          for (const n of ring.slice(keep)) if (conf !== undefined && isLearner(conf, this.node(n).idx)) cut.push(n);
-        }
-        const trap = ev.kind === 'figure-8';
-        applyNetworkEvent({ kind: 'partition', groups: [cut], leader: leader.name, trap }, this.network, names, this.trace, this.now);
-        if (ev.lastsMs !== undefined) {
-          this.after(ev.lastsMs, () => {
-            if (this.network.isPartitioned()) applyNetworkEvent({ kind: 'heal' }, this.network, names, this.trace, this.now);
-            if (ev.kind === 'isolate-leader' && ev.crashAtHeal === true && this.now < this.faultsEnd) {
-              this.crashPoints.arm(leader.name, 'crash-before-truncation-sync', HEAL_CRASH_RESTART_MS);
-            }
-          });
-        }
-        if (!trap) return;
-        // The rest of figure 8: the majority's next leader dies before its entry
-        // leaves it, and once healed, the cut-off side's next leader dies right
-        // after its first commit, before its own term's entries spread.
-        const majority = ring.slice(keep);
-        const restoreVoter = ev.restoreVoter === true ? this.restoreVoterAfter(majority) : undefined;
-        for (const n of majority) this.crashPoints.arm(n, 'crash-after-elect', ev.restartAfterMs, restoreVoter?.(n));
-        for (const n of cut) this.crashPoints.arm(n, 'crash-after-commit', ev.restartAfterMs);
+      case 'figure-8':
+        injectLeaderFault(this.leaderFaultEnv, ev);
         return;
-      }
       case 'crash-after-vote':
       case 'crash-after-ack':
       case 'crash-after-install':
@@ -403,26 +383,6 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
         this.hooks.onCustom?.(this, ev);
         return;
     }
-  }
-
-  /**
-   * figure-8's `restoreVoter`: every node of the majority side is backed up
-   * now; when one of them wins and dies, the next one in the ring (one that
-   * voted for it) gets its disk back from that backup, by the safe procedure
-   * (Raft state discarded), and restarts at once, while the old leader is
-   * still cut off. After the heal that leader replicates to it: a restored
-   * node must still refuse a leader of a term it had left behind.
-   */
-  private restoreVoterAfter(majority: readonly string[]): (winner: string) => () => void {
-    const at = this.now;
-    const backup = (n: string): string => `figure-8@${at}:${n}`;
-    for (const n of majority) this.operator.backup(this.node(n), backup(n));
-    return (winner) => () => {
-      const voter = majority[(majority.indexOf(winner) + 1) % majority.length] as string;
-      if (voter === winner) return;
-      this.operator.restore(this.node(voter), backup(voter), false, true);
-      this.restartLater(voter, RESTORED_VOTER_RESTART_MS);
-    };
   }
 
   private restartLater(name: string, restartAfterMs: number | undefined): void {
