@@ -127,6 +127,12 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'crash:after-apply', group: 'fault', label: 'crash right after applying a registration', count: (s) => of(s.crashesByCause, 'after-apply') },
   { name: 'crash:after-ack', group: 'fault', label: 'crash right after acknowledging log entries', count: (s) => of(s.crashesByCause, 'after-ack') },
   { name: 'crash:after-install', group: 'fault', label: 'crash in a snapshot install', count: (s) => of(s.crashesByCause, 'after-install') },
+  {
+    name: 'crash:after-snapshot-persist',
+    group: 'fault',
+    label: 'crash between persisting a received snapshot and installing it',
+    count: (s) => of(s.crashesByCause, 'after-snapshot-persist'),
+  },
   { name: 'crash:leader', group: 'fault', label: 'leader killed', count: (s) => of(s.crashesByCause, 'leader-kill') },
   { name: 'crash:after-elect', group: 'fault', label: 'leader crash right after winning its election', count: (s) => of(s.crashesByCause, 'after-elect') },
   { name: 'crash:after-commit', group: 'fault', label: 'leader crash right after advancing the commit index', count: (s) => of(s.crashesByCause, 'after-commit') },

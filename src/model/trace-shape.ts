@@ -50,6 +50,7 @@ export function assertWellFormed(trace: readonly TraceEvent[]): void {
         break;
       }
       case 'snapshot-install':
+      case 'snapshot-persist':
         commit.set(ev.node, Math.max(commit.get(ev.node) ?? 0, ev.index));
         break;
       case 'crash':

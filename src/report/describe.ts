@@ -204,6 +204,8 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
       return d('snapshot', `taken @${ev.index}`, 'snapshot');
     case 'snapshot-install':
       return d('snapshot', `installed @${ev.index} from ${ev.from} (${rowCount(ev.rows)})`, 'snapshot');
+    case 'snapshot-persist':
+      return d('snapshot', `persisted @${ev.index} from ${ev.from}, not installed yet`, 'snapshot');
     case 'crash':
       return d(
         'crash',

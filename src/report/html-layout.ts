@@ -87,6 +87,7 @@ export function markClass(ev: TraceEvent, tone: Tone): string | undefined {
     case 'snapshot-take':
       return 'm-snap';
     case 'snapshot-install':
+    case 'snapshot-persist':
       return 'm-install';
     case 'restore':
       return 'm-restore';

@@ -80,15 +80,24 @@ const U64_MAX = (1n << 64n) - 1n;
 const U32_MAX = 0xffffffff;
 /** A joiner that collides with no default member id (n1..n7). */
 const PLAIN_JOINER = 'n8';
+/** A boundary member's restarts are quick: it registers each epoch before the next. */
+const BOUNDARY_RESTART_MS = 40;
 const percent = (max: number): fc.Arbitrary<number> => fc.integer({ min: 0, max }).map((p) => p / 100);
 /** A point in [0, 1] in thousandths: times are drawn as fractions of the fault window. */
 const permille = fc.integer({ min: 0, max: 1000 });
 
-/** A crash now, or armed to fire at a crash point: right after the node applies a registration, acknowledges log entries, or installs a snapshot. */
+/** A crash now, or armed to fire at a crash point: right after the node applies a registration, acknowledges log entries, persists or installs a received snapshot, or right before an fsync. */
 const crashT = fc.record({
   at: permille,
   node: fc.nat(6),
-  kind: fc.constantFrom('crash' as const, 'crash-after-apply' as const, 'crash-after-ack' as const, 'crash-after-install' as const, 'crash-before-sync' as const),
+  kind: fc.constantFrom(
+    'crash' as const,
+    'crash-after-apply' as const,
+    'crash-after-ack' as const,
+    'crash-after-install' as const,
+    'crash-before-sync' as const,
+    'crash-after-snapshot-persist' as const,
+  ),
   restartAfterMs: fc.integer({ min: 5, max: 400 }),
 });
 const partitionT = fc.record({ at: permille, mask: fc.integer({ min: 1, max: 126 }), lastsMs: fc.integer({ min: 20, max: 600 }) });
@@ -362,7 +371,17 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
   });
 
   if (on('network')) faults.network = r.network;
-  if (on('crashes')) faults.crashes = { pendingLossRate: r.pendingLossRate, tornRate: r.tornRate };
+  if (on('crashes')) {
+    faults.crashes = { pendingLossRate: r.pendingLossRate, tornRate: r.tornRate };
+    // A member whose sidecar starts `below` bumps under a boundary crosses it
+    // on its `below`-th restart: give it those restarts, spread over the
+    // fault window, so the crossing commits in more than a lucky few runs.
+    for (const e of r.epochs) {
+      for (let j = 1; j <= e.below; j++) {
+        events.push({ at: time(Math.round((j * 1000) / (e.below + 1))), kind: 'crash', node: node(e.node), restartAfterMs: BOUNDARY_RESTART_MS });
+      }
+    }
+  }
   if (on('snapshots')) faults.snapshots = { interval: r.snapshotInterval };
   if (on('partitions')) faults.partitions = {};
   if (on('restores')) faults.restores = {};

@@ -177,6 +177,7 @@ export const SCENARIO_SCHEMA = {
           event('crash-after-apply', { node: raftId, restartAfterMs }, ['node']),
           event('crash-after-ack', { node: raftId, restartAfterMs }, ['node']),
           event('crash-after-install', { node: raftId, restartAfterMs }, ['node']),
+          event('crash-after-snapshot-persist', { node: raftId, restartAfterMs }, ['node']),
           event('crash-before-sync', { node: raftId, restartAfterMs }, ['node']),
           event('restart', { node: raftId }, ['node']),
           event('snapshot', { node: raftId }, ['node']),

@@ -137,6 +137,8 @@ export type ScenarioEventDoc =
   | { at: number; kind: 'crash-after-ack'; node: string; restartAfterMs?: number }
   /** Crash right after `node`'s state machine next takes an installed snapshot. */
   | { at: number; kind: 'crash-after-install'; node: string; restartAfterMs?: number }
+  /** Crash right after Raft next persists a snapshot `node` received, before its state machine takes it. */
+  | { at: number; kind: 'crash-after-snapshot-persist'; node: string; restartAfterMs?: number }
   /** Crash right before `node`'s next fsync of Raft's WAL (its unsynced records kept, lost or torn). */
   | { at: number; kind: 'crash-before-sync'; node: string; restartAfterMs?: number }
   | { at: number; kind: 'restart'; node: string }
@@ -197,6 +199,7 @@ export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
   'crash-after-apply': 'crashes',
   'crash-after-ack': 'crashes',
   'crash-after-install': 'crashes',
+  'crash-after-snapshot-persist': 'crashes',
   'crash-before-sync': 'crashes',
   restart: 'crashes',
   snapshot: 'snapshots',

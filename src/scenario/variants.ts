@@ -91,6 +91,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'drop-halting-registration': ['halt:rollback', 'halt:collision'],
   'ack-before-persist': ['crash:after-ack'],
   'install-before-persist': ['crash:after-install'],
+  'install-not-resumed': ['crash:after-snapshot-persist'],
   'wal-accepts-torn-record': ['torn-write'],
   'learner-counts-in-quorum': ['membership:add'],
   'concurrent-conf-changes': ['membership:promote', 'membership:remove'],

@@ -150,6 +150,12 @@ export type ScenarioEvent =
    */
   | { at: number; kind: 'crash-after-install'; node: string; restartAfterMs?: number }
   /**
+   * Arm a trigger: `node` crashes right after Raft next persists a snapshot
+   * received from the leader, before its state machine takes it (a restart
+   * must finish the install).
+   */
+  | { at: number; kind: 'crash-after-snapshot-persist'; node: string; restartAfterMs?: number }
+  /**
    * Arm a trigger: `node` crashes right after it next wins an election (its
    * empty entry appended, nothing sent yet), leaving a term whose only entry
    * is on no other node.
@@ -215,6 +221,7 @@ export const FAULT_KINDS: ReadonlySet<ScenarioEvent['kind']> = new Set([
   'crash-after-vote',
   'crash-after-ack',
   'crash-after-install',
+  'crash-after-snapshot-persist',
   'crash-after-elect',
   'crash-after-commit',
   'crash-before-sync',

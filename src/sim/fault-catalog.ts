@@ -86,10 +86,10 @@ export const FAULTS: readonly FaultInfo[] = [
   {
     fault: 'crash points',
     module: '`process/crash-points.ts`',
-    injected: '`crash-after-apply`, `crash-after-ack`, `crash-after-install`, `crash-before-sync`; `isolate-leader` `crashAtHeal`',
-    model: "armed triggers: the node crashes right after it next applies a registration (before a snapshot covers it), acknowledges appended log entries, or hands an installed snapshot to its state machine (in the middle of the install), or right before its next fsync of Raft's WAL (its records written, nothing sent); `crashAtHeal` arms a cut-off leader at the heal to crash right before its next fsync that overwrites synced log entries (the append that truncates its stale tail); disarmed at faults-end",
-    reveals: 'the replay window after an apply (§7.1), an acknowledged entry lost (`ack-before-persist`, §7.6), a half-done install (`install-before-persist`), WAL recovery (`wal-accepts-torn-record`)',
-    paths: ['crash:after-apply', 'crash:after-ack', 'crash:after-install', 'crash:before-sync'],
+    injected: '`crash-after-apply`, `crash-after-ack`, `crash-after-snapshot-persist`, `crash-after-install`, `crash-before-sync`; `isolate-leader` `crashAtHeal`',
+    model: "armed triggers: the node crashes right after it next applies a registration (before a snapshot covers it), acknowledges appended log entries, persists a snapshot received from the leader (before its state machine takes it: a restart must finish the install from the persisted snapshot), or hands an installed snapshot to its state machine (in the middle of the install), or right before its next fsync of Raft's WAL (its records written, nothing sent); `crashAtHeal` arms a cut-off leader at the heal to crash right before its next fsync that overwrites synced log entries (the append that truncates its stale tail); disarmed at faults-end",
+    reveals: 'the replay window after an apply (§7.1), an acknowledged entry lost (`ack-before-persist`, §7.6), a half-done install (`install-before-persist`, `install-not-resumed`), WAL recovery (`wal-accepts-torn-record`)',
+    paths: ['crash:after-apply', 'crash:after-ack', 'crash:after-snapshot-persist', 'crash:after-install', 'crash:before-sync'],
   },
   {
     fault: 'halt (process exit)',
@@ -289,7 +289,7 @@ export const FAULTS: readonly FaultInfo[] = [
     fault: 'epoch and DEK boundaries',
     module: '`lifecycle/`',
     injected: '`cluster.initialEpochs`, `cluster.initialDek`, `rotate-dek` `dekId`',
-    model: 'sidecars that start just below 0x80, 0x100, 0x8000 or 0x10000 so restarts cross the boundary; DEK ids 0, 0xFFFF, 0x10000, 0x10001, 2^31 ± 1 and near 2^32, rotations by 1, 0x10000 or 2^31',
+    model: 'sidecars that start just below 0x80, 0x100, 0x8000 or 0x10000 each with as many quick restarts (with crashes on) as its next registrations need to cross the boundary; DEK ids 0, 0xFFFF, 0x10000, 0x10001, 2^31 ± 1 and near 2^32, rotations by 1, 0x10000 or 2^31',
     reveals: '§7.2 across 0x7FFF/0x8000 (`signed-epoch`), exhaustion at 0xFFFF, DEK ids above 16 bits (`dek-truncated-key`)',
     paths: ['epoch:0x8000', 'epoch:0xffff', 'dek:above-16-bits', 'dek:near-2^32'],
   },

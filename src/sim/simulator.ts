@@ -368,6 +368,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       case 'crash-after-vote':
       case 'crash-after-ack':
       case 'crash-after-install':
+      case 'crash-after-snapshot-persist':
       case 'crash-after-elect':
       case 'crash-after-commit':
       case 'crash-before-sync':
@@ -472,9 +473,10 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
    * acknowledgement's message is on its way), and restarts after the
    * trigger's delay. Returns whether a trigger fired.
    */
-  crashPoint(node: SimNode, point: CrashPoint, now = false): boolean {
+  crashPoint(node: SimNode, point: CrashPoint, now = false, firing?: () => void): boolean {
     const trigger = this.crashPoints.take(node.name, point);
     if (trigger === undefined) return false;
+    firing?.();
     const fire = (): void => {
       node.crash(trigger.cause);
       this.restartLater(node.name, trigger.restartAfterMs);

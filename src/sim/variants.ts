@@ -10,6 +10,8 @@ export const SIM_VARIANTS = {
   'ack-before-persist': "a node fsyncs Raft's WAL lazily: it acknowledges appended entries (and sends votes) before they are synced, so a crash may lose them",
   'wal-accepts-torn-record': "the WAL recovery after a crash skips checksums: a half-written (torn) entry stays in the log, its data cut short, under its index and term",
   'install-before-persist': 'a follower hands an installed snapshot to the state machine before Raft persists it',
+  'install-not-resumed':
+    'a restart ignores a received snapshot that Raft persisted but the state machine had not taken when the node crashed: it resumes at the snapshot on the store as it was',
   'raft-commit-without-majority': 'a leader commits its entries as soon as it appends them, without a majority',
   'raft-forget-vote': 'a node forgets whom it voted for when it restarts (vote not persisted)',
   'restore-forgets-term':
@@ -51,6 +53,7 @@ export interface VariantFlags {
   dropHaltingRegistration: boolean;
   ackBeforePersist: boolean;
   installBeforePersist: boolean;
+  installNotResumed: boolean;
   commitWithoutMajority: boolean;
   commitOldTerm: boolean;
   forgetVote: boolean;
@@ -76,6 +79,7 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     dropHaltingRegistration: on('drop-halting-registration'),
     ackBeforePersist: on('ack-before-persist'),
     installBeforePersist: on('install-before-persist'),
+    installNotResumed: on('install-not-resumed'),
     commitWithoutMajority: on('raft-commit-without-majority'),
     commitOldTerm: on('raft-commit-old-term'),
     forgetVote: on('raft-forget-vote'),

@@ -49,6 +49,7 @@ export type CrashCauseName =
   | 'after-vote'
   | 'after-ack'
   | 'after-install'
+  | 'after-snapshot-persist'
   | 'after-apply'
   | 'after-elect'
   | 'after-commit'
@@ -126,6 +127,13 @@ export type TraceEvent =
   | (AtNode & { kind: 'snapshot-take'; index: number; term: number; rowsHash: string })
   /** `node`'s state machine was replaced by `from`'s snapshot; applied index jumps to `index`. */
   | (AtNode & { kind: 'snapshot-install'; index: number; term: number; from: string; rows: TraceRow[] })
+  /**
+   * Raft persisted `from`'s snapshot (its log now starts at `index`) and the
+   * node crashed before its state machine took it. Recorded only then: an
+   * install that runs through is one `snapshot-install` event. A restart
+   * finishes the install (a `snapshot-install` event before the `restart`).
+   */
+  | (AtNode & { kind: 'snapshot-persist'; index: number; term: number; from: string })
   // --- processes and disks ------------------------------------------------
   /**
    * Volatile state is gone; `lostWrites` pending (unsynced) writes of the

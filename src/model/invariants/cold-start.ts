@@ -39,6 +39,10 @@ export class DurableIndexModel {
         this.m.set(ev.node, carried);
         return;
       }
+      case 'snapshot-persist':
+        // The node's newest snapshot, with the image's M; its store (and M) are as they were.
+        this.image(ev.node).set(ev.index, this.images.get(ev.from)?.get(ev.index));
+        return;
       case 'restart':
         if (ev.coldStart === 'restore') this.m.set(ev.node, this.images.get(ev.node)?.get(ev.appliedIndex));
         return;

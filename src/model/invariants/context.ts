@@ -466,6 +466,10 @@ export class Lifecycle {
           keepSnapshot(ev.node, ev.index, src);
           break;
         }
+        case 'snapshot-persist':
+          // Persisted, not installed: the store keeps its hwm, the snapshot is its source's.
+          keepSnapshot(ev.node, ev.index, takes.get(ev.from)?.get(ev.index) ?? Math.max(ev.index, hwm.get(ev.from) ?? 0));
+          break;
         case 'restart':
           // Production's cold start may replace the store by the snapshot's image: its rows are the snapshot's.
           if (ev.coldStart === 'restore') set(ev.node, ev.t, takes.get(ev.node)?.get(ev.appliedIndex) ?? ev.appliedIndex);

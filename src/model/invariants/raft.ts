@@ -220,7 +220,8 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
         if (ev.index > log.commit) log.commit = ev.index;
         break;
       }
-      case 'snapshot-install': {
+      case 'snapshot-install':
+      case 'snapshot-persist': {
         const log = logOf(ev.node);
         logs.set(ev.node, { terms: [], digests: [], offset: ev.index, commit: Math.max(log.commit, ev.index), known: true });
         break;

@@ -170,6 +170,13 @@ export function checkAppliedLog(trace: readonly TraceEvent[], ctx: CheckContext)
         s.commit = Math.max(s.commit ?? 0, ev.index);
         break;
       }
+      case 'snapshot-persist': {
+        // Raft's half of an install: the state machine has not taken it (a restart must).
+        const s = stateOf(ev.node);
+        s.snapshot = ev.index;
+        s.commit = Math.max(s.commit ?? 0, ev.index);
+        break;
+      }
       case 'restart': {
         const s = stateOf(ev.node);
         if (durable !== undefined) {

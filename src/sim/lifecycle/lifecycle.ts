@@ -354,7 +354,14 @@ export class NodeLifecycle implements SimHooks {
   onSnapshotInstall(sim: SimApi, name: string, index: number): void {
     const proc = this.procs.get(name);
     const dek = this.dekAt(index);
-    if (proc !== undefined && dek > proc.dekId) this.switchDek(sim, proc, dek);
+    if (proc !== undefined) {
+      if (dek > proc.dekId) this.switchDek(sim, proc, dek);
+      return;
+    }
+    // A restart finishing an interrupted install: the process about to start takes the snapshot's DEK.
+    const disk = sim.node(name).disk;
+    const active = activeDek(disk);
+    if (active !== undefined && dek > active) setActiveDek(disk, dek);
   }
 
   /**

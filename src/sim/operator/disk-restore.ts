@@ -95,7 +95,9 @@ export class DiskOperator {
       offsetTerm: 0,
       rejoin: { voteAboveTerm, catchUpIndex: owed.index, catchUpTerm: owed.term },
     };
+    // Raft's snapshot goes with its log, and so does an install it had persisted but not finished.
     disk.snapshot = null;
+    disk.pendingInstall = undefined;
     node.replaceDisk(disk);
     this.trace.record({
       backupAt: backup.at,

@@ -1,6 +1,7 @@
 // Crash points of the process fault domain: a trigger armed by a scenario
 // event makes a node crash right after it next reaches a point in its work
-// (granting a vote, acknowledging log entries, taking an installed snapshot,
+// (granting a vote, acknowledging log entries, persisting a received
+// snapshot or handing it to the state machine,
 // winning an election, committing as leader) or right before its next fsync
 // of Raft's WAL, or its next one that overwrites synced log entries (its
 // unsynced records then kept, lost or torn), the moments
@@ -15,6 +16,7 @@ export type CrashPoint =
   | 'crash-after-vote'
   | 'crash-after-ack'
   | 'crash-after-install'
+  | 'crash-after-snapshot-persist'
   | 'crash-after-elect'
   | 'crash-after-commit'
   | 'crash-before-sync'
@@ -24,6 +26,7 @@ const CAUSE: Readonly<Record<CrashPoint, CrashCause>> = {
   'crash-after-vote': 'after-vote',
   'crash-after-ack': 'after-ack',
   'crash-after-install': 'after-install',
+  'crash-after-snapshot-persist': 'after-snapshot-persist',
   'crash-after-elect': 'after-elect',
   'crash-after-commit': 'after-commit',
   'crash-before-sync': 'before-sync',

@@ -55,8 +55,8 @@ export interface NodeEnv<N> {
   after(ms: number, fn: () => void): void;
   scheduleElectionTimer(node: N, time: number, token: number): void;
   scheduleHeartbeat(node: N, token: number): void;
-  /** A node reached a crash point: true if an armed trigger crashed it (`now`: at once). */
-  crashPoint(node: N, point: CrashPoint, now?: boolean): boolean;
+  /** A node reached a crash point: true if an armed trigger crashed it (`now`: at once; `firing`: runs first if it does). */
+  crashPoint(node: N, point: CrashPoint, now?: boolean, firing?: () => void): boolean;
   /** Its commit index moved to `index` (an entry of `term`). */
   noteCommit(index: number, term: number): void;
   /** Its apply loop applied an entry a client proposed. */

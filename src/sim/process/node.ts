@@ -68,6 +68,8 @@ export class SimNode implements RaftHost {
   heartbeatToken = 0;
   /** ack-before-persist: an fsync is on its way. */
   private lazySync = false;
+  /** The received snapshot the state machine took last (so persisting it after, under install-before-persist, leaves nothing pending). */
+  private tookSnapshot: Snapshot | null = null;
   /** Counters for stats. */
   registrationsApplied = 0;
   appliesTotal = 0;
@@ -106,6 +108,16 @@ export class SimNode implements RaftHost {
               sim.trace.record({ fault, keyHex, kind: 'store-fault', node: this.name, op, t: sim.now }),
           };
     this.store = new SimRegistryStore(this.disk, !sim.flags.unsyncedRegistryWrites, sink);
+    const pending = this.disk.pendingInstall;
+    if (pending !== undefined) {
+      // An install a crash interrupted after Raft persisted its snapshot: the state machine takes it now
+      // (the bug install-not-resumed: the store stays as it was, behind the snapshot it resumes from).
+      if (sim.flags.installNotResumed) this.disk.pendingInstall = undefined;
+      else {
+        this.takeSnapshotImage(pending.snapshot, pending.from);
+        sim.installed(this.name, pending.snapshot.index);
+      }
+    }
     const start = coldStart(this.durableIndex(), this.disk, this.store);
     this.applied = start.appliedIndex;
     if (restart) {
@@ -488,18 +500,35 @@ export class SimNode implements RaftHost {
     return this.disk.snapshot;
   }
 
-  persistSnapshot(snap: Snapshot): void {
+  persistSnapshot(snap: Snapshot, from: number): boolean {
+    const disk = this.disk;
     // Saving a snapshot fsyncs the WAL with it (etcd's SaveSnapshot).
-    this.disk.snapshot = snap;
-    this.disk.wal.sync(this.disk.raft);
+    disk.snapshot = snap;
+    disk.wal.sync(disk.raft);
+    // Unless the state machine took it first (install-before-persist), it is still to install, durably so.
+    if (this.tookSnapshot === snap) return true;
+    disk.pendingInstall = { snapshot: snap, from };
+    const sim = this.sim;
+    const interrupted = (): void => sim.trace.record({ from: this.nodeName(from), index: snap.index, kind: 'snapshot-persist', node: this.name, t: sim.now, term: snap.term });
+    return !sim.crashPoint(this, 'crash-after-snapshot-persist', true, interrupted);
   }
 
   installSnapshot(snap: Snapshot, from: number): boolean {
+    this.takeSnapshotImage(snap, from);
+    this.sim.installed(this.name, snap.index);
+    // The crash point after the state machine was replaced (before Raft persists the snapshot, under install-before-persist).
+    return this.up && !this.sim.crashPoint(this, 'crash-after-install', true);
+  }
+
+  /** The state machine takes a received snapshot: its rows replace the store's. */
+  private takeSnapshotImage(snap: Snapshot, from: number): void {
     const store = this.store as SimRegistryStore;
     // Under 'skip-applied' the rows keep the applied index their source stored with them.
     store.replaceAll(snap.rows, snap.rowsAppliedAt);
     // An installed image brings its own M, at most its index (addendum §3.1).
     if (this.durableIndex()) this.disk.durableApplied = snap.appliedIndex;
+    this.disk.pendingInstall = undefined;
+    this.tookSnapshot = snap;
     this.applied = snap.index;
     this.sim.trace.record({
       from: this.nodeName(from),
@@ -510,9 +539,6 @@ export class SimNode implements RaftHost {
       t: this.sim.now,
       term: snap.term,
     });
-    this.sim.installed(this.name, snap.index);
-    // The crash point after the state machine was replaced (before Raft persists the snapshot, under install-before-persist).
-    return this.up && !this.sim.crashPoint(this, 'crash-after-install', true);
   }
 
   noop(index: number, term: number): Entry {

@@ -90,8 +90,12 @@ export interface RaftHost {
   committed(): void;
   /** The node's latest local snapshot (for a follower that needs compacted entries). */
   latestSnapshot(): Snapshot | null;
-  /** Make `snap` the node's persisted snapshot (Raft's storage, with the log reset below). */
-  persistSnapshot(snap: Snapshot): void;
+  /**
+   * Make `snap`, received from node `from`, the node's persisted snapshot
+   * (Raft's storage, with the log reset below). False: the node crashed right
+   * after (a crash point), before its state machine took the snapshot.
+   */
+  persistSnapshot(snap: Snapshot, from: number): boolean;
   /** Replace the state machine by `snap` received from node `from`. False: the node crashed doing it (a crash point). */
   installSnapshot(snap: Snapshot, from: number): boolean;
   /** A leader's empty entry. */
@@ -775,18 +779,19 @@ export class RaftNode {
       return;
     }
     // etcd's order: persist the snapshot (and the log it replaces), then hand it to the state machine.
-    const persist = (): void => {
+    const persist = (): boolean => {
       hs.entries = [];
       hs.offset = snap.index;
       hs.offsetTerm = snap.term;
       hs.confBase = snap.conf;
       hs.commit = snap.index;
       this.refreshConf();
-      this.host.persistSnapshot(snap);
+      return this.host.persistSnapshot(snap, m.from);
     };
-    if (!this.opts.installBeforePersist) persist();
-    if (!this.host.installSnapshot(snap, m.from)) return; // crashed at the crash point after the install
-    if (this.opts.installBeforePersist) persist();
+    // Each false is a crash at the crash point after that step.
+    if (!this.opts.installBeforePersist && !persist()) return;
+    if (!this.host.installSnapshot(snap, m.from)) return;
+    if (this.opts.installBeforePersist && !persist()) return;
     this.reply(m.from, snap.index, false, 0);
   }
 }

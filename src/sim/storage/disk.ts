@@ -138,6 +138,13 @@ export class Disk {
    * same batch as the data write that moves it; undefined until first written.
    */
   durableApplied: number | undefined = undefined;
+  /**
+   * A snapshot received from node `from` that Raft persisted and the state
+   * machine has not taken yet (a crash came between the two): a restart
+   * finishes the install, as etcd's server recovers its backend from a
+   * snapshot newer than the backend.
+   */
+  pendingInstall: { snapshot: Snapshot; from: number } | undefined = undefined;
 
   /** Power loss: the tables' pending writes lost (each by a coin), and what the Raft WAL lost. */
   crash(rng: Rng, opts: WalCrashOptions): { lostWrites: number; wal: WalLoss } {
@@ -170,6 +177,7 @@ export class Disk {
     if (r.rejoin !== undefined) d.raft.rejoin = { ...r.rejoin };
     d.snapshot = this.snapshot;
     d.durableApplied = this.durableApplied;
+    d.pendingInstall = this.pendingInstall;
     d.registry = this.registry.copy();
     d.sidecar = this.sidecar.copy();
     return d;
