@@ -100,3 +100,21 @@ it('self-removal-deposed-leader: the deposed self-removing leader campaigns agai
   expect(r.stats.probeCommitted).toBe(1);
   expect(r.trace.some((e) => e.kind === 'became-leader' && e.node === 'n1' && e.t > 1371)).toBe(true);
 });
+
+// conf-change-before-term-commit: run 1331 of `explore --seed 20250901` (the clean run). Leader n4 (term 1),
+// cut off with its learner, appends the learner's promotion; n3 wins term 2 and proposes n1's removal
+// before its own term's entry committed. Each side then counts under another configuration: n4 won term 4
+// with the promoted learner's and the removed n1's votes, without the committed index 19 (leader
+// completeness). A leader now takes a membership change only once an entry of its term is committed
+// (etcd's pendingConfIndex; Ongaro's fix of single-server changes).
+it('conf-change-before-term-commit: a new leader proposes no membership change before its term commits', () => {
+  const r = runScenario(load('conf-change-before-term-commit'));
+  expect(r.violations).toEqual([]);
+  const proposals = r.trace.filter((e) => e.kind === 'conf-propose');
+  expect(proposals.length).toBeGreaterThan(0);
+  for (const p of proposals) {
+    const won = r.trace.filter((e) => e.kind === 'became-leader' && e.node === p.node && e.t <= p.t).at(-1);
+    const termCommitted = r.trace.some((e) => e.kind === 'commit' && e.node === p.node && e.term === p.term && e.t <= p.t && (won === undefined || e.t >= won.t));
+    expect(termCommitted).toBe(true);
+  }
+});

@@ -440,6 +440,10 @@ export class RaftNode {
   proposeConf(change: ConfChange): Entry | null {
     if (this.role !== LEADER || !changes(this.conf, change)) return null;
     if (!this.opts.concurrentConfChanges && this.confPending()) return null;
+    // Not before an entry of its own term is committed (etcd's pendingConfIndex at becomeLeader; the fix
+    // of Ongaro's single-server change bug): an old leader's uncommitted change could otherwise still win
+    // an election under a configuration whose majority misses this one's (clean run 1331 of seed 20250901).
+    if (this.termAt(this.hs.commit) !== this.hs.term) return null;
     return this.propose((index, term) => this.host.confEntry(index, term, change));
   }
 
