@@ -164,8 +164,9 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
   // restore, plus every apply's write): what the applier had in front of it.
   // Raw hex (keyHex -> valueHex); turned into model rows only when needed.
   const stores = new Map<string, Map<string, string>>();
-  // Per node: the rows an environmental fault left in the middle of an entry writing several rows (partialDigest).
-  const partials = new Map<string, string>();
+  // The registries an environmental fault left in the middle of an entry writing several rows (partialDigest):
+  // a later restart may show one, also on another disk that a backup of it was restored onto.
+  const partials = new Set<string>();
 
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
@@ -269,8 +270,7 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
         }
         // A halt keeps what the model's entry did before it (nothing under Stage 6A; under main a bootstrap's earlier rows).
         const partial = env && r.kind === 'halt' ? partialDigest(prev, step, stores.get(ev.node), appliedWrites(ev)) : undefined;
-        if (partial !== undefined && ev.rowsHash === partial) partials.set(ev.node, partial);
-        else partials.delete(ev.node);
+        if (partial !== undefined && ev.rowsHash === partial) partials.add(partial);
         const ok =
           r.kind !== 'halt'
             ? ev.rowsHash === step.digest
@@ -336,7 +336,7 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
         if (diverged.get(ev.node) || hwm > timeline.lastIndex) break;
         const digest = traceRowsDigest(ev.rows);
         // The store a fault left half-way through an entry's rows is on the disk as it was left.
-        if (digest !== partials.get(ev.node) && !timeline.digestInRange(digest, ev.appliedIndex, hwm)) {
+        if (!partials.has(digest) && !timeline.digestInRange(digest, ev.appliedIndex, hwm)) {
           diverged.set(ev.node, true);
           out.push(
             violation(
