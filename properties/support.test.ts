@@ -41,7 +41,7 @@ describe('knobs', () => {
   it('reads REGSIM_CONFIG, a preset name; floors on paths the configuration lacks are not enforced', () => {
     expect(knobs({ REGSIM_CONFIG: 'spec' }).config).toBe('spec');
     expect(knobs({ REGSIM_CONFIG: ' ' }).config).toBeUndefined();
-    expect(() => knobs({ REGSIM_CONFIG: 'strict' })).toThrow('REGSIM_CONFIG=strict is not valid (known: spec, hardened)');
+    expect(() => knobs({ REGSIM_CONFIG: 'strict' })).toThrow('REGSIM_CONFIG=strict is not valid (known: spec, hardened, production)');
     const floors = { replay: 0.13, skipped: 0.14 };
     expect(floorsUnder(floors, 'hardened')).toEqual(floors);
     expect(floorsUnder(floors, 'spec')).toEqual({ replay: 0.13 }); // the spec's engine re-applies: nothing is skipped

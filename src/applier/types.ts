@@ -1,5 +1,6 @@
 // The applier's public contract: what the simulator (or any caller) hands it
 // and what it hands back. Types only; the logic lives beside this file.
+import type { SidecarStore } from './main/sidecar.ts';
 
 /** A decoded registration payload (opcode 0x03 body). */
 export interface Registration {
@@ -73,5 +74,13 @@ export interface EntryApplier {
   apply(entry: Uint8Array, at?: ApplyAt): ApplyResponse;
 }
 
+/**
+ * What a node process hands an applier besides its registry: its sidecar file
+ * (production main's applier writes it; a Stage 6A applier ignores it).
+ */
+export interface ApplierNode {
+  sidecar: SidecarStore;
+}
+
 /** Builds an applier over one node's store; throws if the store is missing. */
-export type ApplierFactory = (store: RegistryStore) => EntryApplier;
+export type ApplierFactory = (store: RegistryStore, node?: ApplierNode) => EntryApplier;

@@ -14,9 +14,13 @@ export type PathGroup = 'applier' | 'committed' | 'domain' | 'guard' | 'engine' 
  * whether a configuration has it): 'skip-applied' (engine.registryReplay),
  * 'durable-applied-index' (engine.coldStart: production main's cold start),
  * 'admission-check' (membership.admission: production main's check on the
- * leader before an add).
+ * leader before an add), 'no-admission-check' (without it: with it the
+ * leader refuses a colliding joiner before its start-up guard could),
+ * 'stage6a-fsm' (Stage 6A's FSM and lifecycle: every well-formed 0x04/0x05
+ * halts without a KEK, and a disk may start at any epoch; under main every
+ * node has a KEK and the bootstrap writes epoch 0 into every sidecar).
  */
-export type PathNeed = 'skip-applied' | 'durable-applied-index' | 'admission-check';
+export type PathNeed = 'skip-applied' | 'durable-applied-index' | 'admission-check' | 'no-admission-check' | 'stage6a-fsm';
 
 export interface PathInfo {
   /** Stable name: variants declare the paths they change by it. */
@@ -41,7 +45,7 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'halt:collision', group: 'applier', label: 'halt: collision (case 4)', count: applied('halt:collision') },
   { name: 'halt:malformed', group: 'applier', label: 'halt: malformed payload', count: applied('halt:malformed') },
   { name: 'halt:unknown-version', group: 'applier', label: 'halt: unknown payload version', count: applied('halt:unknown-version') },
-  { name: 'halt:kek-not-configured', group: 'applier', label: 'halt: bootstrap/rotation without a KEK', count: applied('halt:kek-not-configured') },
+  { name: 'halt:kek-not-configured', group: 'applier', label: 'halt: bootstrap/rotation without a KEK', count: applied('halt:kek-not-configured'), needs: 'stage6a-fsm' },
   { name: 'halt:unknown-opcode', group: 'applier', label: 'halt: reserved opcode 0x06/0x07', count: applied('halt:unknown-opcode') },
   { name: 'halt:store-fault', group: 'applier', label: 'halt: store read/write failed', count: applied('halt:store-fault') },
   { name: 'halt:corrupt-row', group: 'applier', label: 'halt: stored row not 12 bytes', count: applied('halt:corrupt-row') },
@@ -59,10 +63,10 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'committed:reserved', group: 'committed', label: 'reserved opcode (0x06/0x07) committed', count: committed('reserved') },
   { name: 'committed:empty', group: 'committed', label: 'empty client entry proposed', count: (s) => s.emptyEntriesProposed },
   // Corners of the input domain.
-  { name: 'epoch:0x80', group: 'domain', label: 'epoch advanced across 0x7F/0x80', count: (s) => of(s.boundaryAdvances, '0x80') },
-  { name: 'epoch:0x100', group: 'domain', label: 'epoch advanced across 0xFF/0x100', count: (s) => of(s.boundaryAdvances, '0x100') },
-  { name: 'epoch:0x8000', group: 'domain', label: 'epoch advanced across 0x7FFF/0x8000', count: (s) => of(s.boundaryAdvances, '0x8000') },
-  { name: 'epoch:0xffff', group: 'domain', label: 'epoch 0xFFFF registered', count: (s) => s.lastEpochRegistrations },
+  { name: 'epoch:0x80', group: 'domain', label: 'epoch advanced across 0x7F/0x80', count: (s) => of(s.boundaryAdvances, '0x80'), needs: 'stage6a-fsm' },
+  { name: 'epoch:0x100', group: 'domain', label: 'epoch advanced across 0xFF/0x100', count: (s) => of(s.boundaryAdvances, '0x100'), needs: 'stage6a-fsm' },
+  { name: 'epoch:0x8000', group: 'domain', label: 'epoch advanced across 0x7FFF/0x8000', count: (s) => of(s.boundaryAdvances, '0x8000'), needs: 'stage6a-fsm' },
+  { name: 'epoch:0xffff', group: 'domain', label: 'epoch 0xFFFF registered', count: (s) => s.lastEpochRegistrations, needs: 'stage6a-fsm' },
   { name: 'ids:low32-equal', group: 'domain', label: 'collision of ids equal in the low 32 bits', count: (s) => s.collisionsEqualLow32 },
   { name: 'ids:one-bit', group: 'domain', label: 'collision of ids one bit apart', count: (s) => s.collisionsOneBitApart },
   { name: 'ids:top-bit', group: 'domain', label: 'registration of a full id >= 2^63', count: (s) => s.registrationsTopBitId },
@@ -70,8 +74,8 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'dek:near-2^32', group: 'domain', label: 'registration under a DEK id >= 0xFFFF0000', count: (s) => s.registrationsDekNear32 },
   // Start-up guards (§9.1).
   { name: 'guard:rollback', group: 'guard', label: 'start refused: rollback guard', count: (s) => of(s.guardRefusalsByGuard, 'rollback') },
-  { name: 'guard:collision', group: 'guard', label: 'start refused: collision guard', count: (s) => of(s.guardRefusalsByGuard, 'collision') },
-  { name: 'guard:exhaustion', group: 'guard', label: 'start refused: exhaustion guard', count: (s) => of(s.guardRefusalsByGuard, 'exhaustion') },
+  { name: 'guard:collision', group: 'guard', label: 'start refused: collision guard', count: (s) => of(s.guardRefusalsByGuard, 'collision'), needs: 'no-admission-check' },
+  { name: 'guard:exhaustion', group: 'guard', label: 'start refused: exhaustion guard', count: (s) => of(s.guardRefusalsByGuard, 'exhaustion'), needs: 'stage6a-fsm' },
   {
     name: 'guard:admission',
     group: 'guard',

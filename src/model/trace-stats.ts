@@ -5,6 +5,7 @@
 import { entryHexDigest } from '../trace/digest.ts';
 import { isProbeRequest } from '../trace/probe.ts';
 import type { TraceEvent } from '../trace/types.ts';
+import { entryModelFor } from './entry-model.ts';
 import { modelKeyHex } from './registration.ts';
 import { CommittedLog, decodeRegistrationEntry, ModelTimeline, traceRowsDigest } from './invariants/context.ts';
 
@@ -103,7 +104,7 @@ export interface TraceStats {
 }
 
 /** The counts of `trace`; `timeline` is its reference timeline when the caller has it (judgeTrace's), else built here. */
-export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline = new ModelTimeline(new CommittedLog(trace))): TraceStats {
+export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline = new ModelTimeline(new CommittedLog(trace), entryModelFor(trace))): TraceStats {
   const stats: TraceStats = {
     events: trace.length,
     entriesCommitted: 0,

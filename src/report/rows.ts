@@ -6,7 +6,7 @@
 // look up any node at any event without embedding a copy per event.
 import { REGISTRY_KEY_LENGTH, REGISTRY_PREFIX, decodeRegistryValue, fromHex } from '../applier/index.ts';
 import { fullIdHex } from '../trace/ids.ts';
-import { sortRows } from '../trace/rows.ts';
+import { appliedWrites, sortRows } from '../trace/rows.ts';
 import type { TraceEvent, TraceRow } from '../trace/types.ts';
 import { hex16 } from './describe.ts';
 import type { NodeNames } from './describe.ts';
@@ -94,7 +94,7 @@ export function replayRows(trace: readonly TraceEvent[]): RowHistory {
       case 'apply':
         if (ev.write) {
           const rows = new Map(current.get(ev.node));
-          rows.set(ev.write.keyHex, ev.write.valueHex);
+          for (const w of appliedWrites(ev)) rows.set(w.keyHex, w.valueHex);
           record(ev.node, i, rows);
         }
         return;

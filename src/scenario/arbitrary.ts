@@ -481,7 +481,9 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     }
   }
   let dek = r.initialDek;
-  if (on('rotation')) {
+  // Main's rotations are 0x05 entries with bodies, not generated yet (the Stage 6A marker means nothing under main).
+  const mainFsm = policy.fsm === 'main';
+  if (on('rotation') && !mainFsm) {
     faults.rotation = {};
     for (const rot of [...r.rotations].sort((a, b) => a.at - b.at)) {
       if (dek >= U32_MAX) break;
@@ -512,17 +514,21 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     events,
   };
   // A trap that restores a voter bites only if the cut-off leader still leads at the heal: CheckQuorum off.
-  const checkQuorum = r.checkQuorum && !events.some((e) => e.kind === 'figure-8' && e.restoreVoter === true);
-  if (r.maxBatch !== undefined || !r.preVote || !checkQuorum) {
+  // Under main, PreVote and CheckQuorum stay on, as production runs etcd raft.
+  const checkQuorum = mainFsm || (r.checkQuorum && !events.some((e) => e.kind === 'figure-8' && e.restoreVoter === true));
+  const preVote = mainFsm || r.preVote;
+  if (r.maxBatch !== undefined || !preVote || !checkQuorum) {
     scenario.raft = {
       ...(r.maxBatch !== undefined ? { maxBatch: r.maxBatch } : {}),
-      ...(r.preVote ? {} : { preVote: false }),
+      ...(preVote ? {} : { preVote: false }),
       ...(checkQuorum ? {} : { checkQuorum: false }),
     };
   }
   if (Object.keys(fullIds).length > 0) scenario.cluster.fullIds = fullIds;
-  if (r.initialDek !== 1) scenario.cluster.initialDek = r.initialDek;
-  if (r.epochs.length > 0) {
+  // Under main the bootstrap RPC refuses DEK id 0 (§2.7): such a cluster would never bootstrap.
+  if (r.initialDek !== 1 && !(mainFsm && r.initialDek === 0)) scenario.cluster.initialDek = r.initialDek;
+  // Under main a bootstrap writes local_epoch 0 into every sidecar: a disk cannot start near a boundary.
+  if (r.epochs.length > 0 && !mainFsm) {
     scenario.cluster.initialEpochs = Object.fromEntries(r.epochs.map((e) => [node(e.node), e.boundary - 1 - e.below]));
   }
   // Every field explicit: a saved scenario replays the same whatever the defaults become.

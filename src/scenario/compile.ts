@@ -2,6 +2,7 @@
 // network, Raft, client and snapshot parameters; simulator-level events pass
 // through; lifecycle events (rotation, membership, crash-after-apply) become
 // custom events for the NodeLifecycle hooks, which the config carries.
+import { mainApplierVariants, mainNodeFactory, variantByName } from '../applier/index.ts';
 import type { ApplierFactory } from '../applier/index.ts';
 import { DEFAULT_NETWORK } from '../sim/config.ts';
 import type { ScenarioEvent } from '../sim/config.ts';
@@ -43,7 +44,8 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
     dormantNodes: joiners,
     fullIds: s.cluster.fullIds,
     learners: joiners,
-    applier: opts.applier ?? variant.applier,
+    applier: opts.applier ?? (policy.fsm === 'main' ? mainApplierOf(variant) : variant.applier),
+    ...(policy.fsm === 'main' ? { fsm: 'main' as const } : {}),
     // The trace names the configuration under test, not the process running it:
     // an external applier that behaves like the built-in one gives the same hash.
     applierName: variant.applierName,
@@ -66,6 +68,11 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
     hooks,
     engine: policy.engine,
   };
+}
+
+/** Main's applier with the variant's applier bug (the same ApplierBugs flags), for nodes that hand it their sidecar. */
+function mainApplierOf(variant: ResolvedVariant): ApplierFactory {
+  return mainNodeFactory(variantByName(mainApplierVariants, variant.applierName).factory);
 }
 
 function simEvents(ev: ScenarioEventDoc): ScenarioEvent[] {
@@ -111,6 +118,7 @@ function mergePolicy(base: PolicyOverrides | undefined, over: PolicyOverrides): 
     nonces: { ...base?.nonces, ...over.nonces },
     engine: { ...base?.engine, ...over.engine },
     ...(base?.membership !== undefined || over.membership !== undefined ? { membership: { ...base?.membership, ...over.membership } } : {}),
+    ...((over.fsm ?? base?.fsm) !== undefined ? { fsm: over.fsm ?? base?.fsm } : {}),
     registerMaxAttempts: over.registerMaxAttempts ?? base?.registerMaxAttempts,
   };
 }

@@ -16,5 +16,9 @@ export function policyHas(need: PathNeed | undefined, policy: LifecyclePolicy): 
       return policy.engine.coldStart === 'durable-applied-index';
     case 'admission-check':
       return policy.membership?.admission === 'leader-check';
+    case 'no-admission-check':
+      return policy.membership?.admission !== 'leader-check';
+    case 'stage6a-fsm':
+      return policy.fsm !== 'main';
   }
 }

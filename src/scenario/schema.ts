@@ -157,7 +157,7 @@ export const SCENARIO_SCHEMA = {
     policy: {
       type: 'object',
       additionalProperties: false,
-      properties: { guards, nonces, engine, membership, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
+      properties: { guards, nonces, engine, membership, fsm: { enum: ['stage6a', 'main'] }, registerMaxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
     },
     raft: {
       type: 'object',

@@ -12,6 +12,11 @@ export interface SimConfig {
   /** Raft ids, 3 to 7 of them. */
   nodes: string[];
   applier: ApplierFactory;
+  /**
+   * 'main': the applier is production main's FSM, handed each node's sidecar
+   * file (ApplierNode), and the trace's run-start says so (absent: Stage 6A).
+   */
+  fsm?: 'main';
   /** Label of the applier for the trace's run-start (default "custom"). */
   applierName?: string;
   variants?: SimVariant[];

@@ -102,6 +102,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
   readonly pendingLossRate: number;
   readonly tornRate: number;
   readonly applierFactory: ApplierFactory;
+  readonly mainFsm: boolean;
   readonly hooks: SimHooks;
   /** The storage fault domain's injector (undefined: the registry store never fails). */
   readonly storeFaults: StoreFaults | undefined;
@@ -160,6 +161,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     this.pendingLossRate = config.pendingLossRate ?? 0.5;
     this.tornRate = config.tornRate ?? 0.5;
     this.applierFactory = config.applier;
+    this.mainFsm = config.fsm === 'main';
     this.hooks = config.hooks ?? {};
     this.storeFaults = config.storeFaults === undefined ? undefined : new StoreFaults(config.storeFaults, this.prng.stream('storage'));
     this.timeLimit = config.timeLimitMs;
@@ -241,6 +243,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     this.trace.record({
       coldStart: this.engine.coldStart === 'durable-applied-index' ? 'durable-applied-index' : undefined,
       electionTimeoutMs: [...this.baseElectionTimeoutMs],
+      fsm: this.mainFsm ? 'main' : undefined,
       fullIds: this.config.fullIds !== undefined && Object.keys(this.config.fullIds).length > 0 ? { ...this.config.fullIds } : undefined,
       kind: 'run-start',
       learners: learners.length > 0 ? learners : undefined,

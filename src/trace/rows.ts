@@ -4,6 +4,12 @@
 import { createHash } from 'node:crypto';
 import type { TraceRow } from './types.ts';
 
+/** Every row an apply event wrote, in order (`write` is the last). */
+export function appliedWrites(ev: { write?: TraceRow; earlierWrites?: TraceRow[] }): TraceRow[] {
+  if (ev.write === undefined) return [];
+  return ev.earlierWrites === undefined ? [ev.write] : [...ev.earlierWrites, ev.write];
+}
+
 /** Rows sorted by key: the canonical order for digests and snapshots. */
 export function sortRows(rows: Iterable<TraceRow>): TraceRow[] {
   return [...rows].sort((a, b) => (a.keyHex < b.keyHex ? -1 : a.keyHex > b.keyHex ? 1 : 0));

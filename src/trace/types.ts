@@ -78,6 +78,8 @@ export type TraceEvent =
       fullIds?: Record<string, string>;
       /** The engine resumes at production main's durable applied index (absent: at the last local snapshot). */
       coldStart?: 'durable-applied-index';
+      /** The nodes apply through production main's FSM (bootstrap and rotation for real; absent: Stage 6A's). */
+      fsm?: 'main';
     })
   /** No fault is injected after this time; liveness is judged from here. */
   | (At & { kind: 'faults-end' })
@@ -119,6 +121,8 @@ export type TraceEvent =
       entryHex: string;
       result: TraceApplyResult;
       write?: TraceRow;
+      /** The rows the entry wrote before `write`, in order (only an entry that writes several rows: main's bootstrap). */
+      earlierWrites?: TraceRow[];
       rowsHash: string;
       skipped?: TraceApplySkip;
     })

@@ -51,7 +51,7 @@ describe('replay', () => {
     expect(hardened.code).toBe(0);
     expect(hardened.stdout).toMatch(/^config\s+hardened \(in place of the scenario's own policy\)$/m);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('regsim: unknown --config "strict" (known: spec, hardened)\n');
+    expect(unknown.stderr).toBe('regsim: unknown --config "strict" (known: spec, hardened, production)\n');
   });
 });
 

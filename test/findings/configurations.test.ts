@@ -8,7 +8,7 @@ import { POLICY_PRESET_NAMES } from '../../src/scenario/index.ts';
 import { ROOT, runPrinted } from '../cli/regsim.ts';
 
 const DIR = join(ROOT, 'fixtures/findings');
-const HEADER = '| scenario | replay | as saved | `--config spec` | `--config hardened` |';
+const HEADER = `| scenario | replay | as saved | ${POLICY_PRESET_NAMES.map((n) => `\`--config ${n}\``).join(' | ')} |`;
 const EXIT: Readonly<Record<string, number>> = { liveness: 3 };
 
 interface Row {
@@ -25,15 +25,11 @@ function rowsOf(file: string): Row[] {
   const rows: Row[] = [];
   for (const line of lines.slice(at + 2)) {
     if (!line.startsWith('|')) break;
-    const [scenario, command, saved, spec, hardened] = line.split('|').slice(1, -1).map((c) => c.trim().replace(/^`|`$/g, ''));
+    const [scenario, command, saved, ...byConfig] = line.split('|').slice(1, -1).map((c) => c.trim().replace(/^`|`$/g, ''));
     rows.push({
       scenario: scenario as string,
       command: command as string,
-      cells: [
-        { config: undefined, want: saved as string },
-        { config: 'spec', want: spec as string },
-        { config: 'hardened', want: hardened as string },
-      ],
+      cells: [{ config: undefined, want: saved as string }, ...POLICY_PRESET_NAMES.map((config, i) => ({ config, want: byConfig[i] as string }))],
     });
   }
   return rows;

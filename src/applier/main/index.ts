@@ -4,6 +4,7 @@ export { MainApplier } from './applier.ts';
 export { createMainFsm, mainFsmFactory } from './fsm.ts';
 export { MAIN_HALT_REASONS, REJECT_DETAILS } from './reasons.ts';
 export { stage6aFactory, stage6aResponse } from './stage6a.ts';
+export { mainNodeFactory } from './node-applier.ts';
 export { mainApplierVariants } from './variants.ts';
 export type { MainApplierVariant } from './variants.ts';
 export {
@@ -25,6 +26,7 @@ export {
   SIDECAR_VERSION,
   SidecarInvalidError,
   MemorySidecarStore,
+  copySidecar,
   advanceAppliedIndex,
   emptySidecar,
   stateOf,
@@ -37,6 +39,7 @@ export {
   SIDECAR_RELEVANT_OPCODES,
   NONCE_LENGTH,
   bumpLocalEpoch,
+  hydrateKeystore,
   checkLocalEpochRollback,
   checkNodeIdCollision,
   checkSidecarBehindRaftLog,

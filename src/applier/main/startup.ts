@@ -6,7 +6,7 @@ import type { RegistryStore } from '../types.ts';
 import type { KekUnwrapper } from './kek.ts';
 import { Keystore } from './keystore.ts';
 import { writeSidecar } from './sidecar.ts';
-import type { SidecarStore } from './sidecar.ts';
+import type { Sidecar, SidecarStore } from './sidecar.ts';
 
 export type StartupRefusal =
   | 'local-epoch-exhausted'
@@ -134,6 +134,21 @@ export function nonceFactory(nodeId16: number, localEpoch: number): () => Uint8A
   };
 }
 
+/** A fresh keystore holding every DEK of `doc`, unwrapped by `kek` (guard 5: one that fails refuses the start). */
+export function hydrateKeystore(doc: Sidecar | undefined, kek: KekUnwrapper): Keystore {
+  const keystore = new Keystore();
+  for (const [id, key] of doc?.keys ?? []) {
+    let dek: Uint8Array;
+    try {
+      dek = kek.unwrap(key.wrapped);
+    } catch (err) {
+      throw new StartupError('kek-mismatch', `the KEK cannot unwrap DEK ${id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    keystore.set(id, dek);
+  }
+  return keystore;
+}
+
 /** What a process start leaves in memory: the keystore and the epochs it pinned. */
 export interface ProcessStart {
   keystore: Keystore;
@@ -149,17 +164,8 @@ export interface ProcessStart {
  * as production passes no WithLocalEpoch/WithRaftLocalEpoch for it.
  */
 export function startProcess(sidecar: SidecarStore, kek: KekUnwrapper): ProcessStart {
-  const keystore = new Keystore();
   const doc = sidecar.read();
-  for (const [id, key] of doc?.keys ?? []) {
-    let dek: Uint8Array;
-    try {
-      dek = kek.unwrap(key.wrapped);
-    } catch (err) {
-      throw new StartupError('kek-mismatch', `the KEK cannot unwrap DEK ${id}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    keystore.set(id, dek);
-  }
+  const keystore = hydrateKeystore(doc, kek);
   const localEpoch = doc !== undefined && doc.activeStorage !== 0 ? bumpLocalEpoch(sidecar, doc.activeStorage) : 0;
   const raftCutOver = doc !== undefined && doc.raftEnvelopeCutoverIndex !== 0 && doc.activeRaft !== 0;
   const raftLocalEpoch = raftCutOver ? bumpLocalEpoch(sidecar, doc.activeRaft) : 0;

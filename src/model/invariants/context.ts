@@ -12,7 +12,9 @@ import { rowsDigest } from '../../trace/rows.ts';
 import type { TraceApplyResult, TraceConfOp, TraceEvent, TraceRow } from '../../trace/types.ts';
 import { invariantInfo } from '../invariant-catalog.ts';
 import type { InvariantKind, InvariantName } from '../invariant-catalog.ts';
-import { modelApplyEntry, modelValueHex } from '../registration.ts';
+import { STAGE6A_MODEL, entryModelFor } from '../entry-model.ts';
+import type { EntryModel, ModelState } from '../entry-model.ts';
+import { modelValueHex } from '../registration.ts';
 import type { ModelEntryResult } from '../registration.ts';
 
 /** One broken invariant at one event of a trace. */
@@ -99,9 +101,9 @@ export function rowsToModel(rows: readonly TraceRow[]): Map<string, RegistryRow>
   return m;
 }
 
-/** What spec §3 (the model) does with `entryHex` on the given rows. */
-export function modelResultOn(rows: ReadonlyMap<string, RegistryRow>, entryHex: string): ModelEntryResult {
-  return modelApplyEntry(rows, hexToBytes(entryHex)).result;
+/** What the model's FSM does with the entry at `index` on the given rows (see EntryModel.resultOn). */
+export function modelResultOn(model: EntryModel, rows: ReadonlyMap<string, RegistryRow>, index: number, entryHex: string): ModelEntryResult {
+  return model.resultOn(rows, index, hexToBytes(entryHex));
 }
 
 /** The DEK id and slot fields of a 27-byte key, as a registry key places them (undefined for another length). */
@@ -307,6 +309,21 @@ export interface ModelStep {
   digest: string;
   /** The same rows as the store would hold them: key hex -> value hex. */
   hex: ReadonlyMap<string, string>;
+  /** The model's whole state (its rows are `rows`; under main also the sidecar and keystore). */
+  state: ModelState;
+}
+
+/** Stage 6A: only an insert or an advance writes a row (a halt writes nothing). */
+function stage6aChanged(result: ModelEntryResult): boolean {
+  return result.kind === 'registered' && (result.outcome === 'insert' || result.outcome === 'advance');
+}
+
+/** Whether some row object differs (the models keep untouched row objects; rows are never deleted). */
+function rowsChanged(prev: ReadonlyMap<string, RegistryRow>, next: ReadonlyMap<string, RegistryRow>): boolean {
+  if (prev === next) return false;
+  if (prev.size !== next.size) return true;
+  for (const [keyHex, row] of next) if (prev.get(keyHex) !== row) return true;
+  return false;
 }
 
 /** rowsDigest of a key -> value hex map. */
@@ -326,9 +343,13 @@ function digestOfHex(hex: ReadonlyMap<string, string>): string {
 export class ModelTimeline {
   private readonly steps: ModelStep[];
 
-  constructor(readonly log: CommittedLog) {
-    const empty = new Map<string, RegistryRow>();
-    this.steps = [{ index: 0, entryHex: '', result: undefined, rows: empty, digest: rowsDigest([]), hex: new Map() }];
+  constructor(
+    readonly log: CommittedLog,
+    /** The FSM the reference history runs (the trace's run-start names it: entryModelFor). */
+    readonly model: EntryModel = STAGE6A_MODEL,
+  ) {
+    const state = model.initial;
+    this.steps = [{ index: 0, entryHex: '', result: undefined, rows: state.rows, digest: rowsDigest([]), hex: new Map(), state }];
   }
 
   /** The committed non-empty entry at `index`. */
@@ -357,23 +378,24 @@ export class ModelTimeline {
         this.steps.push({ ...prev, index: at, entryHex: '', result: undefined });
         continue;
       }
-      const applied = modelApplyEntry(prev.rows, hexToBytes(entryHex));
-      const changed =
-        applied.result.kind === 'registered' && (applied.result.outcome === 'insert' || applied.result.outcome === 'advance');
+      const applied = this.model.apply(prev.state, at, hexToBytes(entryHex));
+      const rows = applied.state.rows;
+      const changed = this.model === STAGE6A_MODEL ? stage6aChanged(applied.result) : rowsChanged(prev.rows, rows);
       let hex = prev.hex;
       if (changed) {
         // Only the rows the entry replaced need re-encoding (the model keeps untouched row objects).
         const next = new Map(prev.hex);
-        for (const [keyHex, row] of applied.rows) if (prev.rows.get(keyHex) !== row) next.set(keyHex, modelValueHex(row));
+        for (const [keyHex, row] of rows) if (prev.rows.get(keyHex) !== row) next.set(keyHex, modelValueHex(row));
         hex = next;
       }
       this.steps.push({
         index: at,
         entryHex,
         result: applied.result,
-        rows: changed ? applied.rows : prev.rows,
+        rows: changed ? rows : prev.rows,
         digest: changed ? digestOfHex(hex) : prev.digest,
         hex,
+        state: changed ? applied.state : { ...applied.state, rows: prev.rows },
       });
     }
     return this.steps[index];
@@ -547,7 +569,7 @@ export function buildContext(trace: readonly TraceEvent[], options: OracleOption
   const log = new CommittedLog(trace);
   return {
     log,
-    timeline: new ModelTimeline(log),
+    timeline: new ModelTimeline(log, entryModelFor(trace)),
     life: new Lifecycle(trace, isEnvironmental),
     options,
     isEnvironmental,

@@ -55,6 +55,7 @@
 // that node are suppressed until its rows match the model again or its state is
 // replaced (install, restore).
 import type { RegistryRow } from '../../applier/types.ts';
+import { appliedWrites } from '../../trace/rows.ts';
 import type { TraceEvent, TraceRow } from '../../trace/types.ts';
 import { modelKeyHex } from '../registration.ts';
 import type { ModelEntryResult } from '../registration.ts';
@@ -70,7 +71,7 @@ import {
   traceRowsDigest,
   violation,
 } from './context.ts';
-import type { CheckContext, Violation } from './context.ts';
+import type { CheckContext, ModelStep, Violation } from './context.ts';
 
 function sameModel(a: ModelEntryResult, b: ModelEntryResult): boolean {
   return describeResult(a) === describeResult(b);
@@ -97,9 +98,26 @@ function trackStore(stores: Stores, ev: TraceEvent): void {
   }
 }
 
-/** After an apply was judged: its write lands in the node's store. */
-function applyWrite(stores: Stores, node: string, write: TraceRow | undefined): void {
-  if (write) stores.get(node)?.set(write.keyHex, write.valueHex);
+/** After an apply was judged: its writes land in the node's store. */
+function applyWrites(stores: Stores, node: string, writes: readonly TraceRow[]): void {
+  for (const w of writes) stores.get(node)?.set(w.keyHex, w.valueHex);
+}
+
+/**
+ * An environmental fault that struck in the middle of an entry writing
+ * several rows (main's bootstrap), maybe again on a replay of it: the digest
+ * of the node's store with this apply's writes, if every row of it is the
+ * model's row before or after the entry (undefined otherwise).
+ */
+function partialDigest(prev: ModelStep, step: ModelStep, store: Map<string, string> | undefined, writes: readonly TraceRow[]): string | undefined {
+  if (store === undefined) return undefined;
+  const rows = new Map(store);
+  for (const w of writes) rows.set(w.keyHex, w.valueHex);
+  for (const key of new Set([...rows.keys(), ...step.hex.keys()])) {
+    const v = rows.get(key);
+    if (v !== prev.hex.get(key) && v !== step.hex.get(key)) return undefined;
+  }
+  return traceRowsDigest([...rows].map(([keyHex, valueHex]) => ({ keyHex, valueHex })));
 }
 
 /** A node's store as model rows (undefined if unknown or holding a value that is not a row). */
@@ -146,6 +164,9 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
   // restore, plus every apply's write): what the applier had in front of it.
   // Raw hex (keyHex -> valueHex); turned into model rows only when needed.
   const stores = new Map<string, Map<string, string>>();
+  // The registries an environmental fault left in the middle of an entry writing several rows (partialDigest):
+  // a later restart may show one, also on another disk that a backup of it was restored onto.
+  const partials = new Set<string>();
 
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
@@ -185,7 +206,7 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
         }
         if (!env && !guarded && !sameResult(model, r)) {
           const store = modelRowsOf(stores.get(ev.node));
-          const onStore = store ? modelResultOn(store, ev.entryHex) : undefined;
+          const onStore = store ? modelResultOn(ctx.timeline.model, store, ev.index, ev.entryHex) : undefined;
           const replayNoop =
             inWindow &&
             model.kind === 'registered' &&
@@ -247,12 +268,15 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
           }
           break;
         }
+        // A halt keeps what the model's entry did before it (nothing under Stage 6A; under main a bootstrap's earlier rows).
+        const partial = env && r.kind === 'halt' ? partialDigest(prev, step, stores.get(ev.node), appliedWrites(ev)) : undefined;
+        if (partial !== undefined && ev.rowsHash === partial) partials.add(partial);
         const ok =
           r.kind !== 'halt'
             ? ev.rowsHash === step.digest
             : env
-              ? ev.rowsHash === step.digest || ev.rowsHash === prev.digest
-              : ev.rowsHash === prev.digest;
+              ? ev.rowsHash === step.digest || ev.rowsHash === prev.digest || ev.rowsHash === partial
+              : ev.rowsHash === step.digest;
         if (ok) {
           diverged.set(ev.node, false);
         } else if (!diverged.get(ev.node)) {
@@ -262,7 +286,7 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
               'replay-idempotence', 'rows-mismatch',
               e,
               ev.node,
-              `${ev.node}'s registry after ${r.kind === 'halt' ? 'halting at' : 'applying'} index ${ev.index} (${describeEntry(ev.entryHex)}, ${describeResult(r)}) has digest ${ev.rowsHash}; a single in-order application of the committed log gives ${r.kind === 'halt' && !env ? prev.digest : step.digest}`,
+              `${ev.node}'s registry after ${r.kind === 'halt' ? 'halting at' : 'applying'} index ${ev.index} (${describeEntry(ev.entryHex)}, ${describeResult(r)}) has digest ${ev.rowsHash}; a single in-order application of the committed log gives ${step.digest}`,
             ),
           );
         }
@@ -311,7 +335,8 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
         const hwm = life.hwmAfter[e] ?? 0;
         if (diverged.get(ev.node) || hwm > timeline.lastIndex) break;
         const digest = traceRowsDigest(ev.rows);
-        if (!timeline.digestInRange(digest, ev.appliedIndex, hwm)) {
+        // The store a fault left half-way through an entry's rows is on the disk as it was left.
+        if (!partials.has(digest) && !timeline.digestInRange(digest, ev.appliedIndex, hwm)) {
           diverged.set(ev.node, true);
           out.push(
             violation(
@@ -348,7 +373,7 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
       default:
         break;
     }
-    if (ev.kind === 'apply') applyWrite(stores, ev.node, ev.write);
+    if (ev.kind === 'apply') applyWrites(stores, ev.node, appliedWrites(ev));
   }
   return out;
 }

@@ -20,6 +20,7 @@
 //    every row must still be there, same owner, last_seen not lower. Unless
 //    production's cold start replaced the store by the node's snapshot
 //    (restart `coldStart: 'restore'`): that is judged as an install of it.
+import { appliedWrites } from '../../trace/rows.ts';
 import type { TraceEvent, TraceRow } from '../../trace/types.ts';
 import type { CheckContext } from './context.ts';
 
@@ -124,16 +125,17 @@ function trackRows(trace: readonly TraceEvent[], ctx: CheckContext): RowFinding[
     const ev = trace[e] as TraceEvent;
     switch (ev.kind) {
       case 'apply': {
-        if (!ev.write) break;
-        const after = seen(ev.write.valueHex, ev.index, e);
-        if (!after) break;
-        const rows = rowsOf(ev.node);
-        const key = ev.write.keyHex;
-        const before = rows.get(key);
-        if (before && before.fullHex !== after.fullHex)
-          out.push(finding('owner-change', e, ev.node, key, 'write', before, after));
-        else if (before && after.last < before.last) out.push(finding('decrease', e, ev.node, key, 'write', before, after));
-        rows.set(key, after);
+        for (const w of appliedWrites(ev)) {
+          const after = seen(w.valueHex, ev.index, e);
+          if (!after) continue;
+          const rows = rowsOf(ev.node);
+          const key = w.keyHex;
+          const before = rows.get(key);
+          if (before && before.fullHex !== after.fullHex)
+            out.push(finding('owner-change', e, ev.node, key, 'write', before, after));
+          else if (before && after.last < before.last) out.push(finding('decrease', e, ev.node, key, 'write', before, after));
+          rows.set(key, after);
+        }
         break;
       }
       case 'restart':

@@ -27,7 +27,11 @@ import { resolvePolicy } from './policy.ts';
 import type { LifecyclePolicy, PolicyOverrides } from './policy.ts';
 import { RegistryView, caughtUpView, localView, requestReadIndex } from './registry-view.ts';
 import type { HaltAhead, ReadIndex } from './registry-view.ts';
-import { activeDek, setActiveDek, setSidecarEpoch, sidecarEpoch, sidecarEpochs } from './sidecar.ts';
+import { MAIN_SIDECAR, STAGE6A_SIDECAR } from './sidecar.ts';
+import type { SidecarAccess } from './sidecar.ts';
+import { bootstrapEntry } from './bootstrap.ts';
+import { OPCODE } from '../../applier/index.ts';
+import { DiskSidecarStore, sidecarFile } from '../storage/sidecar-file.ts';
 
 /** The DEK a cluster starts under unless the scenario names another. */
 export const INITIAL_DEK = 1;
@@ -78,10 +82,13 @@ export interface LifecycleOptions {
 class Process {
   /** guarding: the start-up guards have not passed yet (nothing is encrypted). */
   phase: 'guarding' | 'running' = 'guarding';
-  writeCount = 0;
+  /** The next nonce's write_count (production main starts every process load at 1). */
+  writeCount: number;
   registerAttempts = 0;
   /** Whether this process proposed Register for its current (DEK, epoch). */
   proposed = false;
+  /** fsm 'main' before the node applied a bootstrap (Phase 0): no DEK, so nothing is encrypted or registered. */
+  noDek = false;
   read: ReadIndex | undefined = undefined;
 
   constructor(
@@ -90,7 +97,10 @@ class Process {
     public dekId: number,
     public epochBefore: number,
     public epoch: number,
-  ) {}
+    readonly firstWriteCount: number,
+  ) {
+    this.writeCount = firstWriteCount;
+  }
 }
 
 export class NodeLifecycle implements SimHooks {
@@ -113,6 +123,11 @@ export class NodeLifecycle implements SimHooks {
   private workloadStarted = false;
   /** An admission still under way at faults-end is given up (a node added in the quiet period is a fault). */
   private faultsEnded = false;
+  /** Stage 6A's sidecar layout, or production main's document (policy fsm 'main'). */
+  private readonly sidecar: SidecarAccess;
+  private readonly mainFsm: boolean;
+  /** fsm 'main': some node has applied the cohort's bootstrap entry. */
+  private bootstrapSeen = false;
 
   constructor(private readonly opts: LifecycleOptions) {
     this.policy = resolvePolicy(opts.policy);
@@ -120,6 +135,8 @@ export class NodeLifecycle implements SimHooks {
     this.memberOrder = [...opts.members];
     this.initialDek = opts.initialDek ?? INITIAL_DEK;
     this.lastProposedDek = this.initialDek;
+    this.mainFsm = this.policy.fsm === 'main';
+    this.sidecar = this.mainFsm ? MAIN_SIDECAR : STAGE6A_SIDECAR;
   }
 
   // --- process start: bump, guards, registration -----------------------------------
@@ -132,27 +149,31 @@ export class NodeLifecycle implements SimHooks {
     const node = sim.node(name);
     const disk = node.disk;
     const g = this.policy.guards;
+    const sc = this.sidecar;
     const initial = this.opts.initialEpochs?.[name];
-    if (!info.restart && initial !== undefined && sidecarEpoch(disk, this.initialDek) === 0) {
-      setSidecarEpoch(disk, this.initialDek, initial);
+    // Under main a bootstrap writes local_epoch 0 whatever the disk held: initial epochs do not apply.
+    if (!this.mainFsm && !info.restart && initial !== undefined && sc.epoch(disk, this.initialDek) === 0) {
+      sc.setEpoch(disk, this.initialDek, initial);
     }
-    let dekId = activeDek(disk);
+    let dekId = sc.activeDek(disk);
+    if (dekId === undefined && this.mainFsm && !this.provision(sim, node)) return this.startUnbootstrapped(sim, node);
+    if (dekId === undefined && this.mainFsm) dekId = sc.activeDek(disk) as number;
     if (dekId === undefined) {
       // A fresh disk joins under the cluster's current DEK (the keystore comes with membership).
       dekId = this.clusterDek();
-      setActiveDek(disk, dekId);
+      sc.setActiveDek(disk, dekId);
     }
-    const before = sidecarEpoch(disk, dekId);
+    const before = sc.epoch(disk, dekId);
     const fullNodeId = this.fullId(name);
     const check = new GuardCheck(name, fullNodeId, dekId, before);
     const exhausted = g.exhaustion ? check.exhaustion(exhaustionGuard(before, sim.flags.exhaustionOffByOne)) : undefined;
     if (exhausted) return this.refuseAfter(sim, check, exhausted);
     // Without the exhaustion guard the u16 wraps, as an unchecked counter would.
     const epoch = (before + 1) & 0xffff;
-    setSidecarEpoch(disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
+    sc.setEpoch(disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
     sim.trace.record({ t: sim.now, node: name, kind: 'epoch-bump', dekId, epoch });
     check.bumped(epoch);
-    const proc = new Process(node, fullNodeId, dekId, before, epoch);
+    const proc = new Process(node, fullNodeId, dekId, before, epoch, this.firstWriteCount());
     if (g.collision) {
       const members = this.otherMembers(name);
       const collides = check.memberCollision(members, memberCollisionGuard(proc.fullNodeId, members));
@@ -167,6 +188,68 @@ export class NodeLifecycle implements SimHooks {
     node.holdApply = this.guardsNeedCaughtUp() || this.policy.nonces.applies === 'after-registration-committed';
     // Raft is built after this hook returns: continue from the event loop.
     sim.after(0, () => this.advance(sim, proc));
+  }
+
+  /** Production main writes nonces from write_count 1 (addendum §0 item 6); Stage 6A's lifecycle counts from 0. */
+  private firstWriteCount(): number {
+    return this.mainFsm ? 1 : 0;
+  }
+
+  /**
+   * fsm 'main', a node with no sidecar yet (Phase 0): nothing to bump or
+   * guard, nothing encrypted or registered, until the node applies the
+   * cohort's bootstrap entry (bootstrapApplied).
+   */
+  private startUnbootstrapped(sim: SimApi, node: SimNode): void {
+    const proc = new Process(node, this.fullId(node.name), 0, 0, 0, this.firstWriteCount());
+    proc.noDek = true;
+    this.procs.set(node.name, proc);
+    sim.after(0, () => this.advance(sim, proc));
+  }
+
+  /**
+   * fsm 'main': a joiner's disk gets the cluster's sidecar keys before its
+   * first start, as the operator provisions its KEK file. The addendum does
+   * not say how a new member gets its sidecar (the sidecar is in no snapshot);
+   * regsim's choice: a copy of a bootstrapped member's document with every
+   * local_epoch 0 and no applied index. A boot member never gets one: it
+   * waits for the bootstrap entry. False if there is nothing to copy.
+   */
+  private provision(sim: SimApi, node: SimNode): boolean {
+    if (this.opts.members.includes(node.name)) return false;
+    const source = this.memberOrder.map((m) => sidecarFile(sim.node(m).disk)).find((doc) => doc !== undefined && doc.activeStorage !== 0);
+    if (source === undefined) return false;
+    const keys = new Map([...source.keys].map(([id, k]) => [id, { ...k, localEpoch: 0 }]));
+    new DiskSidecarStore(node.disk).write({ ...source, raftAppliedIndex: 0, keys });
+    return true;
+  }
+
+  /**
+   * fsm 'main': a Phase 0 process applied the bootstrap: it now has an active
+   * DEK, at the epoch it pinned at start, 0 (it bumped nothing: there was no
+   * sidecar; startup.ts's startProcess). The batch registered it there, so it
+   * proposes nothing, unless it is not in the batch (a joiner).
+   */
+  private bootstrapApplied(proc: Process): void {
+    this.bootstrapSeen = true;
+    if (!proc.noDek) return; // a bumped process keeps the epoch it pinned, whatever the replay wrote
+    const dekId = this.sidecar.activeDek(proc.node.disk);
+    if (dekId === undefined) return;
+    proc.noDek = false;
+    proc.dekId = dekId;
+    proc.proposed = false;
+  }
+
+  /** fsm 'main': the operator's bootstrap RPC through the leader, retried (as a new RPC) until some node has applied it. */
+  private proposeBootstrap(sim: SimApi): void {
+    const entry = bootstrapEntry(this.initialDek, this.opts.members.map((m) => this.fullId(m)));
+    if (entry === undefined) return;
+    sim.propose(entry, {
+      wanted: () => !this.bootstrapSeen,
+      onGiveUp: () => {
+        if (!this.bootstrapSeen) this.proposeBootstrap(sim);
+      },
+    });
   }
 
   /** Moves a starting process on: guards (once caught up), registration, then its apply loop. */
@@ -260,9 +343,9 @@ export class NodeLifecycle implements SimHooks {
     }
     if (!g.rollback) return undefined;
     const active = { dekId: proc.dekId, before: proc.epochBefore, bumped: proc.epoch };
-    const refusal = rollbackGuard(g.compare, proc.fullNodeId, (dek) => sidecarEpoch(disk, dek), active, view, sim.flags.rollbackGuardActiveOnly);
+    const refusal = rollbackGuard(g.compare, proc.fullNodeId, (dek) => this.sidecar.epoch(disk, dek), active, view, sim.flags.rollbackGuardActiveOnly);
     // The sidecar as the guard found it: the epoch under every DEK but the active one (0 where absent).
-    const others = sidecarEpochs(disk).filter((d) => d.dekId !== proc.dekId);
+    const others = this.sidecar.epochs(disk).filter((d) => d.dekId !== proc.dekId);
     return check.rollback(g.compare, Object.fromEntries(others.map((d) => [String(d.dekId), d.epoch])), refusal);
   }
 
@@ -282,9 +365,9 @@ export class NodeLifecycle implements SimHooks {
     return 'refuse';
   }
 
-  /** Register(dek, full id, epoch) unless `view` already shows this epoch. */
+  /** Register(dek, full id, epoch) unless `view` already shows this epoch (or there is no DEK yet). */
   private register(sim: SimApi, proc: Process, view: RegistryView): void {
-    if (view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) return;
+    if (proc.noDek || view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) return;
     this.proposeRegistration(sim, proc);
   }
 
@@ -323,13 +406,18 @@ export class NodeLifecycle implements SimHooks {
   onApply(sim: SimApi, name: string, info: ApplyInfo): void {
     const proc = this.procs.get(name);
     if (proc === undefined) return;
+    if (this.mainFsm && info.entry[0] === OPCODE.bootstrap) {
+      this.bootstrapApplied(proc);
+      this.register(sim, proc, localView(proc.node));
+      return;
+    }
     const newDek = rotationMarkerDek(info.entry);
     if (newDek !== undefined) {
       this.rotationCommitted(sim, info.index, newDek);
       if (newDek > proc.dekId) this.switchDek(sim, proc, newDek);
       return;
     }
-    if (info.result.kind === 'kv' && isEncryptedWrite(info.entry)) {
+    if (info.result.kind === 'kv' && isEncryptedWrite(info.entry) && !proc.noDek) {
       sim.trace.record({
         t: sim.now,
         node: name,
@@ -352,6 +440,8 @@ export class NodeLifecycle implements SimHooks {
   }
 
   onSnapshotInstall(sim: SimApi, name: string, index: number): void {
+    // Under main no rotation marker exists, and the sidecar is in no snapshot: an install brings no DEK.
+    if (this.mainFsm) return;
     const proc = this.procs.get(name);
     const dek = this.dekAt(index);
     if (proc !== undefined) {
@@ -360,8 +450,8 @@ export class NodeLifecycle implements SimHooks {
     }
     // A restart finishing an interrupted install: the process about to start takes the snapshot's DEK.
     const disk = sim.node(name).disk;
-    const active = activeDek(disk);
-    if (active !== undefined && dek > active) setActiveDek(disk, dek);
+    const active = this.sidecar.activeDek(disk);
+    if (active !== undefined && dek > active) this.sidecar.setActiveDek(disk, dek);
   }
 
   /**
@@ -409,13 +499,13 @@ export class NodeLifecycle implements SimHooks {
   /** Epochs start again per DEK: bump the new DEK's epoch, then register under it. */
   private switchDek(sim: SimApi, proc: Process, dekId: number): void {
     const disk = proc.node.disk;
-    setActiveDek(disk, dekId);
+    this.sidecar.setActiveDek(disk, dekId);
     proc.dekId = dekId;
-    proc.epochBefore = sidecarEpoch(disk, dekId);
+    proc.epochBefore = this.sidecar.epoch(disk, dekId);
     proc.epoch = (proc.epochBefore + 1) & 0xffff;
-    proc.writeCount = 0;
+    proc.writeCount = proc.firstWriteCount;
     proc.proposed = false;
-    setSidecarEpoch(disk, dekId, proc.epoch, !sim.flags.unsyncedEpochBump);
+    this.sidecar.setEpoch(disk, dekId, proc.epoch, !sim.flags.unsyncedEpochBump);
     sim.trace.record({ t: sim.now, node: proc.node.name, kind: 'epoch-bump', dekId, epoch: proc.epoch });
     if (proc.phase !== 'running') return;
     this.register(sim, proc, localView(proc.node));
@@ -436,6 +526,8 @@ export class NodeLifecycle implements SimHooks {
     const data = (event.data ?? {}) as { node?: string; joiner?: string; restartAfterMs?: number; dekId?: number; learner?: boolean; cutMs?: number };
     switch (event.name) {
       case 'rotate-dek': {
+        // Main's rotation is a 0x05 entry with a body, which regsim does not generate yet: the marker would mean nothing there.
+        if (this.mainFsm) throw new RangeError('rotate-dek is not modelled under fsm "main" yet (configuration production)');
         const newest = Math.max(this.lastProposedDek, this.clusterDek());
         if (newest >= 0xffffffff) return; // no DEK id is left above the newest (a u32)
         this.lastProposedDek = data.dekId !== undefined && data.dekId > newest ? data.dekId : newest + 1;
@@ -504,7 +596,9 @@ export class NodeLifecycle implements SimHooks {
       sim.after(ADMISSION_RETRY_MS, (s) => this.admit(s, name));
       return;
     }
-    const dekId = this.procs.get(leader.name)?.dekId ?? this.clusterDek();
+    // Under main the leader's state cache names the DEK (its sidecar's); none yet: not bootstrapped, the check is skipped (§6.1 step 1).
+    const dekId = this.mainFsm ? (this.sidecar.activeDek(leader.disk) ?? 0) : (this.procs.get(leader.name)?.dekId ?? this.clusterDek());
+    if (this.mainFsm && dekId === 0) return this.addNode(sim, name);
     const fullNodeId = this.fullId(name);
     const decision = admissionCheck(store, dekId, fullNodeId);
     if (decision.kind === 'admit') return this.addNode(sim, name);
@@ -534,6 +628,7 @@ export class NodeLifecycle implements SimHooks {
   private startWorkload(sim: SimApi): void {
     if (this.workloadStarted) return;
     this.workloadStarted = true;
+    if (this.mainFsm) this.proposeBootstrap(sim);
     const { kvWritesPerSec, writesUntilMs } = this.opts;
     if (kvWritesPerSec <= 0) return;
     const rng = sim.rng('workload');

@@ -95,6 +95,13 @@ export interface LifecyclePolicy {
   engine: EnginePolicy;
   /** Absent: admission 'none' (so the spec and hardened presets, and the scenarios saved under them, carry no such field). */
   membership?: MembershipPolicy;
+  /**
+   * Which FSM the nodes apply through: Stage 6A's (absent or 'stage6a'), or
+   * production main's ('main': real bootstrap bodies, the sidecar as a file on
+   * each node's disk, a bootstrap entry proposed at cluster start; see the
+   * `production` preset). Absent in the spec and hardened presets.
+   */
+  fsm?: 'stage6a' | 'main';
   /** Attempts per Register proposal before the node proposes it afresh. */
   registerMaxAttempts: number;
 }
@@ -120,19 +127,58 @@ const HARDENED_POLICY: LifecyclePolicy = {
   engine: { registryReplay: 'skip-applied' },
 };
 
+/**
+ * Production main (d9a031d0) as it runs today, as far as regsim models it
+ * (../shared/spec/production-main.md; [code] unless marked). Choices:
+ *  - fsm 'main': main's applier, the sidecar a durable file on each node's
+ *    disk, the fake KEK of the vectors; a bootstrap entry (0x04) at cluster
+ *    start by the bootstrap cohort (§5.1, bootstrap.ts in this directory).
+ *  - engine: registries re-applied on replay (main has no skip rule for
+ *    rows), main's cold start from the durable applied index (§3.2).
+ *  - guards: guard 8 sees current members only (collisionScope 'members');
+ *    guards 9 and 12 read the node's own store, never the cluster's
+ *    (registry 'local'; §4 "after replay" is the node's own WAL [inferred]).
+ *    regsim runs one rollback check at start (before the bump, `<`, which is
+ *    guard 9's; compare 'after-bump' refuses on bumped <= last_seen, the same
+ *    predicate); guard 12 after the local replay is not modelled yet.
+ *  - nonces: FSM apply is not gated on the node's own registration (§5.9,
+ *    applies 'after-guards'); coordinator writes are (ownWrites).
+ *  - membership: the leader's admission check and pre-registration (§6.1).
+ *  - Raft: PreVote and CheckQuorum on (etcd raft as production runs it);
+ *    generated runs never switch them off under this preset.
+ *  - the admission check pre-registers under the storage DEK only (§6.1
+ *    step 4, the raft DEK, is not modelled).
+ *  - a node encrypts from the moment it applied the bootstrap: there is no
+ *    cutover entry (0x05/0x04) yet, so the bootstrap stands in for it.
+ * Not modelled yet: rotation and cutover entries (0x05), guards 1-5, 7 and
+ * 12-16, the registration retry loop's backoff (§5.2; the Stage 6A client's
+ * retries stand in), the snapshot at index 1 of every bootstrapped member
+ * (§3.4 [inferred]), ReadOnlySafe.
+ */
+const PRODUCTION_POLICY: LifecyclePolicy = {
+  guards: { ...SPEC_POLICY.guards, registry: 'local', collisionScope: 'members' },
+  nonces: { ownWrites: 'after-registration', applies: 'after-guards', heldBehindHalt: 'wait' },
+  engine: { registryReplay: 'reapply', coldStart: 'durable-applied-index' },
+  membership: { admission: 'leader-check' },
+  fsm: 'main',
+  registerMaxAttempts: 3,
+};
+
 /** The named configurations: each a complete policy. */
-export const POLICY_PRESETS = deepFreeze({ spec: SPEC_POLICY, hardened: HARDENED_POLICY });
+export const POLICY_PRESETS = deepFreeze({ spec: SPEC_POLICY, hardened: HARDENED_POLICY, production: PRODUCTION_POLICY });
 
 export type PolicyPresetName = keyof typeof POLICY_PRESETS;
 
 /** Preset names, the spec-literal one first. */
-export const POLICY_PRESET_NAMES: readonly PolicyPresetName[] = ['spec', 'hardened'];
+export const POLICY_PRESET_NAMES: readonly PolicyPresetName[] = ['spec', 'hardened', 'production'];
 
 /** What each preset is, in one line (for --help and reports). */
 export const POLICY_PRESET_INFO: Readonly<Record<PolicyPresetName, string>> = {
   spec: 'the spec read literally; the correct applier reproduces the three design findings (fixtures/findings)',
   hardened:
     'spec + the findings\' fixes: collision guard against the registry, encrypt applies only under a committed registration (a node held behind a committed halt halts), engine skips already-applied registrations on replay',
+  production:
+    "production main as it runs today: main's applier with the sidecar on each node's disk, a bootstrap entry (0x04) at cluster start, main's cold start from the durable applied index, guards reading the node's own store, the leader's admission check, PreVote and CheckQuorum",
 };
 
 export function isPolicyPresetName(name: string): name is PolicyPresetName {
@@ -164,6 +210,7 @@ export interface PolicyOverrides {
   nonces?: Partial<NoncePolicy>;
   engine?: Partial<EnginePolicy>;
   membership?: Partial<MembershipPolicy>;
+  fsm?: 'stage6a' | 'main';
   registerMaxAttempts?: number;
 }
 
@@ -176,6 +223,7 @@ export function resolvePolicy(over: PolicyOverrides = {}, base: LifecyclePolicy 
     ...(base.membership !== undefined || over.membership !== undefined
       ? { membership: { admission: 'none', ...base.membership, ...over.membership } }
       : {}),
+    ...((over.fsm ?? base.fsm) !== undefined ? { fsm: over.fsm ?? base.fsm } : {}),
     registerMaxAttempts: over.registerMaxAttempts ?? base.registerMaxAttempts,
   };
 }

@@ -41,6 +41,8 @@ export interface NodeEnv<N> {
   readonly pendingLossRate: number;
   readonly tornRate: number;
   readonly applierFactory: ApplierFactory;
+  /** The applier is production main's: each process hands it the node's sidecar file. */
+  readonly mainFsm: boolean;
   readonly storeFaults: StoreFaults | undefined;
   /** Election time-outs are drawn from it. */
   readonly timingRng: Rng;

@@ -16,6 +16,7 @@ import { coldStart } from './cold-start.ts';
 import type { CrashCause } from './crash-points.ts';
 import type { NodeEnv } from './env.ts';
 import { alreadyApplied, registrationKeyHex } from '../storage/registry-replay.ts';
+import { DiskSidecarStore } from '../storage/sidecar-file.ts';
 import { SimRegistryStore, diskRows } from '../storage/store.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -132,7 +133,7 @@ export class SimNode implements RaftHost {
       this.exit();
       return;
     }
-    this.applier = sim.applierFactory(this.store);
+    this.applier = sim.mainFsm ? sim.applierFactory(this.store, { sidecar: new DiskSidecarStore(this.disk) }) : sim.applierFactory(this.store);
     this.electionTimerAt = -1;
     this.raft = new RaftNode(
       this.idx,
@@ -235,6 +236,7 @@ export class SimNode implements RaftHost {
       }
       const store = this.store as SimRegistryStore;
       store.lastWrite = undefined;
+      store.earlierWrites.length = 0;
       if (sim.engine.registryReplay === 'skip-applied') {
         const keyHex = registrationKeyHex(e.data);
         if (keyHex !== undefined && alreadyApplied(index, store.appliedAtOf(keyHex))) {
@@ -268,6 +270,7 @@ export class SimNode implements RaftHost {
         t: sim.now,
         term: e.term,
         write: store.lastWrite,
+        earlierWrites: store.earlierWrites.length > 0 ? store.earlierWrites.slice() : undefined,
       });
       if (result.kind === 'halt') {
         // The bug: the halting entry's index reaches the durable applied index.

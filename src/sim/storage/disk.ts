@@ -6,6 +6,7 @@
 // with its own records and fsyncs (raft-wal.ts); a snapshot is written and
 // synced whole; the key-value tables (registry store, sidecar) go through
 // DiskTable.
+import type { Sidecar } from '../../applier/main/sidecar.ts';
 import type { Rng } from '../prng.ts';
 import type { RaftDiskState, Snapshot } from '../raft/log.ts';
 import { RaftWal } from './raft-wal.ts';
@@ -133,6 +134,11 @@ export class Disk {
   /** The encryption sidecar (local epochs and the like), for lifecycle hooks. Writes should be synced. */
   sidecar = new DiskTable<number>();
   /**
+   * Production main's sidecar document (configuration `production`): one file,
+   * rewritten whole, under one key (sidecar-file.ts). Empty under Stage 6A.
+   */
+  mainSidecar = new DiskTable<Sidecar>();
+  /**
    * The FSM store's durable applied index M (production's `_meta_applied_index`,
    * engine option coldStart 'durable-applied-index'): written synced, in the
    * same batch as the data write that moves it; undefined until first written.
@@ -148,7 +154,8 @@ export class Disk {
 
   /** Power loss: the tables' pending writes lost (each by a coin), and what the Raft WAL lost. */
   crash(rng: Rng, opts: WalCrashOptions): { lostWrites: number; wal: WalLoss } {
-    const lostWrites = this.registry.crash(rng, opts.lossRate) + this.sidecar.crash(rng, opts.lossRate);
+    // An empty table draws no coin: Stage 6A runs (no main sidecar) keep their random streams.
+    const lostWrites = this.registry.crash(rng, opts.lossRate) + this.sidecar.crash(rng, opts.lossRate) + this.mainSidecar.crash(rng, opts.lossRate);
     const { state, loss } = this.wal.crash(this.raft, rng, opts);
     this.raft = state;
     return { lostWrites, wal: loss };
@@ -158,6 +165,7 @@ export class Disk {
   flush(): void {
     this.registry.sync();
     this.sidecar.sync();
+    this.mainSidecar.sync();
     this.wal.sync(this.raft);
   }
 
@@ -180,6 +188,7 @@ export class Disk {
     d.pendingInstall = this.pendingInstall;
     d.registry = this.registry.copy();
     d.sidecar = this.sidecar.copy();
+    d.mainSidecar = this.mainSidecar.copy();
     return d;
   }
 }

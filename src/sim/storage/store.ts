@@ -47,6 +47,8 @@ function transitionSet(prev: string, key: string, value: string, next: string): 
 export class SimRegistryStore implements RegistryStore {
   /** The last write since clearLastWrite(), for the apply event. */
   lastWrite: TraceRow | undefined = undefined;
+  /** The writes before lastWrite since the engine cleared both (an entry that writes several rows). */
+  readonly earlierWrites: TraceRow[] = [];
   /** The log index to store with each write (registryReplay 'skip-applied'); undefined stores none. */
   stampIndex: number | undefined = undefined;
   /** Set by the engine while an entry is applied: only then may the disk inject a fault. */
@@ -90,6 +92,7 @@ export class SimRegistryStore implements RegistryStore {
     // One write: the row and its applied index are kept or lost together.
     const stored: StoredValue = at === undefined ? interned : Object.freeze({ ...interned, appliedAt: at });
     this.disk.registry.write(keyHex, stored, this.synced);
+    if (this.lastWrite !== undefined) this.earlierWrites.push(this.lastWrite);
     this.lastWrite = stored.row;
     this.prevDigest = this.digestCache;
     this.digestCache = null;

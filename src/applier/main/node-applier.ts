@@ -1,0 +1,33 @@
+// Main's FSM as one node process of the `production` configuration runs it:
+// with the fake KEK of the vectors, a keystore hydrated from the node's
+// sidecar at process start (in memory: gone with the process), the sidecar
+// file itself, and the storage epoch the process pinned (WithLocalEpoch: the
+// sidecar's local_epoch of the active storage DEK after the start-up bump).
+// Its answers are told in Stage 6A's vocabulary (stage6a.ts), which the
+// simulator's engine and trace speak.
+import type { ApplierFactory } from '../types.ts';
+import { fakeKek } from './kek.ts';
+import { stage6aResponse } from './stage6a.ts';
+import { stateOf } from './sidecar.ts';
+import { hydrateKeystore } from './startup.ts';
+import type { MainFsmFactory } from './types.ts';
+
+/** An ApplierFactory over main's FSM for nodes that hand it their sidecar; a node without one gets the registry-only FSM. */
+export function mainNodeFactory(main: MainFsmFactory): ApplierFactory {
+  return (registry, node) => {
+    const sidecar = node?.sidecar;
+    const doc = sidecar?.read();
+    const fsm =
+      sidecar === undefined
+        ? main({ registry })
+        : main({
+            registry,
+            kek: fakeKek,
+            keystore: hydrateKeystore(doc, fakeKek),
+            sidecar,
+            stateCache: stateOf(doc),
+            localEpoch: doc?.keys.get(doc.activeStorage)?.localEpoch ?? 0,
+          });
+    return { apply: (entry, at) => stage6aResponse(fsm.apply(at?.index ?? 0, entry)) };
+  };
+}

@@ -1,0 +1,46 @@
+// The bootstrap cohort (addendum §5.1): the one 0x04 entry the operator's
+// admin RPC proposes at cluster start, registering every boot member under
+// both DEKs at epoch 0 (GetCapability reports local_epoch 0 for every member,
+// so a discovered batch carries 0). The RPC, not the applier, refuses a batch
+// with a zero id, two equal full ids or two equal low-16 values (§2.3): then
+// no entry is proposed and the cluster stays unbootstrapped (Phase 0).
+import { OPCODE, encodeBootstrap, low16 } from '../../applier/index.ts';
+import type { Registration } from '../../applier/index.ts';
+
+const U32_MAX = 0xffffffff;
+const encoder = new TextEncoder();
+
+/** The raft DEK beside storage DEK `storage`: the next id (the one below at the top of the u32 range). */
+export function raftDekFor(storage: number): number {
+  return storage === U32_MAX ? storage - 1 : storage + 1;
+}
+
+/** A wrapped DEK the fake KEK unwraps (it pads or cuts the bytes to 32): deterministic per DEK id. */
+export function wrappedDek(dekId: number): Uint8Array {
+  return encoder.encode(`regsim/dek/${dekId}`);
+}
+
+/** Why the admin RPC refuses `members`' batch under `storage`, or undefined if it accepts it (0 ids are refused at the gRPC boundary, §2.7). */
+export function batchRefusal(storage: number, members: readonly bigint[]): string | undefined {
+  if (storage === 0) return 'DEK id 0 is reserved';
+  if (members.some((id) => id === 0n)) return 'a member has full id 0';
+  if (new Set(members).size !== members.length) return 'two members share a full id';
+  if (new Set(members.map(low16)).size !== members.length) return 'two members share their low 16 bits';
+  return undefined;
+}
+
+/** The bootstrap entry (opcode byte ‖ payload) for `members` under `storage` and its raft DEK; undefined if the RPC refuses the batch. */
+export function bootstrapEntry(storage: number, members: readonly bigint[]): Uint8Array | undefined {
+  if (batchRefusal(storage, members) !== undefined) return undefined;
+  const raft = raftDekFor(storage);
+  // Two rows per member, storage first, then raft, at epoch 0 (adapter/encryption_admin.go).
+  const batch: Registration[] = members.flatMap((fullNodeId) => [
+    { dekId: storage, fullNodeId, localEpoch: 0 },
+    { dekId: raft, fullNodeId, localEpoch: 0 },
+  ]);
+  const payload = encodeBootstrap({ storageDekId: storage, wrappedStorage: wrappedDek(storage), raftDekId: raft, wrappedRaft: wrappedDek(raft), batch });
+  const entry = new Uint8Array(1 + payload.length);
+  entry[0] = OPCODE.bootstrap;
+  entry.set(payload, 1);
+  return entry;
+}
