@@ -118,3 +118,14 @@ it('conf-change-before-term-commit: a new leader proposes no membership change b
     expect(termCommitted).toBe(true);
   }
 });
+
+// learner-promoted-after-probe: run 57698 of `explore --seed 20250901` (the clean run), a false alarm of
+// the liveness check. Learner n1-12534 was promoted only after the probe committed, but the check counted
+// it as a voter from faults-end on, while under the configuration the probe was appended under (n1 still
+// a voter, refused for good; n4 down until t=2493) no quorum was up. The bound now runs from when the
+// core held a quorum of that configuration too.
+it('learner-promoted-after-probe: liveness is judged under the configuration the probe was appended under', () => {
+  const r = runScenario(load('learner-promoted-after-probe'));
+  expect(r.violations).toEqual([]);
+  expect(r.stats.probeCommitted).toBe(1);
+});

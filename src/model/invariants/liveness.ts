@@ -137,11 +137,27 @@ export function checkLiveness(trace: readonly TraceEvent[], ctx: CheckContext): 
     );
   }
 
-  const coreStarts = [...core].map(startOf).sort((a, b) => a - b);
-  const ready = coreStarts[quorum - 1] as number;
+  // When the core held a quorum of `v` (undefined: never).
+  const readyUnder = (v: Set<string>): number | undefined => {
+    const starts = [...core].filter((n) => v.has(n)).map(startOf).sort((a, b) => a - b);
+    return starts[v.size >> 1];
+  };
   let probe: { index: number; t: number } | undefined;
   for (const ev of trace) {
     if (ev.kind === 'commit' && probes.has(ev.digest) && (probe === undefined || ev.index < probe.index)) probe = { index: ev.index, t: ev.t };
+  }
+  // The probe commits under the configuration its entry was appended under
+  // (changes past it come later): the bound runs from when the core held a
+  // quorum of that one too, not only of the one the run ends in (clean run
+  // 57698 of seed 20250901: a learner promoted after the probe counted as a
+  // voter from faults-end on).
+  let ready = readyUnder(finalVoters) as number;
+  if (probe !== undefined) {
+    const probeIndex = probe.index;
+    const under = steps.filter((step) => step.index < probeIndex).at(-1)?.voters ?? finalVoters;
+    const readyThen = readyUnder(under);
+    if (readyThen === undefined) return out;
+    ready = Math.max(ready, readyThen);
   }
   if (probe === undefined || probe.t > ready + bound) {
     if (ready + bound <= end.t) {
