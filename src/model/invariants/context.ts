@@ -456,6 +456,8 @@ export class Lifecycle {
       if (!m) takes.set(node, (m = new Map()));
       m.set(index, value);
     };
+    /** The hwm of `from`'s snapshot at `index` as it sends it (its own hwm if the trace has no take of it). */
+    const sourceHwm = (from: string, index: number): number => takes.get(from)?.get(index) ?? Math.max(index, hwm.get(from) ?? 0);
     const set = (node: string, t: number, value: number): void => {
       hwm.set(node, value);
       let h = history.get(node);
@@ -481,7 +483,7 @@ export class Lifecycle {
           keepSnapshot(ev.node, ev.index, Math.max(cur, ev.index));
           break;
         case 'snapshot-install': {
-          const src = takes.get(ev.from)?.get(ev.index) ?? Math.max(ev.index, hwm.get(ev.from) ?? 0);
+          const src = sourceHwm(ev.from, ev.index);
           this.installSourceHwm.set(e, src);
           set(ev.node, ev.t, src);
           // The node keeps the installed snapshot and may send it on, still at its source's hwm.
@@ -490,7 +492,7 @@ export class Lifecycle {
         }
         case 'snapshot-persist':
           // Persisted, not installed: the store keeps its hwm, the snapshot is its source's.
-          keepSnapshot(ev.node, ev.index, takes.get(ev.from)?.get(ev.index) ?? Math.max(ev.index, hwm.get(ev.from) ?? 0));
+          keepSnapshot(ev.node, ev.index, sourceHwm(ev.from, ev.index));
           break;
         case 'restart':
           // Production's cold start may replace the store by the snapshot's image: its rows are the snapshot's.

@@ -12,7 +12,7 @@
 // guard and the operator promotes it to voter when it has caught up.
 // remove-node removes it through the log; it is never restarted, and its
 // process runs until it learns of its removal.
-import { decodeRegistryValue, deriveNodeId, low16, registryKey } from '../../applier/index.ts';
+import { OPCODE, decodeRegistryValue, deriveNodeId, low16, registryKey } from '../../applier/index.ts';
 import type { ScenarioEvent } from '../config.ts';
 import type { ApplyInfo, NodeStartInfo, SimApi, SimHooks } from '../hooks.ts';
 import type { SimNode } from '../process/node.ts';
@@ -30,7 +30,6 @@ import type { HaltAhead, ReadIndex } from './registry-view.ts';
 import { MAIN_SIDECAR, STAGE6A_SIDECAR } from './sidecar.ts';
 import type { SidecarAccess } from './sidecar.ts';
 import { bootstrapEntry } from './bootstrap.ts';
-import { OPCODE } from '../../applier/index.ts';
 import { DiskSidecarStore, sidecarFile } from '../storage/sidecar-file.ts';
 
 /** The DEK a cluster starts under unless the scenario names another. */
@@ -156,8 +155,10 @@ export class NodeLifecycle implements SimHooks {
       sc.setEpoch(disk, this.initialDek, initial);
     }
     let dekId = sc.activeDek(disk);
-    if (dekId === undefined && this.mainFsm && !this.provision(sim, node)) return this.startUnbootstrapped(sim, node);
-    if (dekId === undefined && this.mainFsm) dekId = sc.activeDek(disk) as number;
+    if (dekId === undefined && this.mainFsm) {
+      if (!this.provision(sim, node)) return this.startUnbootstrapped(sim, node);
+      dekId = sc.activeDek(disk) as number;
+    }
     if (dekId === undefined) {
       // A fresh disk joins under the cluster's current DEK (the keystore comes with membership).
       dekId = this.clusterDek();

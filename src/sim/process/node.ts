@@ -69,7 +69,11 @@ export class SimNode implements RaftHost {
   heartbeatToken = 0;
   /** ack-before-persist: an fsync is on its way. */
   private lazySync = false;
-  /** The received snapshot the state machine took last (so persisting it after, under install-before-persist, leaves nothing pending). */
+  /**
+   * The received snapshot the state machine took last: persisting it after
+   * (install-before-persist, or the same snapshot received again) leaves
+   * nothing pending. Kept across restarts, as it was written.
+   */
   private tookSnapshot: Snapshot | null = null;
   /** Counters for stats. */
   registrationsApplied = 0;
