@@ -7,6 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { loadScenario, runScenario } from '../../src/scenario/index.ts';
+import type { TraceEvent } from '../../src/trace/types.ts';
+
+type Of<K extends TraceEvent['kind']> = Extract<TraceEvent, { kind: K }>;
 
 const load = (name: string) => loadScenario(readFileSync(new URL(`../../fixtures/regressions/${name}.json`, import.meta.url), 'utf8'));
 
@@ -82,11 +85,15 @@ it('divergent-follower-probe: a long divergent tail is skipped by term, and the 
 // committed a term-2 entry there: legal Raft (a stale leader never commits), but the checker compared
 // with the entry's own term (2) instead of the term it was committed in (4) and reported an overwrite.
 // The fixture keeps every unsynced WAL record in a crash (crashes.pendingLossRate 0), as every disk did
-// when the run was found: with records lost, n1's crash takes this history elsewhere.
+// when the run was found: with records lost, n1's crash takes this history elsewhere. Since the vote
+// lease is always on (removed-member-disrupts) n1 restarts after 120 ms (was 66) and the leader is cut
+// off at 1450 ms (was 1204): the same shape one term later, n2 leading term 4 over a term-2 entry term 5 committed.
 it('stale-leader-over-later-commit: a stale leader between the entry\'s term and its commit term may append over it', () => {
   const r = runScenario(load('stale-leader-over-later-commit'));
   expect(r.violations).toEqual([]);
-  expect(r.trace.some((e) => e.kind === 'append' && e.node === 'n2' && e.index === 26 && e.term === 3)).toBe(true);
+  expect(r.trace.some((e) => e.kind === 'append' && e.node === 'n2' && e.index === 25 && e.term === 4)).toBe(true);
+  expect(r.trace.some((e) => e.kind === 'commit' && e.index === 25 && e.term === 2)).toBe(true);
+  expect(r.trace.some((e) => e.kind === 'became-leader' && e.term === 5)).toBe(true);
 });
 
 // self-removal-deposed-leader: run 7140 of `explore --seed 20251202` (the clean run) once membership went
@@ -128,4 +135,22 @@ it('learner-promoted-after-probe: liveness is judged under the configuration the
   const r = runScenario(load('learner-promoted-after-probe'));
   expect(r.violations).toEqual([]);
   expect(r.stats.probeCommitted).toBe(1);
+});
+
+// removed-member-disrupts: run 88180 of `explore --seed 20250901` (the clean run), a liveness failure.
+// Leader n1, cut off, appended its own removal; the others never sent it anything again (it is not in
+// their configuration), so it heard no leader, campaigned, and its ever higher terms deposed every
+// leader for 12 s after faults ended, before anything could commit. A node that heard from a leader
+// within the minimum election timeout now ignores a vote request for a later term (the dissertation's
+// §4.2.3), with CheckQuorum off too. Hand-made (the history of run 88180 changed with the fix): n1 is
+// replaced while cut off with its learner; the rest remove it, and after the heal it runs on,
+// campaigning, until the operator stops it.
+it('removed-member-disrupts: a removed member that runs on deposes no leader', () => {
+  const r = runScenario(load('removed-member-disrupts'));
+  expect(r.violations).toEqual([]);
+  const healed = (r.trace.find((e) => e.kind === 'heal') as Of<'heal'>).t;
+  const exit = r.trace.find((e) => e.kind === 'member-exit' && e.node === 'n1') as Of<'member-exit'>;
+  expect(r.trace.some((e) => e.kind === 'conf-apply' && e.op === 'remove' && e.target === 'n1' && e.t < healed)).toBe(true);
+  expect(exit.t).toBeGreaterThan(healed + 300);
+  expect(r.trace.filter((e) => e.kind === 'became-leader' && e.t > healed)).toEqual([]);
 });

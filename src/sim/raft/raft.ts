@@ -108,20 +108,17 @@ export interface RaftHost {
 export interface RaftOptions {
   maxBatch: number;
   /**
-   * PreVote (etcd's PreVote, with the CheckQuorum lease that goes with it in
-   * production): a node whose election timer fires first asks the voters
-   * whether they would vote for it in the next term, without raising its own
-   * term; only with a majority of yes does it campaign. A voter says yes only
-   * to an up-to-date log, and ignores (pre)vote requests while it has heard
-   * from a leader within the minimum election timeout. So a node with a stale
-   * log, or cut off and back, cannot force elections on a healthy cluster.
+   * PreVote (etcd's PreVote): a node whose election timer fires first asks
+   * the voters whether they would vote for it in the next term, without
+   * raising its own term; only with a majority of yes does it campaign. A
+   * voter says yes only to an up-to-date log. So a node with a stale log, or
+   * cut off and back, cannot force elections on a healthy cluster. The vote
+   * lease (step) is on with PreVote and without it.
    */
   preVote: boolean;
   /**
    * CheckQuorum: a leader steps down when it has not heard from a quorum of
-   * voters within the minimum election timeout. The vote lease above is
-   * CheckQuorum's (etcd) and applies only with both switched on, as
-   * production runs them.
+   * voters within the minimum election timeout.
    */
   checkQuorum: boolean;
   /** Broken variant: a leader commits what it has without waiting for a majority. */
@@ -173,7 +170,7 @@ export class RaftNode {
   private pendingSnapshot: number[];
   private active: boolean[];
   private quorumCheckAt = 0;
-  /** When this node last heard from the leader of its term (PreVote's lease). */
+  /** When this node last heard from the leader of its term (the vote lease). */
   private leaderContactAt = Number.NEGATIVE_INFINITY;
   private readonly scratch: number[];
   private readonly electionMin: number;
@@ -557,8 +554,13 @@ export class RaftNode {
   step(m: Message): void {
     const hs = this.hs;
     const isVote = m.type === MSG_VOTE || m.type === MSG_PREVOTE;
-    if (this.opts.preVote && this.opts.checkQuorum && isVote && m.term > hs.term && this.inLease()) {
-      // A leader is alive: a (pre)vote request for a later term is ignored (etcd's lease, with CheckQuorum).
+    if (isVote && m.term > hs.term && this.inLease()) {
+      // A leader is alive: a (pre)vote request for a later term is ignored,
+      // its term not taken (the dissertation's §4.2.3, etcd's lease). Always on,
+      // not only with CheckQuorum as etcd has it: a member whose removal is
+      // appended hears no leader and campaigns, and without the lease its
+      // terms depose every leader before the removal commits (clean run 88180
+      // of seed 20250901, fixtures/regressions/removed-member-disrupts).
       return;
     }
     if (m.term > hs.term && (m.type === MSG_PREVOTE || (m.type === MSG_PREVOTE_RESP && !m.reject))) {
