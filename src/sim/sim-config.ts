@@ -34,6 +34,12 @@ export interface SimConfig {
   /** The run stops at this virtual time (ms). */
   timeLimitMs: number;
   /**
+   * The most simulator events a run may take (default: eventBudget of the
+   * time limit). A run past it is stuck, events that make no progress in
+   * virtual time, and fails as a harness error naming the run.
+   */
+  maxEvents?: number;
+  /**
    * When faults stop (recorded as faults-end). Default: the time limit if the
    * base network loses, duplicates or reorders messages; else the time of the
    * last fault event in `events` (crash, partition, one-way, restore,
