@@ -6,9 +6,9 @@
 // `registered` with its last row's outcome, `noop` if it applied none), so
 // the model says the same. Every function is pure.
 import type { HaltReason, RegistryRow } from '../applier/types.ts';
-import type { TraceEvent } from '../trace/types.ts';
-import { EMPTY_MAIN_STATE, modelMainApply } from './main-model.ts';
-import type { ModelMainResult, ModelMainState } from './main-model.ts';
+import type { TraceEvent, TraceSidecar } from '../trace/types.ts';
+import { EMPTY_MAIN_STATE, keystoreOf, modelMainApply } from './main-model.ts';
+import type { ModelMainResult, ModelMainState, ModelSidecar } from './main-model.ts';
 import { modelApplyEntry } from './registration.ts';
 import type { ModelEntryResult } from './registration.ts';
 
@@ -16,6 +16,14 @@ import type { ModelEntryResult } from './registration.ts';
 export interface ModelState {
   readonly rows: ReadonlyMap<string, RegistryRow>;
 }
+
+/**
+ * What a node's FSM keeps besides its rows, as the trace shows it: under
+ * main its sidecar (loaded at process start, `sidecar-load`) and the
+ * keystore hydrated from it, then moved by the node's own 0x04/0x05 applies.
+ * Stage 6A keeps nothing (undefined).
+ */
+export type NodeLocal = Pick<ModelMainState, 'sidecar' | 'keystore'>;
 
 export interface EntryModel {
   readonly name: 'stage6a' | 'main';
@@ -27,12 +35,15 @@ export interface EntryModel {
    */
   apply(state: ModelState, index: number, entry: Uint8Array): { result: ModelEntryResult; state: ModelState };
   /**
-   * The result of `entry` on a node's own `rows` (what the applier does on the
-   * store the node has). Under main the node's sidecar is not in the trace:
-   * the model takes it as fresh, which gives an identical bootstrap the same
-   * result it gets on a bootstrapped one (accepted, its rows re-registered).
+   * The result of `entry` on a node's own `rows` and `local` state (what the
+   * applier does on the store the node has). Under main without `local` the
+   * sidecar is taken as fresh.
    */
-  resultOn(rows: ReadonlyMap<string, RegistryRow>, index: number, entry: Uint8Array): ModelEntryResult;
+  resultOn(rows: ReadonlyMap<string, RegistryRow>, index: number, entry: Uint8Array, local?: NodeLocal): ModelEntryResult;
+  /** The local state in a state of the reference history (what a node that applied the log in order has). */
+  localOf(state: ModelState): NodeLocal | undefined;
+  /** The node's `local` state after it applied `entry` on `rows` (a halt keeps what the entry did before it). */
+  localAfter(rows: ReadonlyMap<string, RegistryRow>, index: number, entry: Uint8Array, local: NodeLocal | undefined): NodeLocal | undefined;
 }
 
 export const STAGE6A_MODEL: EntryModel = {
@@ -43,6 +54,8 @@ export const STAGE6A_MODEL: EntryModel = {
     return { result: applied.result, state: { rows: applied.rows } };
   },
   resultOn: (rows, _index, entry) => modelApplyEntry(rows, entry).result,
+  localOf: () => undefined,
+  localAfter: () => undefined,
 };
 
 /** Main's result in the trace's vocabulary (see the header). */
@@ -66,8 +79,30 @@ export const MAIN_MODEL: EntryModel = {
     const applied = modelMainApply(state as ModelMainState, index, entry);
     return { result: asTraced(applied.result), state: applied.state };
   },
-  resultOn: (rows, index, entry) => asTraced(modelMainApply({ ...EMPTY_MAIN_STATE, rows }, index, entry).result),
+  resultOn: (rows, index, entry, local) => asTraced(modelMainApply({ ...EMPTY_MAIN_STATE, ...local, rows }, index, entry).result),
+  localOf: (state) => {
+    const { sidecar, keystore } = state as ModelMainState;
+    return { sidecar, keystore };
+  },
+  localAfter: (rows, index, entry, local) => {
+    const { sidecar, keystore } = modelMainApply({ ...EMPTY_MAIN_STATE, ...local, rows }, index, entry).state;
+    return { sidecar, keystore };
+  },
 };
+
+/** A node's local state from the sidecar it loaded (sidecar-load): the keystore is hydrated from it, as main's start does. */
+export function localFromSidecar(t: TraceSidecar | null): NodeLocal {
+  if (t === null) return { sidecar: undefined, keystore: new Map() };
+  const sidecar: ModelSidecar = {
+    activeStorage: t.activeStorage,
+    activeRaft: t.activeRaft,
+    storageEnvelopeActive: t.storageEnvelopeActive,
+    storageCutoverIndex: t.storageCutoverIndex,
+    raftCutoverIndex: t.raftCutoverIndex,
+    keys: new Map(t.keys.map((k) => [k.dekId, { purpose: k.purpose, wrappedHex: k.wrappedHex }])),
+  };
+  return { sidecar, keystore: keystoreOf(sidecar) };
+}
 
 /** The model the trace's run-start names. */
 export function entryModelFor(trace: readonly TraceEvent[]): EntryModel {

@@ -18,9 +18,10 @@ export type PathGroup = 'applier' | 'committed' | 'domain' | 'guard' | 'engine' 
  * leader refuses a colliding joiner before its start-up guard could),
  * 'stage6a-fsm' (Stage 6A's FSM and lifecycle: every well-formed 0x04/0x05
  * halts without a KEK, and a disk may start at any epoch; under main every
- * node has a KEK and the bootstrap writes epoch 0 into every sidecar).
+ * node has a KEK and the bootstrap writes epoch 0 into every sidecar),
+ * 'main-fsm' (production main's FSM: real 0x04/0x05 entries every node applies).
  */
-export type PathNeed = 'skip-applied' | 'durable-applied-index' | 'admission-check' | 'no-admission-check' | 'stage6a-fsm';
+export type PathNeed = 'skip-applied' | 'durable-applied-index' | 'admission-check' | 'no-admission-check' | 'stage6a-fsm' | 'main-fsm';
 
 export interface PathInfo {
   /** Stable name: variants declare the paths they change by it. */
@@ -86,6 +87,14 @@ export const PATHS: readonly PathInfo[] = [
   // The engine around the applier.
   { name: 'replay', group: 'engine', label: 'registration re-applied after a crash', count: (s) => s.registrationReplaysAfterCrash },
   { name: 'replay:noop', group: 'engine', label: 'replayed registration came back a no-op', count: (s) => s.registrationReplayNoops },
+  {
+    name: 'replay:key-entry',
+    group: 'engine',
+    label: 'bootstrap or rotation (0x04/0x05) re-applied after a crash',
+    count: (s) => s.keyEntryReplaysAfterCrash,
+    needs: 'main-fsm',
+  },
+  { name: 'rotation', group: 'engine', label: 'DEK rotation committed, nodes moved to the new DEK', count: (s) => s.dekRotations },
   { name: 'skipped', group: 'engine', label: 'registration acknowledged as already applied', count: applied('skipped'), needs: 'skip-applied' },
   {
     name: 'cold-start:skip',

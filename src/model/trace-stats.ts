@@ -59,6 +59,10 @@ export interface TraceStats {
   registrationReplaysAfterCrash: number;
   /** Of those, replays that came back as a no-op. */
   registrationReplayNoops: number;
+  /** The same for bootstrap and rotation entries (0x04/0x05), which main's applier re-applies on its sidecar too. */
+  keyEntryReplaysAfterCrash: number;
+  /** DEK rotations that committed and moved nodes to a new DEK (rotate-dek events). */
+  dekRotations: number;
   /** Committed registrations the model halts as collision. */
   collisionAttemptsCommitted: number;
   /** Committed registrations the model halts as rollback. */
@@ -130,6 +134,8 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     maxSnapshotsPerNode: 0,
     registrationsCommitted: 0,
     registrationReplaysAfterCrash: 0,
+    keyEntryReplaysAfterCrash: 0,
+    dekRotations: 0,
     registrationReplayNoops: 0,
     collisionAttemptsCommitted: 0,
     rollbackAttemptsCommitted: 0,
@@ -180,10 +186,12 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
   for (const ev of trace) {
     switch (ev.kind) {
       case 'apply': {
-        if (ev.entryHex.startsWith('03') && (replayUpTo.get(ev.node) ?? 0) >= ev.index) {
+        const replayed = (replayUpTo.get(ev.node) ?? 0) >= ev.index;
+        if (replayed && ev.entryHex.startsWith('03')) {
           stats.registrationReplaysAfterCrash++;
           if (ev.result.kind === 'registered' && ev.result.outcome === 'noop') stats.registrationReplayNoops++;
         }
+        if (replayed && (ev.entryHex.startsWith('04') || ev.entryHex.startsWith('05'))) stats.keyEntryReplaysAfterCrash++;
         maxApplied.set(ev.node, Math.max(maxApplied.get(ev.node) ?? 0, ev.index));
         rowsHash.set(ev.node, ev.rowsHash);
         bump(stats.appliesByOutcome, applyOutcome(ev));
@@ -281,6 +289,9 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
         break;
       case 'nonce':
         stats.noncesIssued++;
+        break;
+      case 'rotate-dek':
+        stats.dekRotations++;
         break;
       default:
         break;

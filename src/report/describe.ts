@@ -240,6 +240,8 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
       return d('register', `dek ${ev.dekId} epoch ${ev.epoch} (attempt ${ev.attempt})`, 'workload');
     case 'rotate-dek':
       return d('rotate', `dek → ${ev.dekId}`, 'workload');
+    case 'sidecar-load':
+      return d('sidecar', ev.sidecar === null ? 'none (not bootstrapped)' : `storage dek ${ev.sidecar.activeStorage}, raft dek ${ev.sidecar.activeRaft}, ${ev.sidecar.keys.length} key(s)`, 'workload');
     case 'add-node':
       return d('add-node', describeAddedId(ev.fullNodeId), 'workload');
     case 'nonce':

@@ -481,9 +481,8 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     }
   }
   let dek = r.initialDek;
-  // Main's rotations are 0x05 entries with bodies, not generated yet (the Stage 6A marker means nothing under main).
   const mainFsm = policy.fsm === 'main';
-  if (on('rotation') && !mainFsm) {
+  if (on('rotation')) {
     faults.rotation = {};
     for (const rot of [...r.rotations].sort((a, b) => a.at - b.at)) {
       if (dek >= U32_MAX) break;

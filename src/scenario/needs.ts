@@ -20,5 +20,7 @@ export function policyHas(need: PathNeed | undefined, policy: LifecyclePolicy): 
       return policy.membership?.admission !== 'leader-check';
     case 'stage6a-fsm':
       return policy.fsm !== 'main';
+    case 'main-fsm':
+      return policy.fsm === 'main';
   }
 }

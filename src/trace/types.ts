@@ -10,6 +10,19 @@ export interface TraceRow {
   valueHex: string;
 }
 
+/**
+ * The replicated part of production main's sidecar (what 0x04/0x05 decide
+ * on; local epochs are the node's own and decide nothing), keys by id.
+ */
+export interface TraceSidecar {
+  activeRaft: number;
+  activeStorage: number;
+  keys: { dekId: number; purpose: 'raft' | 'storage'; wrappedHex: string }[];
+  raftCutoverIndex: number;
+  storageCutoverIndex: number;
+  storageEnvelopeActive: boolean;
+}
+
 /** The outcome of one apply, as the engine saw it. */
 export type TraceApplyResult =
   | { kind: 'kv'; opcode: number }
@@ -155,6 +168,12 @@ export type TraceEvent =
    * main's cold start chose them (run-start `coldStart`; absent otherwise).
    */
   | (AtNode & { kind: 'restart'; appliedIndex: number; rows: TraceRow[]; coldStart?: ColdStartMode })
+  /**
+   * Run-start `fsm` 'main': a process built main's applier over the sidecar
+   * on its disk (null: no file yet), after its start-up hook (the epoch bump,
+   * a joiner's provisioning). What the node's own 0x04/0x05 applies start from.
+   */
+  | (AtNode & { kind: 'sidecar-load'; sidecar: TraceSidecar | null })
   /** A copy of `node`'s whole disk was taken and kept under `name` (for a later restore). */
   | (AtNode & { kind: 'backup'; name: string })
   /**

@@ -11,13 +11,17 @@
 //    its registration and failed closed at i from its view of the committed
 //    log, without applying up to it: policy nonces.heldBehindHalt 'halt') is a
 //    halt decision at i like any other.
-// Environmental halts (store faults) are node-local and not compared.
+// Environmental halts (store faults) are node-local and not compared. So is a
+// bootstrap or rotation that production main's node-local sidecar decided
+// otherwise than the in-order application (CheckContext.isSidecarExplained):
+// that is reported once per node and index as 'sidecar-divergence', the
+// replicas parting ways by the design (the sidecar is in no snapshot).
 // A rows disagreement between two replicas is reported once, then suppressed
 // for that pair until they agree again at some index (a diverged replica
 // otherwise disagrees at every later index).
-// Codes: 'rows-disagree', 'halt-reason-disagree', 'halt-decision-disagree'.
+// Codes: 'rows-disagree', 'halt-reason-disagree', 'halt-decision-disagree', 'sidecar-divergence'.
 import type { TraceEvent } from '../../trace/types.ts';
-import { violation } from './context.ts';
+import { describeEntry, describeResult, violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
 
 interface Seen {
@@ -69,8 +73,16 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
     }
   };
 
+  const diverged = new Set<string>();
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
+    if (ctx.isSidecarExplained(e)) {
+      if (ev.kind === 'apply' && !diverged.has(`${ev.node}#${ev.index}`)) {
+        diverged.add(`${ev.node}#${ev.index}`);
+        out.push(sidecarDivergence(ctx, e, ev));
+      }
+      continue;
+    }
     if (ev.kind === 'halt') {
       if (!checkReason(e, ev.node, ev.index, ev.reason) || ctx.isEnvironmental(e)) continue;
       const prev = trace[e - 1];
@@ -124,4 +136,16 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
     );
   }
   return out;
+}
+
+function sidecarDivergence(ctx: CheckContext, e: number, ev: Extract<TraceEvent, { kind: 'apply' }>): Violation {
+  const sidecar = ctx.sidecars.at(e)?.local.sidecar;
+  const own = sidecar === undefined ? 'it has no sidecar' : `its sidecar's active storage DEK is ${sidecar.activeStorage}`;
+  const inOrder = ctx.timeline.step(ev.index)?.result;
+  return violation(
+    'replica-agreement', 'sidecar-divergence',
+    e,
+    ev.node,
+    `${ev.node} got ${describeResult(ev.result)} applying index ${ev.index} (${describeEntry(ev.entryHex)}) where a single in-order application of the committed log gives ${inOrder === undefined ? '?' : describeResult(inOrder)}: ${own}, and main keeps the sidecar to the node (in no snapshot; a joiner's is provisioned), so replicas part ways on a bootstrap or rotation`,
+  );
 }

@@ -13,8 +13,10 @@ import type { TraceApplyResult, TraceConfOp, TraceEvent, TraceRow } from '../../
 import { invariantInfo } from '../invariant-catalog.ts';
 import type { InvariantKind, InvariantName } from '../invariant-catalog.ts';
 import { STAGE6A_MODEL, entryModelFor } from '../entry-model.ts';
-import type { EntryModel, ModelState } from '../entry-model.ts';
+import type { EntryModel, ModelState, NodeLocal } from '../entry-model.ts';
 import { modelValueHex } from '../registration.ts';
+import { NodeSidecars } from './node-states.ts';
+import { hexToBytes, sameResult } from './trace-hex.ts';
 import type { ModelEntryResult } from '../registration.ts';
 
 /** One broken invariant at one event of a trace. */
@@ -78,32 +80,16 @@ export function violation(
   return v;
 }
 
-// --- hex decoding --------------------------------------------------------------
-
-/** A registry value: full u64 ‖ first u16 ‖ last u16 (undefined if not 12 bytes). */
-export function parseRowValue(valueHex: string): RegistryRow | undefined {
-  if (!/^[0-9a-f]{24}$/.test(valueHex)) return undefined;
-  return {
-    fullNodeId: BigInt(`0x${valueHex.slice(0, 16)}`),
-    firstSeen: Number.parseInt(valueHex.slice(16, 20), 16),
-    lastSeen: Number.parseInt(valueHex.slice(20, 24), 16),
-  };
-}
-
-/** Trace rows as the model's row map (undefined if a value is not a 12-byte row: state unknown). */
-export function rowsToModel(rows: readonly TraceRow[]): Map<string, RegistryRow> | undefined {
-  const m = new Map<string, RegistryRow>();
-  for (const r of rows) {
-    const v = parseRowValue(r.valueHex);
-    if (!v) return undefined;
-    m.set(r.keyHex, v);
-  }
-  return m;
-}
+export { hexToBytes, parseRowValue, rowsToModel, sameResult } from './trace-hex.ts';
 
 /** What the model's FSM does with the entry at `index` on the given rows (see EntryModel.resultOn). */
-export function modelResultOn(model: EntryModel, rows: ReadonlyMap<string, RegistryRow>, index: number, entryHex: string): ModelEntryResult {
-  return model.resultOn(rows, index, hexToBytes(entryHex));
+export function modelResultOn(model: EntryModel, rows: ReadonlyMap<string, RegistryRow>, index: number, entryHex: string, local?: NodeLocal): ModelEntryResult {
+  return model.resultOn(rows, index, hexToBytes(entryHex), local);
+}
+
+/** A node's local state after it applied the entry at `index` on the given rows (see EntryModel.localAfter). */
+export function modelLocalAfter(model: EntryModel, rows: ReadonlyMap<string, RegistryRow>, index: number, entryHex: string, local: NodeLocal | undefined): NodeLocal | undefined {
+  return model.localAfter(rows, index, hexToBytes(entryHex), local);
 }
 
 /** The DEK id and slot fields of a 27-byte key, as a registry key places them (undefined for another length). */
@@ -156,22 +142,6 @@ export function describeResult(result: TraceApplyResult | ModelEntryResult): str
     case 'halt':
       return `halt(${result.reason})`;
   }
-}
-
-export function sameResult(model: ModelEntryResult, actual: TraceApplyResult): boolean {
-  switch (model.kind) {
-    case 'kv':
-      return actual.kind === 'kv' && actual.opcode === model.opcode;
-    case 'registered':
-      return actual.kind === 'registered' && actual.outcome === model.outcome;
-    case 'halt':
-      return actual.kind === 'halt' && actual.reason === model.reason;
-  }
-}
-
-function hexToBytes(hex: string): Uint8Array {
-  // Buffer.from silently stops at the first bad pair; an odd tail is dropped.
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
 // --- the committed log -----------------------------------------------------------
@@ -544,6 +514,39 @@ export interface CheckContext {
    * corrupt-row halt the trace does not explain is judged like any other.
    */
   isEnvironmental(eventIndex: number): boolean;
+  /** Each node's registry and sidecar before its 0x04/0x05 applies (under main; node-states.ts). */
+  readonly sidecars: NodeSidecars;
+  /**
+   * Whether apply event `eventIndex` (or the halt event after it) decided as
+   * the model decides on the node's own registry and sidecar, and otherwise
+   * than on that registry with the sidecar of the in-order history: production
+   * main's node-local sidecar explains it, not the applier (nor the replay window).
+   * replica-agreement reports it once ('sidecar-divergence'); the other
+   * checks do not compare it, as with an environmental halt.
+   */
+  isSidecarExplained(eventIndex: number): boolean;
+}
+
+/** The apply events (and the halt events after them) whose result the node's own sidecar explains (see CheckContext.isSidecarExplained). */
+function sidecarExplained(trace: readonly TraceEvent[], timeline: ModelTimeline, sidecars: NodeSidecars): Set<number> {
+  const out = new Set<number>();
+  const model = timeline.model;
+  for (const e of sidecars.events()) {
+    const ev = trace[e] as Extract<TraceEvent, { kind: 'apply' }>;
+    const state = sidecars.at(e) as NonNullable<ReturnType<NodeSidecars['at']>>;
+    if (timeline.entryAt(ev.index) !== ev.entryHex) continue;
+    const before = timeline.step(ev.index - 1);
+    const rows = state.rows ?? before?.rows;
+    if (before === undefined || rows === undefined) continue;
+    const entry = hexToBytes(ev.entryHex);
+    const own = model.resultOn(rows, ev.index, entry, state.local);
+    const historys = model.resultOn(rows, ev.index, entry, model.localOf(before.state));
+    if (!sameResult(own, ev.result) || sameResult(historys, ev.result)) continue;
+    out.add(e);
+    const next = trace[e + 1];
+    if (next?.kind === 'halt' && next.node === ev.node && next.index === ev.index) out.add(e + 1);
+  }
+  return out;
 }
 
 /** The events whose halt an injected store fault explains (see CheckContext.isEnvironmental). */
@@ -569,12 +572,17 @@ export function buildContext(trace: readonly TraceEvent[], options: OracleOption
   const env = environmentalHalts(trace);
   const isEnvironmental = (eventIndex: number): boolean => env.has(eventIndex);
   const log = new CommittedLog(trace);
+  const timeline = new ModelTimeline(log, entryModelFor(trace));
+  const sidecars = new NodeSidecars(trace, timeline.model);
+  const explained = sidecarExplained(trace, timeline, sidecars);
   return {
     log,
-    timeline: new ModelTimeline(log, entryModelFor(trace)),
+    timeline,
     life: new Lifecycle(trace, isEnvironmental),
     options,
     isEnvironmental,
+    sidecars,
+    isSidecarExplained: (eventIndex) => explained.has(eventIndex),
   };
 }
 

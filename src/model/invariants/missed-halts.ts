@@ -27,7 +27,7 @@ export function missedHalts(trace: readonly TraceEvent[], ctx: CheckContext, rea
     const model = pair?.step.result;
     if (!pair || model?.kind !== 'halt' || model.reason !== reason) continue;
     const r = ev.result;
-    if (r.kind === 'halt' && (r.reason === reason || ctx.isEnvironmental(e))) continue;
+    if ((r.kind === 'halt' && (r.reason === reason || ctx.isEnvironmental(e))) || ctx.isSidecarExplained(e)) continue;
     const reg = decodeRegistrationEntry(ev.entryHex) as DecodedRegistration; // the model decoded it
     const keyHex = modelKeyHex(reg.dekId, reg.nodeId16);
     out.push({ eventIndex: e, ev, reg, keyHex, row: pair.prev.rows.get(keyHex) });

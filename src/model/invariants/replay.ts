@@ -72,35 +72,10 @@ import {
   violation,
 } from './context.ts';
 import type { CheckContext, ModelStep, Violation } from './context.ts';
+import { applyWrites, modelRowsOf, trackStore } from './node-states.ts';
 
 function sameModel(a: ModelEntryResult, b: ModelEntryResult): boolean {
   return describeResult(a) === describeResult(b);
-}
-
-type Stores = Map<string, Map<string, string>>;
-
-/** Updates `stores` for the events that replace or reveal a whole registry (before the event is judged). */
-function trackStore(stores: Stores, ev: TraceEvent): void {
-  switch (ev.kind) {
-    case 'run-start':
-      for (const node of ev.nodes) stores.set(node, new Map());
-      return;
-    case 'add-node':
-      stores.set(ev.node, new Map());
-      return;
-    case 'restart':
-    case 'restore':
-    case 'snapshot-install':
-      stores.set(ev.node, new Map(ev.rows.map((r) => [r.keyHex, r.valueHex])));
-      return;
-    default:
-      return;
-  }
-}
-
-/** After an apply was judged: its writes land in the node's store. */
-function applyWrites(stores: Stores, node: string, writes: readonly TraceRow[]): void {
-  for (const w of writes) stores.get(node)?.set(w.keyHex, w.valueHex);
 }
 
 /**
@@ -118,12 +93,6 @@ function partialDigest(prev: ModelStep, step: ModelStep, store: Map<string, stri
     if (v !== prev.hex.get(key) && v !== step.hex.get(key)) return undefined;
   }
   return traceRowsDigest([...rows].map(([keyHex, valueHex]) => ({ keyHex, valueHex })));
-}
-
-/** A node's store as model rows (undefined if unknown or holding a value that is not a row). */
-function modelRowsOf(store: Map<string, string> | undefined): Map<string, RegistryRow> | undefined {
-  if (!store) return undefined;
-  return rowsToModel([...store].map(([keyHex, valueHex]) => ({ keyHex, valueHex })));
 }
 
 /**
@@ -182,6 +151,8 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
         const inWindow = ev.index <= hwm;
         const r = ev.result;
         const env = r.kind === 'halt' && ctx.isEnvironmental(e);
+        // The node's own sidecar decided it (replica-agreement reports it): not compared with the in-order result.
+        const ownSidecar = ctx.isSidecarExplained(e);
         const guarded = model.kind === 'halt' && (model.reason === 'rollback' || model.reason === 'collision');
         if (guarded && r.kind !== 'halt') {
           // no-silent-rollback / collisions-halt report it; the rows now differ on purpose.
@@ -204,9 +175,9 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
             break;
           }
         }
-        if (!env && !guarded && !sameResult(model, r)) {
+        if (!env && !ownSidecar && !guarded && !sameResult(model, r)) {
           const store = modelRowsOf(stores.get(ev.node));
-          const onStore = store ? modelResultOn(ctx.timeline.model, store, ev.index, ev.entryHex) : undefined;
+          const onStore = store ? modelResultOn(ctx.timeline.model, store, ev.index, ev.entryHex, ctx.sidecars.at(e)?.local) : undefined;
           const replayNoop =
             inWindow &&
             model.kind === 'registered' &&
@@ -272,11 +243,9 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
         const partial = env && r.kind === 'halt' ? partialDigest(prev, step, stores.get(ev.node), appliedWrites(ev)) : undefined;
         if (partial !== undefined && ev.rowsHash === partial) partials.add(partial);
         const ok =
-          r.kind !== 'halt'
-            ? ev.rowsHash === step.digest
-            : env
-              ? ev.rowsHash === step.digest || ev.rowsHash === prev.digest || ev.rowsHash === partial
-              : ev.rowsHash === step.digest;
+          env || ownSidecar
+            ? ev.rowsHash === step.digest || ev.rowsHash === prev.digest || ev.rowsHash === partial
+            : ev.rowsHash === step.digest;
         if (ok) {
           diverged.set(ev.node, false);
         } else if (!diverged.get(ev.node)) {
@@ -377,3 +346,4 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
   }
   return out;
 }
+

@@ -3,8 +3,10 @@
 // both DEKs at epoch 0 (GetCapability reports local_epoch 0 for every member,
 // so a discovered batch carries 0). The RPC, not the applier, refuses a batch
 // with a zero id, two equal full ids or two equal low-16 values (§2.3): then
-// no entry is proposed and the cluster stays unbootstrapped (Phase 0).
-import { OPCODE, encodeBootstrap, low16 } from '../../applier/index.ts';
+// no entry is proposed and the cluster stays unbootstrapped (Phase 0). And
+// the storage rotation a leader started with the rotate-on-startup flag
+// proposes (§5.4).
+import { DEK_PURPOSE, OPCODE, ROTATION_SUBTAG, encodeBootstrap, encodeRotation, low16 } from '../../applier/index.ts';
 import type { Registration } from '../../applier/index.ts';
 
 const U32_MAX = 0xffffffff;
@@ -39,8 +41,28 @@ export function bootstrapEntry(storage: number, members: readonly bigint[]): Uin
     { dekId: raft, fullNodeId, localEpoch: 0 },
   ]);
   const payload = encodeBootstrap({ storageDekId: storage, wrappedStorage: wrappedDek(storage), raftDekId: raft, wrappedRaft: wrappedDek(raft), batch });
+  return withOpcode(OPCODE.bootstrap, payload);
+}
+
+/**
+ * A storage rotate-dek entry (0x05/0x01, §1.3) to `dekId`, as
+ * `--encryption-rotate-on-startup` proposes it (§5.4): the proposer's own
+ * registration under the new DEK at the epoch its process pinned.
+ */
+export function rotateDekEntry(dekId: number, proposer: bigint, epoch: number): Uint8Array {
+  const payload = encodeRotation({
+    subTag: ROTATION_SUBTAG.rotateDek,
+    dekId,
+    purpose: DEK_PURPOSE.storage,
+    wrapped: wrappedDek(dekId),
+    proposer: { dekId, fullNodeId: proposer, localEpoch: epoch },
+  });
+  return withOpcode(OPCODE.rotation, payload);
+}
+
+function withOpcode(opcode: number, payload: Uint8Array): Uint8Array {
   const entry = new Uint8Array(1 + payload.length);
-  entry[0] = OPCODE.bootstrap;
+  entry[0] = opcode;
   entry.set(payload, 1);
   return entry;
 }

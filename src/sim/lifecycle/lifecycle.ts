@@ -29,7 +29,7 @@ import { RegistryView, caughtUpView, localView, requestReadIndex } from './regis
 import type { HaltAhead, ReadIndex } from './registry-view.ts';
 import { MAIN_SIDECAR, STAGE6A_SIDECAR } from './sidecar.ts';
 import type { SidecarAccess } from './sidecar.ts';
-import { bootstrapEntry } from './bootstrap.ts';
+import { bootstrapEntry, rotateDekEntry } from './bootstrap.ts';
 import { DiskSidecarStore, sidecarFile } from '../storage/sidecar-file.ts';
 
 /** The DEK a cluster starts under unless the scenario names another. */
@@ -38,6 +38,8 @@ export const INITIAL_DEK = 1;
 const POLL_MS = 10;
 /** How long a client write waits before looking for a ready leader again. */
 const WRITE_RETRY_MS = 20;
+/** fsm 'main': the runtime registration watcher ticks every second (§5.3). */
+const WATCHER_TICK_MS = 1000;
 
 /** The custom scenario events this layer handles (ScenarioEvent kind 'custom'). */
 export type LifecycleEvent =
@@ -412,6 +414,7 @@ export class NodeLifecycle implements SimHooks {
       this.register(sim, proc, localView(proc.node));
       return;
     }
+    if (this.mainFsm && info.entry[0] === OPCODE.rotation) return this.mainRotationApplied(sim, proc);
     const newDek = rotationMarkerDek(info.entry);
     if (newDek !== undefined) {
       this.rotationCommitted(sim, info.index, newDek);
@@ -497,6 +500,49 @@ export class NodeLifecycle implements SimHooks {
     return dek;
   }
 
+  /**
+   * fsm 'main': an applied rotation (a replay included) re-points the node's
+   * active storage DEK (§2.4), so the process encrypts under whatever its
+   * sidecar names now, at the epoch it pinned and with the same write_count
+   * (§5.8), and its runtime watcher registers it there at its next tick (§5.3,
+   * 7b'; the proposer's row came with the entry, so it proposes nothing).
+   */
+  private mainRotationApplied(sim: SimApi, proc: Process): void {
+    const active = this.sidecar.activeDek(proc.node.disk);
+    if (proc.noDek || active === undefined || active === proc.dekId) return;
+    proc.dekId = active;
+    proc.proposed = false;
+    if (!this.rotationsRecorded.has(active)) {
+      this.rotationsRecorded.add(active);
+      sim.trace.record({ t: sim.now, kind: 'rotate-dek', dekId: active });
+    }
+    sim.after(WATCHER_TICK_MS, () => {
+      if (this.isCurrent(proc) && proc.phase === 'running' && proc.dekId === active && !proc.proposed) this.register(sim, proc, localView(proc.node));
+    });
+  }
+
+  /**
+   * fsm 'main': the storage rotation of a leader started with
+   * `--encryption-rotate-on-startup` (§5.4): the new key id is the highest in
+   * its sidecar + 1 (the event's, if higher), the leader's own registration
+   * inside at its pinned epoch. Until faults end it waits for a leader that
+   * runs with a DEK; the proposal dies with the proposer's process.
+   */
+  private proposeMainRotation(sim: SimApi, requested: number | undefined): void {
+    if (this.faultsEnded) return;
+    const leader = this.leader(sim);
+    const proc = leader === undefined ? undefined : this.procs.get(leader.name);
+    const doc = proc === undefined ? undefined : sidecarFile(proc.node.disk);
+    if (proc === undefined || proc.phase !== 'running' || proc.noDek || doc === undefined || doc.activeStorage === 0) {
+      sim.after(WRITE_RETRY_MS, (s) => this.proposeMainRotation(s, requested));
+      return;
+    }
+    const highest = Math.max(...doc.keys.keys());
+    if (highest >= 0xffffffff) return; // no DEK id is left above the highest (a u32)
+    const dekId = requested !== undefined && requested > highest ? requested : highest + 1;
+    sim.propose(rotateDekEntry(dekId, proc.fullNodeId, proc.epoch), { node: proc.node.name, wanted: () => this.isCurrent(proc) });
+  }
+
   /** Epochs start again per DEK: bump the new DEK's epoch, then register under it. */
   private switchDek(sim: SimApi, proc: Process, dekId: number): void {
     const disk = proc.node.disk;
@@ -527,8 +573,7 @@ export class NodeLifecycle implements SimHooks {
     const data = (event.data ?? {}) as { node?: string; joiner?: string; restartAfterMs?: number; dekId?: number; learner?: boolean; cutMs?: number };
     switch (event.name) {
       case 'rotate-dek': {
-        // Main's rotation is a 0x05 entry with a body, which regsim does not generate yet: the marker would mean nothing there.
-        if (this.mainFsm) throw new RangeError('rotate-dek is not modelled under fsm "main" yet (configuration production)');
+        if (this.mainFsm) return this.proposeMainRotation(sim, data.dekId);
         const newest = Math.max(this.lastProposedDek, this.clusterDek());
         if (newest >= 0xffffffff) return; // no DEK id is left above the newest (a u32)
         this.lastProposedDek = data.dekId !== undefined && data.dekId > newest ? data.dekId : newest + 1;

@@ -150,10 +150,16 @@ const HARDENED_POLICY: LifecyclePolicy = {
  *    step 4, the raft DEK, is not modelled).
  *  - a node encrypts from the moment it applied the bootstrap: there is no
  *    cutover entry (0x05/0x04) yet, so the bootstrap stands in for it.
- * Not modelled yet: rotation and cutover entries (0x05), guards 1-5, 7 and
- * 12-16, the registration retry loop's backoff (§5.2; the Stage 6A client's
- * retries stand in), the snapshot at index 1 of every bootstrapped member
- * (§3.4 [inferred]), ReadOnlySafe.
+ *  - rotate-dek (0x05/0x01, storage) is proposed by the leader as the
+ *    rotate-on-startup flag does (§5.4, lifecycle.ts proposeMainRotation);
+ *    the runtime watcher registers the other nodes one tick (1 s) after they
+ *    applied it, if the DEK is still active then (§5.3).
+ *  - a joiner's sidecar is a copy of a bootstrapped member's with every
+ *    local_epoch 0 (the addendum does not say how a new member gets one).
+ * Not modelled yet: the cutovers (0x05/0x04, 0x05/0x05) and raft-purpose
+ * rotations, guards 1-5, 7 and 12-16, the registration retry loop's backoff
+ * (§5.2; the Stage 6A client's retries stand in), the snapshot at index 1 of
+ * every bootstrapped member (§3.4 [inferred]), ReadOnlySafe.
  */
 const PRODUCTION_POLICY: LifecyclePolicy = {
   guards: { ...SPEC_POLICY.guards, registry: 'local', collisionScope: 'members' },

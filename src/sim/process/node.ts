@@ -16,7 +16,7 @@ import { coldStart } from './cold-start.ts';
 import type { CrashCause } from './crash-points.ts';
 import type { NodeEnv } from './env.ts';
 import { alreadyApplied, registrationKeyHex } from '../storage/registry-replay.ts';
-import { DiskSidecarStore } from '../storage/sidecar-file.ts';
+import { DiskSidecarStore, traceSidecar } from '../storage/sidecar-file.ts';
 import { SimRegistryStore, diskRows } from '../storage/store.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -137,6 +137,7 @@ export class SimNode implements RaftHost {
       this.exit();
       return;
     }
+    if (sim.mainFsm) sim.trace.record({ kind: 'sidecar-load', node: this.name, sidecar: traceSidecar(this.disk), t: sim.now });
     this.applier = sim.mainFsm ? sim.applierFactory(this.store, { sidecar: new DiskSidecarStore(this.disk) }) : sim.applierFactory(this.store);
     this.electionTimerAt = -1;
     this.raft = new RaftNode(

@@ -6,8 +6,10 @@
 // or loses it by the disk's coin, as for the registry store. The document is
 // copied in and out, so no caller aliases what the disk holds; a backup or
 // restore of the disk carries it (Disk.copy).
+import { toHex } from '../../applier/hex.ts';
 import { copySidecar } from '../../applier/main/sidecar.ts';
 import type { Sidecar, SidecarStore } from '../../applier/main/sidecar.ts';
+import type { TraceSidecar } from '../../trace/types.ts';
 import type { Disk } from './disk.ts';
 
 /** The one key of the sidecar table: the whole document is one file. */
@@ -38,4 +40,20 @@ export class DiskSidecarStore implements SidecarStore {
 /** The node's sidecar document on `disk`, without a store (undefined: no file yet). */
 export function sidecarFile(disk: Disk): Sidecar | undefined {
   return new DiskSidecarStore(disk).read();
+}
+
+/** The replicated part of the sidecar on `disk`, as the trace records it (null: no file yet). */
+export function traceSidecar(disk: Disk): TraceSidecar | null {
+  const doc = sidecarFile(disk);
+  if (doc === undefined) return null;
+  return {
+    activeRaft: doc.activeRaft,
+    activeStorage: doc.activeStorage,
+    keys: [...doc.keys]
+      .sort(([a], [b]) => a - b)
+      .map(([dekId, k]) => ({ dekId, purpose: k.purpose, wrappedHex: toHex(k.wrapped) })),
+    raftCutoverIndex: doc.raftEnvelopeCutoverIndex,
+    storageCutoverIndex: doc.storageEnvelopeCutoverIndex,
+    storageEnvelopeActive: doc.storageEnvelopeActive,
+  };
 }
