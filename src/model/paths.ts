@@ -95,6 +95,7 @@ export const PATHS: readonly PathInfo[] = [
     needs: 'main-fsm',
   },
   { name: 'rotation', group: 'engine', label: 'DEK rotation committed, nodes moved to the new DEK', count: (s) => s.dekRotations },
+  { name: 'cutover', group: 'engine', label: 'storage cutover (0x05/0x04) committed: nodes encrypt from then on', count: (s) => s.cutoversCommitted, needs: 'main-fsm' },
   { name: 'skipped', group: 'engine', label: 'registration acknowledged as already applied', count: applied('skipped'), needs: 'skip-applied' },
   {
     name: 'cold-start:skip',

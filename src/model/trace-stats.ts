@@ -63,6 +63,8 @@ export interface TraceStats {
   keyEntryReplaysAfterCrash: number;
   /** DEK rotations that committed and moved nodes to a new DEK (rotate-dek events). */
   dekRotations: number;
+  /** Storage cutovers (enable-storage-envelope, 0x05/0x04) committed that the model applies without a halt. */
+  cutoversCommitted: number;
   /** Committed registrations the model halts as collision. */
   collisionAttemptsCommitted: number;
   /** Committed registrations the model halts as rollback. */
@@ -136,6 +138,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     registrationReplaysAfterCrash: 0,
     keyEntryReplaysAfterCrash: 0,
     dekRotations: 0,
+    cutoversCommitted: 0,
     registrationReplayNoops: 0,
     collisionAttemptsCommitted: 0,
     rollbackAttemptsCommitted: 0,
@@ -305,6 +308,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     if (entryHex === undefined) continue;
     stats.entriesCommitted++;
     bump(stats.committedByClass, entryClass(entryHex));
+    if (entryHex.startsWith(CUTOVER_PREFIX) && timeline.step(index)?.result?.kind !== 'halt') stats.cutoversCommitted++;
     const reg = decodeRegistrationEntry(entryHex);
     if (!reg) continue;
     stats.registrationsCommitted++;
@@ -330,6 +334,9 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
   }
   return stats;
 }
+
+/** Opcode 0x05, version 0x01, sub-tag 0x04: enable-storage-envelope. */
+const CUTOVER_PREFIX = '050104';
 
 /** What an apply event returned, as one word (the engine's skip is its own outcome). */
 function applyOutcome(ev: Extract<TraceEvent, { kind: 'apply' }>): string {

@@ -29,7 +29,8 @@ describe('exploration coverage', () => {
     expect(hardened).not.toContain('cold-start:skip'); // production's cold start only
     expect(hardened).not.toContain('guard:admission'); // production's admission check only
     expect(hardened).not.toContain('replay:key-entry'); // main's 0x04/0x05 only
-    expect(hardened.length).toBe(PATH_NAMES.length - 4);
+    expect(hardened).not.toContain('cutover');
+    expect(hardened.length).toBe(PATH_NAMES.length - 5);
     // An undeclared variant (a new design idea) is judged like the correct applier.
     expect(judgedPaths('no-such-variant-declared', 'hardened')).toEqual(hardened);
   });

@@ -69,6 +69,26 @@ describe('the production configuration', () => {
     expect(registered).toBeGreaterThan(rotated);
   });
 
+  it('a node writes cleartext until it applies the storage cutover (Phase 0), and encrypts after it', () => {
+    let cut = 0;
+    for (const s of fc.sample(scenarioArbitrary({ config: 'production', families: NO_RESTARTS }), { seed: 13, numRuns: 20 })) {
+      const r = runScenario(s);
+      // A node that caught up by snapshot past the bootstrap has no sidecar and halts at the cutover (snapshot-past-bootstrap).
+      expect(r.violations.filter((v) => v.code !== 'sidecar-divergence'), JSON.stringify(s)).toEqual([]);
+      for (const node of s.cluster.nodes) {
+        const at = r.trace.findIndex((ev) => ev.kind === 'apply' && ev.node === node && ev.entryHex.startsWith('050104') && ev.result.kind !== 'halt');
+        const nonces = r.trace.map((ev, e) => (ev.kind === 'nonce' && ev.node === node ? e : -1)).filter((e) => e >= 0);
+        if (at < 0) {
+          expect(nonces).toEqual([]);
+          continue;
+        }
+        cut++;
+        expect(nonces.every((e) => e > at)).toBe(true);
+      }
+    }
+    expect(cut).toBeGreaterThan(30);
+  });
+
   it("a bootstrap replayed after a rotation is judged on the node's own sidecar: sidecar-divergence, not an applier error", () => {
     const s = loadScenario(readFileSync(new URL('../../fixtures/findings/bootstrap-replayed-after-rotation/scenario.json', import.meta.url), 'utf8'));
     const r = runScenario(s);

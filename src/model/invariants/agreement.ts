@@ -18,7 +18,8 @@
 // replicas parting ways by the design (the sidecar is in no snapshot).
 // A rows disagreement between two replicas is reported once, then suppressed
 // for that pair until they agree again at some index (a diverged replica
-// otherwise disagrees at every later index).
+// otherwise disagrees at every later index); one with a node whose sidecar
+// diverged is the divergence's, not reported again.
 // Codes: 'rows-disagree', 'halt-reason-disagree', 'halt-decision-disagree', 'sidecar-divergence'.
 import type { TraceEvent } from '../../trace/types.ts';
 import { describeEntry, describeResult, violation } from './context.ts';
@@ -74,11 +75,13 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
   };
 
   const diverged = new Set<string>();
+  const sidecarNodes = new Set<string>();
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
     if (ctx.isSidecarExplained(e)) {
       if (ev.kind === 'apply' && !diverged.has(`${ev.node}#${ev.index}`)) {
         diverged.add(`${ev.node}#${ev.index}`);
+        sidecarNodes.add(ev.node);
         out.push(sidecarDivergence(ctx, e, ev));
       }
       continue;
@@ -124,7 +127,7 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
       disagreeing.delete(key);
       continue;
     }
-    if (disagreeing.has(key)) continue;
+    if (disagreeing.has(key) || sidecarNodes.has(ev.node) || sidecarNodes.has(first.node)) continue;
     disagreeing.add(key);
     out.push(
       violation(

@@ -225,8 +225,9 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
         }
         if (ev.index < hwm) {
           // Inside the replay window the rows may be ahead of the entry, but only
-          // to a committed state the node had reached: the model at some index in [index, hwm].
-          if (!diverged.get(ev.node) && hwm <= timeline.lastIndex && !timeline.digestInRange(ev.rowsHash, ev.index, hwm)) {
+          // to a committed state the node had reached: the model at some index in [index, hwm]
+          // (or the store a fault left half-way through an entry's rows, not yet re-applied).
+          if (!diverged.get(ev.node) && hwm <= timeline.lastIndex && !partials.has(ev.rowsHash) && !timeline.digestInRange(ev.rowsHash, ev.index, hwm)) {
             diverged.set(ev.node, true);
             out.push(
               violation(
@@ -248,6 +249,9 @@ export function checkReplayIdempotence(trace: readonly TraceEvent[], ctx: CheckC
             : ev.rowsHash === step.digest;
         if (ok) {
           diverged.set(ev.node, false);
+        } else if (ownSidecar) {
+          // Rows the node's own sidecar led to (replica-agreement's sidecar-divergence says so): not reported again.
+          diverged.set(ev.node, true);
         } else if (!diverged.get(ev.node)) {
           diverged.set(ev.node, true);
           out.push(

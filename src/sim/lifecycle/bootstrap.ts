@@ -3,11 +3,11 @@
 // both DEKs at epoch 0 (GetCapability reports local_epoch 0 for every member,
 // so a discovered batch carries 0). The RPC, not the applier, refuses a batch
 // with a zero id, two equal full ids or two equal low-16 values (§2.3): then
-// no entry is proposed and the cluster stays unbootstrapped (Phase 0). And
-// the storage rotation a leader started with the rotate-on-startup flag
-// proposes (§5.4).
+// no entry is proposed and the cluster stays unbootstrapped. And the 0x05
+// entries that follow: the storage cutover the operator calls, the storage
+// rotation a leader started with the rotate-on-startup flag proposes (§5.4).
 import { DEK_PURPOSE, OPCODE, ROTATION_SUBTAG, encodeBootstrap, encodeRotation, low16 } from '../../applier/index.ts';
-import type { Registration } from '../../applier/index.ts';
+import type { Registration, RotationSubTag } from '../../applier/index.ts';
 
 const U32_MAX = 0xffffffff;
 const encoder = new TextEncoder();
@@ -50,14 +50,18 @@ export function bootstrapEntry(storage: number, members: readonly bigint[]): Uin
  * registration under the new DEK at the epoch its process pinned.
  */
 export function rotateDekEntry(dekId: number, proposer: bigint, epoch: number): Uint8Array {
-  const payload = encodeRotation({
-    subTag: ROTATION_SUBTAG.rotateDek,
-    dekId,
-    purpose: DEK_PURPOSE.storage,
-    wrapped: wrappedDek(dekId),
-    proposer: { dekId, fullNodeId: proposer, localEpoch: epoch },
-  });
-  return withOpcode(OPCODE.rotation, payload);
+  return storageRotationEntry(ROTATION_SUBTAG.rotateDek, dekId, wrappedDek(dekId), proposer, epoch);
+}
+
+/** The storage cutover (enable-storage-envelope, 0x05/0x04, §2.5) under `dekId`, with the caller's registration. */
+export function cutoverEntry(dekId: number, proposer: bigint, epoch: number): Uint8Array {
+  return storageRotationEntry(ROTATION_SUBTAG.enableStorageEnvelope, dekId, new Uint8Array(0), proposer, epoch);
+}
+
+/** A 0x05 entry of storage purpose with `proposer`'s registration under `dekId` at `epoch`. */
+function storageRotationEntry(subTag: RotationSubTag, dekId: number, wrapped: Uint8Array, proposer: bigint, epoch: number): Uint8Array {
+  const proposerRow = { dekId, fullNodeId: proposer, localEpoch: epoch };
+  return withOpcode(OPCODE.rotation, encodeRotation({ subTag, dekId, purpose: DEK_PURPOSE.storage, wrapped, proposer: proposerRow }));
 }
 
 function withOpcode(opcode: number, payload: Uint8Array): Uint8Array {

@@ -29,7 +29,7 @@ import { RegistryView, caughtUpView, localView, requestReadIndex } from './regis
 import type { HaltAhead, ReadIndex } from './registry-view.ts';
 import { MAIN_SIDECAR, STAGE6A_SIDECAR } from './sidecar.ts';
 import type { SidecarAccess } from './sidecar.ts';
-import { bootstrapEntry, rotateDekEntry } from './bootstrap.ts';
+import { bootstrapEntry, cutoverEntry, rotateDekEntry } from './bootstrap.ts';
 import { DiskSidecarStore, sidecarFile } from '../storage/sidecar-file.ts';
 
 /** The DEK a cluster starts under unless the scenario names another. */
@@ -40,6 +40,8 @@ const POLL_MS = 10;
 const WRITE_RETRY_MS = 20;
 /** fsm 'main': the runtime registration watcher ticks every second (§5.3). */
 const WATCHER_TICK_MS = 1000;
+/** fsm 'main': the operator cuts the storage envelope over within this long of the bootstrap's first apply. */
+const CUTOVER_WITHIN_MS = 600;
 
 /** The custom scenario events this layer handles (ScenarioEvent kind 'custom'). */
 export type LifecycleEvent =
@@ -88,8 +90,14 @@ class Process {
   registerAttempts = 0;
   /** Whether this process proposed Register for its current (DEK, epoch). */
   proposed = false;
-  /** fsm 'main' before the node applied a bootstrap (Phase 0): no DEK, so nothing is encrypted or registered. */
+  /** fsm 'main' before the node applied a bootstrap: no DEK, so nothing is encrypted or registered. */
   noDek = false;
+  /**
+   * fsm 'main': the state cache's storage_envelope_active, from the sidecar at
+   * start and after each 0x04/0x05 apply. Until the cutover (Phase 0) the
+   * node writes cleartext and proposes no registration (§5.2, §5.9).
+   */
+  envelope = false;
   read: ReadIndex | undefined = undefined;
 
   constructor(
@@ -129,6 +137,9 @@ export class NodeLifecycle implements SimHooks {
   private readonly mainFsm: boolean;
   /** fsm 'main': some node has applied the cohort's bootstrap entry. */
   private bootstrapSeen = false;
+  /** fsm 'main': the operator has asked for the storage cutover; some node has flipped on it. */
+  private cutoverAsked = false;
+  private cutoverSeen = false;
 
   constructor(private readonly opts: LifecycleOptions) {
     this.policy = resolvePolicy(opts.policy);
@@ -177,6 +188,7 @@ export class NodeLifecycle implements SimHooks {
     sim.trace.record({ t: sim.now, node: name, kind: 'epoch-bump', dekId, epoch });
     check.bumped(epoch);
     const proc = new Process(node, fullNodeId, dekId, before, epoch, this.firstWriteCount());
+    proc.envelope = this.envelopeActive(node);
     if (g.collision) {
       const members = this.otherMembers(name);
       const collides = check.memberCollision(members, memberCollisionGuard(proc.fullNodeId, members));
@@ -233,14 +245,52 @@ export class NodeLifecycle implements SimHooks {
    * sidecar; startup.ts's startProcess). The batch registered it there, so it
    * proposes nothing, unless it is not in the batch (a joiner).
    */
-  private bootstrapApplied(proc: Process): void {
+  private bootstrapApplied(sim: SimApi, proc: Process): void {
     this.bootstrapSeen = true;
+    this.askCutover(sim);
+    proc.envelope = this.envelopeActive(proc.node);
     if (!proc.noDek) return; // a bumped process keeps the epoch it pinned, whatever the replay wrote
     const dekId = this.sidecar.activeDek(proc.node.disk);
     if (dekId === undefined) return;
     proc.noDek = false;
     proc.dekId = dekId;
     proc.proposed = false;
+  }
+
+  /** fsm 'main': whether the node's sidecar says storage_envelope_active (not: not yet cut over, or no sidecar). */
+  private envelopeActive(node: SimNode): boolean {
+    return this.mainFsm && sidecarFile(node.disk)?.storageEnvelopeActive === true;
+  }
+
+  /**
+   * fsm 'main': once the bootstrap applied, the operator calls
+   * enable-storage-envelope (0x05/0x04, §2.5) after a delay drawn per run
+   * (up to CUTOVER_WITHIN_MS: the cluster runs in Phase 0 until then).
+   */
+  private askCutover(sim: SimApi): void {
+    if (this.cutoverAsked) return;
+    this.cutoverAsked = true;
+    sim.after(sim.rng('cutover').int(0, CUTOVER_WITHIN_MS), (s) => this.proposeCutover(s));
+  }
+
+  /**
+   * The cutover RPC through the leader, whose registration the entry carries
+   * (§5.4): under the leader's active storage DEK at its pinned epoch.
+   * Retried (as a new RPC) until some node has flipped on one.
+   */
+  private proposeCutover(sim: SimApi): void {
+    if (this.cutoverSeen) return;
+    const leader = this.leader(sim);
+    const proc = leader === undefined ? undefined : this.procs.get(leader.name);
+    if (proc === undefined || proc.phase !== 'running' || proc.noDek) {
+      sim.after(WRITE_RETRY_MS, (s) => this.proposeCutover(s));
+      return;
+    }
+    sim.propose(cutoverEntry(proc.dekId, proc.fullNodeId, proc.epoch), {
+      node: proc.node.name,
+      wanted: () => !this.cutoverSeen,
+      onGiveUp: () => this.proposeCutover(sim),
+    });
   }
 
   /** fsm 'main': the operator's bootstrap RPC through the leader, retried (as a new RPC) until some node has applied it. */
@@ -370,7 +420,7 @@ export class NodeLifecycle implements SimHooks {
 
   /** Register(dek, full id, epoch) unless `view` already shows this epoch (or there is no DEK yet). */
   private register(sim: SimApi, proc: Process, view: RegistryView): void {
-    if (proc.noDek || view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) return;
+    if (proc.noDek || (this.mainFsm && !proc.envelope) || view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) return;
     this.proposeRegistration(sim, proc);
   }
 
@@ -410,7 +460,7 @@ export class NodeLifecycle implements SimHooks {
     const proc = this.procs.get(name);
     if (proc === undefined) return;
     if (this.mainFsm && info.entry[0] === OPCODE.bootstrap) {
-      this.bootstrapApplied(proc);
+      this.bootstrapApplied(sim, proc);
       this.register(sim, proc, localView(proc.node));
       return;
     }
@@ -421,7 +471,7 @@ export class NodeLifecycle implements SimHooks {
       if (newDek > proc.dekId) this.switchDek(sim, proc, newDek);
       return;
     }
-    if (info.result.kind === 'kv' && isEncryptedWrite(info.entry) && !proc.noDek) {
+    if (info.result.kind === 'kv' && isEncryptedWrite(info.entry) && !proc.noDek && (!this.mainFsm || proc.envelope)) {
       sim.trace.record({
         t: sim.now,
         node: name,
@@ -501,21 +551,26 @@ export class NodeLifecycle implements SimHooks {
   }
 
   /**
-   * fsm 'main': an applied rotation (a replay included) re-points the node's
-   * active storage DEK (§2.4), so the process encrypts under whatever its
-   * sidecar names now, at the epoch it pinned and with the same write_count
-   * (§5.8), and its runtime watcher registers it there at its next tick (§5.3,
-   * 7b'; the proposer's row came with the entry, so it proposes nothing).
+   * fsm 'main': an applied 0x05 (a replay included). A rotation re-points the
+   * node's active storage DEK (§2.4), so the process encrypts under whatever
+   * its sidecar names now, at the epoch it pinned and with the same
+   * write_count (§5.8); the storage cutover flips the envelope on (§2.5), so
+   * it encrypts from now on. Either way its runtime watcher registers it at
+   * its next tick (§5.3, 7b and 7b'; the proposer's row came with the entry,
+   * so it proposes nothing).
    */
   private mainRotationApplied(sim: SimApi, proc: Process): void {
     const active = this.sidecar.activeDek(proc.node.disk);
-    if (proc.noDek || active === undefined || active === proc.dekId) return;
-    proc.dekId = active;
+    const envelope = this.envelopeActive(proc.node);
+    if (envelope) this.cutoverSeen = true;
+    if (proc.noDek || active === undefined || (active === proc.dekId && envelope === proc.envelope)) return;
+    proc.envelope = envelope;
     proc.proposed = false;
-    if (!this.rotationsRecorded.has(active)) {
+    if (active !== proc.dekId && !this.rotationsRecorded.has(active)) {
       this.rotationsRecorded.add(active);
       sim.trace.record({ t: sim.now, kind: 'rotate-dek', dekId: active });
     }
+    proc.dekId = active;
     sim.after(WATCHER_TICK_MS, () => {
       if (this.isCurrent(proc) && proc.phase === 'running' && proc.dekId === active && !proc.proposed) this.register(sim, proc, localView(proc.node));
     });
@@ -698,9 +753,10 @@ export class NodeLifecycle implements SimHooks {
     else if (sim.now + WRITE_RETRY_MS < this.opts.writesUntilMs) sim.after(WRITE_RETRY_MS, (s) => this.write(s, entry));
   }
 
+  /** Under main the gate holds only once the storage envelope is active (§5.9): in Phase 0 writes are cleartext. */
   private isReady(node: SimNode): boolean {
     const proc = this.procs.get(node.name);
-    return proc !== undefined && proc.phase === 'running' && this.registered(proc);
+    return proc !== undefined && proc.phase === 'running' && ((this.mainFsm && !proc.envelope) || this.registered(proc));
   }
 
   /** The leader a client finds: the up leader of the highest term. */

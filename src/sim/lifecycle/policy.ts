@@ -148,15 +148,17 @@ const HARDENED_POLICY: LifecyclePolicy = {
  *    generated runs never switch them off under this preset.
  *  - the admission check pre-registers under the storage DEK only (§6.1
  *    step 4, the raft DEK, is not modelled).
- *  - a node encrypts from the moment it applied the bootstrap: there is no
- *    cutover entry (0x05/0x04) yet, so the bootstrap stands in for it.
+ *  - the operator calls the storage cutover (0x05/0x04) within 600 ms of
+ *    the bootstrap's first apply (a per-run draw, lifecycle.ts askCutover):
+ *    the addendum names no delay. Until a node applies it, it is in Phase 0
+ *    (cleartext writes, nothing proposed at start, own writes not gated).
  *  - rotate-dek (0x05/0x01, storage) is proposed by the leader as the
  *    rotate-on-startup flag does (§5.4, lifecycle.ts proposeMainRotation);
  *    the runtime watcher registers the other nodes one tick (1 s) after they
  *    applied it, if the DEK is still active then (§5.3).
  *  - a joiner's sidecar is a copy of a bootstrapped member's with every
  *    local_epoch 0 (the addendum does not say how a new member gets one).
- * Not modelled yet: the cutovers (0x05/0x04, 0x05/0x05) and raft-purpose
+ * Not modelled yet: the raft cutover (0x05/0x05) and raft-purpose
  * rotations, guards 1-5, 7 and 12-16, the registration retry loop's backoff
  * (§5.2; the Stage 6A client's retries stand in), the snapshot at index 1 of
  * every bootstrapped member (§3.4 [inferred]), ReadOnlySafe.
