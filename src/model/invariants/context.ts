@@ -87,11 +87,6 @@ export function modelResultOn(model: EntryModel, rows: ReadonlyMap<string, Regis
   return model.resultOn(rows, index, hexToBytes(entryHex), local);
 }
 
-/** A node's local state after it applied the entry at `index` on the given rows (see EntryModel.localAfter). */
-export function modelLocalAfter(model: EntryModel, rows: ReadonlyMap<string, RegistryRow>, index: number, entryHex: string, local: NodeLocal | undefined): NodeLocal | undefined {
-  return model.localAfter(rows, index, hexToBytes(entryHex), local);
-}
-
 /** The DEK id and slot fields of a 27-byte key, as a registry key places them (undefined for another length). */
 export function keyFields(keyHex: string): { dekId: number; nodeId16: number } | undefined {
   if (keyHex.length !== 54) return undefined;

@@ -280,9 +280,8 @@ export class NodeLifecycle implements SimHooks {
    */
   private proposeCutover(sim: SimApi): void {
     if (this.cutoverSeen) return;
-    const leader = this.leader(sim);
-    const proc = leader === undefined ? undefined : this.procs.get(leader.name);
-    if (proc === undefined || proc.phase !== 'running' || proc.noDek) {
+    const proc = this.leaderWithDek(sim);
+    if (proc === undefined) {
       sim.after(WRITE_RETRY_MS, (s) => this.proposeCutover(s));
       return;
     }
@@ -291,6 +290,13 @@ export class NodeLifecycle implements SimHooks {
       wanted: () => !this.cutoverSeen,
       onGiveUp: () => this.proposeCutover(sim),
     });
+  }
+
+  /** fsm 'main': the leader's process, if it runs past its guards with a DEK (an operator RPC's way in). */
+  private leaderWithDek(sim: SimApi): Process | undefined {
+    const leader = this.leader(sim);
+    const proc = leader === undefined ? undefined : this.procs.get(leader.name);
+    return proc !== undefined && proc.phase === 'running' && !proc.noDek ? proc : undefined;
   }
 
   /** fsm 'main': the operator's bootstrap RPC through the leader, retried (as a new RPC) until some node has applied it. */
@@ -585,10 +591,9 @@ export class NodeLifecycle implements SimHooks {
    */
   private proposeMainRotation(sim: SimApi, requested: number | undefined): void {
     if (this.faultsEnded) return;
-    const leader = this.leader(sim);
-    const proc = leader === undefined ? undefined : this.procs.get(leader.name);
+    const proc = this.leaderWithDek(sim);
     const doc = proc === undefined ? undefined : sidecarFile(proc.node.disk);
-    if (proc === undefined || proc.phase !== 'running' || proc.noDek || doc === undefined || doc.activeStorage === 0) {
+    if (proc === undefined || doc === undefined || doc.activeStorage === 0) {
       sim.after(WRITE_RETRY_MS, (s) => this.proposeMainRotation(s, requested));
       return;
     }
