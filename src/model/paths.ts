@@ -78,6 +78,20 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'guard:collision', group: 'guard', label: 'start refused: collision guard', count: (s) => of(s.guardRefusalsByGuard, 'collision'), needs: 'no-admission-check' },
   { name: 'guard:exhaustion', group: 'guard', label: 'start refused: exhaustion guard', count: (s) => of(s.guardRefusalsByGuard, 'exhaustion'), needs: 'stage6a-fsm' },
   {
+    name: 'guard:after-replay',
+    group: 'guard',
+    label: 'start refused after the local replay: own row (row 12)',
+    count: (s) => of(s.guardRefusalsByGuard, 'rollback-after-replay'),
+    needs: 'main-fsm',
+  },
+  {
+    name: 'guard:sidecar-behind-log',
+    group: 'guard',
+    label: 'start refused after the local replay: sidecar behind the log (row 13)',
+    count: (s) => of(s.guardRefusalsByGuard, 'sidecar-behind-log'),
+    needs: 'main-fsm',
+  },
+  {
     name: 'guard:admission',
     group: 'guard',
     label: "add refused: the leader's row in the new node's slot is another's",

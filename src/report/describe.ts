@@ -236,6 +236,8 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
       const read = ev.rows === undefined ? '' : ` on ${rowCount(ev.rows)} ${ev.through === undefined ? '(local)' : `through #${ev.through}`}`;
       return d('guards', `${ev.guards.join(', ')}${read}: ${ev.refused === undefined ? 'passed' : `${ev.refused} refused`}`, 'workload');
     }
+    case 'replay-guard-check':
+      return d('guards', `after replay (applied #${ev.appliedIndex}, sidecar #${ev.sidecarIndex}, e${ev.epoch}): ${ev.guards.join(', ')}: ${ev.refused === undefined ? 'passed' : `${ev.refused} refused`}`, 'workload');
     case 'register-propose':
       return d('register', `dek ${ev.dekId} epoch ${ev.epoch} (attempt ${ev.attempt})`, 'workload');
     case 'rotate-dek':

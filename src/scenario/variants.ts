@@ -106,6 +106,8 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'no-startup-guard': ['restore:stale'],
   'guard-reads-local-registry': ['restore:stale'],
   'halt-advances-applied-index': ['cold-start:skip'],
+  'post-replay-guard-lt': ['guard:after-replay'],
+  'sidecar-scan-ignores-compacted': ['guard:sidecar-behind-log'],
 };
 
 /**
@@ -115,6 +117,17 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
  */
 const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
   'halt-advances-applied-index': 'durable-applied-index',
+  // Under main's FSM every epoch starts at 0 (a bootstrap writes it), so none
+  // nears 0x8000 or 0xFFFF in a run, and main's guards (main-start.ts) have no
+  // registry-wide collision or rollback check for these bugs to break; its
+  // guards already read the node's own store.
+  'signed-epoch': 'stage6a-fsm',
+  'exhaustion-guard-off-by-one': 'stage6a-fsm',
+  'collision-guard-low32': 'stage6a-fsm',
+  'rollback-guard-active-dek-only': 'stage6a-fsm',
+  'guard-reads-local-registry': 'stage6a-fsm',
+  'post-replay-guard-lt': 'main-fsm',
+  'sidecar-scan-ignores-compacted': 'main-fsm',
 };
 
 /** Whether `variant`'s bug can show under `policy` (a variant that needs nothing applies everywhere). */

@@ -51,6 +51,12 @@ export interface SimHooks {
    * exit at once (a start-up guard); the hook records its own guard-refused event.
    */
   onNodeStart?(sim: SimApi, node: string, info: NodeStartInfo): void | 'refuse';
+  /**
+   * The process finished its local replay (everything committed in its own
+   * log, before it hears from a peer). Return 'refuse' to have it exit
+   * cleanly (a guard that runs after the replay); the hook records its events.
+   */
+  onNodeReplayed?(sim: SimApi, node: string): void | 'refuse';
   /** After each successful apply of a committed, non-empty entry (recorded as apply first). */
   onApply?(sim: SimApi, node: string, info: ApplyInfo): void;
   /** After a halt was recorded and the process exited. */

@@ -513,6 +513,10 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     return this.hooks.onNodeStart?.(this, node, info);
   }
 
+  replayed(node: string): void | 'refuse' {
+    return this.hooks.onNodeReplayed?.(this, node);
+  }
+
   applied(node: string, info: ApplyInfo): void {
     this.hooks.onApply?.(this, node, info);
   }

@@ -25,6 +25,10 @@ export const SIM_VARIANTS = {
   'unsynced-epoch-bump': "the start-up epoch bump is written to the sidecar without fsync (a crash may take the node's epoch back to one it used)",
   'halt-advances-applied-index':
     "a halting apply still moves the durable applied index to the halting entry (engine coldStart 'durable-applied-index'), so the restart resumes past it",
+  'post-replay-guard-lt':
+    "production main's rollback guard after the local replay (row 12) allows equality, as the one before the bump does: a sidecar a replayed bootstrap reset to the batch's epoch passes",
+  'sidecar-scan-ignores-compacted':
+    "production main's sidecar-behind-log guard (row 13) reads a compacted entry in the gap as harmless, so a sidecar that missed a rotation a snapshot brought in passes",
 } as const;
 
 export type SimVariant = keyof typeof SIM_VARIANTS;
@@ -66,6 +70,8 @@ export interface VariantFlags {
   collisionGuardLow32: boolean;
   rollbackGuardActiveOnly: boolean;
   haltAdvancesAppliedIndex: boolean;
+  postReplayGuardLt: boolean;
+  sidecarScanIgnoresCompacted: boolean;
 }
 
 export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
@@ -92,5 +98,7 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     collisionGuardLow32: on('collision-guard-low32'),
     rollbackGuardActiveOnly: on('rollback-guard-active-dek-only'),
     haltAdvancesAppliedIndex: on('halt-advances-applied-index'),
+    postReplayGuardLt: on('post-replay-guard-lt'),
+    sidecarScanIgnoresCompacted: on('sidecar-scan-ignores-compacted'),
   };
 }

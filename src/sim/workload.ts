@@ -99,12 +99,17 @@ export function workloadHooks(opts: WorkloadOptions): SimHooks {
   };
 }
 
-/** Runs several hook sets in order (the first 'refuse' from onNodeStart wins). */
+/** Runs several hook sets in order (a 'refuse' from any onNodeStart or onNodeReplayed wins). */
 export function combineHooks(...sets: SimHooks[]): SimHooks {
   return {
     onNodeStart(sim, node, info) {
       let verdict: void | 'refuse' = undefined;
       for (const h of sets) if (h.onNodeStart?.(sim, node, info) === 'refuse') verdict = 'refuse';
+      return verdict;
+    },
+    onNodeReplayed(sim, node) {
+      let verdict: void | 'refuse' = undefined;
+      for (const h of sets) if (h.onNodeReplayed?.(sim, node) === 'refuse') verdict = 'refuse';
       return verdict;
     },
     onApply(sim, node, info) {

@@ -36,6 +36,21 @@ export type TraceApplyResult =
 export type TraceApplySkip = 'registry-applied-index';
 
 /**
+ * The start-up guards, as a guard-check or replay-guard-check event names
+ * them: Stage 6A's §9.1 guards, and production main's own-slot rollback
+ * checks before the bump and after the local replay (addendum §4 rows 9 and
+ * 12) and its sidecar-behind-log check (row 13).
+ */
+export type GuardName =
+  | 'exhaustion'
+  | 'member-collision'
+  | 'registry-collision'
+  | 'rollback'
+  | 'own-row-pre-bump'
+  | 'own-row-after-replay'
+  | 'sidecar-behind-log';
+
+/**
  * How a restart chose its state and initial applied index under production
  * main's cold start (engine option coldStart 'durable-applied-index'): 'none'
  * (no local snapshot: the persisted store, from index 0), 'skip' (the durable
@@ -43,9 +58,6 @@ export type TraceApplySkip = 'registry-applied-index';
  * 'restore' (M absent or below: the snapshot's image replaced the store, from
  * the snapshot's index).
  */
-/** The §9.1 start-up guards, as a guard-check event names them. */
-export type GuardName = 'exhaustion' | 'member-collision' | 'registry-collision' | 'rollback';
-
 export type ColdStartMode = 'none' | 'skip' | 'restore';
 
 /** Every event carries its position, virtual time (ms) and, when it has one, the node. */
@@ -212,7 +224,9 @@ export type TraceEvent =
    * guards read, `through` the committed index it is the registry of when it
    * was caught up to the cluster (absent: the node's local registry);
    * `sidecar`: the epochs the rollback guard read under DEKs other than the
-   * active one; `compare`: the rollback guard's comparison.
+   * active one; `compare`: the rollback guard's comparison; `envelope`
+   * (production main): the sidecar's storage_envelope_active, which guard 9
+   * reads with the node's own row (`rows`: that row, or none).
    */
   | (AtNode & {
       kind: 'guard-check';
@@ -226,6 +240,29 @@ export type TraceEvent =
       through?: number;
       sidecar?: Record<string, number>;
       compare?: 'after-bump' | 'before-bump';
+      envelope?: boolean;
+      refused?: GuardName;
+    })
+  /**
+   * Production main's guards after the local replay (addendum §4 rows 12 and
+   * 13; src/sim/lifecycle/main-start.ts), in order up to `refused`, and what
+   * they read: the sidecar re-read after the replay (its active storage DEK
+   * `dekId`, its local_epoch there `epoch`, storage_envelope_active
+   * `envelope`, raft_applied_index `sidecarIndex`), the node's own row under
+   * that DEK in the live store (`row`, absent if none), the engine's applied
+   * index and the last index its log has compacted away.
+   */
+  | (AtNode & {
+      kind: 'replay-guard-check';
+      guards: GuardName[];
+      fullNodeId: string;
+      dekId: number;
+      epoch: number;
+      envelope: boolean;
+      row?: TraceRow;
+      sidecarIndex: number;
+      appliedIndex: number;
+      compactedThrough: number;
       refused?: GuardName;
     })
   /** The node asked the leader to commit Register(dek, full id, epoch). */

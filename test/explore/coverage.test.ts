@@ -30,7 +30,9 @@ describe('exploration coverage', () => {
     expect(hardened).not.toContain('guard:admission'); // production's admission check only
     expect(hardened).not.toContain('replay:key-entry'); // main's 0x04/0x05 only
     expect(hardened).not.toContain('cutover');
-    expect(hardened.length).toBe(PATH_NAMES.length - 5);
+    expect(hardened).not.toContain('guard:after-replay'); // main's guards after the local replay only
+    expect(hardened).not.toContain('guard:sidecar-behind-log');
+    expect(hardened.length).toBe(PATH_NAMES.length - 7);
     // An undeclared variant (a new design idea) is judged like the correct applier.
     expect(judgedPaths('no-such-variant-declared', 'hardened')).toEqual(hardened);
   });

@@ -1,7 +1,9 @@
 // The §9.1 start-up guards judged again, independently of the lifecycle's
 // code, on what each guard-check event says they read (spec §5: a node
 // refuses to start if its epoch is <= the registry's last_seen for it, if
-// its epoch is 0xFFFF, or if its low-16 id collides with another member's):
+// its epoch is 0xFFFF, or if its low-16 id collides with another member's),
+// and production main's guards on the node's own row and its sidecar
+// (addendum §4 rows 9, 12 and 13; replay-guard-check events):
 //  - 'guard-missed': a guard let the node through where §9.1 refuses;
 //  - 'guard-wrong-refusal': a guard refused where §9.1 does not;
 //  - 'guard-view': the registry a caught-up guard read is not the committed
@@ -17,6 +19,7 @@ import { keyFields, parseRowValue, traceRowsDigest } from './context.ts';
 import type { CheckContext } from './context.ts';
 
 type GuardCheckEvent = Extract<TraceEvent, { kind: 'guard-check' }>;
+type ReplayGuardCheckEvent = Extract<TraceEvent, { kind: 'replay-guard-check' }>;
 
 export interface GuardFinding {
   eventIndex: number;
@@ -30,7 +33,7 @@ type GuardInvariant = 'no-silent-rollback' | 'collisions-halt';
 
 /** The invariant a guard's decision belongs to. */
 function guardInvariant(guard: GuardName): GuardInvariant {
-  return guard === 'rollback' || guard === 'exhaustion' ? 'no-silent-rollback' : 'collisions-halt';
+  return guard === 'member-collision' || guard === 'registry-collision' ? 'collisions-halt' : 'no-silent-rollback';
 }
 
 interface Row {
@@ -70,6 +73,13 @@ function refuses(guard: GuardName, ev: GuardCheckEvent, rows: readonly Row[]): s
       const row = rows.find((r) => r.nodeId16 === slot && r.fullNodeId !== mine);
       return row === undefined ? undefined : `its slot under dek ${row.dekId} is registered to full ${fullIdHex(row.fullNodeId)}`;
     }
+    case 'own-row-pre-bump': {
+      const row = rows.find((r) => r.dekId === ev.dekId && r.nodeId16 === slot);
+      return ownRowRefuses(row, mine, ev.envelope === true, ev.epochBefore, (epoch, lastSeen) => epoch < lastSeen);
+    }
+    case 'own-row-after-replay':
+    case 'sidecar-behind-log':
+      return undefined; // judged on replay-guard-check events (replayRefuses)
     case 'rollback': {
       for (const row of rows) {
         if (row.fullNodeId !== mine) continue;
@@ -83,11 +93,83 @@ function refuses(guard: GuardName, ev: GuardCheckEvent, rows: readonly Row[]): s
   }
 }
 
+/**
+ * Production main's rows 9 and 12 (addendum §4): the node's own row under the
+ * active storage DEK. Missing: refused once the storage envelope is active;
+ * another full id's: refused; else refused when `back(sidecar epoch,
+ * last_seen)` (row 9: below; row 12: at or below).
+ */
+function ownRowRefuses(
+  row: Row | undefined,
+  mine: bigint,
+  envelope: boolean,
+  epoch: number,
+  back: (epoch: number, lastSeen: number) => boolean,
+): string | undefined {
+  if (row === undefined) return envelope ? 'it has no row of its own and the storage envelope is active' : undefined;
+  if (row.fullNodeId !== mine) return `its slot under dek ${row.dekId} is registered to full ${fullIdHex(row.fullNodeId)}`;
+  return back(epoch, row.lastSeen) ? `its sidecar epoch ${epoch} has gone back against registry last_seen ${row.lastSeen}` : undefined;
+}
+
+/** Why production main refuses at `guard` after the local replay, on the event's inputs and the committed log. */
+function replayRefuses(guard: GuardName, ev: ReplayGuardCheckEvent, ctx: CheckContext): string | undefined {
+  if (guard === 'own-row-after-replay') {
+    let row: Row | undefined;
+    if (ev.row !== undefined) {
+      const v = parseRowValue(ev.row.valueHex);
+      const k = keyFields(ev.row.keyHex);
+      // A row that does not decode is not the node's own.
+      row = v === undefined || k === undefined ? { dekId: ev.dekId, nodeId16: 0, fullNodeId: -1n, lastSeen: 0 } : { ...k, fullNodeId: v.fullNodeId, lastSeen: v.lastSeen };
+    }
+    return ownRowRefuses(row, BigInt(ev.fullNodeId), ev.envelope, ev.epoch, (epoch, lastSeen) => epoch <= lastSeen);
+  }
+  if (guard !== 'sidecar-behind-log') return undefined;
+  // Row 13: a sidecar behind the engine must be shown harmless entry by entry (0 is a legacy sidecar).
+  if (ev.sidecarIndex === 0 || ev.sidecarIndex >= ev.appliedIndex) return undefined;
+  for (let index = ev.sidecarIndex + 1; index <= ev.appliedIndex; index++) {
+    if (index <= ev.compactedThrough) return `the gap (${ev.sidecarIndex}, ${ev.appliedIndex}] between its sidecar and its engine holds compacted entry ${index}`;
+    const first = ctx.log.entryAt(index)?.slice(0, 2);
+    if (first !== undefined && ['04', '05', '06', '07'].includes(first)) {
+      return `entry ${index} (opcode 0x${first}) lies between its sidecar (${ev.sidecarIndex}) and its engine (${ev.appliedIndex})`;
+    }
+  }
+  return undefined;
+}
+
+/** The rule a guard is judged by. */
+function ruleOf(guard: GuardName): string {
+  return guard === 'own-row-pre-bump' || guard === 'own-row-after-replay' || guard === 'sidecar-behind-log' ? 'production main (addendum §4)' : '§9.1';
+}
+
+/** A finding if the decision on `guard` differs from `why` (the reference's reason to refuse, if any); `stop`: the pass ended here. */
+function judge(
+  out: GuardFinding[],
+  e: number,
+  ev: { node: string; fullNodeId: string; refused?: GuardName },
+  guard: GuardName,
+  why: string | undefined,
+): 'stop' | undefined {
+  const refused = ev.refused === guard;
+  if (why !== undefined && !refused) {
+    out.push({ eventIndex: e, node: ev.node, guard, code: 'guard-missed', message: `${ev.node}'s ${guard} guard let it start (full ${ev.fullNodeId}), but ${ruleOf(guard)} refuses: ${why}` });
+    return 'stop';
+  }
+  if (why === undefined && refused) {
+    out.push({ eventIndex: e, node: ev.node, guard, code: 'guard-wrong-refusal', message: `${ev.node}'s ${guard} guard refused to start it (full ${ev.fullNodeId}), but ${ruleOf(guard)} does not refuse on what it read` });
+    return 'stop';
+  }
+  return refused ? 'stop' : undefined;
+}
+
 /** The guard decisions of the trace that break `invariant`'s part (c). */
 export function guardFindings(trace: readonly TraceEvent[], ctx: CheckContext, invariant: GuardInvariant): GuardFinding[] {
   const out: GuardFinding[] = [];
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
+    if (ev.kind === 'replay-guard-check') {
+      for (const guard of ev.guards) if (judge(out, e, ev, guard, replayRefuses(guard, ev, ctx)) === 'stop') break;
+      continue;
+    }
     if (ev.kind !== 'guard-check') continue;
     const rows = decodeRows(ev);
     if (rows === undefined) continue;
@@ -101,19 +183,7 @@ export function guardFindings(trace: readonly TraceEvent[], ctx: CheckContext, i
         continue;
       }
     }
-    for (const guard of ev.guards) {
-      const why = refuses(guard, ev, rows);
-      const refused = ev.refused === guard;
-      if (why !== undefined && !refused) {
-        out.push({ eventIndex: e, node: ev.node, guard, code: 'guard-missed', message: `${ev.node}'s ${guard} guard let it start (full ${ev.fullNodeId}), but §9.1 refuses: ${why}` });
-        break;
-      }
-      if (why === undefined && refused) {
-        out.push({ eventIndex: e, node: ev.node, guard, code: 'guard-wrong-refusal', message: `${ev.node}'s ${guard} guard refused to start it (full ${ev.fullNodeId}), but §9.1 does not refuse on what it read` });
-        break;
-      }
-      if (refused) break;
-    }
+    for (const guard of ev.guards) if (judge(out, e, ev, guard, refuses(guard, ev, rows)) === 'stop') break;
   }
   return out.filter((f) => guardInvariant(f.guard) === invariant);
 }

@@ -17,6 +17,7 @@ type GuardCheckEvent = Extract<TraceEvent, { kind: 'guard-check' }>;
 export class GuardCheck {
   private readonly guards: GuardName[] = [];
   private epoch: number | undefined;
+  private envelope: boolean | undefined;
   private members: { fullNodeId: string; node: string }[] | undefined;
   private view: { rows: TraceRow[]; through?: number; compare?: GuardPolicy['compare']; sidecar?: Record<string, number> } | undefined;
 
@@ -47,6 +48,14 @@ export class GuardCheck {
     this.view = { rows: [...view.stored], ...(view.through !== undefined ? { through: view.through } : {}) };
   }
 
+  /** fsm 'main', row 9: the node's own row as the disk holds it (absent: none) and the sidecar's envelope flag. */
+  ownRow(row: TraceRow | undefined, envelope: boolean, refusal: Refusal | undefined): Refusal | undefined {
+    this.guards.push('own-row-pre-bump');
+    this.view = { rows: row === undefined ? [] : [row] };
+    this.envelope = envelope;
+    return refusal;
+  }
+
   registryCollision(refusal: Refusal | undefined): Refusal | undefined {
     this.guards.push('registry-collision');
     return refusal;
@@ -66,6 +75,7 @@ export class GuardCheck {
       ...(v?.compare !== undefined ? { compare: v.compare } : {}),
       dekId: this.dekId,
       ...(this.epoch !== undefined ? { epoch: this.epoch } : {}),
+      ...(this.envelope !== undefined ? { envelope: this.envelope } : {}),
       epochBefore: this.epochBefore,
       fullNodeId: fullIdHex(this.fullNodeId),
       guards: this.guards,

@@ -9,8 +9,12 @@ import type { RegistryView } from './registry-view.ts';
 const MAX_EPOCH = 0xffff;
 
 export interface Refusal {
-  /** not-a-member: a removed (or never added) node's process will not start. */
-  guard: 'rollback' | 'exhaustion' | 'collision' | 'not-a-member';
+  /**
+   * not-a-member: a removed (or never added) node's process will not start;
+   * rollback-after-replay, sidecar-behind-log: production main's guards after
+   * the local replay (main-start.ts).
+   */
+  guard: 'rollback' | 'exhaustion' | 'collision' | 'not-a-member' | 'rollback-after-replay' | 'sidecar-behind-log';
   detail: string;
 }
 

@@ -30,6 +30,7 @@ import type { HaltAhead, ReadIndex } from './registry-view.ts';
 import { MAIN_SIDECAR, STAGE6A_SIDECAR } from './sidecar.ts';
 import type { SidecarAccess } from './sidecar.ts';
 import { bootstrapEntry, cutoverEntry, rotateDekEntry } from './bootstrap.ts';
+import { afterReplayGuards, ownRowGuard, ownRowIn, ownRowKeyHex, ownRowOrForeign } from './main-start.ts';
 import { DiskSidecarStore, sidecarFile } from '../storage/sidecar-file.ts';
 
 /** The DEK a cluster starts under unless the scenario names another. */
@@ -172,6 +173,7 @@ export class NodeLifecycle implements SimHooks {
       if (!this.provision(sim, node)) return this.startUnbootstrapped(sim, node);
       dekId = sc.activeDek(disk) as number;
     }
+    if (this.mainFsm) return this.startMain(sim, node, dekId as number, info);
     if (dekId === undefined) {
       // A fresh disk joins under the cluster's current DEK (the keystore comes with membership).
       dekId = this.clusterDek();
@@ -203,6 +205,58 @@ export class NodeLifecycle implements SimHooks {
     node.holdApply = this.guardsNeedCaughtUp() || this.policy.nonces.applies === 'after-registration-committed';
     // Raft is built after this hook returns: continue from the event loop.
     sim.after(0, () => this.advance(sim, proc));
+  }
+
+  /**
+   * fsm 'main': production's guards before the engines, in main's order (6
+   * exhaustion, 8 collision, 9 the node's own row on the FSM store as the disk
+   * holds it), then the bump (10); a refusal bumps nothing. Rows 12 and 13
+   * run after the local replay (onNodeReplayed; main-start.ts).
+   */
+  private startMain(sim: SimApi, node: SimNode, dekId: number, info: NodeStartInfo): void | 'refuse' {
+    const g = this.policy.guards;
+    const disk = node.disk;
+    const before = this.sidecar.epoch(disk, dekId);
+    const fullNodeId = this.fullId(node.name);
+    const check = new GuardCheck(node.name, fullNodeId, dekId, before);
+    const envelope = this.envelopeActive(node);
+    if (g.exhaustion) {
+      const refusal = check.exhaustion(exhaustionGuard(before, sim.flags.exhaustionOffByOne));
+      if (refusal) return this.refuseAfter(sim, check, refusal);
+    }
+    if (g.collision) {
+      const members = this.otherMembers(node.name);
+      const refusal = check.memberCollision(members, memberCollisionGuard(fullNodeId, members));
+      if (refusal) return this.refuseAfter(sim, check, refusal);
+    }
+    if (g.rollback) {
+      const own = ownRowIn(info.fsmRowsBeforeOpen ?? [], ownRowKeyHex(dekId, fullNodeId));
+      const refusal = check.ownRow(own?.trace, envelope, ownRowGuard('pre-bump', fullNodeId, ownRowOrForeign(own), before, envelope));
+      if (refusal) return this.refuseAfter(sim, check, refusal);
+    }
+    // Without the exhaustion guard the u16 wraps, as an unchecked counter would.
+    const epoch = (before + 1) & 0xffff;
+    this.sidecar.setEpoch(disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
+    sim.trace.record({ t: sim.now, node: node.name, kind: 'epoch-bump', dekId, epoch });
+    check.bumped(epoch);
+    this.record(sim, check, undefined);
+    const proc = new Process(node, fullNodeId, dekId, before, epoch, this.firstWriteCount());
+    proc.envelope = envelope;
+    this.procs.set(node.name, proc);
+    node.holdApply = this.guardsNeedCaughtUp() || this.policy.nonces.applies === 'after-registration-committed';
+    sim.after(0, () => this.advance(sim, proc));
+  }
+
+  /** fsm 'main': rows 12 and 13, once the process has replayed its own log (main-start.ts). */
+  onNodeReplayed(sim: SimApi, name: string): void | 'refuse' {
+    const proc = this.procs.get(name);
+    if (!this.mainFsm || proc === undefined || proc.phase !== 'guarding') return;
+    const pass = afterReplayGuards(sim.now, proc.node, proc.fullNodeId, this.policy.guards.rollback, sim.flags);
+    if (pass === undefined) return;
+    sim.trace.record(pass.event);
+    if (pass.refusal === undefined) return;
+    this.procs.delete(name);
+    return this.refuse(sim, name, pass.refusal);
   }
 
   /** Production main writes nonces from write_count 1 (addendum §0 item 6); Stage 6A's lifecycle counts from 0. */
@@ -467,7 +521,8 @@ export class NodeLifecycle implements SimHooks {
     if (proc === undefined) return;
     if (this.mainFsm && info.entry[0] === OPCODE.bootstrap) {
       this.bootstrapApplied(sim, proc);
-      this.register(sim, proc, localView(proc.node));
+      // In the local replay the guards after it have not run: advance() registers once they pass.
+      if (proc.phase === 'running') this.register(sim, proc, localView(proc.node));
       return;
     }
     if (this.mainFsm && info.entry[0] === OPCODE.rotation) return this.mainRotationApplied(sim, proc);

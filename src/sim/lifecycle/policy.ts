@@ -138,9 +138,11 @@ const HARDENED_POLICY: LifecyclePolicy = {
  *  - guards: guard 8 sees current members only (collisionScope 'members');
  *    guards 9 and 12 read the node's own store, never the cluster's
  *    (registry 'local'; §4 "after replay" is the node's own WAL [inferred]).
- *    regsim runs one rollback check at start (before the bump, `<`, which is
- *    guard 9's; compare 'after-bump' refuses on bumped <= last_seen, the same
- *    predicate); guard 12 after the local replay is not modelled yet.
+ *    main's own guard sequence runs in its order (main-start.ts: rows 6, 8
+ *    and 9, the bump, the local replay, rows 12 and 13), so `compare` and
+ *    the Stage 6A guard functions do not apply to it. [inferred] Row 12 also
+ *    checks a node whose replay applied a bootstrap it had not applied
+ *    before (its sidecar is then at the batch's epoch 0, and it refuses).
  *  - nonces: FSM apply is not gated on the node's own registration (§5.9,
  *    applies 'after-guards'); coordinator writes are (ownWrites).
  *  - membership: the leader's admission check and pre-registration (§6.1).
@@ -159,7 +161,8 @@ const HARDENED_POLICY: LifecyclePolicy = {
  *  - a joiner's sidecar is a copy of a bootstrapped member's with every
  *    local_epoch 0 (the addendum does not say how a new member gets one).
  * Not modelled yet: the raft cutover (0x05/0x05) and raft-purpose
- * rotations, guards 1-5, 7 and 12-16, the registration retry loop's backoff
+ * rotations, guards 14 and 15 (rows 1-5 and 7 check an operator's set-up,
+ * which regsim does not vary; row 16 is unreachable), the registration retry loop's backoff
  * (§5.2; the Stage 6A client's retries stand in), the snapshot at index 1 of
  * every bootstrapped member (§3.4 [inferred]), ReadOnlySafe.
  */

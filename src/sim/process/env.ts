@@ -12,6 +12,7 @@ import type { Entry } from '../raft/log.ts';
 import type { StoreFaults } from '../storage/faults.ts';
 import type { TraceRecorder } from '../trace.ts';
 import type { VariantFlags } from '../variants.ts';
+import type { TraceRow } from '../../trace/types.ts';
 import type { CrashPoint } from './crash-points.ts';
 
 export interface NodeStartInfo {
@@ -21,6 +22,12 @@ export interface NodeStartInfo {
   restart: boolean;
   /** Where the apply loop resumes (the last local snapshot's index). */
   appliedIndex: number;
+  /**
+   * fsm 'main': the registry rows of the FSM store as the disk held them
+   * before the engine opened it (a cold start's restore, or an interrupted
+   * install, replaces them): what production's guard 9 reads.
+   */
+  fsmRowsBeforeOpen?: readonly TraceRow[];
 }
 
 export interface ApplyInfo {
@@ -66,6 +73,8 @@ export interface NodeEnv<N> {
   restart(name: string): void;
   // The lifecycle hooks, as the process reports its life.
   started(node: string, info: NodeStartInfo): void | 'refuse';
+  /** Its local replay (the committed tail of its own log) is done; 'refuse': the process exits. */
+  replayed(node: string): void | 'refuse';
   applied(node: string, info: ApplyInfo): void;
   halted(node: string, index: number, reason: string): void;
   crashed(node: string): void;

@@ -113,6 +113,7 @@ export class SimNode implements RaftHost {
               sim.trace.record({ fault, keyHex, kind: 'store-fault', node: this.name, op, t: sim.now }),
           };
     this.store = new SimRegistryStore(this.disk, !sim.flags.unsyncedRegistryWrites, sink);
+    const fsmRowsBeforeOpen = sim.mainFsm ? this.store.rows() : undefined;
     const pending = this.disk.pendingInstall;
     if (pending !== undefined) {
       // An install a crash interrupted after Raft persisted its snapshot: the state machine takes it now
@@ -132,6 +133,7 @@ export class SimNode implements RaftHost {
       incarnation: this.incarnation,
       restart,
       appliedIndex: this.applied,
+      ...(fsmRowsBeforeOpen !== undefined ? { fsmRowsBeforeOpen } : {}),
     });
     if (verdict === 'refuse') {
       this.exit();
@@ -161,6 +163,8 @@ export class SimNode implements RaftHost {
     );
     // Replay: everything committed after the snapshot is applied again on top of the persisted store.
     if (this.applied < this.disk.raft.commit) this.runApply();
+    // A halt or a crash point may have ended the process during the replay.
+    if (this.up && sim.replayed(this.name) === 'refuse') this.stop();
   }
 
   /** Power loss: volatile state gone, each pending write kept or lost by a coin. `cause`: the trigger that fired, if any. */

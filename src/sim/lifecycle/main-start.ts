@@ -1,0 +1,138 @@
+// Production main's start-up guards on the node's own durable state
+// (addendum §4), as pure functions over what each reads, and the pass that
+// runs after the local replay. The order of the whole sequence:
+//   before the engines: 6 exhaustion, 8 collision, 9 own row (pre-bump),
+//   then 10 the bump (lifecycle.ts startMain: a refusal bumps nothing);
+//   11 the engine opens and replays the committed tail of its own log;
+//   after the replay: 12 own row again (post-bump), 13 sidecar behind log.
+// Rows 1-5 and 7 (KEK file and filesystem checks) guard an operator's
+// set-up, which regsim does not vary: they always pass here. Row 14 compares a
+// snapshot's cutover header, which regsim's snapshots do not carry; row 15 is
+// the raft cutover's, not modelled; row 16 is unreachable after row 12.
+import { decodeRegistryValue, fromHex, low16, registryKey } from '../../applier/index.ts';
+import type { RegistryRow } from '../../applier/index.ts';
+import { toHex } from '../../applier/hex.ts';
+import { StartupError, checkSidecarBehindRaftLog } from '../../applier/main/startup.ts';
+import { fullIdHex } from '../../trace/ids.ts';
+import type { GuardName, TraceEvent, TraceRow } from '../../trace/types.ts';
+import type { SimNode } from '../process/node.ts';
+import { sidecarFile } from '../storage/sidecar-file.ts';
+import type { VariantFlags } from '../variants.ts';
+import type { Refusal } from './guards.ts';
+
+type ReplayGuardCheckEvent = Extract<TraceEvent, { kind: 'replay-guard-check' }>;
+
+/** The hex key of the node's own row under `dekId`. */
+export function ownRowKeyHex(dekId: number, fullNodeId: bigint): string {
+  return toHex(registryKey(dekId, low16(fullNodeId)));
+}
+
+/**
+ * Rows 9 and 12: the node's own row under the active storage DEK. Refuses
+ * when the row is missing once the storage envelope is active, when it
+ * belongs to another full id (always: main.go's guards, unlike the
+ * CheckLocalEpochRollback primitive), and when the sidecar's epoch has gone
+ * back: below last_seen before the bump (equality allowed: a registered
+ * node's sidecar equals its row), at or below it after the replay (the bump
+ * must have moved it above). (`lenient`: the post-replay-guard-lt bug,
+ * row 12 allowing equality as row 9 does.)
+ */
+export function ownRowGuard(
+  when: 'pre-bump' | 'after-replay',
+  fullNodeId: bigint,
+  row: RegistryRow | undefined,
+  sidecarEpoch: number,
+  envelope: boolean,
+  lenient = false,
+): Refusal | undefined {
+  const refuse = (detail: string): Refusal => ({ guard: when === 'pre-bump' ? 'rollback' : 'rollback-after-replay', detail });
+  if (row === undefined) return envelope ? refuse('no registry row of its own after the storage cutover') : undefined;
+  if (row.fullNodeId !== fullNodeId) return refuse(`its row belongs to full id ${fullIdHex(row.fullNodeId)}`);
+  const strict = when === 'after-replay' && !lenient;
+  if (strict ? sidecarEpoch > row.lastSeen : sidecarEpoch >= row.lastSeen) return undefined;
+  return refuse(`sidecar local_epoch ${sidecarEpoch} ${strict ? '<=' : '<'} registry last_seen ${row.lastSeen}${when === 'after-replay' ? ' after the replay' : ''}`);
+}
+
+/** Row 13, through production's primitive; `scan` reads the local log (undefined: compacted). */
+export function sidecarBehindLogGuard(sidecarIndex: number, appliedIndex: number, scan: (index: number) => Uint8Array | undefined): Refusal | undefined {
+  try {
+    checkSidecarBehindRaftLog(sidecarIndex, appliedIndex, scan);
+    return undefined;
+  } catch (err) {
+    if (err instanceof StartupError) return { guard: 'sidecar-behind-log', detail: err.message };
+    throw err;
+  }
+}
+
+/** The node's own row in `rows` (hex), decoded; undefined if absent or not a row at all. */
+export function ownRowIn(rows: readonly TraceRow[], keyHex: string): { trace: TraceRow; row: RegistryRow | undefined } | undefined {
+  const trace = rows.find((r) => r.keyHex === keyHex);
+  if (trace === undefined) return undefined;
+  try {
+    return { trace, row: decodeRegistryValue(fromHex(trace.valueHex)) };
+  } catch {
+    return { trace, row: undefined };
+  }
+}
+
+/** What rows 9 and 12 compare: the decoded row; one that does not decode is not the node's, so foreign. */
+export function ownRowOrForeign(own: { row: RegistryRow | undefined } | undefined): RegistryRow | undefined {
+  if (own === undefined) return undefined;
+  return own.row ?? { fullNodeId: -1n, firstSeen: 0, lastSeen: 0 };
+}
+
+/**
+ * Rows 12 and 13 on the node as its local replay left it: the sidecar
+ * re-read, its own row in the live store, the engine's applied index and its
+ * log. Nothing to check while the sidecar names no storage DEK (Phase 0
+ * before the bootstrap applied). [inferred] A node whose replay applied the
+ * bootstrap it had never applied before is checked too: its sidecar is then
+ * at 0, equal to the batch's row, and row 12 refuses, as for any bootstrap
+ * replayed above A0 (§4 "bootstrap replay trap").
+ */
+export function afterReplayGuards(
+  t: number,
+  node: SimNode,
+  fullNodeId: bigint,
+  rollback: boolean,
+  flags: VariantFlags,
+): { event: ReplayGuardCheckEvent; refusal: Refusal | undefined } | undefined {
+  const doc = sidecarFile(node.disk);
+  const raft = node.raft;
+  if (doc === undefined || doc.activeStorage === 0 || raft === null) return undefined;
+  const dekId = doc.activeStorage;
+  const epoch = doc.keys.get(dekId)?.localEpoch ?? 0;
+  const envelope = doc.storageEnvelopeActive;
+  const own = ownRowIn(node.store?.rows() ?? [], ownRowKeyHex(dekId, fullNodeId));
+  const guards: GuardName[] = [];
+  let refusal: Refusal | undefined;
+  if (rollback) {
+    guards.push('own-row-after-replay');
+    refusal = ownRowGuard('after-replay', fullNodeId, ownRowOrForeign(own), epoch, envelope, flags.postReplayGuardLt);
+  }
+  if (refusal === undefined) {
+    guards.push('sidecar-behind-log');
+    const scan = (index: number): Uint8Array | undefined => {
+      if (flags.sidecarScanIgnoresCompacted && index <= raft.hs.offset) return new Uint8Array(0);
+      const e = raft.entryAt(index);
+      return e === undefined ? undefined : e.conf !== undefined ? new Uint8Array(0) : e.data;
+    };
+    refusal = sidecarBehindLogGuard(doc.raftAppliedIndex, node.applied, scan);
+  }
+  const event: ReplayGuardCheckEvent = {
+    appliedIndex: node.applied,
+    compactedThrough: raft.hs.offset,
+    dekId,
+    envelope,
+    epoch,
+    fullNodeId: fullIdHex(fullNodeId),
+    guards,
+    kind: 'replay-guard-check',
+    node: node.name,
+    ...(refusal !== undefined ? { refused: guards[guards.length - 1] } : {}),
+    ...(own !== undefined ? { row: own.trace } : {}),
+    sidecarIndex: doc.raftAppliedIndex,
+    t,
+  };
+  return { event, refusal };
+}
