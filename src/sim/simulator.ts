@@ -36,7 +36,7 @@ import { MembershipOperator } from './operator/membership.ts';
 import { CrashPoints } from './process/crash-points.ts';
 import type { CrashCause, CrashPoint } from './process/crash-points.ts';
 import type { ApplyInfo, NodeEnv, NodeStartInfo } from './process/env.ts';
-import { SimNode } from './process/node.ts';
+import { SimNode, initialSnapshot } from './process/node.ts';
 import { Prng } from './prng.ts';
 import type { Rng } from './prng.ts';
 import { confOf } from './raft/conf.ts';
@@ -188,6 +188,8 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     const dormant = new Set((config.dormantNodes ?? []).map((name) => this.node(name).idx));
     const voters = this.nodes.map((n) => n.idx).filter((i) => !dormant.has(i) && !this.learners.includes(i));
     this.initialConf = confOf(voters, this.learners.filter((i) => !dormant.has(i)));
+    // Production's members start with a local snapshot (node.ts initialSnapshot); joiners install one.
+    if (this.engine.coldStart === 'durable-applied-index') for (const n of this.initialMembers()) n.disk.snapshot = initialSnapshot();
     const net: NetworkParams = { ...DEFAULT_NETWORK, ...config.network };
     this.baseDelayMs = { minDelayMs: net.minDelayMs, maxDelayMs: net.maxDelayMs };
     this.network = new Network(
@@ -253,6 +255,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       electionTimeoutMs: [...this.baseElectionTimeoutMs],
       fsm: this.mainFsm ? 'main' : undefined,
       fullIds: this.config.fullIds !== undefined && Object.keys(this.config.fullIds).length > 0 ? { ...this.config.fullIds } : undefined,
+      initialSnapshot: this.engine.coldStart === 'durable-applied-index' ? this.initialMembers().map((n) => n.name) : undefined,
       kind: 'run-start',
       learners: learners.length > 0 ? learners : undefined,
       nodes: this.nodes.map((n) => n.name),
@@ -266,8 +269,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       if (ev.at <= this.timeLimit) this.queue.push(new SimEvent(Math.max(0, ev.at), E_SCENARIO, null, 0, ev));
     }
     if (this.faultsEnd <= this.timeLimit) this.queue.push(new SimEvent(this.faultsEnd, E_FAULTS_END, null, 0, null));
-    const dormant = new Set(this.config.dormantNodes ?? []);
-    for (const node of this.nodes) if (!dormant.has(node.name)) node.start();
+    for (const node of this.initialMembers()) node.start();
     const queue = this.queue;
     const limit = this.timeLimit;
     const budget = this.config.maxEvents ?? eventBudget(limit);
@@ -511,6 +513,12 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
 
   started(node: string, info: NodeStartInfo): void | 'refuse' {
     return this.hooks.onNodeStart?.(this, node, info);
+  }
+
+  /** The nodes that boot at time 0 (every slot but the dormant joiners). */
+  private initialMembers(): SimNode[] {
+    const dormant = new Set(this.config.dormantNodes ?? []);
+    return this.nodes.filter((n) => !dormant.has(n.name));
   }
 
   replayed(node: string): void | 'refuse' {

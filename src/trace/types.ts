@@ -103,6 +103,12 @@ export type TraceEvent =
       fullIds?: Record<string, string>;
       /** The engine resumes at production main's durable applied index (absent: at the last local snapshot). */
       coldStart?: 'durable-applied-index';
+      /**
+       * coldStart 'durable-applied-index': the members whose disk starts with
+       * the initial local snapshot (production's at index 1 [inferred]; regsim's
+       * at index 0, of the empty state: index 1 is the first leader's empty entry).
+       */
+      initialSnapshot?: string[];
       /** The nodes apply through production main's FSM (bootstrap and rotation for real; absent: Stage 6A's). */
       fsm?: 'main';
     })
@@ -250,7 +256,8 @@ export type TraceEvent =
    * `dekId`, its local_epoch there `epoch`, storage_envelope_active
    * `envelope`, raft_applied_index `sidecarIndex`), the node's own row under
    * that DEK in the live store (`row`, absent if none), the engine's applied
-   * index and the last index its log has compacted away.
+   * index, the last index its log has compacted away and the last index it
+   * holds (an entry outside the two cannot be read).
    */
   | (AtNode & {
       kind: 'replay-guard-check';
@@ -263,6 +270,7 @@ export type TraceEvent =
       sidecarIndex: number;
       appliedIndex: number;
       compactedThrough: number;
+      logLastIndex: number;
       refused?: GuardName;
     })
   /** The node asked the leader to commit Register(dek, full id, epoch). */

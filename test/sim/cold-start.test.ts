@@ -1,6 +1,6 @@
 // Production main's cold start (engine option coldStart 'durable-applied-index',
 // addendum §3): the durable applied index M that only data writes and local
-// snapshot persists advance, the three cold-start modes, the skip rule, and
+// snapshot persists advance, the two cold-start modes, the skip rule, and
 // registrations re-applied on top of the persisted rows; judged by the oracle.
 import { describe, expect, it } from 'vitest';
 import { checkTrace } from '../../src/model/oracle.ts';
@@ -21,14 +21,29 @@ describe('production cold start', () => {
     expect(run([])[0]).toMatchObject({ kind: 'run-start', coldStart: 'durable-applied-index' });
   });
 
-  it('with no snapshot keeps the store and replays everything from index 0', () => {
+  it('with no snapshot of its own and no data write, restores the initial (empty) snapshot and replays everything', () => {
+    const trace = run([
+      { at: 300, kind: 'propose', data: reg('n1', 1) },
+      { at: 400, kind: 'propose', data: reg('n2', 1) },
+      { at: 1000, kind: 'crash', node: 'n3', restartAfterMs: 200 },
+    ]);
+    expect(restartOf(trace)).toMatchObject({ node: 'n3', appliedIndex: 0, coldStart: 'restore', rows: [] });
+    expect(appliesAfter(trace, 'n3', 1200).map((a) => a.result)).toEqual([
+      { kind: 'registered', outcome: 'insert' },
+      { kind: 'registered', outcome: 'insert' },
+    ]);
+    expect(checkTrace(trace)).toEqual([]);
+  });
+
+  it('with no snapshot of its own, a data write is past the initial snapshot: skip, resume at it', () => {
     const trace = run([
       { at: 300, kind: 'propose', data: reg('n1', 1) },
       { at: 400, kind: 'propose', data: kv(1) },
       { at: 1000, kind: 'crash', node: 'n3', restartAfterMs: 200 },
     ]);
-    expect(restartOf(trace)).toMatchObject({ node: 'n3', appliedIndex: 0, coldStart: 'none' });
-    expect(appliesAfter(trace, 'n3', 1200).map((a) => a.result.kind)).toEqual(['registered', 'kv']);
+    const kvIndex = ofKind(trace, 'apply').find((a) => a.node === 'n3' && a.entryHex === '0001')?.index;
+    expect(restartOf(trace)).toMatchObject({ node: 'n3', appliedIndex: kvIndex, coldStart: 'skip' });
+    expect(appliesAfter(trace, 'n3', 1200)).toEqual([]);
     expect(checkTrace(trace)).toEqual([]);
   });
 
@@ -67,7 +82,7 @@ describe('production cold start', () => {
       { at: 500, kind: 'propose', data: reg('n1', 2) },
       { at: 1000, kind: 'crash', node: 'n3', restartAfterMs: 200 },
     ]);
-    expect(restartOf(trace)?.coldStart).toBe('none');
+    expect(restartOf(trace)?.coldStart).toBe('skip');
     expect(ofKind(trace, 'halt')).toMatchObject([{ node: 'n3', reason: 'rollback' }]);
     expect(checkTrace(trace).map((v) => v.code)).toContain('replay-window-halt');
   });

@@ -7,7 +7,9 @@
 // installed snapshot brings the M its image carried; a restore brings back
 // the backup's; nothing else moves it (registrations, bootstraps, rotations,
 // HLC leases, empty entries, halts). At a restart it predicts the mode and
-// the initial applied index A0 the engine must choose.
+// the initial applied index A0 the engine must choose (a member of the
+// initial cluster has the initial snapshot, of the empty state, until it
+// takes one: run-start `initialSnapshot`).
 import type { ColdStartMode, TraceEvent } from '../../trace/types.ts';
 
 export interface PredictedStart {
@@ -57,9 +59,9 @@ export class DurableIndexModel {
     }
   }
 
-  /** The cold start a restart of `node` must make, with its newest local snapshot at `snapshot` (0: none). */
-  predict(node: string, snapshot: number): PredictedStart {
-    if (snapshot === 0) return { mode: 'none', appliedIndex: 0 };
+  /** The cold start a restart of `node` must make, with its newest local snapshot at `snapshot` (undefined: none; 0: the initial one, of the empty state). */
+  predict(node: string, snapshot: number | undefined): PredictedStart {
+    if (snapshot === undefined) return { mode: 'none', appliedIndex: 0 };
     const m = this.m.get(node);
     return m !== undefined && m >= snapshot ? { mode: 'skip', appliedIndex: m } : { mode: 'restore', appliedIndex: snapshot };
   }

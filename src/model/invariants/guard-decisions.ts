@@ -127,7 +127,9 @@ function replayRefuses(guard: GuardName, ev: ReplayGuardCheckEvent, ctx: CheckCo
   // Row 13: a sidecar behind the engine must be shown harmless entry by entry (0 is a legacy sidecar).
   if (ev.sidecarIndex === 0 || ev.sidecarIndex >= ev.appliedIndex) return undefined;
   for (let index = ev.sidecarIndex + 1; index <= ev.appliedIndex; index++) {
-    if (index <= ev.compactedThrough) return `the gap (${ev.sidecarIndex}, ${ev.appliedIndex}] between its sidecar and its engine holds compacted entry ${index}`;
+    if (index <= ev.compactedThrough || index > ev.logLastIndex) {
+      return `the gap (${ev.sidecarIndex}, ${ev.appliedIndex}] between its sidecar and its engine holds entry ${index}, which its log no longer or does not yet hold`;
+    }
     const first = ctx.log.entryAt(index)?.slice(0, 2);
     if (first !== undefined && ['04', '05', '06', '07'].includes(first)) {
       return `entry ${index} (opcode 0x${first}) lies between its sidecar (${ev.sidecarIndex}) and its engine (${ev.appliedIndex})`;

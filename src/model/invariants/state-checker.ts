@@ -71,8 +71,12 @@ export function checkAppliedLog(trace: readonly TraceEvent[], ctx: CheckContext)
     const ev = trace[e] as TraceEvent;
     switch (ev.kind) {
       case 'run-start':
-        for (const n of ev.nodes) nodes.set(n, fresh());
         if (ev.coldStart === 'durable-applied-index') durable = new DurableIndexModel();
+        for (const n of ev.nodes) {
+          // Under production's cold start only the initial members start with a snapshot (the initial one, at 0).
+          const none = durable !== undefined && !(ev.initialSnapshot ?? []).includes(n);
+          nodes.set(n, none ? { ...fresh(), snapshot: undefined } : fresh());
+        }
         break;
       case 'commit': {
         const s = stateOf(ev.node);
@@ -180,14 +184,14 @@ export function checkAppliedLog(trace: readonly TraceEvent[], ctx: CheckContext)
       case 'restart': {
         const s = stateOf(ev.node);
         if (durable !== undefined) {
-          const want = s.snapshot === undefined ? undefined : durable.predict(ev.node, s.snapshot);
-          if (want !== undefined && (ev.appliedIndex !== want.appliedIndex || ev.coldStart !== want.mode)) {
+          const want = durable.predict(ev.node, s.snapshot);
+          if ((ev.appliedIndex !== want.appliedIndex || ev.coldStart !== want.mode)) {
             out.push(
               violation(
                 'raft-safety', 'restart-index',
                 e,
                 ev.node,
-                `${ev.node} restarted with applied index ${ev.appliedIndex} (cold start ${ev.coldStart ?? 'unstated'}), but its durable applied index and last persisted snapshot (index ${s.snapshot}) give ${want.appliedIndex} (${want.mode}; addendum §3.2)`,
+                `${ev.node} restarted with applied index ${ev.appliedIndex} (cold start ${ev.coldStart ?? 'unstated'}), but its durable applied index and last persisted snapshot (${s.snapshot === undefined ? 'none' : `index ${s.snapshot}`}) give ${want.appliedIndex} (${want.mode}; addendum §3.2)`,
               ),
             );
           }
@@ -213,7 +217,8 @@ export function checkAppliedLog(trace: readonly TraceEvent[], ctx: CheckContext)
       }
       case 'restore': {
         const s = stateOf(ev.node);
-        const saved = ev.raft === 'discarded' ? { commit: 0, snapshot: 0 } : ev.name !== undefined ? backups.get(`${ev.node}#${ev.name}`) : undefined;
+        // A discarded Raft state takes its snapshots with it: production's cold start then has none (the spec's resumes at 0).
+        const saved = ev.raft === 'discarded' ? { commit: 0, snapshot: durable !== undefined ? undefined : 0 } : ev.name !== undefined ? backups.get(`${ev.node}#${ev.name}`) : undefined;
         s.commit = saved?.commit;
         s.snapshot = saved?.snapshot;
         s.applied = undefined;

@@ -128,6 +128,7 @@ export function afterReplayGuards(
     fullNodeId: fullIdHex(fullNodeId),
     guards,
     kind: 'replay-guard-check',
+    logLastIndex: raft.lastIndex(),
     node: node.name,
     ...(refusal !== undefined ? { refused: guards[guards.length - 1] } : {}),
     ...(own !== undefined ? { row: own.trace } : {}),

@@ -163,8 +163,10 @@ const HARDENED_POLICY: LifecyclePolicy = {
  * Not modelled yet: the raft cutover (0x05/0x05) and raft-purpose
  * rotations, guards 14 and 15 (rows 1-5 and 7 check an operator's set-up,
  * which regsim does not vary; row 16 is unreachable), the registration retry loop's backoff
- * (§5.2; the Stage 6A client's retries stand in), the snapshot at index 1 of
- * every bootstrapped member (§3.4 [inferred]), ReadOnlySafe.
+ * (§5.2; the Stage 6A client's retries stand in), ReadOnlySafe. The engine
+ * gives every initial member the initial local snapshot (§3.4 [inferred]:
+ * index 1 in production; regsim's, of the empty state, at index 0;
+ * process/node.ts initialSnapshot).
  */
 const PRODUCTION_POLICY: LifecyclePolicy = {
   guards: { ...SPEC_POLICY.guards, registry: 'local', collisionScope: 'members' },

@@ -3,7 +3,10 @@
 // persisted store. Under 'durable-applied-index' it is production main's cold
 // start (addendum §3.2, engine.go `coldStartApplied`), which reads the FSM
 // store's durable applied index M beside the newest local snapshot S:
-//  - no snapshot at all: the persisted store, untouched; resume at 0;
+//  - no snapshot at all: the persisted store, untouched; resume at 0 (a
+//    member of the initial cluster always has one: the simulator gives its
+//    disk the initial snapshot, initialSnapshot in node.ts; a fresh joiner or
+//    a disk whose Raft state was discarded has none until it installs one);
 //  - M readable and M >= S ('skip'): the persisted store, untouched; resume at M;
 //  - M absent or M < S ('restore'): the store is replaced by the snapshot's
 //    whole image (rows and M); resume at S.

@@ -603,6 +603,18 @@ export class SimNode implements RaftHost {
   }
 }
 
+/**
+ * The local snapshot a member of the initial cluster starts with under
+ * production's cold start: every bootstrapped member has one at index 1
+ * (addendum §3.4 [inferred]). Index 1 is the first leader's empty entry, so
+ * regsim's stand-in is the empty state at index 0: no rows, no M, the
+ * initial configuration. A restart before any data write restores it (the
+ * store emptied, everything replayed); after one, it skips to M.
+ */
+export function initialSnapshot(): Snapshot {
+  return { index: 0, term: 0, rows: [], rowsHash: EMPTY_ROWS_HASH() };
+}
+
 let emptyRowsHash: string | null = null;
 function EMPTY_ROWS_HASH(): string {
   if (emptyRowsHash === null) emptyRowsHash = new SimRegistryStore(new Disk(), true).digest();
