@@ -10,7 +10,7 @@ import type { ProposeOptions } from './client/proposals.ts';
 import type { Bytes, EngineOptions, ScenarioEvent } from './config.ts';
 import type { Network } from './network/network.ts';
 import type { CrashCause } from './process/crash-points.ts';
-import type { ConfOp } from './raft/conf.ts';
+import type { Conf, ConfOp } from './raft/conf.ts';
 import type { ApplyInfo, NodeStartInfo } from './process/env.ts';
 import type { SimNode } from './process/node.ts';
 
@@ -28,6 +28,8 @@ export interface SimApi {
   readonly flags: VariantFlags;
   readonly engine: EngineOptions;
   readonly applierFactory: ApplierFactory;
+  /** The configuration before any configuration entry (raft/conf.ts). */
+  readonly initialConf: Conf;
   node(name: string): SimNode;
   /** The node that leads the highest term among running leaders, if any. */
   leader(): SimNode | undefined;

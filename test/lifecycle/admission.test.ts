@@ -67,6 +67,31 @@ describe('the add-node of a scenario under the admission check', () => {
     expect(loadScenario(serializeScenario(scenario)).policy).toEqual(scenario.policy);
   });
 
+  it('under production, after the bootstrap: pre-registers under the storage DEK, then the raft DEK (§6.1 step 4), before the add', () => {
+    const scenario: Scenario = {
+      version: 1,
+      seed: 'adm-main',
+      durationMs: 3000,
+      faultsEndMs: 1800,
+      cluster: { nodes: ['n1', 'n2', 'n3'], joiners: ['n4'] },
+      faults: { membership: {} },
+      workload: { kvWritesPerSec: 20 },
+      policy: presetPolicy('production'),
+      events: [{ at: 900, kind: 'add-node', node: 'n4' }],
+    };
+    const trace = events(scenario);
+    const n4 = deriveNodeId('n4');
+    const added = trace.findIndex((e) => e.kind === 'add-node');
+    const preRegistered = trace.slice(0, added).flatMap((e) => {
+      if (e.kind !== 'propose' || !e.entryHex.startsWith('03')) return [];
+      const reg = decodeRegistration(fromHex(e.entryHex.slice(2)));
+      return reg.fullNodeId === n4 ? [`dek ${reg.dekId} epoch ${reg.localEpoch}`] : [];
+    });
+    // The bootstrap's DEKs: storage 1, raft 2 (lifecycle/bootstrap.ts).
+    expect(preRegistered).toEqual(['dek 1 epoch 0', 'dek 2 epoch 0']);
+    expect(runScenario(scenario).violations).toEqual([]);
+  });
+
   it('generated runs under hardened with the check: admissions refused and made, and no violation', () => {
     const arb = (config: 'spec' | 'hardened') => scenarioArbitrary({ config, policy: ADMISSION });
     let refused = 0;

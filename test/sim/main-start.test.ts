@@ -5,7 +5,12 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ownRowGuard, sidecarBehindLogGuard } from '../../src/sim/lifecycle/main-start.ts';
+import { ownRowGuard, persistedPeers, sidecarBehindLogGuard } from '../../src/sim/lifecycle/main-start.ts';
+import type { SimNode } from '../../src/sim/process/node.ts';
+import { confOf } from '../../src/sim/raft/conf.ts';
+import type { ConfChange } from '../../src/sim/raft/conf.ts';
+import type { Entry } from '../../src/sim/raft/log.ts';
+import { Disk } from '../../src/sim/storage/disk.ts';
 import { loadScenario, runScenario, scenarioArbitrary } from '../../src/scenario/index.ts';
 import type { TraceEvent } from '../../src/trace/types.ts';
 
@@ -33,6 +38,22 @@ describe('rows 9 and 12: the node\'s own row', () => {
     expect(ownRowGuard('after-replay', ME, row(4), 5, true)).toBeUndefined();
     expect(ownRowGuard('after-replay', ME, row(4), 4, true, true)).toBeUndefined();
     expect(ownRowGuard('after-replay', ME, row(4), 3, true, true)?.guard).toBe('rollback-after-replay');
+  });
+});
+
+describe('row 8: the persisted peers', () => {
+  const nodes = ['n1', 'n2', 'n3', 'n4'].map((name, idx) => ({ name, idx }) as SimNode);
+  const entry = (index: number, conf?: ConfChange): Entry => ({ index, term: 1, data: new Uint8Array(0), hex: '', digest: '', origin: null, ...(conf ? { conf } : {}) });
+  it('are the initial configuration, then its own log\'s configuration entries up to its commit index', () => {
+    const disk = new Disk();
+    const initial = confOf([0, 1, 2], []);
+    expect(persistedPeers(disk, initial, nodes).map((n) => n.name)).toEqual(['n1', 'n2', 'n3']);
+    disk.raft.entries = [entry(1), entry(2, { op: 'add-learner', node: 3 }), entry(3, { op: 'remove', node: 0 })];
+    disk.raft.commit = 2;
+    // The learner counts; the removal is not committed on this disk yet.
+    expect(persistedPeers(disk, initial, nodes).map((n) => n.name)).toEqual(['n1', 'n2', 'n3', 'n4']);
+    disk.raft.commit = 3;
+    expect(persistedPeers(disk, initial, nodes).map((n) => n.name)).toEqual(['n2', 'n3', 'n4']);
   });
 });
 

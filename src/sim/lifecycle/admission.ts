@@ -9,8 +9,10 @@
 // every RETRY_MS while no leader is up (an operator retrying AddVoter), and
 // a pre-registration whose one attempt times out aborts the add for good
 // (main returns the error to the caller; regsim's operator does not retry
-// it). Only the storage DEK is checked: regsim's cluster has no raft-purpose
-// DEK (active.raft is 0, so §6.1 step 4 never runs).
+// it). Under main's FSM the check runs under the active storage DEK, then
+// under the active raft DEK the bootstrap installed (§6.1 step 4), each on
+// the same leader (an add whose leader's process ends half-way is aborted);
+// under Stage 6A's, under the cluster's one DEK.
 import { decodeRegistryValue, low16, registryKey } from '../../applier/index.ts';
 import { fullIdHex } from '../../trace/ids.ts';
 import type { RegistryStore } from '../../applier/index.ts';

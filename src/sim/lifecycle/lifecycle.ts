@@ -30,7 +30,7 @@ import type { HaltAhead, ReadIndex } from './registry-view.ts';
 import { MAIN_SIDECAR, STAGE6A_SIDECAR } from './sidecar.ts';
 import type { SidecarAccess } from './sidecar.ts';
 import { bootstrapEntry, cutoverEntry, rotateDekEntry } from './bootstrap.ts';
-import { afterReplayGuards, ownRowGuard, ownRowIn, ownRowKeyHex, ownRowOrForeign } from './main-start.ts';
+import { afterReplayGuards, ownRowGuard, ownRowIn, ownRowKeyHex, ownRowOrForeign, persistedPeers } from './main-start.ts';
 import { DiskSidecarStore, sidecarFile } from '../storage/sidecar-file.ts';
 
 /** The DEK a cluster starts under unless the scenario names another. */
@@ -209,8 +209,9 @@ export class NodeLifecycle implements SimHooks {
 
   /**
    * fsm 'main': production's guards before the engines, in main's order (6
-   * exhaustion, 8 collision, 9 the node's own row on the FSM store as the disk
-   * holds it), then the bump (10); a refusal bumps nothing. Rows 12 and 13
+   * exhaustion, 8 collision with the members of the node's persisted peers, 9
+   * the node's own row on the FSM store as the disk holds it), then the bump
+   * (10); a refusal bumps nothing. Rows 12 and 13
    * run after the local replay (onNodeReplayed; main-start.ts).
    */
   private startMain(sim: SimApi, node: SimNode, dekId: number, info: NodeStartInfo): void | 'refuse' {
@@ -225,7 +226,8 @@ export class NodeLifecycle implements SimHooks {
       if (refusal) return this.refuseAfter(sim, check, refusal);
     }
     if (g.collision) {
-      const members = this.otherMembers(node.name);
+      const peers = persistedPeers(disk, sim.initialConf, sim.nodes).filter((n) => n !== node);
+      const members = peers.map((n) => ({ raftId: n.name, fullNodeId: this.fullId(n.name) }));
       const refusal = check.memberCollision(members, memberCollisionGuard(fullNodeId, members));
       if (refusal) return this.refuseAfter(sim, check, refusal);
     }
@@ -757,18 +759,35 @@ export class NodeLifecycle implements SimHooks {
       sim.after(ADMISSION_RETRY_MS, (s) => this.admit(s, name));
       return;
     }
-    // Under main the leader's state cache names the DEK (its sidecar's); none yet: not bootstrapped, the check is skipped (§6.1 step 1).
-    const dekId = this.mainFsm ? (this.sidecar.activeDek(leader.disk) ?? 0) : (this.procs.get(leader.name)?.dekId ?? this.clusterDek());
-    if (this.mainFsm && dekId === 0) return this.addNode(sim, name);
+    const rpc = { node: leader, incarnation: leader.incarnation };
+    if (!this.mainFsm) return this.admitUnder(sim, name, rpc, [this.procs.get(leader.name)?.dekId ?? this.clusterDek()]);
+    // Under main the leader's state cache names the DEKs (its sidecar's): the
+    // storage one (§6.1 step 3), then the raft one if any (step 4); no storage
+    // DEK yet: not bootstrapped, the check is skipped (step 1).
+    const doc = sidecarFile(leader.disk);
+    const storage = doc?.activeStorage ?? 0;
+    this.admitUnder(sim, name, rpc, storage === 0 ? [] : [storage, ...(doc?.activeRaft ? [doc.activeRaft] : [])]);
+  }
+
+  /** §6.1 step 3 under each of `deks` in turn, on the local rows of the leader process that took the RPC; then the add. */
+  private admitUnder(sim: SimApi, name: string, leader: { node: SimNode; incarnation: number }, deks: readonly number[]): void {
+    const [dekId, ...rest] = deks;
+    if (dekId === undefined) return this.addNode(sim, name);
+    const store = leader.node.store;
+    if (store === null || leader.node.incarnation !== leader.incarnation) {
+      return this.admissionRefused(sim, name, "the leader's process ended during the admission: the add is aborted");
+    }
     const fullNodeId = this.fullId(name);
     const decision = admissionCheck(store, dekId, fullNodeId);
-    if (decision.kind === 'admit') return this.addNode(sim, name);
+    if (decision.kind === 'admit') return this.admitUnder(sim, name, leader, rest);
     if (decision.kind === 'refuse') return this.admissionRefused(sim, name, decision.detail, 'admission');
     sim.propose(registrationEntry(dekId, fullNodeId, 0), {
-      node: leader.name,
+      node: leader.node.name,
       maxAttempts: 1,
       onApplied: () =>
-        this.faultsEnded ? this.admissionRefused(sim, name, 'the pre-registration applied after faults ended: the add is given up') : this.addNode(sim, name),
+        this.faultsEnded
+          ? this.admissionRefused(sim, name, 'the pre-registration applied after faults ended: the add is given up')
+          : this.admitUnder(sim, name, leader, rest),
       onGiveUp: () => this.admissionRefused(sim, name, 'the pre-registration at epoch 0 timed out: the add is aborted'),
     });
   }

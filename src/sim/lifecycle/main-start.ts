@@ -1,7 +1,7 @@
 // Production main's start-up guards on the node's own durable state
 // (addendum §4), as pure functions over what each reads, and the pass that
 // runs after the local replay. The order of the whole sequence:
-//   before the engines: 6 exhaustion, 8 collision, 9 own row (pre-bump),
+//   before the engines: 6 exhaustion, 8 collision (persistedPeers), 9 own row (pre-bump),
 //   then 10 the bump (lifecycle.ts startMain: a refusal bumps nothing);
 //   11 the engine opens and replays the committed tail of its own log;
 //   after the replay: 12 own row again (post-bump), 13 sidecar behind log.
@@ -16,9 +16,27 @@ import { StartupError, checkSidecarBehindRaftLog } from '../../applier/main/star
 import { fullIdHex } from '../../trace/ids.ts';
 import type { GuardName, TraceEvent, TraceRow } from '../../trace/types.ts';
 import type { SimNode } from '../process/node.ts';
+import { foldConf, isMember } from '../raft/conf.ts';
+import type { Conf } from '../raft/conf.ts';
+import type { Disk } from '../storage/disk.ts';
 import { sidecarFile } from '../storage/sidecar-file.ts';
 import type { VariantFlags } from '../variants.ts';
 import type { Refusal } from './guards.ts';
+
+/**
+ * Row 8's member list: the voters and learners of the node's persisted raft
+ * peers file, else the bootstrap list (the initial configuration). regsim's
+ * peers file is the configuration the node's own disk holds as of its
+ * commit index (its snapshot's, then the configuration entries of its log
+ * up to there) [inferred: the addendum names the file, not when it is
+ * written]. A stale disk sees stale members.
+ */
+export function persistedPeers(disk: Disk, initialConf: Conf, nodes: readonly SimNode[]): SimNode[] {
+  const hs = disk.raft;
+  const count = Math.min(Math.max(0, hs.commit - hs.offset), hs.entries.length);
+  const conf = foldConf(hs.confBase ?? initialConf, hs.entries, count);
+  return nodes.filter((n) => isMember(conf, n.idx));
+}
 
 type ReplayGuardCheckEvent = Extract<TraceEvent, { kind: 'replay-guard-check' }>;
 

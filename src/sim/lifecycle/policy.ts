@@ -135,7 +135,8 @@ const HARDENED_POLICY: LifecyclePolicy = {
  *    start by the bootstrap cohort (§5.1, bootstrap.ts in this directory).
  *  - engine: registries re-applied on replay (main has no skip rule for
  *    rows), main's cold start from the durable applied index (§3.2).
- *  - guards: guard 8 sees current members only (collisionScope 'members');
+ *  - guards: guard 8 sees the members of the node's persisted peers only
+ *    (collisionScope 'members'; main-start.ts persistedPeers);
  *    guards 9 and 12 read the node's own store, never the cluster's
  *    (registry 'local'; §4 "after replay" is the node's own WAL [inferred]).
  *    main's own guard sequence runs in its order (main-start.ts: rows 6, 8
@@ -148,8 +149,9 @@ const HARDENED_POLICY: LifecyclePolicy = {
  *  - membership: the leader's admission check and pre-registration (§6.1).
  *  - Raft: PreVote and CheckQuorum on (etcd raft as production runs it);
  *    generated runs never switch them off under this preset.
- *  - the admission check pre-registers under the storage DEK only (§6.1
- *    step 4, the raft DEK, is not modelled).
+ *  - the admission check pre-registers under the storage DEK, then the
+ *    raft DEK the bootstrap installed (§6.1 steps 3 and 4), on the leader
+ *    process that took the RPC (an add it outlives no longer is aborted).
  *  - the operator calls the storage cutover (0x05/0x04) within 600 ms of
  *    the bootstrap's first apply (a per-run draw, lifecycle.ts askCutover):
  *    the addendum names no delay. Until a node applies it, it is in Phase 0
