@@ -11,6 +11,7 @@ import { confOf } from '../../src/sim/raft/conf.ts';
 import type { ConfChange } from '../../src/sim/raft/conf.ts';
 import type { Entry } from '../../src/sim/raft/log.ts';
 import { Disk } from '../../src/sim/storage/disk.ts';
+import { registerBackoffMs } from '../../src/sim/lifecycle/lifecycle.ts';
 import { loadScenario, runScenario, scenarioArbitrary } from '../../src/scenario/index.ts';
 import type { TraceEvent } from '../../src/trace/types.ts';
 
@@ -128,5 +129,31 @@ describe.each([
   it(`${variant} lets n2 through, and the oracle says which guard missed`, () => {
     const r = runScenario(scenario, { variant });
     expect(r.violations.some((v) => v.code === 'guard-missed' && v.message.includes(`n2's ${guard} guard`))).toBe(true);
+  });
+});
+
+describe('the registration loop (§5.2)', () => {
+  it('backs off 100 ms, doubling, capped at 5 s', () => {
+    expect([0, 1, 2, 5, 6, 40].map(registerBackoffMs)).toEqual([100, 200, 400, 3200, 5000, 5000]);
+  });
+
+  it('under production, one process\'s attempts at one registration are at least the first backoff apart', () => {
+    let repeated = 0;
+    for (const s of fc.sample(scenarioArbitrary({ config: 'production' }), { seed: 9, numRuns: 40 })) {
+      const last = new Map<string, number>();
+      for (const ev of runScenario(s).trace) {
+        // A new process runs a loop of its own.
+        if (ev.kind === 'restart') for (const key of [...last.keys()]) if (key.startsWith(`${ev.node}|`)) last.delete(key);
+        if (ev.kind !== 'register-propose') continue;
+        const key = `${ev.node}|${ev.dekId}|${ev.epoch}`;
+        const before = last.get(key);
+        if (before !== undefined) {
+          repeated++;
+          expect(ev.t - before).toBeGreaterThanOrEqual(registerBackoffMs(0));
+        }
+        last.set(key, ev.t);
+      }
+    }
+    expect(repeated).toBeGreaterThan(0);
   });
 });

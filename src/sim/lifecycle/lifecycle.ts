@@ -44,6 +44,11 @@ const WATCHER_TICK_MS = 1000;
 /** fsm 'main': the operator cuts the storage envelope over within this long of the bootstrap's first apply. */
 const CUTOVER_WITHIN_MS = 600;
 
+/** fsm 'main': the registration loop's wait after its `failures`-th failed attempt (§5.2: 100 ms, doubling, capped at 5 s). */
+export function registerBackoffMs(failures: number): number {
+  return Math.min(5000, 100 * 2 ** failures);
+}
+
 /** The custom scenario events this layer handles (ScenarioEvent kind 'custom'). */
 export type LifecycleEvent =
   /** `dekId`: the new DEK's id (default: one above the newest). */
@@ -100,6 +105,8 @@ class Process {
    */
   envelope = false;
   read: ReadIndex | undefined = undefined;
+  /** fsm 'main': the (DEK, epoch) whose registration loop (§5.2) is running, as `dek|epoch`. */
+  loop: string | undefined = undefined;
 
   constructor(
     readonly node: SimNode,
@@ -483,17 +490,29 @@ export class NodeLifecycle implements SimHooks {
   /** Register(dek, full id, epoch) unless `view` already shows this epoch (or there is no DEK yet). */
   private register(sim: SimApi, proc: Process, view: RegistryView): void {
     if (proc.noDek || (this.mainFsm && !proc.envelope) || view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) return;
+    // Under main one loop per (DEK, epoch) runs in a process: the start's and the watcher's are the same loop.
+    if (this.mainFsm && proc.loop === `${proc.dekId}|${proc.epoch}`) return;
     this.proposeRegistration(sim, proc);
   }
 
-  private proposeRegistration(sim: SimApi, proc: Process): void {
+  /**
+   * Register(dek, self, epoch) through the leader. Stage 6A's client makes
+   * registerMaxAttempts attempts, then proposes afresh. Under main it is the
+   * registration loop of §5.2 (7a, and the watcher's, 7b): one attempt at a
+   * time, and after one that failed a backoff of 100 ms doubling up to 5 s,
+   * then the local row is checked again before the next. An attempt times
+   * out after the run's client time-out, not main's 5 s: regsim runs on the
+   * compressed clock its election time-outs are on.
+   */
+  private proposeRegistration(sim: SimApi, proc: Process, failures = 0): void {
     proc.proposed = true;
     const { dekId, epoch } = proc;
+    if (this.mainFsm) proc.loop = `${dekId}|${epoch}`;
     const name = proc.node.name;
     const wanted = (): boolean => this.isCurrent(proc) && proc.dekId === dekId && proc.epoch === epoch;
     sim.propose(registrationEntry(dekId, proc.fullNodeId, epoch), {
       node: name,
-      maxAttempts: this.policy.registerMaxAttempts,
+      maxAttempts: this.mainFsm ? 1 : this.policy.registerMaxAttempts,
       wanted,
       onAttempt: () => {
         proc.registerAttempts++;
@@ -501,7 +520,14 @@ export class NodeLifecycle implements SimHooks {
       },
       // Every attempt timed out and the registry still lacks it: ask again (earlier attempts may yet commit).
       onGiveUp: () => {
-        if (wanted() && !this.registered(proc)) this.proposeRegistration(sim, proc);
+        if (!this.mainFsm) {
+          if (wanted() && !this.registered(proc)) this.proposeRegistration(sim, proc);
+          return;
+        }
+        sim.after(registerBackoffMs(failures), () => {
+          if (wanted() && !this.registered(proc)) this.proposeRegistration(sim, proc, failures + 1);
+          else if (proc.loop === `${dekId}|${epoch}`) proc.loop = undefined;
+        });
       },
     });
   }

@@ -102,7 +102,7 @@ export interface LifecyclePolicy {
    * `production` preset). Absent in the spec and hardened presets.
    */
   fsm?: 'stage6a' | 'main';
-  /** Attempts per Register proposal before the node proposes it afresh. */
+  /** Attempts per Register proposal before the node proposes it afresh (Stage 6A's client; main's loop makes one, then backs off). */
   registerMaxAttempts: number;
 }
 
@@ -164,8 +164,10 @@ const HARDENED_POLICY: LifecyclePolicy = {
  *    local_epoch 0 (the addendum does not say how a new member gets one).
  * Not modelled yet: the raft cutover (0x05/0x05) and raft-purpose
  * rotations, guards 14 and 15 (rows 1-5 and 7 check an operator's set-up,
- * which regsim does not vary; row 16 is unreachable), the registration retry loop's backoff
- * (§5.2; the Stage 6A client's retries stand in), ReadOnlySafe. The engine
+ * which regsim does not vary; row 16 is unreachable), ReadOnlySafe. The
+ * registration loop (§5.2) backs off as main's does, but an attempt times
+ * out after the run's client time-out, not 5 s (lifecycle.ts
+ * proposeRegistration). The engine
  * gives every initial member the initial local snapshot (§3.4 [inferred]:
  * index 1 in production; regsim's, of the empty state, at index 0;
  * process/node.ts initialSnapshot).
