@@ -3,7 +3,7 @@
 // starts the child, hands the verb its factory, and always stops the child
 // (the option itself is declared with each verb in commands.ts).
 import { startExternalApplier } from '../external/index.ts';
-import type { ExternalApplierOptions, RestartPolicy } from '../external/index.ts';
+import type { ExternalApplier, ExternalApplierOptions, RestartPolicy } from '../external/index.ts';
 import type { ApplierFactory } from '../applier/types.ts';
 import { UsageError } from './errors.ts';
 
@@ -22,16 +22,25 @@ export function restartWords(option: RestartChildOption): string {
   return option === undefined ? '' : option === true ? ' --restart-child' : ` --restart-child ${option}`;
 }
 
-/** The applier a verb should run: `builtin` unless `command` names an external one. */
+/** Under main's FSM (`--config production`), a child that does not implement production main is bad input: one line, before any run. */
+export function requireMainChild(external: Pick<ExternalApplier, 'applier' | 'command'>, mainFsm: boolean): void {
+  if (mainFsm && external.applier !== 'production-main') {
+    throw new UsageError(`external applier \`${external.command}\`: its hello says ${external.applier}, and main's FSM (the production configuration) needs production-main (protocol 2)`);
+  }
+}
+
+/** The applier a verb should run: `builtin` unless `command` names an external one (which must implement main's FSM if `mainFsm`). */
 export async function withApplier<T>(
   command: string | undefined,
   builtin: ApplierFactory,
   run: (factory: ApplierFactory, name: string | undefined) => T | Promise<T>,
   options: ExternalApplierOptions = {},
+  mainFsm = false,
 ): Promise<T> {
   if (command === undefined) return run(builtin, undefined);
   const external = startExternalApplier(command, options);
   try {
+    requireMainChild(external, mainFsm);
     return await run(external.factory, external.name);
   } finally {
     external.close();

@@ -12,6 +12,8 @@ import { RunDigest } from '../explore/seed.ts';
 import { canonicalJson } from '../sim/trace.ts';
 import { startExternalApplier } from '../external/index.ts';
 import type { ExternalApplierOptions } from '../external/index.ts';
+import { presetPolicy } from '../scenario/index.ts';
+import { requireMainChild } from './applier-option.ts';
 import { EXIT } from './errors.ts';
 import { formatRange } from './range.ts';
 import { startProgress } from './progress.ts';
@@ -73,6 +75,7 @@ export function runCompare(req: CompareRequest): void {
   const ext = startExternalApplier(req.command, req.applierOptions);
   let summary: CompareSummary;
   try {
+    requireMainChild(ext, presetPolicy(spec.config ?? 'hardened').fsm === 'main');
     say(`regsim explore --compare: seed ${spec.seed}, variant ${spec.variant}, config ${spec.config ?? 'hardened'}, ${formatRange(from, to)}, built-in against ${ext.name}\n`);
     summary = compareAll(req, ext.factory, say);
   } finally {

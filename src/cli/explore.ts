@@ -6,6 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { RunError, defaultWorkers, explore } from '../explore/index.ts';
 import type { ExploreResult, RunSpec } from '../explore/index.ts';
+import { presetPolicy, resolvePolicy } from '../scenario/index.ts';
 import type { PolicyOverrides, PolicyPresetName } from '../scenario/index.ts';
 import { RECORDS_FORMAT, toRunRecord } from '../records/format.ts';
 import type { Exploration, HeaderRecord } from '../records/format.ts';
@@ -159,7 +160,7 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
       });
       const sighted = all.filter((f) => f.c.shrunk).map(({ failure, c }) => ({ ...c, runSeed: failure.runSeed, size: c.after, header }));
       report(ctx, result, all, { json: opts.json, ...corpusReport(opts.corpus, sighted, result.failures) });
-    }, applierOptions);
+    }, applierOptions, resolvePolicy(spec.policy, presetPolicy(config)).fsm === 'main');
   } finally {
     records?.close();
   }

@@ -42,6 +42,7 @@ export async function runReplay(path: string, opts: ReplayOptions): Promise<void
     variant.applier,
     (factory) => runScenario(scenario, { variant: variant.name, applier: opts.applier === undefined ? undefined : factory }),
     { restarts },
+    scenario.policy?.fsm === 'main',
   );
   const top = headline(result);
   if (opts.trace !== undefined) write(opts.trace, serializeTrace(result.trace));

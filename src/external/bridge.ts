@@ -11,7 +11,7 @@
 // handshake. A stateless child gives the same results either way.
 import type { ApplierFactory, ApplyAt, ApplyResponse, EntryApplier } from '../applier/types.ts';
 import { sameBytes } from '../applier/main/bytes.ts';
-import { stage6aResponse, stateOf, validateSidecar } from '../applier/main/index.ts';
+import { mainNodeFactory, stage6aResponse, stateOf, validateSidecar } from '../applier/main/index.ts';
 import type { MainApplierDeps, MainApplyResponse, MainFsm, MainFsmFactory } from '../applier/main/index.ts';
 import { Rng } from '../sim/prng.ts';
 import { formatCommand, parseCommand } from './argv.ts';
@@ -60,7 +60,12 @@ export interface ExternalApplierStats {
 }
 
 export interface ExternalApplier {
-  /** A Stage 6A applier per node (the simulator's); all share the one child. */
+  /**
+   * An applier per node (the simulator's); all share the one child. A node
+   * that hands its sidecar (the production configuration) gets main's FSM
+   * through the child (protocol v2), as the built-in gets it; any other a
+   * Stage 6A applier.
+   */
   readonly factory: ApplierFactory;
   /** Main's FSM per node, over the stores the caller owns (protocol v2 only: ExternalApplierError otherwise). */
   readonly mainFactory: MainFsmFactory;
@@ -85,12 +90,14 @@ export interface ExternalApplier {
 export function startExternalApplier(command: string | readonly string[], opts: ExternalApplierOptions = {}): ExternalApplier {
   const child = new Child(typeof command === 'string' ? parseCommand(command) : [...command], opts);
   const { hello } = child;
+  // A node of the production configuration hands its sidecar: main's FSM, with the KEK, keystore and pinned epoch the built-in gets.
+  const mainNode = mainNodeFactory((deps) => child.main(deps));
   return {
-    factory: (store) => {
+    factory: (store, node) => {
       if (store == null || typeof store.get !== 'function' || typeof store.set !== 'function') {
         throw new TypeError(`external applier needs a RegistryStore, got ${store === null ? 'null' : typeof store}`);
       }
-      return child.stage6a({ registry: store });
+      return node?.sidecar !== undefined ? mainNode(store, node) : child.stage6a({ registry: store });
     },
     mainFactory: (deps) => child.main(deps),
     name: hello.name,
@@ -177,6 +184,9 @@ class Child {
   main(deps: MainApplierDeps | undefined): MainFsm {
     if (this.hello.protocol === 1) {
       throw new ExternalApplierError(`external applier \`${this.label}\` speaks protocol 1, which carries no Raft index, sidecar or keystore: main's FSM needs protocol 2`);
+    }
+    if (this.hello.applier !== 'production-main') {
+      throw new ExternalApplierError(`external applier \`${this.label}\` implements ${this.hello.applier}: main's FSM (the production configuration) needs a child whose hello says production-main`);
     }
     checkDeps(deps);
     // As production's constructor (and MainApplier's): refuse an invalid sidecar, prime the state cache.

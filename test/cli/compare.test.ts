@@ -53,6 +53,20 @@ describe('regsim explore --compare', () => {
     expect(summary.differences[0]?.firstDifference.eventIndex).toBeGreaterThan(0);
   });
 
+  it('under --config production, bootstrap and rotation go through main\'s child with their sidecar effects: no difference', async () => {
+    const run = await regsim('explore', '--config', 'production', '--seed', '1', '--runs', '12', '--compare', formatCommand(referenceApplierCommand('correct', { main: true })));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('12 runs compared, 0 with a difference in behaviour');
+  });
+
+  it('under --config production, a Stage 6A child is bad input: exit 2, one line, before any run', async () => {
+    for (const flag of ['--compare', '--applier']) {
+      const run = await regsim('explore', '--config', 'production', '--runs', '3', flag, reference());
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toMatch(/^regsim: external applier `.*`: its hello says stage-6a, and main's FSM \(the production configuration\) needs production-main \(protocol 2\)$/);
+    }
+  });
+
   it('with --applier too: exit 2, one line', async () => {
     const run = await regsim('explore', '--runs', '1', '--compare', 'x', '--applier', 'y');
     expect(run.code).toBe(2);
