@@ -480,8 +480,10 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
       events.push({ at: time(removal.at), kind: 'remove-node', node: node(removal.node) });
     }
   }
-  let dek = r.initialDek;
   const mainFsm = policy.fsm === 'main';
+  // Under main the bootstrap RPC refuses DEK id 0 (§2.7): such a cluster would never bootstrap, so it starts under 1.
+  const initialDek = mainFsm && r.initialDek === 0 ? 1 : r.initialDek;
+  let dek = initialDek;
   if (on('rotation')) {
     faults.rotation = {};
     for (const rot of [...r.rotations].sort((a, b) => a.at - b.at)) {
@@ -524,8 +526,7 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     };
   }
   if (Object.keys(fullIds).length > 0) scenario.cluster.fullIds = fullIds;
-  // Under main the bootstrap RPC refuses DEK id 0 (§2.7): such a cluster would never bootstrap.
-  if (r.initialDek !== 1 && !(mainFsm && r.initialDek === 0)) scenario.cluster.initialDek = r.initialDek;
+  if (initialDek !== 1) scenario.cluster.initialDek = initialDek;
   // Under main a bootstrap writes local_epoch 0 into every sidecar: a disk cannot start near a boundary.
   if (r.epochs.length > 0 && !mainFsm) {
     scenario.cluster.initialEpochs = Object.fromEntries(r.epochs.map((e) => [node(e.node), e.boundary - 1 - e.below]));

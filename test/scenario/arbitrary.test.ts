@@ -12,10 +12,13 @@ describe('scenarioArbitrary', () => {
     expect(c.map(serializeScenario)).not.toEqual(a.map(serializeScenario));
   });
 
-  it('only generates valid scenarios, events sorted by time', () => {
-    for (const s of fc.sample(scenarioArbitrary({ nodes: [3, 7] }), { seed: 7, numRuns: 300 })) {
-      expect(loadScenario(JSON.parse(serializeScenario(s)))).toEqual(s);
-      expect(s.events.map((e) => e.at)).toEqual([...s.events.map((e) => e.at)].sort((x, y) => x - y));
+  it('only generates valid scenarios, events sorted by time, under every configuration', () => {
+    for (const config of POLICY_PRESET_NAMES) {
+      // Rotations on: their DEK ids must stay above the cluster's first DEK (under main, never 0).
+      for (const s of fc.sample(scenarioArbitrary({ nodes: [3, 7], config, families: { rotation: true } }), { seed: 7, numRuns: 300 })) {
+        expect(loadScenario(JSON.parse(serializeScenario(s)))).toEqual(s);
+        expect(s.events.map((e) => e.at)).toEqual([...s.events.map((e) => e.at)].sort((x, y) => x - y));
+      }
     }
   });
 
