@@ -90,8 +90,9 @@ export interface ExternalApplier {
 export function startExternalApplier(command: string | readonly string[], opts: ExternalApplierOptions = {}): ExternalApplier {
   const child = new Child(typeof command === 'string' ? parseCommand(command) : [...command], opts);
   const { hello } = child;
+  const mainFactory: MainFsmFactory = (deps) => child.main(deps);
   // A node of the production configuration hands its sidecar: main's FSM, with the KEK, keystore and pinned epoch the built-in gets.
-  const mainNode = mainNodeFactory((deps) => child.main(deps));
+  const mainNode = mainNodeFactory(mainFactory);
   return {
     factory: (store, node) => {
       if (store == null || typeof store.get !== 'function' || typeof store.set !== 'function') {
@@ -99,7 +100,7 @@ export function startExternalApplier(command: string | readonly string[], opts: 
       }
       return node?.sidecar !== undefined ? mainNode(store, node) : child.stage6a({ registry: store });
     },
-    mainFactory: (deps) => child.main(deps),
+    mainFactory,
     name: hello.name,
     command: child.label,
     protocol: hello.protocol,

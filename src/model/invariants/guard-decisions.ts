@@ -14,7 +14,7 @@
 // prevent. The rollback and exhaustion guards belong to §7.2 (rollback.ts),
 // the collision guards to §7.3 (collision.ts).
 import { fullIdHex } from '../../trace/ids.ts';
-import type { GuardName, TraceEvent } from '../../trace/types.ts';
+import type { GuardName, TraceEvent, TraceRow } from '../../trace/types.ts';
 import { keyFields, parseRowValue, traceRowsDigest } from './context.ts';
 import type { CheckContext } from './context.ts';
 
@@ -43,14 +43,20 @@ interface Row {
   lastSeen: number;
 }
 
+/** A trace row decoded (undefined if it is not a registry row). */
+function decodeRow(r: TraceRow): Row | undefined {
+  const v = parseRowValue(r.valueHex);
+  const k = keyFields(r.keyHex);
+  return v === undefined || k === undefined ? undefined : { ...k, fullNodeId: v.fullNodeId, lastSeen: v.lastSeen };
+}
+
 /** The rows the event carries, decoded (undefined if one is not a registry row: the decision is then not judged). */
 function decodeRows(ev: GuardCheckEvent): Row[] | undefined {
   const out: Row[] = [];
   for (const r of ev.rows ?? []) {
-    const v = parseRowValue(r.valueHex);
-    const k = keyFields(r.keyHex);
-    if (v === undefined || k === undefined) return undefined;
-    out.push({ ...k, fullNodeId: v.fullNodeId, lastSeen: v.lastSeen });
+    const row = decodeRow(r);
+    if (row === undefined) return undefined;
+    out.push(row);
   }
   return out;
 }
@@ -114,13 +120,8 @@ function ownRowRefuses(
 /** Why production main refuses at `guard` after the local replay, on the event's inputs and the committed log. */
 function replayRefuses(guard: GuardName, ev: ReplayGuardCheckEvent, ctx: CheckContext): string | undefined {
   if (guard === 'own-row-after-replay') {
-    let row: Row | undefined;
-    if (ev.row !== undefined) {
-      const v = parseRowValue(ev.row.valueHex);
-      const k = keyFields(ev.row.keyHex);
-      // A row that does not decode is not the node's own.
-      row = v === undefined || k === undefined ? { dekId: ev.dekId, nodeId16: 0, fullNodeId: -1n, lastSeen: 0 } : { ...k, fullNodeId: v.fullNodeId, lastSeen: v.lastSeen };
-    }
+    // A row that does not decode is not the node's own.
+    const row = ev.row === undefined ? undefined : (decodeRow(ev.row) ?? { dekId: ev.dekId, nodeId16: 0, fullNodeId: -1n, lastSeen: 0 });
     return ownRowRefuses(row, BigInt(ev.fullNodeId), ev.envelope, ev.epoch, (epoch, lastSeen) => epoch <= lastSeen);
   }
   if (guard !== 'sidecar-behind-log') return undefined;

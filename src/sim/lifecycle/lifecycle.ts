@@ -49,6 +49,11 @@ export function registerBackoffMs(failures: number): number {
   return Math.min(5000, 100 * 2 ** failures);
 }
 
+/** fsm 'main': which registration loop a process runs (Process.loop). */
+function loopKey(dekId: number, epoch: number): string {
+  return `${dekId}|${epoch}`;
+}
+
 /** The custom scenario events this layer handles (ScenarioEvent kind 'custom'). */
 export type LifecycleEvent =
   /** `dekId`: the new DEK's id (default: one above the newest). */
@@ -105,7 +110,7 @@ class Process {
    */
   envelope = false;
   read: ReadIndex | undefined = undefined;
-  /** fsm 'main': the (DEK, epoch) whose registration loop (§5.2) is running, as `dek|epoch`. */
+  /** fsm 'main': the (DEK, epoch) whose registration loop (§5.2) is running (loopKey). */
   loop: string | undefined = undefined;
 
   constructor(
@@ -191,13 +196,7 @@ export class NodeLifecycle implements SimHooks {
     const check = new GuardCheck(name, fullNodeId, dekId, before);
     const exhausted = g.exhaustion ? check.exhaustion(exhaustionGuard(before, sim.flags.exhaustionOffByOne)) : undefined;
     if (exhausted) return this.refuseAfter(sim, check, exhausted);
-    // Without the exhaustion guard the u16 wraps, as an unchecked counter would.
-    const epoch = (before + 1) & 0xffff;
-    sc.setEpoch(disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
-    sim.trace.record({ t: sim.now, node: name, kind: 'epoch-bump', dekId, epoch });
-    check.bumped(epoch);
-    const proc = new Process(node, fullNodeId, dekId, before, epoch, this.firstWriteCount());
-    proc.envelope = this.envelopeActive(node);
+    const proc = new Process(node, fullNodeId, dekId, before, this.bumpEpoch(sim, node, dekId, before, check), this.firstWriteCount());
     if (g.collision) {
       const members = this.otherMembers(name);
       const collides = check.memberCollision(members, memberCollisionGuard(proc.fullNodeId, members));
@@ -207,9 +206,23 @@ export class NodeLifecycle implements SimHooks {
       const refusal = this.registryGuards(sim, proc, localView(node), check);
       if (refusal) return this.refuseAfter(sim, check, refusal);
     }
+    this.begin(sim, check, proc);
+  }
+
+  /** The start-up bump: the next epoch, synced to the sidecar (without the exhaustion guard the u16 wraps, as an unchecked counter would). */
+  private bumpEpoch(sim: SimApi, node: SimNode, dekId: number, before: number, check: GuardCheck): number {
+    const epoch = (before + 1) & 0xffff;
+    this.sidecar.setEpoch(node.disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
+    sim.trace.record({ t: sim.now, node: node.name, kind: 'epoch-bump', dekId, epoch });
+    check.bumped(epoch);
+    return epoch;
+  }
+
+  /** The guards passed: record them, and the process runs (its apply loop held if its guards or nonces wait for a caught-up view). */
+  private begin(sim: SimApi, check: GuardCheck, proc: Process): void {
     this.record(sim, check, undefined);
-    this.procs.set(name, proc);
-    node.holdApply = this.guardsNeedCaughtUp() || this.policy.nonces.applies === 'after-registration-committed';
+    this.procs.set(proc.node.name, proc);
+    proc.node.holdApply = this.guardsNeedCaughtUp() || this.policy.nonces.applies === 'after-registration-committed';
     // Raft is built after this hook returns: continue from the event loop.
     sim.after(0, () => this.advance(sim, proc));
   }
@@ -243,17 +256,9 @@ export class NodeLifecycle implements SimHooks {
       const refusal = check.ownRow(own?.trace, envelope, ownRowGuard('pre-bump', fullNodeId, ownRowOrForeign(own), before, envelope));
       if (refusal) return this.refuseAfter(sim, check, refusal);
     }
-    // Without the exhaustion guard the u16 wraps, as an unchecked counter would.
-    const epoch = (before + 1) & 0xffff;
-    this.sidecar.setEpoch(disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
-    sim.trace.record({ t: sim.now, node: node.name, kind: 'epoch-bump', dekId, epoch });
-    check.bumped(epoch);
-    this.record(sim, check, undefined);
-    const proc = new Process(node, fullNodeId, dekId, before, epoch, this.firstWriteCount());
+    const proc = new Process(node, fullNodeId, dekId, before, this.bumpEpoch(sim, node, dekId, before, check), this.firstWriteCount());
     proc.envelope = envelope;
-    this.procs.set(node.name, proc);
-    node.holdApply = this.guardsNeedCaughtUp() || this.policy.nonces.applies === 'after-registration-committed';
-    sim.after(0, () => this.advance(sim, proc));
+    this.begin(sim, check, proc);
   }
 
   /** fsm 'main': rows 12 and 13, once the process has replayed its own log (main-start.ts). */
@@ -491,7 +496,7 @@ export class NodeLifecycle implements SimHooks {
   private register(sim: SimApi, proc: Process, view: RegistryView): void {
     if (proc.noDek || (this.mainFsm && !proc.envelope) || view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) return;
     // Under main one loop per (DEK, epoch) runs in a process: the start's and the watcher's are the same loop.
-    if (this.mainFsm && proc.loop === `${proc.dekId}|${proc.epoch}`) return;
+    if (this.mainFsm && proc.loop === loopKey(proc.dekId, proc.epoch)) return;
     this.proposeRegistration(sim, proc);
   }
 
@@ -507,7 +512,7 @@ export class NodeLifecycle implements SimHooks {
   private proposeRegistration(sim: SimApi, proc: Process, failures = 0): void {
     proc.proposed = true;
     const { dekId, epoch } = proc;
-    if (this.mainFsm) proc.loop = `${dekId}|${epoch}`;
+    if (this.mainFsm) proc.loop = loopKey(dekId, epoch);
     const name = proc.node.name;
     const wanted = (): boolean => this.isCurrent(proc) && proc.dekId === dekId && proc.epoch === epoch;
     sim.propose(registrationEntry(dekId, proc.fullNodeId, epoch), {
@@ -526,7 +531,7 @@ export class NodeLifecycle implements SimHooks {
         }
         sim.after(registerBackoffMs(failures), () => {
           if (wanted() && !this.registered(proc)) this.proposeRegistration(sim, proc, failures + 1);
-          else if (proc.loop === `${dekId}|${epoch}`) proc.loop = undefined;
+          else if (proc.loop === loopKey(dekId, epoch)) proc.loop = undefined;
         });
       },
     });
