@@ -5,6 +5,8 @@ import type { RegistryStore } from './types.ts';
 
 export class MemoryRegistryStore implements RegistryStore {
   private readonly values = new Map<string, Uint8Array>();
+  /** How many writes it has taken (a caller can tell its rows are unchanged). */
+  writes = 0;
 
   get(key: Uint8Array): Uint8Array | undefined {
     return this.values.get(toHex(key))?.slice();
@@ -12,6 +14,7 @@ export class MemoryRegistryStore implements RegistryStore {
 
   set(key: Uint8Array, value: Uint8Array): void {
     this.values.set(toHex(key), value.slice());
+    this.writes++;
   }
 
   peek(key: Uint8Array): Uint8Array | undefined {

@@ -6,7 +6,6 @@ import type { Registration } from '../../src/applier/index.ts';
 export class FaultyStore extends MemoryRegistryStore {
   failGet = false;
   failSet = false;
-  writes = 0;
 
   override get(key: Uint8Array): Uint8Array | undefined {
     if (this.failGet) throw new StoreFault('injected read fault');
@@ -15,7 +14,6 @@ export class FaultyStore extends MemoryRegistryStore {
 
   override set(key: Uint8Array, value: Uint8Array): void {
     if (this.failSet) throw new StoreFault('injected write fault');
-    this.writes++;
     super.set(key, value);
   }
 }

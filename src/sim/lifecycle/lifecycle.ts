@@ -25,7 +25,7 @@ import type { Refusal } from './guards.ts';
 import { isEncryptedWrite, rotationMarker, rotationMarkerDek } from './markers.ts';
 import { resolvePolicy } from './policy.ts';
 import type { LifecyclePolicy, PolicyOverrides } from './policy.ts';
-import { RegistryView, caughtUpView, localView, requestReadIndex } from './registry-view.ts';
+import { CaughtUpFold, RegistryView, caughtUpView, localView, requestReadIndex } from './registry-view.ts';
 import type { HaltAhead, ReadIndex } from './registry-view.ts';
 import { MAIN_SIDECAR, STAGE6A_SIDECAR } from './sidecar.ts';
 import type { SidecarAccess } from './sidecar.ts';
@@ -110,6 +110,8 @@ class Process {
    */
   envelope = false;
   read: ReadIndex | undefined = undefined;
+  /** The caught-up registry folded so far (kept between polls). */
+  readonly fold = new CaughtUpFold();
   /** fsm 'main': the (DEK, epoch) whose registration loop (§5.2) is running (loopKey). */
   loop: string | undefined = undefined;
 
@@ -213,7 +215,7 @@ export class NodeLifecycle implements SimHooks {
   private bumpEpoch(sim: SimApi, node: SimNode, dekId: number, before: number, check: GuardCheck): number {
     const epoch = (before + 1) & 0xffff;
     this.sidecar.setEpoch(node.disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
-    sim.trace.record({ t: sim.now, node: node.name, kind: 'epoch-bump', dekId, epoch });
+    sim.trace.record({ dekId, epoch, kind: 'epoch-bump', node: node.name, t: sim.now });
     check.bumped(epoch);
     return epoch;
   }
@@ -456,7 +458,7 @@ export class NodeLifecycle implements SimHooks {
     const raft = proc.node.raft;
     if (raft === null) return undefined;
     if (proc.read === undefined || proc.read.term !== raft.hs.term) proc.read = requestReadIndex(sim, proc.node);
-    return proc.read === undefined ? undefined : caughtUpView(sim, proc.node, proc.read);
+    return proc.read === undefined ? undefined : caughtUpView(sim, proc.node, proc.read, proc.fold);
   }
 
   private registryGuards(sim: SimApi, proc: Process, view: RegistryView, check: GuardCheck): Refusal | undefined {
@@ -521,7 +523,7 @@ export class NodeLifecycle implements SimHooks {
       wanted,
       onAttempt: () => {
         proc.registerAttempts++;
-        sim.trace.record({ t: sim.now, node: name, kind: 'register-propose', dekId, epoch, attempt: proc.registerAttempts });
+        sim.trace.record({ attempt: proc.registerAttempts, dekId, epoch, kind: 'register-propose', node: name, t: sim.now });
       },
       // Every attempt timed out and the registry still lacks it: ask again (earlier attempts may yet commit).
       onGiveUp: () => {
@@ -566,14 +568,15 @@ export class NodeLifecycle implements SimHooks {
       return;
     }
     if (info.result.kind === 'kv' && isEncryptedWrite(info.entry) && !proc.noDek && (!this.mainFsm || proc.envelope)) {
+      // Keys in sorted order, as the trace's canonical form has them (hashing needs no re-sort).
       sim.trace.record({
-        t: sim.now,
-        node: name,
-        kind: 'nonce',
-        index: info.index,
         dekId: proc.dekId,
-        nodeId16: low16(proc.fullNodeId),
         epoch: proc.epoch,
+        index: info.index,
+        kind: 'nonce',
+        node: name,
+        nodeId16: low16(proc.fullNodeId),
+        t: sim.now,
         writeCount: String(proc.writeCount++),
       });
       return;
@@ -701,7 +704,7 @@ export class NodeLifecycle implements SimHooks {
     proc.writeCount = proc.firstWriteCount;
     proc.proposed = false;
     this.sidecar.setEpoch(disk, dekId, proc.epoch, !sim.flags.unsyncedEpochBump);
-    sim.trace.record({ t: sim.now, node: proc.node.name, kind: 'epoch-bump', dekId, epoch: proc.epoch });
+    sim.trace.record({ dekId, epoch: proc.epoch, kind: 'epoch-bump', node: proc.node.name, t: sim.now });
     if (proc.phase !== 'running') return;
     this.register(sim, proc, localView(proc.node));
     if (this.policy.nonces.applies === 'after-registration-committed' && !proc.node.holdApply) {

@@ -10,7 +10,7 @@
 // A fold that reaches a committed entry on which the apply loop will halt
 // stops there and says so (RegistryView.haltAhead).
 import { MemoryRegistryStore, decodeRegistryValue, fromHex } from '../../applier/index.ts';
-import type { RegistryRow } from '../../applier/index.ts';
+import type { EntryApplier, RegistryRow } from '../../applier/index.ts';
 import type { TraceRow } from '../../trace/types.ts';
 import type { SimNode } from '../process/node.ts';
 import { alreadyApplied, registrationKeyHex } from '../storage/registry-replay.ts';
@@ -32,7 +32,7 @@ export interface HaltAhead {
 
 /** Registry rows by (dekId, nodeId16), decoded from their stored bytes. */
 export class RegistryView {
-  private readonly byKey = new Map<string, ViewRow>();
+  private readonly byKey: Map<string, ViewRow>;
 
   constructor(
     /** The rows as stored (sorted by key). */
@@ -44,7 +44,14 @@ export class RegistryView {
     readonly haltAhead?: HaltAhead,
     /** A caught-up view only: the committed index whose registry these rows are (none when the fold stopped at a halt). */
     readonly through?: number,
+    /** The decoded rows of a view of the same `stored` rows (not decoded again). */
+    decoded?: RegistryView,
   ) {
+    if (decoded !== undefined) {
+      this.byKey = decoded.byKey;
+      return;
+    }
+    this.byKey = new Map();
     for (const r of stored) {
       const key = fromHex(r.keyHex);
       const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
@@ -94,33 +101,84 @@ export function requestReadIndex(sim: SimApi, node: SimNode): ReadIndex | undefi
 }
 
 /** The node's registry through its commit index, once that has reached `read`; else undefined. */
-export function caughtUpView(sim: SimApi, node: SimNode, read: ReadIndex): RegistryView | undefined {
+export function caughtUpView(sim: SimApi, node: SimNode, read: ReadIndex, fold: CaughtUpFold = new CaughtUpFold()): RegistryView | undefined {
   const raft = node.raft;
   if (raft === null || raft.hs.term !== read.term || raft.commit < read.index) return undefined;
-  const scratch = new MemoryRegistryStore();
-  for (const r of node.rowsNow()) scratch.set(fromHex(r.keyHex), fromHex(r.valueHex));
-  const applier = sim.applierFactory(scratch);
-  const store = node.store;
-  const skip = sim.engine.registryReplay === 'skip-applied' && store !== null;
-  let encrypts = false;
-  for (let i = node.applied + 1; i <= raft.commit; i++) {
-    const e = raft.entryAt(i);
-    if (e === undefined || e.data.length === 0) continue;
+  return fold.through(sim, node, raft);
+}
 
-    if (skip) {
-      // The indices stored with the node's own rows (the scratch copy is only ever behind them).
-      const keyHex = registrationKeyHex(e.data);
-      if (keyHex !== undefined && alreadyApplied(i, store.appliedAtOf(keyHex))) continue;
+/**
+ * The fold of a node's committed log into a scratch copy of its rows, kept
+ * between a starting process's polls (every few ms, while its commit index
+ * creeps on): it folds only the entries committed since the last poll, and
+ * starts again whenever what it was folded from changed (the node's rows,
+ * its applied index, its store, or its log array, which Raft replaces on
+ * anything but an append). The result is the same as folding from scratch.
+ */
+export class CaughtUpFold {
+  private table: unknown = undefined;
+  private version = -1;
+  private applied = -1;
+  private store: SimNode['store'] = null;
+  private entries: unknown = undefined;
+  private scratch = new MemoryRegistryStore();
+  private applier: EntryApplier | undefined = undefined;
+  /** The next index to fold. */
+  private next = 0;
+  private encrypts = false;
+  private view: RegistryView | undefined = undefined;
+  /** The scratch store's writes when `view` was made. */
+  private viewWrites = -1;
+
+  through(sim: SimApi, node: SimNode, raft: NonNullable<SimNode['raft']>): RegistryView {
+    const table = node.disk.registry;
+    if (table !== this.table || table.version !== this.version || node.applied !== this.applied || node.store !== this.store || raft.hs.entries !== this.entries) {
+      this.table = table;
+      this.version = table.version;
+      this.applied = node.applied;
+      this.store = node.store;
+      this.entries = raft.hs.entries;
+      this.scratch = new MemoryRegistryStore();
+      for (const r of node.rowsNow()) this.scratch.set(fromHex(r.keyHex), fromHex(r.valueHex));
+      this.applier = sim.applierFactory(this.scratch);
+      this.next = node.applied + 1;
+      this.encrypts = false;
+      this.view = undefined;
+      this.viewWrites = -1;
     }
-    const result = applier.apply(e.data);
-    if (result.kind !== 'halt') {
-      if (isEncryptedWrite(e.data)) encrypts = true;
-      continue;
+    // Folded through the commit index already, or stopped at a halt.
+    if (this.view !== undefined && (this.view.haltAhead !== undefined || this.next > raft.commit)) return this.view;
+    const store = node.store;
+    const skip = sim.engine.registryReplay === 'skip-applied' && store !== null;
+    const applier = this.applier as EntryApplier;
+    for (; this.next <= raft.commit; this.next++) {
+      const i = this.next;
+      const e = raft.entryAt(i);
+      if (e === undefined || e.data.length === 0) continue;
+
+      if (skip) {
+        // The indices stored with the node's own rows (the scratch copy is only ever behind them).
+        const keyHex = registrationKeyHex(e.data);
+        if (keyHex !== undefined && alreadyApplied(i, store.appliedAtOf(keyHex))) continue;
+      }
+      const result = applier.apply(e.data);
+      if (result.kind !== 'halt') {
+        if (isEncryptedWrite(e.data)) this.encrypts = true;
+        continue;
+      }
+      // The skip-entry-on-halt bug's engine goes on past it, and so does the fold.
+      if (sim.flags.skipEntryOnHalt) continue;
+      // The registry stops where this node's apply loop would halt.
+      this.view = new RegistryView(this.scratch.rowsHex(), { index: i, reason: result.reason, encryptsBefore: this.encrypts });
+      return this.view;
     }
-    // The skip-entry-on-halt bug's engine goes on past it, and so does the fold.
-    if (sim.flags.skipEntryOnHalt) continue;
-    // The registry stops where this node's apply loop would halt.
-    return new RegistryView(scratch.rowsHex(), { index: i, reason: result.reason, encryptsBefore: encrypts });
+    // No row written since the last view: the same rows, through a later index.
+    const last = this.view;
+    this.view =
+      last !== undefined && this.scratch.writes === this.viewWrites
+        ? new RegistryView(last.stored, undefined, raft.commit, last)
+        : new RegistryView(this.scratch.rowsHex(), undefined, raft.commit);
+    this.viewWrites = this.scratch.writes;
+    return this.view;
   }
-  return new RegistryView(scratch.rowsHex(), undefined, raft.commit);
 }

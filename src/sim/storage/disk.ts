@@ -26,6 +26,8 @@ export class DiskTable<V> {
   /** The durable state, kept only while there are pending writes. */
   private base: Map<string, V> | null = null;
   private pending: PendingOp<V>[] = [];
+  /** Bumped by every change of what a reader sees (a fold over the rows can tell it is still current). */
+  version = 0;
 
   constructor(view?: Map<string, V>) {
     this.view = view ?? new Map();
@@ -40,12 +42,14 @@ export class DiskTable<V> {
   }
 
   write(key: string, value: V, synced: boolean): void {
+    this.version++;
     if (!synced) this.stage({ key, value });
     else if (this.base !== null) this.base.set(key, value);
     this.view.set(key, value);
   }
 
   delete(key: string, synced: boolean): void {
+    this.version++;
     if (!synced) this.stage({ key, value: undefined });
     else if (this.base !== null) this.base.delete(key);
     this.view.delete(key);
@@ -53,6 +57,7 @@ export class DiskTable<V> {
 
   /** Replaces the whole table (a snapshot install). */
   replaceAll(entries: Iterable<[string, V]>, synced: boolean): void {
+    this.version++;
     if (synced) {
       this.base = null;
       this.pending = [];
@@ -76,6 +81,7 @@ export class DiskTable<V> {
   /** Power loss: each pending write is kept or lost by a coin of `rng`. Returns how many were lost. */
   crash(rng: Rng, lossRate: number): number {
     if (this.base === null) return 0;
+    this.version++;
     const durable = this.base;
     let lost = 0;
     for (const op of this.pending) {
