@@ -112,6 +112,8 @@ class Process {
   read: ReadIndex | undefined = undefined;
   /** The caught-up registry folded so far (kept between polls). */
   readonly fold = new CaughtUpFold();
+  /** registered()'s last answer, and the rows and registration it was for. */
+  registeredMemo: { table: unknown; version: number; dekId: number; epoch: number; value: boolean } = { table: undefined, version: -1, dekId: -1, epoch: -1, value: false };
   /** fsm 'main': the (DEK, epoch) whose registration loop (§5.2) is running (loopKey). */
   loop: string | undefined = undefined;
 
@@ -543,10 +545,15 @@ export class NodeLifecycle implements SimHooks {
   private registered(proc: Process): boolean {
     const store = proc.node.store;
     if (store === null) return false;
+    // Asked every 20 ms by each waiting write: the answer is kept until the rows change (a read inside an apply may draw a fault: never kept).
+    const table = proc.node.disk.registry;
+    const memo = proc.registeredMemo;
+    if (!store.applying && memo.table === table && memo.version === table.version && memo.dekId === proc.dekId && memo.epoch === proc.epoch) return memo.value;
     const value = store.get(registryKey(proc.dekId, low16(proc.fullNodeId)));
-    if (value === undefined) return false;
-    const row = decodeRegistryValue(value);
-    return row.fullNodeId === proc.fullNodeId && row.lastSeen === proc.epoch;
+    const row = value === undefined ? undefined : decodeRegistryValue(value);
+    const registered = row !== undefined && row.fullNodeId === proc.fullNodeId && row.lastSeen === proc.epoch;
+    if (!store.applying) proc.registeredMemo = { table, version: table.version, dekId: proc.dekId, epoch: proc.epoch, value: registered };
+    return registered;
   }
 
   // --- applies: nonces, rotation markers, crash triggers ----------------------------
@@ -858,12 +865,14 @@ export class NodeLifecycle implements SimHooks {
 
   /** A node serves client writes once its registration for the current epoch is visible (policy). */
   private write(sim: SimApi, entry: Uint8Array): void {
-    const leader = this.leader(sim);
-    const ready =
-      leader !== undefined &&
-      (this.policy.nonces.ownWrites === 'immediately' || this.isReady(leader));
-    if (ready) sim.propose(entry, { node: leader.name });
-    else if (sim.now + WRITE_RETRY_MS < this.opts.writesUntilMs) sim.after(WRITE_RETRY_MS, (s) => this.write(s, entry));
+    // One closure for all of this write's retries.
+    const attempt = (s: SimApi): void => {
+      const leader = this.leader(s);
+      const ready = leader !== undefined && (this.policy.nonces.ownWrites === 'immediately' || this.isReady(leader));
+      if (ready) s.propose(entry, { node: leader.name });
+      else if (s.now + WRITE_RETRY_MS < this.opts.writesUntilMs) s.after(WRITE_RETRY_MS, attempt);
+    };
+    attempt(sim);
   }
 
   /** Under main the gate holds only once the storage envelope is active (§5.9): in Phase 0 writes are cleartext. */
