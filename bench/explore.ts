@@ -1,9 +1,11 @@
 // The main job all-in: default `explore` (what `regsim explore --seed S
 // --runs N` runs: generation, simulation, oracle, summary) with 1 worker and
 // with 2, and where one lane's wall time goes, phase by phase.
+import { Worker } from 'node:worker_threads';
 import { exploreSpec } from '../src/cli/explore.ts';
 import { explore } from '../src/explore/index.ts';
-import type { ExploreResult } from '../src/explore/index.ts';
+import type { ExploreResult, RunSpec } from '../src/explore/index.ts';
+import { workerEntry } from '../src/explore/worker-entry.ts';
 import type { Phase } from '../src/scenario/index.ts';
 
 const PHASES: readonly Phase[] = ['generate', 'simulate', 'judge', 'summarise'];
@@ -38,6 +40,31 @@ function shares(phaseMs: Record<Phase, number>, wallMs: number): Record<Phase | 
   return { ...out, other: share(Math.max(0, wallMs - timed), wallMs) };
 }
 
+/** Wall ms of runs 0..runs-1 of `spec` in a bare worker thread (ceiling-worker.mjs), on the compiled build the exploration's workers load. */
+function bareThread(spec: RunSpec, runs: number): Promise<number> {
+  const runModule = new URL('./run.js', workerEntry()).href;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./ceiling-worker.mjs', import.meta.url), { workerData: { runModule, spec, runs, warm: Math.max(1, Math.round(runs / 10)) } });
+    worker.once('message', (ms: number) => {
+      resolve(ms);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+/**
+ * What this machine gives two threads doing the same runs, with nothing of
+ * explore's machinery: throughput of two bare threads running runs
+ * 0..runs-1 each at once, over one thread alone. Shared caches and cores
+ * that are siblings put it below 2; explore's scaling cannot beat it.
+ */
+async function parallelCeiling(spec: RunSpec, runs: number) {
+  const oneMs = await bareThread(spec, runs);
+  const twoMs = await Promise.all([bareThread(spec, runs), bareThread(spec, runs)]);
+  return { runs, oneThreadMs: Math.round(oneMs), twoThreadsMs: twoMs.map(Math.round), scaling: Math.round(((2 * oneMs) / Math.max(...twoMs)) * 100) / 100 };
+}
+
 export async function exploreFigure(seed: number, runs: number) {
   const spec = exploreSpec(seed, 'correct');
   // Every run counted, failing or not, so the work is the same whatever the runs find.
@@ -61,6 +88,7 @@ export async function exploreFigure(seed: number, runs: number) {
     sameDigest: t1.digest === t2.digest,
     phaseMs: Object.fromEntries(PHASES.map((p) => [p, Math.round(phaseMs[p])])) as Record<Phase, number>,
     phaseShares: shares(phaseMs, one.elapsedMs),
+    machineCeiling: await parallelCeiling(spec, runs),
   };
 }
 

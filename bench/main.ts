@@ -361,6 +361,7 @@ function allInLines(e: ExploreFigure, suites: SuitesFigure, t: typeof ALL_IN_TAR
     `  2 workers                       ${rate(e.twoWorkers)}`,
     `                                  (target >= ${t.exploreSimulatedSecondsPerWallSecond} simulated cluster-s / wall s on 2 workers: ${verdict(met.exploreSimulatedSecondsPerWallSecond)})`,
     `  2 workers / 1                   ${e.workerScaling}x  (target >= ${t.workerScaling}x: ${verdict(met.workerScaling)}; same digest: ${e.sameDigest})`,
+    `  this machine's ceiling          ${e.machineCeiling.scaling}x  (the same ${e.machineCeiling.runs} runs in 2 bare threads at once over 1: ${e.machineCeiling.twoThreadsMs.join(' and ')} ms against ${e.machineCeiling.oneThreadMs} ms)`,
     `  1 worker's wall time            generate ${pct(p.generate)}, simulate ${pct(p.simulate)}, judge ${pct(p.judge)}, summarise ${pct(p.summarise)}, other ${pct(p.other)}`,
     `property suites (default, ${suites.files} files)`,
     `  scenarios                       ${suites.scenarios}  (target >= ${t.suiteScenarios}: ${verdict(met.suiteScenarios)})`,

@@ -31,7 +31,7 @@ describe('npm run bench -- --json', () => {
     expect(figures.startup).toBeNull(); // --no-startup
   });
 
-  it('has the main job all-in: 1 and 2 workers, their ratio, the phase shares', () => {
+  it('has the main job all-in: 1 and 2 workers, their ratio, the machine\'s ceiling for it, the phase shares', () => {
     const e = figures.explore;
     expect(e).toMatchObject({ seed: 1, runs: 2, variant: 'correct', config: 'hardened', sameDigest: true });
     for (const [lane, workers] of [['oneWorker', 1], ['twoWorkers', 2]] as const) {
@@ -40,6 +40,8 @@ describe('npm run bench -- --json', () => {
       expect(e[lane].scenariosPerWallSecond).toBeTypeOf('number');
     }
     expect(e.workerScaling).toBeTypeOf('number');
+    expect(e.machineCeiling).toMatchObject({ runs: 2, oneThreadMs: expect.any(Number), scaling: expect.any(Number) });
+    expect(e.machineCeiling.twoThreadsMs).toHaveLength(2);
     expect(Object.keys(e.phaseShares).sort()).toEqual(['generate', 'judge', 'other', 'simulate', 'summarise']);
     const total = Object.values(e.phaseShares as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(total).toBeCloseTo(1, 1);
