@@ -40,9 +40,8 @@ function shares(phaseMs: Record<Phase, number>, wallMs: number): Record<Phase | 
   return { ...out, other: share(Math.max(0, wallMs - timed), wallMs) };
 }
 
-/** Wall ms of runs 0..runs-1 of `spec` in a bare worker thread (ceiling-worker.mjs), on the compiled build the exploration's workers load. */
-function bareThread(spec: RunSpec, runs: number): Promise<number> {
-  const runModule = new URL('./run.js', workerEntry()).href;
+/** Wall ms of runs 0..runs-1 of `spec` in a bare worker thread (ceiling-worker.mjs), loading `runModule` from the compiled build the exploration's workers load. */
+function bareThread(runModule: string, spec: RunSpec, runs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./ceiling-worker.mjs', import.meta.url), { workerData: { runModule, spec, runs, warm: Math.max(1, Math.round(runs / 10)) } });
     worker.once('message', (ms: number) => {
@@ -60,8 +59,10 @@ function bareThread(spec: RunSpec, runs: number): Promise<number> {
  * that are siblings put it below 2; explore's scaling cannot beat it.
  */
 async function parallelCeiling(spec: RunSpec, runs: number) {
-  const oneMs = await bareThread(spec, runs);
-  const twoMs = await Promise.all([bareThread(spec, runs), bareThread(spec, runs)]);
+  // workerEntry() checks the build against every source file: once.
+  const runModule = new URL('./run.js', workerEntry()).href;
+  const oneMs = await bareThread(runModule, spec, runs);
+  const twoMs = await Promise.all([bareThread(runModule, spec, runs), bareThread(runModule, spec, runs)]);
   return { runs, oneThreadMs: Math.round(oneMs), twoThreadsMs: twoMs.map(Math.round), scaling: Math.round(((2 * oneMs) / Math.max(...twoMs)) * 100) / 100 };
 }
 

@@ -113,7 +113,7 @@ class Process {
   /** The caught-up registry folded so far (kept between polls). */
   readonly fold = new CaughtUpFold();
   /** registered()'s last answer, and the rows and registration it was for. */
-  registeredMemo: { table: unknown; version: number; dekId: number; epoch: number; value: boolean } = { table: undefined, version: -1, dekId: -1, epoch: -1, value: false };
+  registeredMemo: { version: number; dekId: number; epoch: number; value: boolean } = { version: -1, dekId: -1, epoch: -1, value: false };
   /** fsm 'main': the (DEK, epoch) whose registration loop (§5.2) is running (loopKey). */
   loop: string | undefined = undefined;
 
@@ -546,13 +546,13 @@ export class NodeLifecycle implements SimHooks {
     const store = proc.node.store;
     if (store === null) return false;
     // Asked every 20 ms by each waiting write: the answer is kept until the rows change (a read inside an apply may draw a fault: never kept).
-    const table = proc.node.disk.registry;
+    const version = proc.node.disk.registry.version;
     const memo = proc.registeredMemo;
-    if (!store.applying && memo.table === table && memo.version === table.version && memo.dekId === proc.dekId && memo.epoch === proc.epoch) return memo.value;
+    if (!store.applying && memo.version === version && memo.dekId === proc.dekId && memo.epoch === proc.epoch) return memo.value;
     const value = store.get(registryKey(proc.dekId, low16(proc.fullNodeId)));
     const row = value === undefined ? undefined : decodeRegistryValue(value);
     const registered = row !== undefined && row.fullNodeId === proc.fullNodeId && row.lastSeen === proc.epoch;
-    if (!store.applying) proc.registeredMemo = { table, version: table.version, dekId: proc.dekId, epoch: proc.epoch, value: registered };
+    if (!store.applying) proc.registeredMemo = { version, dekId: proc.dekId, epoch: proc.epoch, value: registered };
     return registered;
   }
 

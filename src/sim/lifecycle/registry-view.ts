@@ -100,8 +100,8 @@ export function requestReadIndex(sim: SimApi, node: SimNode): ReadIndex | undefi
   return { term: lr.hs.term, index: lr.commit };
 }
 
-/** The node's registry through its commit index, once that has reached `read`; else undefined. */
-export function caughtUpView(sim: SimApi, node: SimNode, read: ReadIndex, fold: CaughtUpFold = new CaughtUpFold()): RegistryView | undefined {
+/** The node's registry through its commit index, once that has reached `read`; else undefined (`fold`: the process's, kept between polls). */
+export function caughtUpView(sim: SimApi, node: SimNode, read: ReadIndex, fold: CaughtUpFold): RegistryView | undefined {
   const raft = node.raft;
   if (raft === null || raft.hs.term !== read.term || raft.commit < read.index) return undefined;
   return fold.through(sim, node, raft);
@@ -116,7 +116,7 @@ export function caughtUpView(sim: SimApi, node: SimNode, read: ReadIndex, fold: 
  * anything but an append). The result is the same as folding from scratch.
  */
 export class CaughtUpFold {
-  private table: unknown = undefined;
+  /** The node's rows as folded from (DiskTable.version). */
   private version = -1;
   private applied = -1;
   private store: SimNode['store'] = null;
@@ -131,10 +131,9 @@ export class CaughtUpFold {
   private viewWrites = -1;
 
   through(sim: SimApi, node: SimNode, raft: NonNullable<SimNode['raft']>): RegistryView {
-    const table = node.disk.registry;
-    if (table !== this.table || table.version !== this.version || node.applied !== this.applied || node.store !== this.store || raft.hs.entries !== this.entries) {
-      this.table = table;
-      this.version = table.version;
+    const version = node.disk.registry.version;
+    if (version !== this.version || node.applied !== this.applied || node.store !== this.store || raft.hs.entries !== this.entries) {
+      this.version = version;
       this.applied = node.applied;
       this.store = node.store;
       this.entries = raft.hs.entries;

@@ -19,6 +19,9 @@ interface PendingOp<V> {
   value: V | undefined;
 }
 
+let versions = 0;
+const nextVersion = (): number => ++versions;
+
 /** A key-value file with synced and pending writes. Values must be treated as immutable. */
 export class DiskTable<V> {
   /** What a reader sees now (synced plus pending writes). */
@@ -26,8 +29,12 @@ export class DiskTable<V> {
   /** The durable state, kept only while there are pending writes. */
   private base: Map<string, V> | null = null;
   private pending: PendingOp<V>[] = [];
-  /** Bumped by every change of what a reader sees (a fold over the rows can tell it is still current). */
-  version = 0;
+  /**
+   * Changes with every change of what a reader sees, and is never the same
+   * for two tables (drawn from one counter of the process): a cache over the
+   * rows is current while the version it was made at is. Only ever compared.
+   */
+  version = nextVersion();
 
   constructor(view?: Map<string, V>) {
     this.view = view ?? new Map();
@@ -42,14 +49,14 @@ export class DiskTable<V> {
   }
 
   write(key: string, value: V, synced: boolean): void {
-    this.version++;
+    this.version = nextVersion();
     if (!synced) this.stage({ key, value });
     else if (this.base !== null) this.base.set(key, value);
     this.view.set(key, value);
   }
 
   delete(key: string, synced: boolean): void {
-    this.version++;
+    this.version = nextVersion();
     if (!synced) this.stage({ key, value: undefined });
     else if (this.base !== null) this.base.delete(key);
     this.view.delete(key);
@@ -57,7 +64,7 @@ export class DiskTable<V> {
 
   /** Replaces the whole table (a snapshot install). */
   replaceAll(entries: Iterable<[string, V]>, synced: boolean): void {
-    this.version++;
+    this.version = nextVersion();
     if (synced) {
       this.base = null;
       this.pending = [];
@@ -81,7 +88,7 @@ export class DiskTable<V> {
   /** Power loss: each pending write is kept or lost by a coin of `rng`. Returns how many were lost. */
   crash(rng: Rng, lossRate: number): number {
     if (this.base === null) return 0;
-    this.version++;
+    this.version = nextVersion();
     const durable = this.base;
     let lost = 0;
     for (const op of this.pending) {
