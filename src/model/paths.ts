@@ -92,6 +92,13 @@ export const PATHS: readonly PathInfo[] = [
     needs: 'main-fsm',
   },
   {
+    name: 'guard:raft-epoch',
+    group: 'guard',
+    label: 'start after the local replay with its raft epoch not above its row (row 15 refuses)',
+    count: (s) => s.raftEpochsNotAbove,
+    needs: 'main-fsm',
+  },
+  {
     name: 'guard:admission',
     group: 'guard',
     label: "add refused: the leader's row in the new node's slot is another's",
@@ -110,6 +117,15 @@ export const PATHS: readonly PathInfo[] = [
   },
   { name: 'rotation', group: 'engine', label: 'DEK rotation committed, nodes moved to the new DEK', count: (s) => s.dekRotations },
   { name: 'cutover', group: 'engine', label: 'storage cutover (0x05/0x04) committed: nodes encrypt from then on', count: (s) => s.cutoversCommitted, needs: 'main-fsm' },
+  { name: 'raft-cutover', group: 'engine', label: 'raft cutover (0x05/0x05) committed: leaders seal their proposals', count: (s) => s.raftCutoversCommitted, needs: 'main-fsm' },
+  { name: 'nonce:raft', group: 'engine', label: 'proposals sealed under the raft DEK', count: (s) => s.raftSeals, needs: 'main-fsm' },
+  {
+    name: 'nonce:raft-restarted',
+    group: 'engine',
+    label: 'proposals sealed by a node that sealed some before a crash',
+    count: (s) => s.raftSealsAfterRestart,
+    needs: 'main-fsm',
+  },
   { name: 'skipped', group: 'engine', label: 'registration acknowledged as already applied', count: applied('skipped'), needs: 'skip-applied' },
   {
     name: 'cold-start:skip',

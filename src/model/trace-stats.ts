@@ -7,7 +7,7 @@ import { isProbeRequest } from '../trace/probe.ts';
 import type { TraceEvent } from '../trace/types.ts';
 import { entryModelFor } from './entry-model.ts';
 import { modelKeyHex } from './registration.ts';
-import { CommittedLog, decodeRegistrationEntry, ModelTimeline, traceRowsDigest } from './invariants/context.ts';
+import { CommittedLog, decodeRegistrationEntry, ModelTimeline, parseRowValue, traceRowsDigest } from './invariants/context.ts';
 
 /** The epoch boundaries a narrower or signed integer type breaks: an advance from below to at or above. */
 export const EPOCH_BOUNDARIES = [0x80, 0x100, 0x8000] as const;
@@ -65,6 +65,14 @@ export interface TraceStats {
   dekRotations: number;
   /** Storage cutovers (enable-storage-envelope, 0x05/0x04) committed that the model applies without a halt. */
   cutoversCommitted: number;
+  /** Raft cutovers (enable-raft-envelope, 0x05/0x05) committed that the model applies without a halt. */
+  raftCutoversCommitted: number;
+  /** Proposals a leader sealed under its raft DEK (nonce events of proposals). */
+  raftSeals: number;
+  /** Of those, seals by a node that had sealed proposals in an earlier process (before a crash). */
+  raftSealsAfterRestart: number;
+  /** Starts whose raft epoch after the local replay was not above the node's own row under the raft DEK (what row 15 refuses). */
+  raftEpochsNotAbove: number;
   /** Committed registrations the model halts as collision. */
   collisionAttemptsCommitted: number;
   /** Committed registrations the model halts as rollback. */
@@ -139,6 +147,10 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     keyEntryReplaysAfterCrash: 0,
     dekRotations: 0,
     cutoversCommitted: 0,
+    raftCutoversCommitted: 0,
+    raftSeals: 0,
+    raftSealsAfterRestart: 0,
+    raftEpochsNotAbove: 0,
     registrationReplayNoops: 0,
     collisionAttemptsCommitted: 0,
     rollbackAttemptsCommitted: 0,
@@ -185,6 +197,9 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
   const probes = new Set<string>();
   const replayUpTo = new Map<string, number>();
   const rowsHash = new Map<string, string>();
+  /** Nodes that sealed a proposal in their current process, and in an earlier one. */
+  const sealing = new Set<string>();
+  const sealedEarlier = new Set<string>();
 
   for (const ev of trace) {
     switch (ev.kind) {
@@ -201,6 +216,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
         break;
       }
       case 'crash':
+        if (sealing.delete(ev.node)) sealedEarlier.add(ev.node);
         stats.crashes++;
         if (ev.cause !== undefined) bump(stats.crashesByCause, ev.cause);
         stats.lostWrites += ev.lostWrites + (ev.lostRecords ?? 0);
@@ -290,8 +306,18 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
       case 'guard-refused':
         bump(stats.guardRefusalsByGuard, ev.guard);
         break;
+      case 'replay-guard-check': {
+        const row = ev.raft?.row === undefined ? undefined : parseRowValue(ev.raft.row.valueHex);
+        if (ev.raft !== undefined && row !== undefined && row.fullNodeId === BigInt(ev.fullNodeId) && ev.raft.epoch <= row.lastSeen) stats.raftEpochsNotAbove++;
+        break;
+      }
       case 'nonce':
         stats.noncesIssued++;
+        if (ev.proposal === true) {
+          stats.raftSeals++;
+          if (sealedEarlier.has(ev.node)) stats.raftSealsAfterRestart++;
+          sealing.add(ev.node);
+        }
         break;
       case 'rotate-dek':
         stats.dekRotations++;
@@ -308,7 +334,9 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     if (entryHex === undefined) continue;
     stats.entriesCommitted++;
     bump(stats.committedByClass, entryClass(entryHex));
-    if (entryHex.startsWith(CUTOVER_PREFIX) && timeline.step(index)?.result?.kind !== 'halt') stats.cutoversCommitted++;
+    const halts = timeline.step(index)?.result?.kind === 'halt';
+    if (entryHex.startsWith(CUTOVER_PREFIX) && !halts) stats.cutoversCommitted++;
+    if (entryHex.startsWith(RAFT_CUTOVER_PREFIX) && !halts) stats.raftCutoversCommitted++;
     const reg = decodeRegistrationEntry(entryHex);
     if (!reg) continue;
     stats.registrationsCommitted++;
@@ -337,6 +365,8 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
 
 /** Opcode 0x05, version 0x01, sub-tag 0x04: enable-storage-envelope. */
 const CUTOVER_PREFIX = '050104';
+/** Opcode 0x05, version 0x01, sub-tag 0x05: enable-raft-envelope. */
+const RAFT_CUTOVER_PREFIX = '050105';
 
 /** What an apply event returned, as one word (the engine's skip is its own outcome). */
 function applyOutcome(ev: Extract<TraceEvent, { kind: 'apply' }>): string {

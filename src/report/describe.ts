@@ -237,7 +237,11 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
       return d('guards', `${ev.guards.join(', ')}${read}: ${ev.refused === undefined ? 'passed' : `${ev.refused} refused`}`, 'workload');
     }
     case 'replay-guard-check':
-      return d('guards', `after replay (applied #${ev.appliedIndex}, sidecar #${ev.sidecarIndex}, e${ev.epoch}): ${ev.guards.join(', ')}: ${ev.refused === undefined ? 'passed' : `${ev.refused} refused`}`, 'workload');
+      return d(
+        'guards',
+        `after replay (applied #${ev.appliedIndex}, sidecar #${ev.sidecarIndex}, e${ev.epoch}${ev.raft !== undefined ? `, raft e${ev.raft.epoch}` : ''}): ${ev.guards.join(', ')}: ${ev.refused === undefined ? 'passed' : `${ev.refused} refused`}`,
+        'workload',
+      );
     case 'register-propose':
       return d('register', `dek ${ev.dekId} epoch ${ev.epoch} (attempt ${ev.attempt})`, 'workload');
     case 'rotate-dek':
@@ -247,7 +251,7 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
     case 'add-node':
       return d('add-node', describeAddedId(ev.fullNodeId), 'workload');
     case 'nonce':
-      return d('nonce', `dek ${ev.dekId} ${hex16(ev.nodeId16)}/e${ev.epoch}/#${ev.writeCount} (entry #${ev.index})`, 'workload');
+      return d('nonce', `dek ${ev.dekId} ${hex16(ev.nodeId16)}/e${ev.epoch}/#${ev.writeCount} (${ev.proposal === true ? 'sealed proposal' : 'entry'} #${ev.index})`, 'workload');
     default:
       // Exhaustive today; a kind added to the contract later lands here.
       return describeUnknown(ev as unknown as { kind: string });

@@ -80,6 +80,8 @@ const U64_MAX = (1n << 64n) - 1n;
 const U32_MAX = 0xffffffff;
 /** A joiner that collides with no default member id (n1..n7). */
 const PLAIN_JOINER = 'n8';
+/** How long after a backup a raft cutover drawn to follow it comes (raftCutoverAfterBackup). */
+const RAFT_CUTOVER_AFTER_BACKUP_MS = 10;
 /** A boundary member's restarts are quick: it registers each epoch before the next. */
 const BOUNDARY_RESTART_MS = 40;
 const percent = (max: number): fc.Arbitrary<number> => fc.integer({ min: 0, max }).map((p) => p / 100);
@@ -326,6 +328,22 @@ const raw = fc.record({
     }),
     { freq: 4 },
   ),
+  /**
+   * Under production main, the operator's raft cutover (enable-raft-envelope,
+   * 0x05/0x05) at this point of the fault window, in 3 runs of 4: from then
+   * on leaders seal what they propose under the raft DEK. Drawn last, so the
+   * other draws do not move.
+   */
+  raftCutover: fc.option(permille, { freq: 4 }),
+  /**
+   * In half of those runs with a restore, the cutover comes right after the
+   * first backup instead, so that the restore brings a node back to a
+   * sidecar that never recorded the cutover (its raft epoch not bumped
+   * since). The reuse that follows (fixtures/findings/
+   * raft-epoch-not-bumped-before-cutover) also needs that node to lead on
+   * both sides of the restore, which generated runs still rarely reach.
+   */
+  raftCutoverAfterBackup: fc.boolean(),
 });
 
 type Raw = typeof raw extends fc.Arbitrary<infer T> ? T : never;
@@ -491,6 +509,11 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
       dek = dek + rot.step <= U32_MAX ? dek + rot.step : dek + 1;
       events.push({ at: time(rot.at), kind: 'rotate-dek', dekId: dek });
     }
+  }
+  if (mainFsm && r.raftCutover !== null && options.families?.rotation !== false) {
+    faults.rotation ??= {};
+    const backup = r.raftCutoverAfterBackup ? events.find((e) => e.kind === 'backup') : undefined;
+    events.push({ at: backup !== undefined ? Math.min(faultsEndMs, backup.at + RAFT_CUTOVER_AFTER_BACKUP_MS) : time(r.raftCutover), kind: 'enable-raft-envelope' });
   }
   if (on('entries')) {
     faults.entries = {};

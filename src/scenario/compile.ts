@@ -96,6 +96,8 @@ function simEvent(ev: Exclude<ScenarioEventDoc, { kind: 'storm' | 'storm-end' }>
   switch (ev.kind) {
     case 'rotate-dek':
       return lifecycleEvent(ev.at, ev.dekId === undefined ? { name: 'rotate-dek' } : { name: 'rotate-dek', dekId: ev.dekId });
+    case 'enable-raft-envelope':
+      return lifecycleEvent(ev.at, { name: ev.kind });
     case 'propose':
       return { at: ev.at, kind: 'propose', data: ev.entry, requestId: 'entry' };
     case 'add-node':

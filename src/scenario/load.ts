@@ -179,6 +179,7 @@ function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
         return;
       }
       case 'heal':
+      case 'enable-raft-envelope':
       case 'propose':
       case 'crash-leader':
       case 'storm-end':

@@ -186,6 +186,7 @@ export const SCENARIO_SCHEMA = {
           event('backup', { node: raftId, name: { type: 'string', minLength: 1 } }, ['node', 'name']),
           event('restore', { node: raftId, name: { type: 'string', minLength: 1 }, restartAfterMs, raft: { const: 'keep' } }, ['node', 'name']),
           event('rotate-dek', { dekId: { type: 'integer', minimum: 0, maximum: 0xffffffff } }),
+          event('enable-raft-envelope'),
           event('propose', { entry: { type: 'string', pattern: '^([0-9a-f]{2}){0,64}$' } }, ['entry']),
           event('add-node', { node: raftId, learner: { type: 'boolean' } }, ['node']),
           event('remove-node', { node: raftId }, ['node']),

@@ -154,6 +154,12 @@ export type ScenarioEventDoc =
   | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number; raft?: 'keep' }
   /** `dekId`: the new DEK's id (u32; default one above the newest). */
   | { at: number; kind: 'rotate-dek'; dekId?: number }
+  /**
+   * The operator calls enable-raft-envelope (0x05/0x05, production main's
+   * raft cutover) through the leader, under the leader's active raft DEK.
+   * Under Stage 6A's FSM (no raft envelope) it does nothing.
+   */
+  | { at: number; kind: 'enable-raft-envelope' }
   /** A client proposes `entry` (hex: opcode byte and body; '' is the empty entry). */
   | { at: number; kind: 'propose'; entry: string }
   /** `learner`: the node stays a learner (a read replica), never promoted to voter. */
@@ -208,6 +214,7 @@ export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
   backup: 'restores',
   restore: 'restores',
   'rotate-dek': 'rotation',
+  'enable-raft-envelope': 'rotation',
   propose: 'entries',
   'add-node': 'membership',
   'remove-node': 'membership',

@@ -108,6 +108,8 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'halt-advances-applied-index': ['cold-start:skip'],
   'post-replay-guard-lt': ['guard:after-replay'],
   'sidecar-scan-ignores-compacted': ['guard:sidecar-behind-log'],
+  'raft-epoch-not-bumped': ['nonce:raft-restarted'],
+  'raft-epoch-guard-off': ['guard:raft-epoch'],
 };
 
 /**
@@ -128,6 +130,8 @@ const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
   'guard-reads-local-registry': 'stage6a-fsm',
   'post-replay-guard-lt': 'main-fsm',
   'sidecar-scan-ignores-compacted': 'main-fsm',
+  'raft-epoch-not-bumped': 'main-fsm',
+  'raft-epoch-guard-off': 'main-fsm',
 };
 
 /** Whether `variant`'s bug can show under `policy` (a variant that needs nothing applies everywhere). */

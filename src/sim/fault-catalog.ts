@@ -166,6 +166,14 @@ export const FAULTS: readonly FaultInfo[] = [
     paths: ['committed:rotation'],
   },
   {
+    fault: 'raft cutover',
+    module: '`lifecycle/`',
+    injected: '`enable-raft-envelope` (generated under `production`)',
+    model: "production main's operator call (0x05/0x05) through the leader; from then on each leader seals what it proposes under the raft DEK with its own raft nonce, a start bumps the raft epoch, a watcher registers it and proposals wait for that registration (nothing under Stage 6A)",
+    reveals: '§7.0 raft nonces across restarts and restores, row 15 after the local replay (`raft-epoch-not-bumped`, `raft-epoch-guard-off`)',
+    paths: ['raft-cutover', 'nonce:raft', 'nonce:raft-restarted', 'guard:raft-epoch'],
+  },
+  {
     fault: 'node added',
     module: '`lifecycle/`, `operator/membership.ts`, `raft/conf.ts`',
     injected: '`add-node` (a colliding raft id from a shipped table; `learner`: a learner for good)',

@@ -61,6 +61,13 @@ export interface SimHooks {
   onNodeReplayed?(sim: SimApi, node: string): void | 'refuse';
   /** After each successful apply of a committed, non-empty entry (recorded as apply first). */
   onApply?(sim: SimApi, node: string, info: ApplyInfo): void;
+  /**
+   * Leader `node` is about to take client entry `data` into its log. Return
+   * 'refuse' to turn the client away (it asks again after a redirect delay).
+   */
+  onPropose?(sim: SimApi, node: string, data: Uint8Array): void | 'refuse';
+  /** Leader `node` took client entry `data` at `index` (its `propose` event recorded). */
+  onProposed?(sim: SimApi, node: string, data: Uint8Array, index: number): void;
   /** After a halt was recorded and the process exited. */
   onHalt?(sim: SimApi, node: string, index: number, reason: string): void;
   /** After a crash was recorded. */

@@ -215,6 +215,8 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       now: () => this.now,
       node: (name) => this.node(name),
       at: (time, fn) => this.at(time, fn),
+      mayPropose: (node, data) => this.hooks.onPropose?.(this, node.name, data) ?? undefined,
+      proposed: (node, data, index) => this.hooks.onProposed?.(this, node.name, data, index),
     });
     this.operator = new DiskOperator(this.trace, () => this.now, this.flags.restoreForgetsTerm);
     const sim = this;

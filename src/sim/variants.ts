@@ -29,6 +29,10 @@ export const SIM_VARIANTS = {
     "production main's rollback guard after the local replay (row 12) allows equality, as the one before the bump does: a sidecar a replayed bootstrap reset to the batch's epoch passes",
   'sidecar-scan-ignores-compacted':
     "production main's sidecar-behind-log guard (row 13) reads a compacted entry in the gap as harmless, so a sidecar that missed a rotation a snapshot brought in passes",
+  'raft-epoch-not-bumped':
+    "production main's start-up bump leaves the raft DEK's local_epoch alone after the raft cutover: a restarted leader seals its proposals with the raft nonces its last process used",
+  'raft-epoch-guard-off':
+    "production main's row 15 (the raft epoch against the node's own row under the raft DEK, after the local replay) always passes: a start whose raft epoch is not above last_seen goes on",
 } as const;
 
 export type SimVariant = keyof typeof SIM_VARIANTS;
@@ -72,6 +76,8 @@ export interface VariantFlags {
   haltAdvancesAppliedIndex: boolean;
   postReplayGuardLt: boolean;
   sidecarScanIgnoresCompacted: boolean;
+  raftEpochNotBumped: boolean;
+  raftEpochGuardOff: boolean;
 }
 
 export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
@@ -100,5 +106,7 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     haltAdvancesAppliedIndex: on('halt-advances-applied-index'),
     postReplayGuardLt: on('post-replay-guard-lt'),
     sidecarScanIgnoresCompacted: on('sidecar-scan-ignores-compacted'),
+    raftEpochNotBumped: on('raft-epoch-not-bumped'),
+    raftEpochGuardOff: on('raft-epoch-guard-off'),
   };
 }

@@ -39,7 +39,8 @@ export type TraceApplySkip = 'registry-applied-index';
  * The start-up guards, as a guard-check or replay-guard-check event names
  * them: Stage 6A's §9.1 guards, and production main's own-slot rollback
  * checks before the bump and after the local replay (addendum §4 rows 9 and
- * 12) and its sidecar-behind-log check (row 13).
+ * 12), its sidecar-behind-log check (row 13) and the raft epoch's check
+ * against the node's own row under the raft DEK (row 15).
  */
 export type GuardName =
   | 'exhaustion'
@@ -48,7 +49,8 @@ export type GuardName =
   | 'rollback'
   | 'own-row-pre-bump'
   | 'own-row-after-replay'
-  | 'sidecar-behind-log';
+  | 'sidecar-behind-log'
+  | 'raft-epoch';
 
 /**
  * How a restart chose its state and initial applied index under production
@@ -271,6 +273,8 @@ export type TraceEvent =
       appliedIndex: number;
       compactedThrough: number;
       logLastIndex: number;
+      /** Once the sidecar records the raft cutover: the raft DEK, its local_epoch, and the node's own row under it (row 15). */
+      raft?: { dekId: number; epoch: number; row?: TraceRow };
       refused?: GuardName;
     })
   /** The node asked the leader to commit Register(dek, full id, epoch). */
@@ -292,7 +296,9 @@ export type TraceEvent =
   | (AtNode & { kind: 'member-exit'; why: 'applied-removal' | 'operator' })
   /**
    * A replica encrypted the KV value at `index` with nonce
-   * (nodeId16 ‖ epoch ‖ writeCount) under `dekId`.
+   * (nodeId16 ‖ epoch ‖ writeCount) under `dekId`; `proposal`: leader `node`
+   * sealed the entry it proposed at `index` under its raft DEK (production
+   * main's raft envelope).
    */
   | (AtNode & {
       kind: 'nonce';
@@ -301,6 +307,7 @@ export type TraceEvent =
       nodeId16: number;
       epoch: number;
       writeCount: string;
+      proposal?: true;
     });
 
 export interface TraceNodeSummary {

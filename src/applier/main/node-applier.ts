@@ -1,8 +1,9 @@
 // Main's FSM as one node process of the `production` configuration runs it:
 // with the fake KEK of the vectors, a keystore hydrated from the node's
 // sidecar at process start (in memory: gone with the process), the sidecar
-// file itself, and the storage epoch the process pinned (WithLocalEpoch: the
-// sidecar's local_epoch of the active storage DEK after the start-up bump).
+// file itself, and the epochs the process pinned (WithLocalEpoch and
+// WithRaftLocalEpoch: the sidecar's local_epoch of the active storage and
+// raft DEKs after the start-up bump).
 // Its answers are told in Stage 6A's vocabulary (stage6a.ts), which the
 // simulator's engine and trace speak.
 import type { ApplierFactory } from '../types.ts';
@@ -27,6 +28,8 @@ export function mainNodeFactory(main: MainFsmFactory): ApplierFactory {
             sidecar,
             stateCache: stateOf(doc),
             localEpoch: doc?.keys.get(doc.activeStorage)?.localEpoch ?? 0,
+            // Before the raft cutover the raft epoch is not bumped, and a process pins 0 (startup.ts startProcess).
+            raftLocalEpoch: doc !== undefined && doc.raftEnvelopeCutoverIndex !== 0 ? (doc.keys.get(doc.activeRaft)?.localEpoch ?? 0) : 0,
           });
     return { apply: (entry, at) => stage6aResponse(fsm.apply(at?.index ?? 0, entry)) };
   };

@@ -2,8 +2,8 @@
 // code, on what each guard-check event says they read (spec §5: a node
 // refuses to start if its epoch is <= the registry's last_seen for it, if
 // its epoch is 0xFFFF, or if its low-16 id collides with another member's),
-// and production main's guards on the node's own row and its sidecar
-// (addendum §4 rows 9, 12 and 13; replay-guard-check events):
+// and production main's guards on the node's own rows and its sidecar
+// (addendum §4 rows 9, 12, 13 and 15; replay-guard-check events):
 //  - 'guard-missed': a guard let the node through where §9.1 refuses;
 //  - 'guard-wrong-refusal': a guard refused where §9.1 does not;
 //  - 'guard-view': the registry a caught-up guard read is not the committed
@@ -85,6 +85,7 @@ function refuses(guard: GuardName, ev: GuardCheckEvent, rows: readonly Row[]): s
     }
     case 'own-row-after-replay':
     case 'sidecar-behind-log':
+    case 'raft-epoch':
       return undefined; // judged on replay-guard-check events (replayRefuses)
     case 'rollback': {
       for (const row of rows) {
@@ -124,6 +125,12 @@ function replayRefuses(guard: GuardName, ev: ReplayGuardCheckEvent, ctx: CheckCo
     const row = ev.row === undefined ? undefined : (decodeRow(ev.row) ?? { dekId: ev.dekId, nodeId16: 0, fullNodeId: -1n, lastSeen: 0 });
     return ownRowRefuses(row, BigInt(ev.fullNodeId), ev.envelope, ev.epoch, (epoch, lastSeen) => epoch <= lastSeen);
   }
+  if (guard === 'raft-epoch') {
+    // Row 15: the raft epoch must be above the last_seen of the node's own row under the raft DEK (none, or another's: not compared).
+    const row = ev.raft?.row === undefined ? undefined : decodeRow(ev.raft.row);
+    if (ev.raft === undefined || row === undefined || row.fullNodeId !== BigInt(ev.fullNodeId)) return undefined;
+    return ev.raft.epoch <= row.lastSeen ? `its raft epoch ${ev.raft.epoch} is not above registry last_seen ${row.lastSeen} under raft dek ${ev.raft.dekId}` : undefined;
+  }
   if (guard !== 'sidecar-behind-log') return undefined;
   // Row 13: a sidecar behind the engine must be shown harmless entry by entry (0 is a legacy sidecar).
   if (ev.sidecarIndex === 0 || ev.sidecarIndex >= ev.appliedIndex) return undefined;
@@ -141,7 +148,9 @@ function replayRefuses(guard: GuardName, ev: ReplayGuardCheckEvent, ctx: CheckCo
 
 /** The rule a guard is judged by. */
 function ruleOf(guard: GuardName): string {
-  return guard === 'own-row-pre-bump' || guard === 'own-row-after-replay' || guard === 'sidecar-behind-log' ? 'production main (addendum §4)' : '§9.1';
+  return guard === 'own-row-pre-bump' || guard === 'own-row-after-replay' || guard === 'sidecar-behind-log' || guard === 'raft-epoch'
+    ? 'production main (addendum §4)'
+    : '§9.1';
 }
 
 /** A finding if the decision on `guard` differs from `why` (the reference's reason to refuse, if any); `stop`: the pass ended here. */

@@ -64,6 +64,10 @@ export interface ClientEnv {
   node(name: string): SimNode;
   /** Runs `fn` at virtual time `time` (after everything already scheduled for it). */
   at(time: number, fn: () => void): void;
+  /** Leader `node` is about to take `data`: 'refuse' turns the client away (it asks again after a redirect delay). */
+  mayPropose(node: SimNode, data: Uint8Array): 'refuse' | undefined;
+  /** Leader `node` took `data` at `index` (after its `propose` event was recorded). */
+  proposed(node: SimNode, data: Uint8Array, index: number): void;
 }
 
 export interface ClientStats {
@@ -136,6 +140,7 @@ export class Clients {
     }
     const node = env.nodes[p.target] as SimNode;
     const raft = node.raft;
+    if (raft !== null && node.isLeader() && env.mayPropose(node, p.data) === 'refuse') return this.submitLater(p);
     if (raft !== null && node.isLeader()) {
       const origin: EntryOrigin = { proposalId: p.id, attempt: p.attempt, node, incarnation: node.incarnation };
       const entry = raft.propose(
@@ -147,6 +152,7 @@ export class Clients {
       this.stats.accepted++;
       const requestId = `${p.base}#${p.attempt}`;
       env.trace.record({ entryHex: p.dataHex, kind: 'propose', node: node.name, requestId, t: env.now() });
+      env.proposed(node, p.data, entry.index);
       p.opts.onAttempt?.(p.attempt, node.name, requestId);
       node.stepDone();
       if (node.applyPending || env.appliesUncommitted) node.runApply();
@@ -155,10 +161,15 @@ export class Clients {
     // Not the leader (or down): follow its hint, else try the next node.
     const hint = raft !== null ? raft.leader : -1;
     p.target = hint >= 0 && hint !== node.idx ? hint : (p.target + 1) % env.nodes.length;
-    const at = env.now() + env.clientParams.redirectDelayMs;
+    this.submitLater(p);
+  }
+
+  /** Submits `p` again after a redirect delay, if its attempt has not timed out by then. */
+  private submitLater(p: Proposal): void {
+    const at = this.env.now() + this.env.clientParams.redirectDelayMs;
     const attempt = p.attempt;
     if (at < p.deadline) {
-      env.at(at, () => {
+      this.env.at(at, () => {
         if (!p.done && p.attempt === attempt) this.submit(p);
       });
     }

@@ -4,10 +4,11 @@
 // so a discovered batch carries 0). The RPC, not the applier, refuses a batch
 // with a zero id, two equal full ids or two equal low-16 values (§2.3): then
 // no entry is proposed and the cluster stays unbootstrapped. And the 0x05
-// entries that follow: the storage cutover the operator calls, the storage
-// rotation a leader started with the rotate-on-startup flag proposes (§5.4).
+// entries that follow: the storage and raft cutovers the operator calls, the
+// storage rotation a leader started with the rotate-on-startup flag proposes
+// (§5.4).
 import { DEK_PURPOSE, OPCODE, ROTATION_SUBTAG, encodeBootstrap, encodeRotation, low16 } from '../../applier/index.ts';
-import type { Registration, RotationSubTag } from '../../applier/index.ts';
+import type { DekPurposeCode, Registration, RotationSubTag } from '../../applier/index.ts';
 
 const U32_MAX = 0xffffffff;
 const encoder = new TextEncoder();
@@ -58,10 +59,19 @@ export function cutoverEntry(dekId: number, proposer: bigint, epoch: number): Ui
   return storageRotationEntry(ROTATION_SUBTAG.enableStorageEnvelope, dekId, new Uint8Array(0), proposer, epoch);
 }
 
+/** The raft cutover (enable-raft-envelope, 0x05/0x05, §2.6) under raft DEK `dekId`, with the caller's registration at its raft epoch. */
+export function raftCutoverEntry(dekId: number, proposer: bigint, raftEpoch: number): Uint8Array {
+  return rotationEntry(ROTATION_SUBTAG.enableRaftEnvelope, DEK_PURPOSE.raft, dekId, new Uint8Array(0), proposer, raftEpoch);
+}
+
 /** A 0x05 entry of storage purpose with `proposer`'s registration under `dekId` at `epoch`. */
 function storageRotationEntry(subTag: RotationSubTag, dekId: number, wrapped: Uint8Array, proposer: bigint, epoch: number): Uint8Array {
+  return rotationEntry(subTag, DEK_PURPOSE.storage, dekId, wrapped, proposer, epoch);
+}
+
+function rotationEntry(subTag: RotationSubTag, purpose: DekPurposeCode, dekId: number, wrapped: Uint8Array, proposer: bigint, epoch: number): Uint8Array {
   const proposerRow = { dekId, fullNodeId: proposer, localEpoch: epoch };
-  return withOpcode(OPCODE.rotation, encodeRotation({ subTag, dekId, purpose: DEK_PURPOSE.storage, wrapped, proposer: proposerRow }));
+  return withOpcode(OPCODE.rotation, encodeRotation({ subTag, dekId, purpose, wrapped, proposer: proposerRow }));
 }
 
 function withOpcode(opcode: number, payload: Uint8Array): Uint8Array {

@@ -11,10 +11,10 @@ const MAX_EPOCH = 0xffff;
 export interface Refusal {
   /**
    * not-a-member: a removed (or never added) node's process will not start;
-   * rollback-after-replay, sidecar-behind-log: production main's guards after
-   * the local replay (main-start.ts).
+   * rollback-after-replay, sidecar-behind-log, raft-epoch-rollback:
+   * production main's guards after the local replay (main-start.ts).
    */
-  guard: 'rollback' | 'exhaustion' | 'collision' | 'not-a-member' | 'rollback-after-replay' | 'sidecar-behind-log';
+  guard: 'rollback' | 'exhaustion' | 'collision' | 'not-a-member' | 'rollback-after-replay' | 'sidecar-behind-log' | 'raft-epoch-rollback';
   detail: string;
 }
 

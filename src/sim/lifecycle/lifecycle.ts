@@ -12,7 +12,7 @@
 // guard and the operator promotes it to voter when it has caught up.
 // remove-node removes it through the log; it is never restarted, and its
 // process runs until it learns of its removal.
-import { OPCODE, decodeRegistryValue, deriveNodeId, low16, registryKey } from '../../applier/index.ts';
+import { OPCODE, decodeRegistration, decodeRegistryValue, deriveNodeId, low16, registryKey } from '../../applier/index.ts';
 import type { ScenarioEvent } from '../config.ts';
 import type { ApplyInfo, NodeStartInfo, SimApi, SimHooks } from '../hooks.ts';
 import type { SimNode } from '../process/node.ts';
@@ -27,9 +27,10 @@ import { resolvePolicy } from './policy.ts';
 import type { LifecyclePolicy, PolicyOverrides } from './policy.ts';
 import { CaughtUpFold, RegistryView, caughtUpView, localView, requestReadIndex } from './registry-view.ts';
 import type { HaltAhead, ReadIndex } from './registry-view.ts';
+import type { RegistryRow } from '../../applier/index.ts';
 import { MAIN_SIDECAR, STAGE6A_SIDECAR } from './sidecar.ts';
 import type { SidecarAccess } from './sidecar.ts';
-import { bootstrapEntry, cutoverEntry, rotateDekEntry } from './bootstrap.ts';
+import { bootstrapEntry, cutoverEntry, raftCutoverEntry, rotateDekEntry } from './bootstrap.ts';
 import { afterReplayGuards, ownRowGuard, ownRowIn, ownRowKeyHex, ownRowOrForeign, persistedPeers } from './main-start.ts';
 import { DiskSidecarStore, sidecarFile } from '../storage/sidecar-file.ts';
 
@@ -54,10 +55,22 @@ function loopKey(dekId: number, epoch: number): string {
   return `${dekId}|${epoch}`;
 }
 
+/** Whether `data` is a registration entry (0x03) of `fullNodeId`'s, under any DEK. */
+function isRegistrationOf(data: Uint8Array, fullNodeId: bigint): boolean {
+  if (data[0] !== OPCODE.registration) return false;
+  try {
+    return decodeRegistration(data.subarray(1)).fullNodeId === fullNodeId;
+  } catch {
+    return false;
+  }
+}
+
 /** The custom scenario events this layer handles (ScenarioEvent kind 'custom'). */
 export type LifecycleEvent =
   /** `dekId`: the new DEK's id (default: one above the newest). */
   | { name: 'rotate-dek'; dekId?: number }
+  /** fsm 'main': the operator's raft cutover (0x05/0x05) through the leader (nothing under Stage 6A). */
+  | { name: 'enable-raft-envelope' }
   /** `learner`: it stays a learner (never promoted). */
   | { name: 'add-node'; node: string; learner?: boolean }
   | { name: 'remove-node'; node: string }
@@ -116,6 +129,22 @@ class Process {
   registeredMemo: { version: number; dekId: number; epoch: number; value: boolean } = { version: -1, dekId: -1, epoch: -1, value: false };
   /** fsm 'main': the (DEK, epoch) whose registration loop (§5.2) is running (loopKey). */
   loop: string | undefined = undefined;
+  /**
+   * fsm 'main', the raft envelope (§2.6, §5.5): the raft DEK (the sidecar's
+   * active.raft; 0: none) and the raft epoch this process pinned (the
+   * sidecar's, bumped at start once the raft cutover is recorded, §4 row 10).
+   */
+  raftDek = 0;
+  raftEpoch = 0;
+  /** The raft nonce factory's next write_count: a counter of its own, from 1 [inferred]. */
+  raftWriteCount = 1;
+  /** The raft wrap is installed (the cutover recorded at start, or applied since): what this process proposes is sealed. */
+  raftWrap = false;
+  /** The state cache marks this process registered at (raftDek, raftEpoch): its raft-wrapped proposals pass (§5.5). */
+  raftRegistered = false;
+  /** The §5.5 watcher is ticking; the (DEK, epoch) of its running registration loop. */
+  raftWatching = false;
+  raftLoop: string | undefined = undefined;
 
   constructor(
     readonly node: SimNode,
@@ -157,6 +186,8 @@ export class NodeLifecycle implements SimHooks {
   /** fsm 'main': the operator has asked for the storage cutover; some node has flipped on it. */
   private cutoverAsked = false;
   private cutoverSeen = false;
+  /** fsm 'main': some node has recorded a raft cutover (0x05/0x05) in its sidecar. */
+  private raftCutoverSeen = false;
 
   constructor(private readonly opts: LifecycleOptions) {
     this.policy = resolvePolicy(opts.policy);
@@ -214,11 +245,11 @@ export class NodeLifecycle implements SimHooks {
   }
 
   /** The start-up bump: the next epoch, synced to the sidecar (without the exhaustion guard the u16 wraps, as an unchecked counter would). */
-  private bumpEpoch(sim: SimApi, node: SimNode, dekId: number, before: number, check: GuardCheck): number {
+  private bumpEpoch(sim: SimApi, node: SimNode, dekId: number, before: number, check?: GuardCheck): number {
     const epoch = (before + 1) & 0xffff;
     this.sidecar.setEpoch(node.disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
     sim.trace.record({ dekId, epoch, kind: 'epoch-bump', node: node.name, t: sim.now });
-    check.bumped(epoch);
+    check?.bumped(epoch);
     return epoch;
   }
 
@@ -262,7 +293,27 @@ export class NodeLifecycle implements SimHooks {
     }
     const proc = new Process(node, fullNodeId, dekId, before, this.bumpEpoch(sim, node, dekId, before, check), this.firstWriteCount());
     proc.envelope = envelope;
+    this.pinRaftEpoch(sim, proc);
     this.begin(sim, check, proc);
+  }
+
+  /**
+   * fsm 'main', row 10 for the raft DEK: once the sidecar records the raft
+   * cutover, the start-up bump moves the raft DEK's local_epoch too (the
+   * vectors' startupPrimitives); before it, the process pins raft epoch 0
+   * (startup.ts startProcess, [inferred]). A sidecar that records the
+   * cutover installs the wrap when the engine opens. (Row 6 for the raft key, an epoch of 0xFFFF, is
+   * not checked: a raft epoch moves once per start after the cutover and
+   * every bootstrap writes 0, so no run comes near it.)
+   */
+  private pinRaftEpoch(sim: SimApi, proc: Process): void {
+    const doc = sidecarFile(proc.node.disk);
+    if (doc === undefined || doc.activeRaft === 0) return;
+    proc.raftDek = doc.activeRaft;
+    if (doc.raftEnvelopeCutoverIndex === 0) return;
+    proc.raftWrap = true;
+    const before = doc.keys.get(doc.activeRaft)?.localEpoch ?? 0;
+    proc.raftEpoch = sim.flags.raftEpochNotBumped ? before : this.bumpEpoch(sim, proc.node, proc.raftDek, before);
   }
 
   /** fsm 'main': rows 12 and 13, once the process has replayed its own log (main-start.ts). */
@@ -326,6 +377,7 @@ export class NodeLifecycle implements SimHooks {
     if (dekId === undefined) return;
     proc.noDek = false;
     proc.dekId = dekId;
+    proc.raftDek = sidecarFile(proc.node.disk)?.activeRaft ?? 0;
     proc.proposed = false;
   }
 
@@ -351,17 +403,23 @@ export class NodeLifecycle implements SimHooks {
    * Retried (as a new RPC) until some node has flipped on one.
    */
   private proposeCutover(sim: SimApi): void {
-    if (this.cutoverSeen) return;
+    this.operatorRpc(sim, () => this.cutoverSeen, (proc) => cutoverEntry(proc.dekId, proc.fullNodeId, proc.epoch));
+  }
+
+  /**
+   * An operator RPC through the leader's process (running, with a DEK): it
+   * proposes `entry(proc)` (undefined: that process cannot serve it yet),
+   * retried, as a new RPC, until `done`.
+   */
+  private operatorRpc(sim: SimApi, done: () => boolean, entry: (proc: Process) => Uint8Array | undefined): void {
+    if (done()) return;
     const proc = this.leaderWithDek(sim);
-    if (proc === undefined) {
-      sim.after(WRITE_RETRY_MS, (s) => this.proposeCutover(s));
+    const data = proc === undefined ? undefined : entry(proc);
+    if (proc === undefined || data === undefined) {
+      sim.after(WRITE_RETRY_MS, (s) => this.operatorRpc(s, done, entry));
       return;
     }
-    sim.propose(cutoverEntry(proc.dekId, proc.fullNodeId, proc.epoch), {
-      node: proc.node.name,
-      wanted: () => !this.cutoverSeen,
-      onGiveUp: () => this.proposeCutover(sim),
-    });
+    sim.propose(data, { node: proc.node.name, wanted: () => !done(), onGiveUp: () => this.operatorRpc(sim, done, entry) });
   }
 
   /** fsm 'main': the leader's process, if it runs past its guards with a DEK (an operator RPC's way in). */
@@ -410,6 +468,7 @@ export class NodeLifecycle implements SimHooks {
         if (!this.learnersForGood.has(node.name)) sim.changeMembership('promote', node.name);
       }
       this.register(sim, proc, view ?? localView(node));
+      if (this.mainFsm) this.watchRaft(sim, proc);
     }
     if (!node.holdApply) return;
     if (this.policy.nonces.applies === 'after-registration-committed') {
@@ -513,16 +572,26 @@ export class NodeLifecycle implements SimHooks {
    * out after the run's client time-out, not main's 5 s: regsim runs on the
    * compressed clock its election time-outs are on.
    */
-  private proposeRegistration(sim: SimApi, proc: Process, failures = 0): void {
-    proc.proposed = true;
-    const { dekId, epoch } = proc;
-    if (this.mainFsm) proc.loop = loopKey(dekId, epoch);
+  private proposeRegistration(sim: SimApi, proc: Process, failures = 0, purpose: 'storage' | 'raft' = 'storage'): void {
+    const raft = purpose === 'raft';
+    const dekId = raft ? proc.raftDek : proc.dekId;
+    const epoch = raft ? proc.raftEpoch : proc.epoch;
+    const key = loopKey(dekId, epoch);
+    if (raft) proc.raftLoop = key;
+    else {
+      proc.proposed = true;
+      if (this.mainFsm) proc.loop = key;
+    }
     const name = proc.node.name;
-    const wanted = (): boolean => this.isCurrent(proc) && proc.dekId === dekId && proc.epoch === epoch;
+    const wanted = (): boolean =>
+      this.isCurrent(proc) && (raft ? proc.raftDek === dekId && proc.raftEpoch === epoch && !proc.raftRegistered : proc.dekId === dekId && proc.epoch === epoch);
+    const done = (): boolean => (raft ? this.rowShows(proc, dekId, epoch) : this.registered(proc));
     sim.propose(registrationEntry(dekId, proc.fullNodeId, epoch), {
       node: name,
       maxAttempts: this.mainFsm ? 1 : this.policy.registerMaxAttempts,
       wanted,
+      // The raft loop's success marks the state cache (§5.5): the gate on its proposals opens.
+      ...(raft ? { onApplied: () => void (proc.raftRegistered ||= this.rowShows(proc, dekId, epoch)) } : {}),
       onAttempt: () => {
         proc.registerAttempts++;
         sim.trace.record({ attempt: proc.registerAttempts, dekId, epoch, kind: 'register-propose', node: name, t: sim.now });
@@ -534,8 +603,9 @@ export class NodeLifecycle implements SimHooks {
           return;
         }
         sim.after(registerBackoffMs(failures), () => {
-          if (wanted() && !this.registered(proc)) this.proposeRegistration(sim, proc, failures + 1);
-          else if (proc.loop === loopKey(dekId, epoch)) proc.loop = undefined;
+          if (wanted() && !done()) this.proposeRegistration(sim, proc, failures + 1, purpose);
+          else if (raft && proc.raftLoop === key) proc.raftLoop = undefined;
+          else if (!raft && proc.loop === key) proc.loop = undefined;
         });
       },
     });
@@ -549,11 +619,93 @@ export class NodeLifecycle implements SimHooks {
     const version = proc.node.disk.registry.version;
     const memo = proc.registeredMemo;
     if (!store.applying && memo.version === version && memo.dekId === proc.dekId && memo.epoch === proc.epoch) return memo.value;
-    const value = store.get(registryKey(proc.dekId, low16(proc.fullNodeId)));
-    const row = value === undefined ? undefined : decodeRegistryValue(value);
-    const registered = row !== undefined && row.fullNodeId === proc.fullNodeId && row.lastSeen === proc.epoch;
+    const registered = this.rowShows(proc, proc.dekId, proc.epoch);
     if (!store.applying) proc.registeredMemo = { version, dekId: proc.dekId, epoch: proc.epoch, value: registered };
     return registered;
+  }
+
+  /** The node's local row under `dekId` is its own at `epoch`. */
+  private rowShows(proc: Process, dekId: number, epoch: number): boolean {
+    const row = this.ownRow(proc, dekId);
+    return row !== undefined && row.fullNodeId === proc.fullNodeId && row.lastSeen === epoch;
+  }
+
+  /** The row in the node's own slot under `dekId`, in its local store (whoever owns it). */
+  private ownRow(proc: Process, dekId: number): RegistryRow | undefined {
+    const value = proc.node.store?.get(registryKey(dekId, low16(proc.fullNodeId)));
+    return value === undefined ? undefined : decodeRegistryValue(value);
+  }
+
+  // --- the raft envelope (fsm 'main', §2.6, §5.5) -------------------------------------
+
+  /** Starts the §5.5 watcher unless it is ticking already. */
+  private watchRaft(sim: SimApi, proc: Process): void {
+    if (!proc.raftWatching) this.raftTick(sim, proc);
+  }
+
+  /**
+   * One tick of the §5.5 watcher: while the raft wrap is installed and the
+   * state cache does not mark the process registered at its raft epoch, it
+   * reads its own row under the raft DEK. Showing (self, raft epoch): the
+   * process is registered. Its own row above the raft epoch: the watcher
+   * refuses with a log line only, and the process's raft-wrapped proposals
+   * stay refused. Otherwise the registration loop of §5.2 runs for it.
+   */
+  private raftTick(sim: SimApi, proc: Process): void {
+    proc.raftWatching = false;
+    if (!this.isCurrent(proc) || proc.phase !== 'running' || !proc.raftWrap || proc.raftRegistered) return;
+    const row = this.ownRow(proc, proc.raftDek);
+    const own = row !== undefined && row.fullNodeId === proc.fullNodeId;
+    if (own && row.lastSeen === proc.raftEpoch) {
+      proc.raftRegistered = true;
+      return;
+    }
+    if (!(own && row.lastSeen > proc.raftEpoch) && proc.raftLoop !== loopKey(proc.raftDek, proc.raftEpoch)) this.proposeRegistration(sim, proc, 0, 'raft');
+    proc.raftWatching = true;
+    sim.after(WATCHER_TICK_MS, () => this.raftTick(sim, proc));
+  }
+
+  /**
+   * A leader is about to take an entry: once its raft wrap is installed, a
+   * process not yet marked registered at its raft epoch refuses every
+   * proposal but its own registration (§5.5), which it seals at the epoch
+   * not yet registered.
+   */
+  onPropose(_sim: SimApi, name: string, data: Uint8Array): void | 'refuse' {
+    const proc = this.procs.get(name);
+    if (proc === undefined || !proc.raftWrap || proc.raftRegistered) return;
+    return isRegistrationOf(data, proc.fullNodeId) ? undefined : 'refuse';
+  }
+
+  /** A leader took an entry: with the raft wrap installed it sealed it, with the next nonce of its raft factory. */
+  onProposed(sim: SimApi, name: string, _data: Uint8Array, index: number): void {
+    const proc = this.procs.get(name);
+    if (proc === undefined || !proc.raftWrap) return;
+    sim.trace.record({
+      dekId: proc.raftDek,
+      epoch: proc.raftEpoch,
+      index,
+      kind: 'nonce',
+      node: name,
+      nodeId16: low16(proc.fullNodeId),
+      proposal: true,
+      t: sim.now,
+      writeCount: String(proc.raftWriteCount++),
+    });
+  }
+
+  /**
+   * The operator's enable-raft-envelope RPC through the leader (§2.6, §5.4):
+   * under the leader's active raft DEK, with its registration at the raft
+   * epoch it pinned. Retried (as a new RPC) until some node has recorded a
+   * raft cutover, or faults end.
+   */
+  private proposeRaftCutover(sim: SimApi): void {
+    this.operatorRpc(
+      sim,
+      () => this.faultsEnded || this.raftCutoverSeen,
+      (proc) => (proc.raftDek === 0 ? undefined : raftCutoverEntry(proc.raftDek, proc.fullNodeId, proc.raftEpoch)),
+    );
   }
 
   // --- applies: nonces, rotation markers, crash triggers ----------------------------
@@ -667,6 +819,7 @@ export class NodeLifecycle implements SimHooks {
     const active = this.sidecar.activeDek(proc.node.disk);
     const envelope = this.envelopeActive(proc.node);
     if (envelope) this.cutoverSeen = true;
+    this.raftApplied(sim, proc);
     if (proc.noDek || active === undefined || (active === proc.dekId && envelope === proc.envelope)) return;
     proc.envelope = envelope;
     proc.proposed = false;
@@ -678,6 +831,22 @@ export class NodeLifecycle implements SimHooks {
     sim.after(WATCHER_TICK_MS, () => {
       if (this.isCurrent(proc) && proc.phase === 'running' && proc.dekId === active && !proc.proposed) this.register(sim, proc, localView(proc.node));
     });
+  }
+
+  /**
+   * fsm 'main': after a 0x05 apply, a sidecar that records the raft cutover
+   * has had the wrap-installer called (§2.6 steps 4 and 6): the process seals
+   * its proposals from now on, at the raft epoch it pinned, and its watcher
+   * starts (§5.5).
+   */
+  private raftApplied(sim: SimApi, proc: Process): void {
+    const doc = sidecarFile(proc.node.disk);
+    if (doc === undefined || doc.raftEnvelopeCutoverIndex === 0) return;
+    this.raftCutoverSeen = true;
+    proc.raftDek = doc.activeRaft;
+    if (proc.raftWrap) return;
+    proc.raftWrap = true;
+    this.watchRaft(sim, proc);
   }
 
   /**
@@ -738,6 +907,10 @@ export class NodeLifecycle implements SimHooks {
         sim.propose(rotationMarker(this.lastProposedDek));
         return;
       }
+      case 'enable-raft-envelope':
+        // Stage 6A has no raft envelope: there the operator's call does nothing.
+        if (this.mainFsm) this.proposeRaftCutover(sim);
+        return;
       case 'add-node': {
         const name = this.nodeArg(event, data.node);
         if (data.learner === true) this.learnersForGood.add(name);

@@ -4,11 +4,13 @@
 //   before the engines: 6 exhaustion, 8 collision (persistedPeers), 9 own row (pre-bump),
 //   then 10 the bump (lifecycle.ts startMain: a refusal bumps nothing);
 //   11 the engine opens and replays the committed tail of its own log;
-//   after the replay: 12 own row again (post-bump), 13 sidecar behind log.
+//   after the replay: 12 own row again (post-bump), 13 sidecar behind log,
+//   15 the raft epoch against its own row under the raft DEK (once the raft
+//   cutover is recorded).
 // Rows 1-5 and 7 (KEK file and filesystem checks) guard an operator's
 // set-up, which regsim does not vary: they always pass here. Row 14 compares a
-// snapshot's cutover header, which regsim's snapshots do not carry; row 15 is
-// the raft cutover's, not modelled; row 16 is unreachable after row 12.
+// snapshot's cutover header, which regsim's snapshots do not carry; row 16 is
+// unreachable after row 12.
 import { decodeRegistryValue, fromHex, low16, registryKey } from '../../applier/index.ts';
 import type { RegistryRow } from '../../applier/index.ts';
 import { toHex } from '../../applier/hex.ts';
@@ -71,6 +73,19 @@ export function ownRowGuard(
   return refuse(`sidecar local_epoch ${sidecarEpoch} ${strict ? '<=' : '<'} registry last_seen ${row.lastSeen}${when === 'after-replay' ? ' after the replay' : ''}`);
 }
 
+/**
+ * Row 15: once the raft cutover is recorded, the raft epoch (the sidecar's
+ * local_epoch of active.raft, as row 12 reads the storage one) must be above
+ * last_seen of the node's own row under the raft DEK. [inferred] The addendum
+ * names only that comparison: a missing row, or one another full id owns,
+ * passes here (row 12 refuses a foreign row in the node's slot under the
+ * storage DEK, and every path that writes one slot writes both).
+ */
+export function raftEpochGuard(fullNodeId: bigint, row: RegistryRow | undefined, raftEpoch: number): Refusal | undefined {
+  if (row === undefined || row.fullNodeId !== fullNodeId || raftEpoch > row.lastSeen) return undefined;
+  return { guard: 'raft-epoch-rollback', detail: `raft local_epoch ${raftEpoch} <= registry last_seen ${row.lastSeen} under the raft DEK after the replay` };
+}
+
 /** Row 13, through production's primitive; `scan` reads the local log (undefined: compacted). */
 export function sidecarBehindLogGuard(sidecarIndex: number, appliedIndex: number, scan: (index: number) => Uint8Array | undefined): Refusal | undefined {
   try {
@@ -100,8 +115,8 @@ export function ownRowOrForeign(own: { row: RegistryRow | undefined } | undefine
 }
 
 /**
- * Rows 12 and 13 on the node as its local replay left it: the sidecar
- * re-read, its own row in the live store, the engine's applied index and its
+ * Rows 12, 13 and 15 on the node as its local replay left it: the sidecar
+ * re-read, its own rows in the live store, the engine's applied index and its
  * log. Nothing to check while the sidecar names no storage DEK (Phase 0
  * before the bootstrap applied). [inferred] A node whose replay applied the
  * bootstrap it had never applied before is checked too: its sidecar is then
@@ -137,6 +152,13 @@ export function afterReplayGuards(
     };
     refusal = sidecarBehindLogGuard(doc.raftAppliedIndex, node.applied, scan);
   }
+  const raftDek = doc.raftEnvelopeCutoverIndex !== 0 ? doc.activeRaft : 0;
+  const raftEpoch = doc.keys.get(raftDek)?.localEpoch ?? 0;
+  const raftOwn = raftDek === 0 ? undefined : ownRowIn(node.store?.rows() ?? [], ownRowKeyHex(raftDek, fullNodeId));
+  if (refusal === undefined && raftDek !== 0 && rollback) {
+    guards.push('raft-epoch');
+    refusal = flags.raftEpochGuardOff ? undefined : raftEpochGuard(fullNodeId, raftOwn?.row, raftEpoch);
+  }
   const event: ReplayGuardCheckEvent = {
     appliedIndex: node.applied,
     compactedThrough: raft.hs.offset,
@@ -148,6 +170,7 @@ export function afterReplayGuards(
     kind: 'replay-guard-check',
     logLastIndex: raft.lastIndex(),
     node: node.name,
+    ...(raftDek !== 0 ? { raft: { dekId: raftDek, epoch: raftEpoch, ...(raftOwn !== undefined ? { row: raftOwn.trace } : {}) } } : {}),
     ...(refusal !== undefined ? { refused: guards[guards.length - 1] } : {}),
     ...(own !== undefined ? { row: own.trace } : {}),
     sidecarIndex: doc.raftAppliedIndex,

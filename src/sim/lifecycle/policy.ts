@@ -162,9 +162,20 @@ const HARDENED_POLICY: LifecyclePolicy = {
  *    applied it, if the DEK is still active then (§5.3).
  *  - a joiner's sidecar is a copy of a bootstrapped member's with every
  *    local_epoch 0 (the addendum does not say how a new member gets one).
- * Not modelled yet: the raft cutover (0x05/0x05) and raft-purpose
- * rotations, guards 14 and 15 (rows 1-5 and 7 check an operator's set-up,
- * which regsim does not vary; row 16 is unreachable), ReadOnlySafe. The
+ *  - the raft cutover (0x05/0x05) is the operator's `enable-raft-envelope`
+ *    event, through the leader at its pinned raft epoch. A sealing leader's
+ *    raft nonce counts its own write_count from 1 (the addendum names one
+ *    nonce factory per process for storage, none for raft [inferred]); a
+ *    process that started before the cutover pins raft epoch 0
+ *    (startup.ts startProcess [inferred]); row 15 passes a missing or
+ *    foreign row (it names only the epoch comparison [inferred]); a leader
+ *    not yet registered turns a proposal away and the client asks again
+ *    after its redirect delay (§5.5 says "refused" [code], not how the
+ *    caller retries).
+ * Not modelled yet: raft-purpose rotations, guard 14, row 6 for the raft
+ * key, row 13 reading a raft-wrapped first byte (rows 1-5 and 7 check an
+ * operator's set-up, which regsim does not vary; row 16 is unreachable),
+ * ReadOnlySafe. The
  * registration loop (§5.2) backs off as main's does, but an attempt times
  * out after the run's client time-out, not 5 s (lifecycle.ts
  * proposeRegistration). The engine

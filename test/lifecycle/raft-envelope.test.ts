@@ -1,0 +1,151 @@
+// Production main's raft envelope (addendum §2.6, §4 rows 10 and 15, §5.5):
+// the operator's raft cutover, leaders sealing what they propose under the
+// raft DEK, the raft epoch bumped at start once the cutover is recorded, the
+// watcher that registers it, the gate on proposals until it has, and row 15.
+// Each bug variant is caught, and the generator reaches what they break.
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { toHex } from '../../src/applier/hex.ts';
+import { loadScenario, runScenario, scenarioArbitrary } from '../../src/scenario/index.ts';
+import { POLICY_PRESETS, resolvePolicy } from '../../src/sim/lifecycle/index.ts';
+import { raftEpochGuard } from '../../src/sim/lifecycle/main-start.ts';
+import { registrationEntry } from '../../src/sim/workload.ts';
+import type { TraceEvent } from '../../src/trace/types.ts';
+
+const ME = 0x1234_5678_9abc_def0n;
+const row = (lastSeen: number, fullNodeId = ME) => ({ fullNodeId, firstSeen: 0, lastSeen });
+const fixture = (name: string) => loadScenario(readFileSync(new URL(`../../fixtures/production/${name}.json`, import.meta.url), 'utf8'));
+
+type Nonce = Extract<TraceEvent, { kind: 'nonce' }>;
+
+describe('row 15 on its inputs', () => {
+  it('refuses a raft epoch at or below the last_seen of its own row; a missing or foreign row passes', () => {
+    expect(raftEpochGuard(ME, row(3), 3)?.guard).toBe('raft-epoch-rollback');
+    expect(raftEpochGuard(ME, row(3), 2)?.guard).toBe('raft-epoch-rollback');
+    expect(raftEpochGuard(ME, row(3), 4)).toBeUndefined();
+    expect(raftEpochGuard(ME, undefined, 0)).toBeUndefined();
+    expect(raftEpochGuard(ME, row(9, ME ^ (1n << 40n)), 0)).toBeUndefined();
+  });
+});
+
+describe('in production runs', () => {
+  const samples = fc.sample(scenarioArbitrary({ config: 'production' }), { seed: 21, numRuns: 40 });
+  const runs = samples.map((s) => ({ s, r: runScenario(s) }));
+
+  it('the operator cuts the raft envelope over in most runs, and leaders seal their proposals from then on', () => {
+    const cut = runs.filter(({ s }) => s.events.some((e) => e.kind === 'enable-raft-envelope'));
+    expect(cut.length).toBeGreaterThan(20);
+    const sealing = cut.filter(({ r }) => r.trace.some((ev) => ev.kind === 'nonce' && ev.proposal === true));
+    expect(sealing.length).toBeGreaterThan(cut.length / 2);
+    // Without the event no proposal is sealed.
+    for (const { s, r } of runs) {
+      if (!s.events.some((e) => e.kind === 'enable-raft-envelope')) expect(r.trace.some((ev) => ev.kind === 'nonce' && ev.proposal === true)).toBe(false);
+    }
+  });
+
+  it('a seal follows its propose event, on the leader that took the entry', () => {
+    for (const { r } of runs) {
+      r.trace.forEach((ev, e) => {
+        if (ev.kind !== 'nonce' || ev.proposal !== true) return;
+        const before = r.trace[e - 1];
+        expect(before?.kind === 'propose' && before.node === ev.node).toBe(true);
+      });
+    }
+  });
+
+  it("a process seals under a raft epoch above 0 only its own registration until that registration applied on it (§5.5's gate)", () => {
+    let gated = 0;
+    for (const { r } of runs) {
+      const registeredAt = new Map<string, number>();
+      r.trace.forEach((ev, e) => {
+        if (ev.kind !== 'nonce' || ev.proposal !== true || ev.epoch === 0) return;
+        gated++;
+        const propose = r.trace[e - 1];
+        if (propose?.kind !== 'propose') throw new Error('a seal without its propose event');
+        const key = `${ev.node}|${ev.dekId}|${ev.epoch}`;
+        if (!registeredAt.has(key)) {
+          const fullNodeId = r.trace.find((x) => x.kind === 'guard-check' && x.node === ev.node);
+          const full = fullNodeId?.kind === 'guard-check' ? BigInt(fullNodeId.fullNodeId) : undefined;
+          const own = full === undefined ? '' : toHex(registrationEntry(ev.dekId, full, ev.epoch));
+          const applied = r.trace.findIndex((x, i) => i < e && x.kind === 'apply' && x.node === ev.node && x.entryHex === own && x.result.kind === 'registered');
+          if (applied < 0) {
+            // Not registered yet: the only entry it may seal is its own registration.
+            expect(propose.entryHex).toBe(own);
+            return;
+          }
+          registeredAt.set(key, applied);
+        }
+      });
+    }
+    expect(gated).toBeGreaterThan(0);
+  });
+
+  it('a start after the cutover bumps the raft epoch, and the oracle agrees with every decision of rows 12, 13 and 15', () => {
+    let bumps = 0;
+    let row15 = 0;
+    for (const { s, r } of runs) {
+      expect(r.violations.filter((v) => v.code.startsWith('guard-')), JSON.stringify(s)).toEqual([]);
+      const raftDeks = new Set(r.trace.flatMap((ev) => (ev.kind === 'nonce' && ev.proposal === true ? [ev.dekId] : [])));
+      bumps += r.trace.filter((ev) => ev.kind === 'epoch-bump' && raftDeks.has(ev.dekId)).length;
+      row15 += r.trace.filter((ev) => ev.kind === 'replay-guard-check' && ev.guards.includes('raft-epoch')).length;
+    }
+    expect(bumps).toBeGreaterThan(0);
+    expect(row15).toBeGreaterThan(0);
+  });
+
+  it('no raft nonce is used twice by the correct lifecycle', () => {
+    for (const { r } of runs) {
+      const seen = new Set<string>();
+      for (const ev of r.trace) {
+        if (ev.kind !== 'nonce' || ev.proposal !== true) continue;
+        const n = ev as Nonce;
+        const key = `${n.dekId}|${n.nodeId16}|${n.epoch}|${n.writeCount}`;
+        expect(seen.has(key)).toBe(false);
+        seen.add(key);
+      }
+    }
+  });
+});
+
+describe('fixtures/production/raft-leader-restarts.json (found by explore, shrunk; row 15 off, as the guard swarm runs it)', () => {
+  const scenario = fixture('raft-leader-restarts');
+
+  it('is ok on the correct lifecycle: the restarted leader seals at a new raft epoch', () => {
+    expect(runScenario(scenario).verdict).toBe('ok');
+  });
+
+  it('raft-epoch-not-bumped: the restarted leader seals with raft nonces it used before, and no-nonce-reuse says so', () => {
+    const r = runScenario(scenario, { variant: 'raft-epoch-not-bumped' });
+    const reuse = r.violations.find((v) => v.invariant === 'no-nonce-reuse');
+    expect(reuse?.message).toMatch(/under dek 2 used by n\d again/);
+  });
+});
+
+describe('fixtures/production/raft-cutover-in-replay-tail.json (found by explore, shrunk)', () => {
+  const scenario = fixture('raft-cutover-in-replay-tail');
+
+  it("refuses n1, whose local replay applied the raft cutover it had not applied before (its raft epoch was not bumped): row 15, failing closed", () => {
+    const r = runScenario(scenario);
+    expect(r.verdict).toBe('ok');
+    const refused = r.trace.filter((ev) => ev.kind === 'guard-refused' && ev.node === 'n1');
+    expect(refused.map((ev) => ev.kind === 'guard-refused' && ev.guard)).toEqual(['raft-epoch-rollback']);
+  });
+
+  it("raft-epoch-guard-off lets n1 through, and the oracle says row 15 missed", () => {
+    const r = runScenario(scenario, { variant: 'raft-epoch-guard-off' });
+    expect(r.violations.some((v) => v.code === 'guard-missed' && v.message.includes("n1's raft-epoch guard"))).toBe(true);
+  });
+});
+
+describe('under Stage 6A', () => {
+  it('the operator\'s raft cutover does nothing: the run is the one without the event', () => {
+    const scenario = fixture('raft-leader-restarts');
+    for (const config of ['spec', 'hardened'] as const) {
+      const policy = resolvePolicy({}, POLICY_PRESETS[config]);
+      const withEvent = runScenario({ ...scenario, policy });
+      const without = runScenario({ ...scenario, policy, events: scenario.events.filter((e) => e.kind !== 'enable-raft-envelope') });
+      expect(withEvent.traceHash).toBe(without.traceHash);
+    }
+  });
+});
