@@ -142,8 +142,9 @@ class Process {
   raftWrap = false;
   /** The state cache marks this process registered at (raftDek, raftEpoch): its raft-wrapped proposals pass (§5.5). */
   raftRegistered = false;
-  /** The §5.5 watcher is ticking; the (DEK, epoch) of its running registration loop. */
+  /** The §5.5 watcher is ticking. */
   raftWatching = false;
+  /** The (DEK, epoch) whose raft registration loop is running (loopKey). */
   raftLoop: string | undefined = undefined;
 
   constructor(
@@ -302,9 +303,10 @@ export class NodeLifecycle implements SimHooks {
    * cutover, the start-up bump moves the raft DEK's local_epoch too (the
    * vectors' startupPrimitives); before it, the process pins raft epoch 0
    * (startup.ts startProcess, [inferred]). A sidecar that records the
-   * cutover installs the wrap when the engine opens. (Row 6 for the raft key, an epoch of 0xFFFF, is
-   * not checked: a raft epoch moves once per start after the cutover and
-   * every bootstrap writes 0, so no run comes near it.)
+   * cutover installs the wrap when the engine opens. (Row 6 for the raft
+   * key, an epoch of 0xFFFF, is not checked: a raft epoch moves once per
+   * start after the cutover and every bootstrap writes 0, so no run comes
+   * near it.)
    */
   private pinRaftEpoch(sim: SimApi, proc: Process): void {
     const doc = sidecarFile(proc.node.disk);
