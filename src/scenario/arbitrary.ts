@@ -80,8 +80,12 @@ const U64_MAX = (1n << 64n) - 1n;
 const U32_MAX = 0xffffffff;
 /** A joiner that collides with no default member id (n1..n7). */
 const PLAIN_JOINER = 'n8';
-/** How long after a backup a raft cutover drawn to follow it comes (raftCutoverAfterBackup). */
+/** How long after the leader's backup a raft cutover drawn to follow it comes (raftCutoverAfterBackup). */
 const RAFT_CUTOVER_AFTER_BACKUP_MS = 10;
+/** A rewound leader restarts this soon after its restore (and each leader killed after it). */
+const REWIND_RESTART_MS = 20;
+/** When, after a rewound leader's restore, the leaders of the moment are killed. */
+const REWIND_KILLS_MS = [300, 500, 700] as const;
 /** A boundary member's restarts are quick: it registers each epoch before the next. */
 const BOUNDARY_RESTART_MS = 40;
 const percent = (max: number): fc.Arbitrary<number> => fc.integer({ min: 0, max }).map((p) => p / 100);
@@ -336,14 +340,15 @@ const raw = fc.record({
    */
   raftCutover: fc.option(permille, { freq: 4 }),
   /**
-   * In half of those runs with a restore, the cutover comes right after the
-   * first backup instead, so that the restore brings a node back to a
-   * sidecar that never recorded the cutover (its raft epoch not bumped
-   * since). The reuse that follows (fixtures/findings/
-   * raft-epoch-not-bumped-before-cutover) also needs that node to lead on
-   * both sides of the restore, which generated runs still rarely reach.
+   * In half of those runs with restores on, the leader's disk is backed up
+   * right before the cutover and restored `rewindAfterMs` later
+   * (rewind-leader): the node that sealed proposals comes back to a sidecar
+   * that never recorded the cutover (fixtures/findings/
+   * raft-epoch-not-bumped-before-cutover), a state uniform draws reached in
+   * 0 of 4,000 runs.
    */
   raftCutoverAfterBackup: fc.boolean(),
+  rewindAfterMs: fc.integer({ min: 100, max: 800 }),
 });
 
 type Raw = typeof raw extends fc.Arbitrary<infer T> ? T : never;
@@ -512,8 +517,15 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
   }
   if (mainFsm && r.raftCutover !== null && options.families?.rotation !== false) {
     faults.rotation ??= {};
-    const backup = r.raftCutoverAfterBackup ? events.find((e) => e.kind === 'backup') : undefined;
-    events.push({ at: backup !== undefined ? Math.min(faultsEndMs, backup.at + RAFT_CUTOVER_AFTER_BACKUP_MS) : time(r.raftCutover), kind: 'enable-raft-envelope' });
+    const rewind = r.raftCutoverAfterBackup && on('restores');
+    const at = time(r.raftCutover, rewind ? r.rewindAfterMs + REWIND_KILLS_MS.at(-1)! : 0);
+    if (rewind) {
+      events.push({ at, kind: 'rewind-leader', name: 'rewind', afterMs: r.rewindAfterMs, restartAfterMs: REWIND_RESTART_MS });
+      // Leaders killed after the rewound node is back, so that it may lead again (and seal) on this side of its restore.
+      for (const k of REWIND_KILLS_MS) events.push({ at: at + r.rewindAfterMs + k, kind: 'crash-leader', restartAfterMs: REWIND_RESTART_MS });
+      faults.storms ??= {};
+    }
+    events.push({ at: rewind ? at + RAFT_CUTOVER_AFTER_BACKUP_MS : at, kind: 'enable-raft-envelope' });
   }
   if (on('entries')) {
     faults.entries = {};

@@ -208,6 +208,11 @@ function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
         if (backups.has(ev.name)) throw new ScenarioError(`${at}/name`, `reuses backup name "${ev.name}"`);
         backups.set(ev.name, { node: ev.node, at: ev.at });
         return;
+      case 'rewind-leader':
+        if (backups.has(ev.name)) throw new ScenarioError(`${at}/name`, `reuses backup name "${ev.name}"`);
+        if (ev.at + ev.afterMs > s.faultsEndMs) throw new ScenarioError(`${at}/afterMs`, `restores at ${ev.at + ev.afterMs}, after faultsEndMs (${s.faultsEndMs})`);
+        backups.set(ev.name, { node: '(the leader at the time)', at: ev.at });
+        return;
       case 'restore': {
         known(ev.node, `${at}/node`);
         const b = backups.get(ev.name);

@@ -185,6 +185,7 @@ export const SCENARIO_SCHEMA = {
           event('heal'),
           event('backup', { node: raftId, name: { type: 'string', minLength: 1 } }, ['node', 'name']),
           event('restore', { node: raftId, name: { type: 'string', minLength: 1 }, restartAfterMs, raft: { const: 'keep' } }, ['node', 'name']),
+          event('rewind-leader', { name: { type: 'string', minLength: 1 }, afterMs: lastsMs, restartAfterMs }, ['name', 'afterMs']),
           event('rotate-dek', { dekId: { type: 'integer', minimum: 0, maximum: 0xffffffff } }),
           event('enable-raft-envelope'),
           event('propose', { entry: { type: 'string', pattern: '^([0-9a-f]{2}){0,64}$' } }, ['entry']),

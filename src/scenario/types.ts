@@ -152,6 +152,12 @@ export type ScenarioEventDoc =
    * naive restore; by default the node rejoins as a fresh member).
    */
   | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number; raft?: 'keep' }
+  /**
+   * Back up whichever node leads now as `name`; `afterMs` later, restore that
+   * node from it (it rejoins as a fresh member) and restart it after
+   * `restartAfterMs`. Nothing if no node leads.
+   */
+  | { at: number; kind: 'rewind-leader'; name: string; afterMs: number; restartAfterMs?: number }
   /** `dekId`: the new DEK's id (u32; default one above the newest). */
   | { at: number; kind: 'rotate-dek'; dekId?: number }
   /**
@@ -213,6 +219,7 @@ export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
   heal: 'partitions',
   backup: 'restores',
   restore: 'restores',
+  'rewind-leader': 'restores',
   'rotate-dek': 'rotation',
   'enable-raft-envelope': 'rotation',
   propose: 'entries',

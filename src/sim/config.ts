@@ -101,6 +101,14 @@ export type ScenarioEvent =
    * all; otherwise the node rejoins with its Raft state discarded.
    */
   | { at: number; kind: 'restore'; node: string; name: string; restartAfterMs?: number; raft?: 'keep' }
+  /**
+   * Back up whichever node leads now (its whole disk) as `name`, and
+   * `afterMs` later restore that node from it by the safe procedure (it
+   * rejoins with its Raft state discarded), restarting it after
+   * `restartAfterMs`: an operator rolling the leader's machine back.
+   * Nothing if no node leads.
+   */
+  | { at: number; kind: 'rewind-leader'; name: string; afterMs: number; restartAfterMs?: number }
   /** Change network parameters from now on. */
   | { at: number; kind: 'set-network'; params: Partial<NetworkParams> }
   /**
@@ -214,6 +222,7 @@ export const FAULT_KINDS: ReadonlySet<ScenarioEvent['kind']> = new Set([
   'partition',
   'one-way',
   'restore',
+  'rewind-leader',
   'set-network',
   'crash-leader',
   'isolate-leader',

@@ -128,7 +128,7 @@ export const FAULTS: readonly FaultInfo[] = [
   {
     fault: 'backup / restore',
     module: '`operator/disk-restore.ts`',
-    injected: "`backup` (name), `restore` (name, optional `raft: 'keep'`)",
+    injected: "`backup` (name), `restore` (name, optional `raft: 'keep'`), `rewind-leader` (the leader of the moment backed up, restored `afterMs` later)",
     model: "a backup is a whole-disk copy (Raft state, log, snapshot, registry, sidecar). A restore leaves the node down until a restart; by default it brings back the registry, snapshot and sidecar and the node rejoins with empty Raft state (how an operator re-seeds a member). Two operator mistakes are generated too: a backup of *another* node restored onto this machine, and the naive restore `raft: 'keep'` that brings the old term, vote and log back, which Raft does not tolerate, so such a scenario gives up §7.6 raft-safety, and every invariant from the first raft-safety violation on (reported as expected, `src/scenario/given-up.ts`)",
     reveals: '§7.0 a stale sidecar epoch reused (`no-startup-guard`, `guard-reads-local-registry`), §7.2 restored rows, §7.6 a naive restore',
     paths: ['restore:stale', 'restore:naive', 'restore:onto-other', 'epoch:rebump'],

@@ -378,6 +378,16 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
         this.operator.restore(this.node(ev.node), ev.name, ev.raft === 'keep');
         this.restartLater(ev.node, ev.restartAfterMs);
         return;
+      case 'rewind-leader': {
+        const leader = this.leader();
+        if (leader === undefined) return;
+        this.operator.backup(leader, ev.name);
+        this.after(ev.afterMs, () => {
+          this.operator.restore(leader, ev.name, false);
+          this.restartLater(leader.name, ev.restartAfterMs);
+        });
+        return;
+      }
       case 'crash-leader':
       case 'isolate-leader':
       case 'figure-8':

@@ -149,3 +149,32 @@ describe('under Stage 6A', () => {
     }
   });
 });
+
+describe('rewind-leader', () => {
+  const finding = loadScenario(readFileSync(new URL('../../fixtures/findings/raft-epoch-not-bumped-before-cutover/scenario.json', import.meta.url), 'utf8'));
+  const rewound = {
+    ...finding,
+    events: [
+      { at: 300, kind: 'rewind-leader' as const, name: 'r', afterMs: 400, restartAfterMs: 20 },
+      ...finding.events.filter((e) => e.kind !== 'backup' && e.kind !== 'restore'),
+    ],
+  };
+
+  it('backs up the leader of the moment and restores that node afterMs later; the saved finding reproduces through it', () => {
+    const r = runScenario(rewound);
+    const leaderAt = (t: number) => r.trace.flatMap((ev) => (ev.kind === 'became-leader' && ev.t <= t ? [ev.node] : [])).at(-1);
+    const backup = r.trace.find((ev) => ev.kind === 'backup');
+    const restore = r.trace.find((ev) => ev.kind === 'restore');
+    expect(backup?.kind === 'backup' && backup.t).toBe(300);
+    expect(backup?.kind === 'backup' && backup.node).toBe(leaderAt(300));
+    expect(restore?.kind === 'restore' && [restore.node, restore.t]).toEqual([backup?.kind === 'backup' && backup.node, 700]);
+    expect(r.violations[0]?.invariant).toBe('no-nonce-reuse');
+  });
+
+  it('is refused when its restore would come after faultsEndMs, or its name is another backup\'s', () => {
+    const late = { ...rewound, events: [{ at: 900, kind: 'rewind-leader', name: 'r', afterMs: 400 }] };
+    expect(() => loadScenario(JSON.stringify(late))).toThrow(/events\/0\/afterMs.*after faultsEndMs/);
+    const twice = { ...rewound, events: [{ at: 100, kind: 'backup', node: 'n1', name: 'r' }, { at: 200, kind: 'rewind-leader', name: 'r', afterMs: 100 }] };
+    expect(() => loadScenario(JSON.stringify(twice))).toThrow(/events\/1\/name.*reuses backup name "r"/);
+  });
+});
