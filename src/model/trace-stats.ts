@@ -7,7 +7,8 @@ import { isProbeRequest } from '../trace/probe.ts';
 import type { TraceEvent } from '../trace/types.ts';
 import { entryModelFor } from './entry-model.ts';
 import { modelKeyHex } from './registration.ts';
-import { CommittedLog, decodeRegistrationEntry, ModelTimeline, parseRowValue, traceRowsDigest } from './invariants/context.ts';
+import { CommittedLog, decodeRegistrationEntry, ModelTimeline, traceRowsDigest } from './invariants/context.ts';
+import { raftEpochNotAbove } from './invariants/guard-decisions.ts';
 
 /** The epoch boundaries a narrower or signed integer type breaks: an advance from below to at or above. */
 export const EPOCH_BOUNDARIES = [0x80, 0x100, 0x8000] as const;
@@ -306,11 +307,9 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
       case 'guard-refused':
         bump(stats.guardRefusalsByGuard, ev.guard);
         break;
-      case 'replay-guard-check': {
-        const row = ev.raft?.row === undefined ? undefined : parseRowValue(ev.raft.row.valueHex);
-        if (ev.raft !== undefined && row !== undefined && row.fullNodeId === BigInt(ev.fullNodeId) && ev.raft.epoch <= row.lastSeen) stats.raftEpochsNotAbove++;
+      case 'replay-guard-check':
+        if (raftEpochNotAbove(ev) !== undefined) stats.raftEpochsNotAbove++;
         break;
-      }
       case 'nonce':
         stats.noncesIssued++;
         if (ev.proposal === true) {

@@ -29,6 +29,7 @@ export {
   copySidecar,
   advanceAppliedIndex,
   emptySidecar,
+  raftCutoverDek,
   stateOf,
   validateSidecar,
   writeSidecar,

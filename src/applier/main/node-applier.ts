@@ -9,7 +9,7 @@
 import type { ApplierFactory } from '../types.ts';
 import { fakeKek } from './kek.ts';
 import { stage6aResponse } from './stage6a.ts';
-import { stateOf } from './sidecar.ts';
+import { raftCutoverDek, stateOf } from './sidecar.ts';
 import { hydrateKeystore } from './startup.ts';
 import type { MainFsmFactory } from './types.ts';
 
@@ -29,7 +29,7 @@ export function mainNodeFactory(main: MainFsmFactory): ApplierFactory {
             stateCache: stateOf(doc),
             localEpoch: doc?.keys.get(doc.activeStorage)?.localEpoch ?? 0,
             // Before the raft cutover the raft epoch is not bumped, and a process pins 0 (startup.ts startProcess).
-            raftLocalEpoch: doc !== undefined && doc.raftEnvelopeCutoverIndex !== 0 ? (doc.keys.get(doc.activeRaft)?.localEpoch ?? 0) : 0,
+            raftLocalEpoch: doc?.keys.get(raftCutoverDek(doc))?.localEpoch ?? 0,
           });
     return { apply: (entry, at) => stage6aResponse(fsm.apply(at?.index ?? 0, entry)) };
   };

@@ -95,6 +95,11 @@ export interface StateCache {
   storageEnvelopeActive: boolean;
 }
 
+/** The raft DEK the sidecar records the raft cutover under (0: no cutover recorded, or no raft DEK). */
+export function raftCutoverDek(sidecar: Sidecar | undefined): number {
+  return sidecar !== undefined && sidecar.raftEnvelopeCutoverIndex !== 0 ? sidecar.activeRaft : 0;
+}
+
 export function stateOf(sidecar: Sidecar | undefined): StateCache {
   return { activeStorage: sidecar?.activeStorage ?? 0, storageEnvelopeActive: sidecar?.storageEnvelopeActive ?? false };
 }

@@ -5,7 +5,7 @@ import { CodecError, OPCODE, decodeRegistryValue, low16, registryKey } from '../
 import type { RegistryStore } from '../types.ts';
 import type { KekUnwrapper } from './kek.ts';
 import { Keystore } from './keystore.ts';
-import { writeSidecar } from './sidecar.ts';
+import { raftCutoverDek, writeSidecar } from './sidecar.ts';
 import type { Sidecar, SidecarStore } from './sidecar.ts';
 
 export type StartupRefusal =
@@ -167,7 +167,7 @@ export function startProcess(sidecar: SidecarStore, kek: KekUnwrapper): ProcessS
   const doc = sidecar.read();
   const keystore = hydrateKeystore(doc, kek);
   const localEpoch = doc !== undefined && doc.activeStorage !== 0 ? bumpLocalEpoch(sidecar, doc.activeStorage) : 0;
-  const raftCutOver = doc !== undefined && doc.raftEnvelopeCutoverIndex !== 0 && doc.activeRaft !== 0;
-  const raftLocalEpoch = raftCutOver ? bumpLocalEpoch(sidecar, doc.activeRaft) : 0;
+  const raftDek = raftCutoverDek(doc);
+  const raftLocalEpoch = raftDek !== 0 ? bumpLocalEpoch(sidecar, raftDek) : 0;
   return { keystore, localEpoch, raftLocalEpoch };
 }

@@ -118,6 +118,17 @@ function ownRowRefuses(
   return back(epoch, row.lastSeen) ? `its sidecar epoch ${epoch} has gone back against registry last_seen ${row.lastSeen}` : undefined;
 }
 
+/**
+ * Row 15 on what a replay-guard-check event read: why the raft epoch is not
+ * above the last_seen of the node's own row under the raft DEK, or undefined
+ * (no raft cutover recorded; no row, or another's: not compared).
+ */
+export function raftEpochNotAbove(ev: ReplayGuardCheckEvent): string | undefined {
+  const row = ev.raft?.row === undefined ? undefined : decodeRow(ev.raft.row);
+  if (ev.raft === undefined || row === undefined || row.fullNodeId !== BigInt(ev.fullNodeId)) return undefined;
+  return ev.raft.epoch <= row.lastSeen ? `its raft epoch ${ev.raft.epoch} is not above registry last_seen ${row.lastSeen} under raft dek ${ev.raft.dekId}` : undefined;
+}
+
 /** Why production main refuses at `guard` after the local replay, on the event's inputs and the committed log. */
 function replayRefuses(guard: GuardName, ev: ReplayGuardCheckEvent, ctx: CheckContext): string | undefined {
   if (guard === 'own-row-after-replay') {
@@ -125,12 +136,7 @@ function replayRefuses(guard: GuardName, ev: ReplayGuardCheckEvent, ctx: CheckCo
     const row = ev.row === undefined ? undefined : (decodeRow(ev.row) ?? { dekId: ev.dekId, nodeId16: 0, fullNodeId: -1n, lastSeen: 0 });
     return ownRowRefuses(row, BigInt(ev.fullNodeId), ev.envelope, ev.epoch, (epoch, lastSeen) => epoch <= lastSeen);
   }
-  if (guard === 'raft-epoch') {
-    // Row 15: the raft epoch must be above the last_seen of the node's own row under the raft DEK (none, or another's: not compared).
-    const row = ev.raft?.row === undefined ? undefined : decodeRow(ev.raft.row);
-    if (ev.raft === undefined || row === undefined || row.fullNodeId !== BigInt(ev.fullNodeId)) return undefined;
-    return ev.raft.epoch <= row.lastSeen ? `its raft epoch ${ev.raft.epoch} is not above registry last_seen ${row.lastSeen} under raft dek ${ev.raft.dekId}` : undefined;
-  }
+  if (guard === 'raft-epoch') return raftEpochNotAbove(ev);
   if (guard !== 'sidecar-behind-log') return undefined;
   // Row 13: a sidecar behind the engine must be shown harmless entry by entry (0 is a legacy sidecar).
   if (ev.sidecarIndex === 0 || ev.sidecarIndex >= ev.appliedIndex) return undefined;

@@ -140,8 +140,8 @@ export class Clients {
     }
     const node = env.nodes[p.target] as SimNode;
     const raft = node.raft;
-    if (raft !== null && node.isLeader() && env.mayPropose(node, p.data) === 'refuse') return this.submitLater(p);
     if (raft !== null && node.isLeader()) {
+      if (env.mayPropose(node, p.data) === 'refuse') return this.submitLater(p);
       const origin: EntryOrigin = { proposalId: p.id, attempt: p.attempt, node, incarnation: node.incarnation };
       const entry = raft.propose(
         (index, term): Entry => ({ index, term, data: p.data, hex: p.dataHex, digest: p.digest, origin }),

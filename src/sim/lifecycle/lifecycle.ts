@@ -33,6 +33,7 @@ import type { SidecarAccess } from './sidecar.ts';
 import { bootstrapEntry, cutoverEntry, raftCutoverEntry, rotateDekEntry } from './bootstrap.ts';
 import { afterReplayGuards, ownRowGuard, ownRowIn, ownRowKeyHex, ownRowOrForeign, persistedPeers } from './main-start.ts';
 import { DiskSidecarStore, sidecarFile } from '../storage/sidecar-file.ts';
+import { raftCutoverDek } from '../../applier/main/sidecar.ts';
 
 /** The DEK a cluster starts under unless the scenario names another. */
 export const INITIAL_DEK = 1;
@@ -312,7 +313,7 @@ export class NodeLifecycle implements SimHooks {
     const doc = sidecarFile(proc.node.disk);
     if (doc === undefined || doc.activeRaft === 0) return;
     proc.raftDek = doc.activeRaft;
-    if (doc.raftEnvelopeCutoverIndex === 0) return;
+    if (raftCutoverDek(doc) === 0) return;
     proc.raftWrap = true;
     const before = doc.keys.get(doc.activeRaft)?.localEpoch ?? 0;
     proc.raftEpoch = sim.flags.raftEpochNotBumped ? before : this.bumpEpoch(sim, proc.node, proc.raftDek, before);
@@ -842,10 +843,10 @@ export class NodeLifecycle implements SimHooks {
    * starts (§5.5).
    */
   private raftApplied(sim: SimApi, proc: Process): void {
-    const doc = sidecarFile(proc.node.disk);
-    if (doc === undefined || doc.raftEnvelopeCutoverIndex === 0) return;
+    const raftDek = raftCutoverDek(sidecarFile(proc.node.disk));
+    if (raftDek === 0) return;
     this.raftCutoverSeen = true;
-    proc.raftDek = doc.activeRaft;
+    proc.raftDek = raftDek;
     if (proc.raftWrap) return;
     proc.raftWrap = true;
     this.watchRaft(sim, proc);

@@ -14,6 +14,7 @@
 import { decodeRegistryValue, fromHex, low16, registryKey } from '../../applier/index.ts';
 import type { RegistryRow } from '../../applier/index.ts';
 import { toHex } from '../../applier/hex.ts';
+import { raftCutoverDek } from '../../applier/main/sidecar.ts';
 import { StartupError, checkSidecarBehindRaftLog } from '../../applier/main/startup.ts';
 import { fullIdHex } from '../../trace/ids.ts';
 import type { GuardName, TraceEvent, TraceRow } from '../../trace/types.ts';
@@ -136,7 +137,8 @@ export function afterReplayGuards(
   const dekId = doc.activeStorage;
   const epoch = doc.keys.get(dekId)?.localEpoch ?? 0;
   const envelope = doc.storageEnvelopeActive;
-  const own = ownRowIn(node.store?.rows() ?? [], ownRowKeyHex(dekId, fullNodeId));
+  const rows = node.store?.rows() ?? [];
+  const own = ownRowIn(rows, ownRowKeyHex(dekId, fullNodeId));
   const guards: GuardName[] = [];
   let refusal: Refusal | undefined;
   if (rollback) {
@@ -152,9 +154,9 @@ export function afterReplayGuards(
     };
     refusal = sidecarBehindLogGuard(doc.raftAppliedIndex, node.applied, scan);
   }
-  const raftDek = doc.raftEnvelopeCutoverIndex !== 0 ? doc.activeRaft : 0;
+  const raftDek = raftCutoverDek(doc);
   const raftEpoch = doc.keys.get(raftDek)?.localEpoch ?? 0;
-  const raftOwn = raftDek === 0 ? undefined : ownRowIn(node.store?.rows() ?? [], ownRowKeyHex(raftDek, fullNodeId));
+  const raftOwn = raftDek === 0 ? undefined : ownRowIn(rows, ownRowKeyHex(raftDek, fullNodeId));
   if (refusal === undefined && raftDek !== 0 && rollback) {
     guards.push('raft-epoch');
     refusal = flags.raftEpochGuardOff ? undefined : raftEpochGuard(fullNodeId, raftOwn?.row, raftEpoch);
