@@ -13,6 +13,8 @@ export type PathGroup = 'applier' | 'committed' | 'domain' | 'guard' | 'engine' 
  * A design option a path exists only under (the scenario layer decides
  * whether a configuration has it): 'skip-applied' (engine.registryReplay),
  * 'durable-applied-index' (engine.coldStart: production main's cold start),
+ * 'last-snapshot-cold-start' (without it: a restart resumes at the last
+ * local snapshot on the store as persisted),
  * 'admission-check' (membership.admission: production main's check on the
  * leader before an add), 'no-admission-check' (without it: with it the
  * leader refuses a colliding joiner before its start-up guard could),
@@ -21,7 +23,14 @@ export type PathGroup = 'applier' | 'committed' | 'domain' | 'guard' | 'engine' 
  * node has a KEK and the bootstrap writes epoch 0 into every sidecar),
  * 'main-fsm' (production main's FSM: real 0x04/0x05 entries every node applies).
  */
-export type PathNeed = 'skip-applied' | 'durable-applied-index' | 'admission-check' | 'no-admission-check' | 'stage6a-fsm' | 'main-fsm';
+export type PathNeed =
+  | 'skip-applied'
+  | 'durable-applied-index'
+  | 'last-snapshot-cold-start'
+  | 'admission-check'
+  | 'no-admission-check'
+  | 'stage6a-fsm'
+  | 'main-fsm';
 
 export interface PathInfo {
   /** Stable name: variants declare the paths they change by it. */

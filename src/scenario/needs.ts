@@ -14,6 +14,8 @@ export function policyHas(need: PathNeed | undefined, policy: LifecyclePolicy): 
       return policy.engine.registryReplay === 'skip-applied';
     case 'durable-applied-index':
       return policy.engine.coldStart === 'durable-applied-index';
+    case 'last-snapshot-cold-start':
+      return policy.engine.coldStart !== 'durable-applied-index';
     case 'admission-check':
       return policy.membership?.admission === 'leader-check';
     case 'no-admission-check':

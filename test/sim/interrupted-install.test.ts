@@ -7,9 +7,10 @@
 // counterexample of the install-not-resumed variant.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadScenario, runScenario } from '../../src/scenario/index.ts';
+import { loadScenario, presetPolicy, runScenario, variantAppliesTo } from '../../src/scenario/index.ts';
 
-const scenario = loadScenario(readFileSync(new URL('../../fixtures/variants/install-not-resumed.json', import.meta.url), 'utf8'));
+const text = readFileSync(new URL('../../fixtures/variants/install-not-resumed.json', import.meta.url), 'utf8');
+const scenario = loadScenario(text);
 
 describe('an install interrupted after its snapshot was persisted', () => {
   it('is finished by the restart, before the node resumes at the snapshot', () => {
@@ -28,5 +29,23 @@ describe('an install interrupted after its snapshot was persisted', () => {
     const r = runScenario(scenario, { variant: 'install-not-resumed' });
     expect(r.verdict).toBe('safety-violation');
     expect(r.trace.some((e) => e.kind === 'snapshot-persist')).toBe(true);
+  });
+
+  it("changes nothing but the install's trace record under production main's cold start, so only configurations without it explore the variant", () => {
+    const raw = JSON.parse(text);
+    raw.policy.engine.coldStart = 'durable-applied-index';
+    const durable = loadScenario(JSON.stringify(raw));
+    // The persisted snapshot is above the durable applied index: the restart restores the store from it anyway.
+    const kept = (variant?: string) =>
+      runScenario(durable, variant === undefined ? {} : { variant })
+        .trace.filter((e) => e.kind !== 'snapshot-install' && e.kind !== 'run-start')
+        .map((e) => JSON.stringify(e));
+    const correct = runScenario(durable);
+    expect(correct.trace.some((e) => e.kind === 'snapshot-persist')).toBe(true);
+    expect(runScenario(durable, { variant: 'install-not-resumed' }).verdict).toBe(correct.verdict);
+    expect(kept('install-not-resumed')).toEqual(kept());
+    expect(variantAppliesTo('install-not-resumed', presetPolicy('production'))).toBe(false);
+    expect(variantAppliesTo('install-not-resumed', presetPolicy('hardened'))).toBe(true);
+    expect(variantAppliesTo('install-not-resumed', presetPolicy('spec'))).toBe(true);
   });
 });
