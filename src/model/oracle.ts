@@ -16,6 +16,7 @@ import { checkFailClosedHalts } from './invariants/fail-closed.ts';
 import { checkLiveness } from './invariants/liveness.ts';
 import { checkNonceReuse } from './invariants/nonce.ts';
 import { checkRaftLog } from './invariants/raft.ts';
+import { checkSealGate } from './invariants/seal-gate.ts';
 import { checkAppliedLog } from './invariants/state-checker.ts';
 import { checkReplayIdempotence } from './invariants/replay.ts';
 import { checkNoSilentRollback } from './invariants/rollback.ts';
@@ -29,7 +30,7 @@ export type Checker = (trace: readonly TraceEvent[], ctx: CheckContext) => Viola
 
 /** One checker per invariant (each is its own module under ./invariants). */
 export const CHECKERS: Readonly<Record<InvariantName, Checker>> = {
-  'no-nonce-reuse': checkNonceReuse,
+  'no-nonce-reuse': (trace, ctx) => [...checkNonceReuse(trace, ctx), ...checkSealGate(trace, ctx)],
   'replay-idempotence': checkReplayIdempotence,
   'no-silent-rollback': checkNoSilentRollback,
   'collisions-halt': checkCollisionsHalt,

@@ -135,6 +135,8 @@ export const PATHS: readonly PathInfo[] = [
     count: (s) => s.raftSealsAfterRestart,
     needs: 'main-fsm',
   },
+  { name: 'raft-rotation', group: 'engine', label: 'raft DEK rotation (0x05/0x01, raft) committed, nodes moved to the new raft DEK', count: (s) => s.raftRotations, needs: 'main-fsm' },
+  { name: 'nonce:raft-rotated', group: 'engine', label: 'proposals sealed under a raft DEK a rotation brought in', count: (s) => s.raftSealsRotated, needs: 'main-fsm' },
   { name: 'skipped', group: 'engine', label: 'registration acknowledged as already applied', count: applied('skipped'), needs: 'skip-applied' },
   {
     name: 'cold-start:skip',

@@ -62,8 +62,10 @@ export interface TraceStats {
   registrationReplayNoops: number;
   /** The same for bootstrap and rotation entries (0x04/0x05), which main's applier re-applies on its sidecar too. */
   keyEntryReplaysAfterCrash: number;
-  /** DEK rotations that committed and moved nodes to a new DEK (rotate-dek events). */
+  /** DEK rotations that committed and moved nodes to a new DEK (rotate-dek events of the storage DEK). */
   dekRotations: number;
+  /** Raft DEK rotations (0x05/0x01 of raft purpose) that committed and re-pointed a node's raft DEK (rotate-dek events of purpose raft). */
+  raftRotations: number;
   /** Storage cutovers (enable-storage-envelope, 0x05/0x04) committed that the model applies without a halt. */
   cutoversCommitted: number;
   /** Raft cutovers (enable-raft-envelope, 0x05/0x05) committed that the model applies without a halt. */
@@ -72,6 +74,8 @@ export interface TraceStats {
   raftSeals: number;
   /** Of those, seals by a node that had sealed proposals in an earlier process (before a crash). */
   raftSealsAfterRestart: number;
+  /** Of those, seals under a raft DEK a raft rotation brought in. */
+  raftSealsRotated: number;
   /** Starts whose raft epoch after the local replay was not above the node's own row under the raft DEK (what row 15 refuses). */
   raftEpochsNotAbove: number;
   /** Committed registrations the model halts as collision. */
@@ -147,10 +151,12 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     registrationReplaysAfterCrash: 0,
     keyEntryReplaysAfterCrash: 0,
     dekRotations: 0,
+    raftRotations: 0,
     cutoversCommitted: 0,
     raftCutoversCommitted: 0,
     raftSeals: 0,
     raftSealsAfterRestart: 0,
+    raftSealsRotated: 0,
     raftEpochsNotAbove: 0,
     registrationReplayNoops: 0,
     collisionAttemptsCommitted: 0,
@@ -201,6 +207,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
   /** Nodes that sealed a proposal in their current process, and in an earlier one. */
   const sealing = new Set<string>();
   const sealedEarlier = new Set<string>();
+  const rotatedRaftDeks = new Set<number>();
 
   for (const ev of trace) {
     switch (ev.kind) {
@@ -315,11 +322,15 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
         if (ev.proposal === true) {
           stats.raftSeals++;
           if (sealedEarlier.has(ev.node)) stats.raftSealsAfterRestart++;
+          if (rotatedRaftDeks.has(ev.dekId)) stats.raftSealsRotated++;
           sealing.add(ev.node);
         }
         break;
       case 'rotate-dek':
-        stats.dekRotations++;
+        if (ev.purpose === 'raft') {
+          stats.raftRotations++;
+          rotatedRaftDeks.add(ev.dekId);
+        } else stats.dekRotations++;
         break;
       default:
         break;

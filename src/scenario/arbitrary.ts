@@ -349,6 +349,13 @@ const raw = fc.record({
    */
   raftCutoverAfterBackup: fc.boolean(),
   rewindAfterMs: fc.integer({ min: 100, max: 800 }),
+  /**
+   * Under production main, the leader's raft rotate-dek (0x05/0x01 of raft
+   * purpose) at this point of the fault window, in 2 runs of 3: before the
+   * raft cutover (which then names the new raft DEK) or after it (leaders
+   * seal under the new one once they register there). Drawn last too.
+   */
+  raftRotation: fc.option(permille, { freq: 3 }),
 });
 
 type Raw = typeof raw extends fc.Arbitrary<infer T> ? T : never;
@@ -526,6 +533,10 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
       faults.storms ??= {};
     }
     events.push({ at: rewind ? at + RAFT_CUTOVER_AFTER_BACKUP_MS : at, kind: 'enable-raft-envelope' });
+  }
+  if (mainFsm && r.raftRotation !== null && options.families?.rotation !== false) {
+    faults.rotation ??= {};
+    events.push({ at: time(r.raftRotation), kind: 'rotate-raft-dek' });
   }
   if (on('entries')) {
     faults.entries = {};

@@ -97,6 +97,7 @@ function simEvent(ev: Exclude<ScenarioEventDoc, { kind: 'storm' | 'storm-end' }>
     case 'rotate-dek':
       return lifecycleEvent(ev.at, ev.dekId === undefined ? { name: 'rotate-dek' } : { name: 'rotate-dek', dekId: ev.dekId });
     case 'enable-raft-envelope':
+    case 'rotate-raft-dek':
       return lifecycleEvent(ev.at, { name: ev.kind });
     case 'propose':
       return { at: ev.at, kind: 'propose', data: ev.entry, requestId: 'entry' };

@@ -180,6 +180,7 @@ function checkEvents(s: Scenario, all: string[], joiners: string[]): void {
       }
       case 'heal':
       case 'enable-raft-envelope':
+      case 'rotate-raft-dek':
       case 'propose':
       case 'crash-leader':
       case 'storm-end':

@@ -188,6 +188,7 @@ export const SCENARIO_SCHEMA = {
           event('rewind-leader', { name: { type: 'string', minLength: 1 }, afterMs: lastsMs, restartAfterMs }, ['name', 'afterMs']),
           event('rotate-dek', { dekId: { type: 'integer', minimum: 0, maximum: 0xffffffff } }),
           event('enable-raft-envelope'),
+          event('rotate-raft-dek'),
           event('propose', { entry: { type: 'string', pattern: '^([0-9a-f]{2}){0,64}$' } }, ['entry']),
           event('add-node', { node: raftId, learner: { type: 'boolean' } }, ['node']),
           event('remove-node', { node: raftId }, ['node']),

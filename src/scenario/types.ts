@@ -161,6 +161,12 @@ export type ScenarioEventDoc =
   /** `dekId`: the new DEK's id (u32; default one above the newest). */
   | { at: number; kind: 'rotate-dek'; dekId?: number }
   /**
+   * Production main only: the leader rotates the raft DEK (0x05/0x01 of raft
+   * purpose, §2.4) to the highest key id + 1, its registration inside at its
+   * raft epoch. Nothing under Stage 6A, which has no raft DEK.
+   */
+  | { at: number; kind: 'rotate-raft-dek' }
+  /**
    * The operator calls enable-raft-envelope (0x05/0x05, production main's
    * raft cutover) through the leader, under the leader's active raft DEK.
    * Under Stage 6A's FSM (no raft envelope) it does nothing.
@@ -222,6 +228,7 @@ export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
   'rewind-leader': 'restores',
   'rotate-dek': 'rotation',
   'enable-raft-envelope': 'rotation',
+  'rotate-raft-dek': 'rotation',
   propose: 'entries',
   'add-node': 'membership',
   'remove-node': 'membership',

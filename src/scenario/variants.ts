@@ -110,6 +110,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'sidecar-scan-ignores-compacted': ['guard:sidecar-behind-log'],
   'raft-epoch-not-bumped': ['nonce:raft-restarted'],
   'raft-epoch-guard-off': ['guard:raft-epoch'],
+  'raft-rotation-keeps-registration': ['nonce:raft-rotated'],
 };
 
 /**
@@ -138,6 +139,7 @@ const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
   'sidecar-scan-ignores-compacted': 'main-fsm',
   'raft-epoch-not-bumped': 'main-fsm',
   'raft-epoch-guard-off': 'main-fsm',
+  'raft-rotation-keeps-registration': 'main-fsm',
 };
 
 /** Whether `variant`'s bug can show under `policy` (a variant that needs nothing applies everywhere). */

@@ -33,6 +33,8 @@ export const SIM_VARIANTS = {
     "production main's start-up bump leaves the raft DEK's local_epoch alone after the raft cutover: a restarted leader seals its proposals with the raft nonces its last process used",
   'raft-epoch-guard-off':
     "production main's row 15 (the raft epoch against the node's own row under the raft DEK, after the local replay) always passes: a start whose raft epoch is not above last_seen goes on",
+  'raft-rotation-keeps-registration':
+    "production main's state cache keeps a process marked registered across a raft rotate-dek: its leader seals proposals under the new raft DEK before its registration there commits",
 } as const;
 
 export type SimVariant = keyof typeof SIM_VARIANTS;
@@ -78,6 +80,7 @@ export interface VariantFlags {
   sidecarScanIgnoresCompacted: boolean;
   raftEpochNotBumped: boolean;
   raftEpochGuardOff: boolean;
+  raftRotationKeepsRegistration: boolean;
 }
 
 export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
@@ -108,5 +111,6 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     sidecarScanIgnoresCompacted: on('sidecar-scan-ignores-compacted'),
     raftEpochNotBumped: on('raft-epoch-not-bumped'),
     raftEpochGuardOff: on('raft-epoch-guard-off'),
+    raftRotationKeepsRegistration: on('raft-rotation-keeps-registration'),
   };
 }

@@ -279,8 +279,11 @@ export type TraceEvent =
     })
   /** The node asked the leader to commit Register(dek, full id, epoch). */
   | (AtNode & { kind: 'register-propose'; dekId: number; epoch: number; attempt: number })
-  /** A DEK rotation committed: nodes now register and encrypt under `dekId`. */
-  | (At & { kind: 'rotate-dek'; dekId: number })
+  /**
+   * A DEK rotation committed: nodes now register and encrypt under `dekId`
+   * (`purpose` 'raft', production main only: they seal their proposals under it).
+   */
+  | (At & { kind: 'rotate-dek'; dekId: number; purpose?: 'raft' })
   /** The operator added `node` (its membership change follows through the log). */
   | (AtNode & { kind: 'add-node'; fullNodeId: string })
   /** The operator decommissions `node`: it is never restarted; its removal goes through the log (its registry rows stay). */

@@ -32,8 +32,10 @@ describe('exploration coverage', () => {
     expect(hardened).not.toContain('cutover');
     expect(hardened).not.toContain('guard:after-replay'); // main's guards after the local replay only
     expect(hardened).not.toContain('guard:sidecar-behind-log');
-    for (const raft of ['raft-cutover', 'nonce:raft', 'nonce:raft-restarted', 'guard:raft-epoch']) expect(hardened).not.toContain(raft); // main's raft envelope only
-    expect(hardened.length).toBe(PATH_NAMES.length - 11);
+    for (const raft of ['raft-cutover', 'nonce:raft', 'nonce:raft-restarted', 'guard:raft-epoch', 'raft-rotation', 'nonce:raft-rotated']) {
+      expect(hardened).not.toContain(raft); // main's raft envelope and raft DEK only
+    }
+    expect(hardened.length).toBe(PATH_NAMES.length - 13);
     // An undeclared variant (a new design idea) is judged like the correct applier.
     expect(judgedPaths('no-such-variant-declared', 'hardened')).toEqual(hardened);
   });

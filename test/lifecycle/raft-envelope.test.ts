@@ -11,6 +11,9 @@ import { loadScenario, runScenario, scenarioArbitrary } from '../../src/scenario
 import { POLICY_PRESETS, resolvePolicy } from '../../src/sim/lifecycle/index.ts';
 import { raftEpochGuard } from '../../src/sim/lifecycle/main-start.ts';
 import { registrationEntry } from '../../src/sim/workload.ts';
+import { rotateDekEntry } from '../../src/sim/lifecycle/bootstrap.ts';
+import { DEK_PURPOSE, OPCODE, decodeRegistration, deriveNodeId } from '../../src/applier/index.ts';
+import { hexToBytes } from '../../src/model/invariants/trace-hex.ts';
 import type { TraceEvent } from '../../src/trace/types.ts';
 
 const ME = 0x1234_5678_9abc_def0n;
@@ -54,24 +57,34 @@ describe('in production runs', () => {
     }
   });
 
-  it("a process seals under a raft epoch above 0 only its own registration until that registration applied on it (§5.5's gate)", () => {
+  it("a process seals under a raft epoch above 0, or a rotated raft DEK, only its own registration until that registration applied on it (§5.5's gate)", () => {
     let gated = 0;
+    let rotatedGated = 0;
     for (const { r } of runs) {
       const registeredAt = new Map<string, number>();
+      const rotated = new Set<number>();
       r.trace.forEach((ev, e) => {
-        if (ev.kind !== 'nonce' || ev.proposal !== true || ev.epoch === 0) return;
+        if (ev.kind === 'rotate-dek' && ev.purpose === 'raft') rotated.add(ev.dekId);
+        if (ev.kind !== 'nonce' || ev.proposal !== true || (ev.epoch === 0 && !rotated.has(ev.dekId))) return;
         gated++;
+        if (rotated.has(ev.dekId)) rotatedGated++;
         const propose = r.trace[e - 1];
         if (propose?.kind !== 'propose') throw new Error('a seal without its propose event');
         const key = `${ev.node}|${ev.dekId}|${ev.epoch}`;
         if (!registeredAt.has(key)) {
-          const fullNodeId = r.trace.find((x) => x.kind === 'guard-check' && x.node === ev.node);
-          const full = fullNodeId?.kind === 'guard-check' ? BigInt(fullNodeId.fullNodeId) : undefined;
-          const own = full === undefined ? '' : toHex(registrationEntry(ev.dekId, full, ev.epoch));
-          const applied = r.trace.findIndex((x, i) => i < e && x.kind === 'apply' && x.node === ev.node && x.entryHex === own && x.result.kind === 'registered');
+          const start = r.trace[0];
+          const named = start?.kind === 'run-start' ? start.fullIds?.[ev.node] : undefined;
+          const full = named === undefined ? deriveNodeId(ev.node) : BigInt(named);
+          const own = toHex(registrationEntry(ev.dekId, full, ev.epoch));
+          // The proposer of a raft rotation is registered under the new DEK by the rotation entry itself.
+          const rotation = toHex(rotateDekEntry(DEK_PURPOSE.raft, ev.dekId, full, ev.epoch));
+          const applied = r.trace.findIndex(
+            (x, i) => i < e && x.kind === 'apply' && x.node === ev.node && x.result.kind !== 'halt' && (x.entryHex === own || x.entryHex === rotation),
+          );
           if (applied < 0) {
-            // Not registered yet: the only entry it may seal is its own registration.
-            expect(propose.entryHex).toBe(own);
+            // Not registered yet: the only entries it may seal are its own registrations (this one, or one under its storage DEK).
+            const entry = hexToBytes(propose.entryHex);
+            expect(entry[0] === OPCODE.registration && decodeRegistration(entry.subarray(1)).fullNodeId === full, propose.entryHex).toBe(true);
             return;
           }
           registeredAt.set(key, applied);
@@ -79,6 +92,32 @@ describe('in production runs', () => {
       });
     }
     expect(gated).toBeGreaterThan(0);
+    expect(rotatedGated).toBeGreaterThan(0);
+  });
+
+  it('the leader rotates the raft DEK in most runs, before or after the cutover; a node then seals under the new raft DEK at the raft epoch it pinned', () => {
+    const rotating = runs.filter(({ s }) => s.events.some((e) => e.kind === 'rotate-raft-dek'));
+    expect(rotating.length).toBeGreaterThan(runs.length / 2);
+    const order = { before: 0, after: 0 };
+    let sealedUnderNew = 0;
+    for (const { s, r } of rotating) {
+      const cut = s.events.find((e) => e.kind === 'enable-raft-envelope')?.at;
+      const rot = s.events.find((e) => e.kind === 'rotate-raft-dek')?.at ?? 0;
+      if (cut !== undefined) order[rot < cut ? 'before' : 'after']++;
+      const rotated = new Set(r.trace.flatMap((ev) => (ev.kind === 'rotate-dek' && ev.purpose === 'raft' ? [ev.dekId] : [])));
+      for (const ev of r.trace) {
+        if (ev.kind !== 'nonce' || ev.proposal !== true || !rotated.has(ev.dekId)) continue;
+        sealedUnderNew++;
+        // The epoch it seals at under the new DEK is the one its process pinned: what it seals under the old one.
+        const earlier = r.trace.find((x) => x.kind === 'nonce' && x.proposal === true && x.node === ev.node && !rotated.has(x.dekId) && x.t <= ev.t);
+        if (earlier?.kind === 'nonce' && !r.trace.some((x) => (x.kind === 'crash' || x.kind === 'restore') && x.node === ev.node && x.t > earlier.t && x.t < ev.t)) {
+          expect(ev.epoch).toBe(earlier.epoch);
+        }
+      }
+    }
+    expect(order.before).toBeGreaterThan(0);
+    expect(order.after).toBeGreaterThan(0);
+    expect(sealedUnderNew).toBeGreaterThan(0);
   });
 
   it('a start after the cutover bumps the raft epoch, and the oracle agrees with every decision of rows 12, 13 and 15', () => {
@@ -92,6 +131,10 @@ describe('in production runs', () => {
     }
     expect(bumps).toBeGreaterThan(0);
     expect(row15).toBeGreaterThan(0);
+  });
+
+  it("no process seals under a raft DEK before its registration there applied on it (the oracle's gate check)", () => {
+    for (const { r } of runs) expect(r.violations.filter((v) => v.code === 'sealed-unregistered')).toEqual([]);
   });
 
   it('no raft nonce is used twice by the correct lifecycle', () => {
@@ -138,12 +181,25 @@ describe('fixtures/production/raft-cutover-in-replay-tail.json (found by explore
   });
 });
 
+describe('fixtures/production/raft-rotation-keeps-registration.json (found by explore, shrunk)', () => {
+  const scenario = fixture('raft-rotation-keeps-registration');
+
+  it('is ok on the correct lifecycle: after the raft rotation the leader waits for its registration under the new raft DEK', () => {
+    expect(runScenario(scenario).verdict).toBe('ok');
+  });
+
+  it("raft-rotation-keeps-registration: the leader seals under the new raft DEK before registering there, and the oracle's gate check says so", () => {
+    const r = runScenario(scenario, { variant: 'raft-rotation-keeps-registration' });
+    expect(r.violations.find((v) => v.code === 'sealed-unregistered')?.message).toMatch(/under raft dek 3 at epoch 0 before its registration there committed/);
+  });
+});
+
 describe('under Stage 6A', () => {
-  it('the operator\'s raft cutover does nothing: the run is the one without the event', () => {
+  it('the operator\'s raft cutover and a raft rotation do nothing: the run is the one without the events', () => {
     const scenario = fixture('raft-leader-restarts');
     for (const config of ['spec', 'hardened'] as const) {
       const policy = resolvePolicy({}, POLICY_PRESETS[config]);
-      const withEvent = runScenario({ ...scenario, policy });
+      const withEvent = runScenario({ ...scenario, policy, events: [...scenario.events, { at: 500, kind: 'rotate-raft-dek' as const }] });
       const without = runScenario({ ...scenario, policy, events: scenario.events.filter((e) => e.kind !== 'enable-raft-envelope') });
       expect(withEvent.traceHash).toBe(without.traceHash);
     }

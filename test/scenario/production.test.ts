@@ -50,7 +50,10 @@ describe('the production configuration', () => {
       const r = runScenario(s);
       expect(r.violations, JSON.stringify(s)).toEqual([]);
       // The last one: a node's watcher registers only under the DEK still active at its tick, a second later.
-      const rotations = r.trace.filter((ev): ev is Apply => ev.kind === 'apply' && ev.entryHex.startsWith('050101') && ev.result.kind === 'registered');
+      // Rotate-dek of the storage purpose (byte 7 of the entry; a raft rotation moves only the raft DEK).
+      const rotations = r.trace.filter(
+        (ev): ev is Apply => ev.kind === 'apply' && ev.entryHex.startsWith('050101') && ev.entryHex.slice(14, 16) === '01' && ev.result.kind === 'registered',
+      );
       const rotation = rotations.at(-1);
       if (rotation === undefined) continue;
       rotated++;
@@ -61,8 +64,8 @@ describe('the production configuration', () => {
       const registering = new Set(proposals.filter((ev) => ev.dekId === dekId).map((ev) => ev.node));
       expect(proposer?.kind === 'propose' && registering.has(proposer.node)).toBe(false);
       registered += registering.size;
-      // Writes applied after the rotation are encrypted under the new DEK.
-      const after = r.trace.slice(r.trace.indexOf(rotation)).filter((ev) => ev.kind === 'nonce' && ev.node === rotation.node);
+      // Writes applied after the rotation are encrypted under the new DEK (what a leader seals is under its raft DEK).
+      const after = r.trace.slice(r.trace.indexOf(rotation)).filter((ev) => ev.kind === 'nonce' && ev.proposal !== true && ev.node === rotation.node);
       expect(after.length === 0 || after.every((ev) => ev.kind === 'nonce' && ev.dekId >= dekId)).toBe(true);
     }
     expect(rotated).toBeGreaterThan(5);

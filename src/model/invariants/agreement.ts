@@ -143,7 +143,7 @@ export function checkReplicaAgreement(trace: readonly TraceEvent[], ctx: CheckCo
 
 function sidecarDivergence(ctx: CheckContext, e: number, ev: Extract<TraceEvent, { kind: 'apply' }>): Violation {
   const sidecar = ctx.sidecars.at(e)?.local.sidecar;
-  const own = sidecar === undefined ? 'it has no sidecar' : `its sidecar's active storage DEK is ${sidecar.activeStorage}`;
+  const own = sidecar === undefined ? 'it has no sidecar' : `its sidecar's active DEKs are ${sidecar.activeStorage} (storage) and ${sidecar.activeRaft} (raft)`;
   const inOrder = ctx.timeline.step(ev.index)?.result;
   return violation(
     'replica-agreement', 'sidecar-divergence',

@@ -5,8 +5,8 @@
 // with a zero id, two equal full ids or two equal low-16 values (§2.3): then
 // no entry is proposed and the cluster stays unbootstrapped. And the 0x05
 // entries that follow: the storage and raft cutovers the operator calls, the
-// storage rotation a leader started with the rotate-on-startup flag proposes
-// (§5.4).
+// storage and raft rotations a leader started with the rotate-on-startup flag
+// proposes (§5.4).
 import { DEK_PURPOSE, OPCODE, ROTATION_SUBTAG, encodeBootstrap, encodeRotation, low16 } from '../../applier/index.ts';
 import type { DekPurposeCode, Registration, RotationSubTag } from '../../applier/index.ts';
 
@@ -46,12 +46,13 @@ export function bootstrapEntry(storage: number, members: readonly bigint[]): Uin
 }
 
 /**
- * A storage rotate-dek entry (0x05/0x01, §1.3) to `dekId`, as
+ * A rotate-dek entry (0x05/0x01, §1.3) of `purpose` to `dekId`, as
  * `--encryption-rotate-on-startup` proposes it (§5.4): the proposer's own
- * registration under the new DEK at the epoch its process pinned.
+ * registration under the new DEK at the epoch its process pinned (its raft
+ * epoch for a raft rotation).
  */
-export function rotateDekEntry(dekId: number, proposer: bigint, epoch: number): Uint8Array {
-  return storageRotationEntry(ROTATION_SUBTAG.rotateDek, dekId, wrappedDek(dekId), proposer, epoch);
+export function rotateDekEntry(purpose: DekPurposeCode, dekId: number, proposer: bigint, epoch: number): Uint8Array {
+  return rotationEntry(ROTATION_SUBTAG.rotateDek, purpose, dekId, wrappedDek(dekId), proposer, epoch);
 }
 
 /** The storage cutover (enable-storage-envelope, 0x05/0x04, §2.5) under `dekId`, with the caller's registration. */

@@ -12,7 +12,7 @@
 // guard and the operator promotes it to voter when it has caught up.
 // remove-node removes it through the log; it is never restarted, and its
 // process runs until it learns of its removal.
-import { OPCODE, decodeRegistration, decodeRegistryValue, deriveNodeId, low16, registryKey } from '../../applier/index.ts';
+import { DEK_PURPOSE, OPCODE, decodeRegistration, decodeRegistryValue, deriveNodeId, low16, registryKey } from '../../applier/index.ts';
 import type { ScenarioEvent } from '../config.ts';
 import type { ApplyInfo, NodeStartInfo, SimApi, SimHooks } from '../hooks.ts';
 import type { SimNode } from '../process/node.ts';
@@ -27,10 +27,10 @@ import { resolvePolicy } from './policy.ts';
 import type { LifecyclePolicy, PolicyOverrides } from './policy.ts';
 import { CaughtUpFold, RegistryView, caughtUpView, localView, requestReadIndex } from './registry-view.ts';
 import type { HaltAhead, ReadIndex } from './registry-view.ts';
-import type { RegistryRow } from '../../applier/index.ts';
+import type { DekPurposeCode, RegistryRow } from '../../applier/index.ts';
 import { MAIN_SIDECAR, STAGE6A_SIDECAR } from './sidecar.ts';
 import type { SidecarAccess } from './sidecar.ts';
-import { bootstrapEntry, cutoverEntry, raftCutoverEntry, rotateDekEntry } from './bootstrap.ts';
+import { bootstrapEntry, cutoverEntry, raftCutoverEntry, raftDekFor, rotateDekEntry } from './bootstrap.ts';
 import { afterReplayGuards, ownRowGuard, ownRowIn, ownRowKeyHex, ownRowOrForeign, persistedPeers } from './main-start.ts';
 import { DiskSidecarStore, sidecarFile } from '../storage/sidecar-file.ts';
 import { raftCutoverDek } from '../../applier/main/sidecar.ts';
@@ -72,6 +72,8 @@ export type LifecycleEvent =
   | { name: 'rotate-dek'; dekId?: number }
   /** fsm 'main': the operator's raft cutover (0x05/0x05) through the leader (nothing under Stage 6A). */
   | { name: 'enable-raft-envelope' }
+  /** fsm 'main': the leader's raft rotate-dek (0x05/0x01 of raft purpose; nothing under Stage 6A). */
+  | { name: 'rotate-raft-dek' }
   /** `learner`: it stays a learner (never promoted). */
   | { name: 'add-node'; node: string; learner?: boolean }
   | { name: 'remove-node'; node: string }
@@ -593,8 +595,9 @@ export class NodeLifecycle implements SimHooks {
       node: name,
       maxAttempts: this.mainFsm ? 1 : this.policy.registerMaxAttempts,
       wanted,
-      // The raft loop's success marks the state cache (§5.5): the gate on its proposals opens.
-      ...(raft ? { onApplied: () => void (proc.raftRegistered ||= this.rowShows(proc, dekId, epoch)) } : {}),
+      // The raft loop's success marks the state cache (§5.5): the gate on its proposals opens,
+      // unless a raft rotation has moved the process to another raft DEK since.
+      ...(raft ? { onApplied: () => void (proc.raftRegistered ||= wanted() && this.rowShows(proc, dekId, epoch)) } : {}),
       onAttempt: () => {
         proc.registerAttempts++;
         sim.trace.record({ attempt: proc.registerAttempts, dekId, epoch, kind: 'register-propose', node: name, t: sim.now });
@@ -843,12 +846,26 @@ export class NodeLifecycle implements SimHooks {
    * starts (§5.5).
    */
   private raftApplied(sim: SimApi, proc: Process): void {
-    const raftDek = raftCutoverDek(sidecarFile(proc.node.disk));
-    if (raftDek === 0) return;
+    const doc = sidecarFile(proc.node.disk);
+    if (doc === undefined || doc.activeRaft === 0) return;
+    const moved = doc.activeRaft !== proc.raftDek;
+    if (moved && !this.rotationsRecorded.has(doc.activeRaft) && doc.activeRaft !== raftDekFor(this.initialDek)) {
+      this.rotationsRecorded.add(doc.activeRaft);
+      sim.trace.record({ t: sim.now, kind: 'rotate-dek', dekId: doc.activeRaft, purpose: 'raft' });
+    }
+    // A raft rotation re-points the raft DEK, before the cutover too (the cutover then names the new one).
+    proc.raftDek = doc.activeRaft;
+    if (raftCutoverDek(doc) === 0) return;
     this.raftCutoverSeen = true;
-    proc.raftDek = raftDek;
-    if (proc.raftWrap) return;
+    if (proc.raftWrap && !moved) return;
+    // The wrap is installed under the (new) raft DEK: the state cache does not
+    // mark this process registered under it, so its proposals wait for the
+    // watcher's registration at the same raft epoch, which its own applier
+    // recorded as the new key's local_epoch (§2.4 step 4 [inferred]: the
+    // addendum names the gate only after the cutover).
+    if (proc.raftWrap && sim.flags.raftRotationKeepsRegistration) return;
     proc.raftWrap = true;
+    proc.raftRegistered = false;
     this.watchRaft(sim, proc);
   }
 
@@ -859,18 +876,19 @@ export class NodeLifecycle implements SimHooks {
    * inside at its pinned epoch. Until faults end it waits for a leader that
    * runs with a DEK; the proposal dies with the proposer's process.
    */
-  private proposeMainRotation(sim: SimApi, requested: number | undefined): void {
+  private proposeMainRotation(sim: SimApi, requested: number | undefined, purpose: DekPurposeCode = DEK_PURPOSE.storage): void {
     if (this.faultsEnded) return;
     const proc = this.leaderWithDek(sim);
     const doc = proc === undefined ? undefined : sidecarFile(proc.node.disk);
     if (proc === undefined || doc === undefined || doc.activeStorage === 0) {
-      sim.after(WRITE_RETRY_MS, (s) => this.proposeMainRotation(s, requested));
+      sim.after(WRITE_RETRY_MS, (s) => this.proposeMainRotation(s, requested, purpose));
       return;
     }
     const highest = Math.max(...doc.keys.keys());
     if (highest >= 0xffffffff) return; // no DEK id is left above the highest (a u32)
     const dekId = requested !== undefined && requested > highest ? requested : highest + 1;
-    sim.propose(rotateDekEntry(dekId, proc.fullNodeId, proc.epoch), { node: proc.node.name, wanted: () => this.isCurrent(proc) });
+    const epoch = purpose === DEK_PURPOSE.raft ? proc.raftEpoch : proc.epoch;
+    sim.propose(rotateDekEntry(purpose, dekId, proc.fullNodeId, epoch), { node: proc.node.name, wanted: () => this.isCurrent(proc) });
   }
 
   /** Epochs start again per DEK: bump the new DEK's epoch, then register under it. */
@@ -913,6 +931,10 @@ export class NodeLifecycle implements SimHooks {
       case 'enable-raft-envelope':
         // Stage 6A has no raft envelope: there the operator's call does nothing.
         if (this.mainFsm) this.proposeRaftCutover(sim);
+        return;
+      case 'rotate-raft-dek':
+        // Nor a raft DEK.
+        if (this.mainFsm) this.proposeMainRotation(sim, undefined, DEK_PURPOSE.raft);
         return;
       case 'add-node': {
         const name = this.nodeArg(event, data.node);

@@ -172,7 +172,14 @@ const HARDENED_POLICY: LifecyclePolicy = {
  *    not yet registered turns a proposal away and the client asks again
  *    after its redirect delay (§5.5 says "refused" [code], not how the
  *    caller retries).
- * Not modelled yet: raft-purpose rotations, guard 14, row 6 for the raft
+ *  - a raft rotate-dek (0x05/0x01, raft purpose) is proposed by the leader
+ *    like the storage one, with its registration at its raft epoch; a node
+ *    that applies it seals under the new raft DEK at the raft epoch it
+ *    pinned (what its applier records as the key's local_epoch, §2.4), its
+ *    state cache not marking it registered there until the watcher's
+ *    registration commits (§5.5 names the gate after the cutover only
+ *    [inferred]).
+ * Not modelled yet: guard 14, row 6 for the raft
  * key, row 13 reading a raft-wrapped first byte (rows 1-5 and 7 check an
  * operator's set-up, which regsim does not vary; row 16 is unreachable),
  * ReadOnlySafe. The
