@@ -87,6 +87,13 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'guard:collision', group: 'guard', label: 'start refused: collision guard', count: (s) => of(s.guardRefusalsByGuard, 'collision'), needs: 'no-admission-check' },
   { name: 'guard:exhaustion', group: 'guard', label: 'start refused: exhaustion guard', count: (s) => of(s.guardRefusalsByGuard, 'exhaustion'), needs: 'stage6a-fsm' },
   {
+    name: 'guard:cutover-divergence',
+    group: 'guard',
+    label: "start refused before the KEK load: the newest snapshot's raft cutover is not the sidecar's (row 1)",
+    count: (s) => of(s.guardRefusalsByGuard, 'cutover-divergence'),
+    needs: 'main-fsm',
+  },
+  {
     name: 'guard:after-replay',
     group: 'guard',
     label: 'start refused after the local replay: own row (row 12)',

@@ -111,6 +111,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'raft-epoch-not-bumped': ['nonce:raft-restarted'],
   'raft-epoch-guard-off': ['guard:raft-epoch'],
   'raft-rotation-keeps-registration': ['nonce:raft-rotated'],
+  'cutover-guard-off': ['guard:cutover-divergence'],
 };
 
 /**
@@ -140,6 +141,7 @@ const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
   'raft-epoch-not-bumped': 'main-fsm',
   'raft-epoch-guard-off': 'main-fsm',
   'raft-rotation-keeps-registration': 'main-fsm',
+  'cutover-guard-off': 'main-fsm',
 };
 
 /** Whether `variant`'s bug can show under `policy` (a variant that needs nothing applies everywhere). */

@@ -33,6 +33,8 @@ export const SIM_VARIANTS = {
     "production main's start-up bump leaves the raft DEK's local_epoch alone after the raft cutover: a restarted leader seals its proposals with the raft nonces its last process used",
   'raft-epoch-guard-off':
     "production main's row 15 (the raft epoch against the node's own row under the raft DEK, after the local replay) always passes: a start whose raft epoch is not above last_seen goes on",
+  'cutover-guard-off':
+    "production main's row 1 (the newest local snapshot's raft cutover header against the sidecar's, before the KEK load) always passes: a node whose state machine took the raft cutover from a snapshot its sidecar never recorded starts",
   'raft-rotation-keeps-registration':
     "production main's state cache keeps a process marked registered across a raft rotate-dek: its leader seals proposals under the new raft DEK before its registration there commits",
 } as const;
@@ -80,6 +82,7 @@ export interface VariantFlags {
   sidecarScanIgnoresCompacted: boolean;
   raftEpochNotBumped: boolean;
   raftEpochGuardOff: boolean;
+  cutoverGuardOff: boolean;
   raftRotationKeepsRegistration: boolean;
 }
 
@@ -111,6 +114,7 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     sidecarScanIgnoresCompacted: on('sidecar-scan-ignores-compacted'),
     raftEpochNotBumped: on('raft-epoch-not-bumped'),
     raftEpochGuardOff: on('raft-epoch-guard-off'),
+    cutoverGuardOff: on('cutover-guard-off'),
     raftRotationKeepsRegistration: on('raft-rotation-keeps-registration'),
   };
 }

@@ -39,8 +39,9 @@ export type TraceApplySkip = 'registry-applied-index';
  * The start-up guards, as a guard-check or replay-guard-check event names
  * them: Stage 6A's §9.1 guards, and production main's own-slot rollback
  * checks before the bump and after the local replay (addendum §4 rows 9 and
- * 12), its sidecar-behind-log check (row 13) and the raft epoch's check
- * against the node's own row under the raft DEK (row 15).
+ * 12), its sidecar-behind-log check (row 13), the raft epoch's check
+ * against the node's own row under the raft DEK (row 15) and the raft
+ * cutover of the newest snapshot's header against the sidecar's (row 1).
  */
 export type GuardName =
   | 'exhaustion'
@@ -50,7 +51,8 @@ export type GuardName =
   | 'own-row-pre-bump'
   | 'own-row-after-replay'
   | 'sidecar-behind-log'
-  | 'raft-epoch';
+  | 'raft-epoch'
+  | 'cutover-divergence';
 
 /**
  * How a restart chose its state and initial applied index under production
@@ -234,7 +236,9 @@ export type TraceEvent =
    * `sidecar`: the epochs the rollback guard read under DEKs other than the
    * active one; `compare`: the rollback guard's comparison; `envelope`
    * (production main): the sidecar's storage_envelope_active, which guard 9
-   * reads with the node's own row (`rows`: that row, or none).
+   * reads with the node's own row (`rows`: that row, or none); `cutover`
+   * (production main, row 1): the raft cutover index of the newest local
+   * snapshot's header and of the sidecar (0: none, or no sidecar).
    */
   | (AtNode & {
       kind: 'guard-check';
@@ -249,6 +253,7 @@ export type TraceEvent =
       sidecar?: Record<string, number>;
       compare?: 'after-bump' | 'before-bump';
       envelope?: boolean;
+      cutover?: { snapshot: number; sidecar: number };
       refused?: GuardName;
     })
   /**

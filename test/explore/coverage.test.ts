@@ -32,10 +32,10 @@ describe('exploration coverage', () => {
     expect(hardened).not.toContain('cutover');
     expect(hardened).not.toContain('guard:after-replay'); // main's guards after the local replay only
     expect(hardened).not.toContain('guard:sidecar-behind-log');
-    for (const raft of ['raft-cutover', 'nonce:raft', 'nonce:raft-restarted', 'guard:raft-epoch', 'raft-rotation', 'nonce:raft-rotated']) {
+    for (const raft of ['raft-cutover', 'nonce:raft', 'nonce:raft-restarted', 'guard:raft-epoch', 'raft-rotation', 'nonce:raft-rotated', 'guard:cutover-divergence']) {
       expect(hardened).not.toContain(raft); // main's raft envelope and raft DEK only
     }
-    expect(hardened.length).toBe(PATH_NAMES.length - 13);
+    expect(hardened.length).toBe(PATH_NAMES.length - 14);
     // An undeclared variant (a new design idea) is judged like the correct applier.
     expect(judgedPaths('no-such-variant-declared', 'hardened')).toEqual(hardened);
   });

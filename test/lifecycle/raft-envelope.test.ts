@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/applier/hex.ts';
 import { loadScenario, runScenario, scenarioArbitrary } from '../../src/scenario/index.ts';
 import { POLICY_PRESETS, resolvePolicy } from '../../src/sim/lifecycle/index.ts';
-import { raftEpochGuard } from '../../src/sim/lifecycle/main-start.ts';
+import { cutoverGuard, raftEpochGuard } from '../../src/sim/lifecycle/main-start.ts';
 import { registrationEntry } from '../../src/sim/workload.ts';
 import { rotateDekEntry } from '../../src/sim/lifecycle/bootstrap.ts';
 import { DEK_PURPOSE, OPCODE, decodeRegistration, deriveNodeId } from '../../src/applier/index.ts';
@@ -32,6 +32,17 @@ describe('row 15 on its inputs', () => {
   });
 });
 
+describe('row 1 on its inputs', () => {
+  it("refuses a snapshot header's raft cutover that the sidecar does not record; no header, or the same index, passes", () => {
+    expect(cutoverGuard(0, undefined)).toBeUndefined();
+    expect(cutoverGuard(0, 7)).toBeUndefined(); // an image from before the cutover
+    expect(cutoverGuard(7, 7)).toBeUndefined();
+    expect(cutoverGuard(7, 0)?.detail).toMatch(/index 7, the sidecar none$/);
+    expect(cutoverGuard(7, undefined)?.detail).toMatch(/index 7, the node has no sidecar$/);
+    expect(cutoverGuard(7, 9)?.detail).toMatch(/index 7, the sidecar at index 9$/);
+  });
+});
+
 describe('in production runs', () => {
   const samples = fc.sample(scenarioArbitrary({ config: 'production' }), { seed: 21, numRuns: 40 });
   const runs = samples.map((s) => ({ s, r: runScenario(s) }));
@@ -45,6 +56,19 @@ describe('in production runs', () => {
     for (const { s, r } of runs) {
       if (!s.events.some((e) => e.kind === 'enable-raft-envelope')) expect(r.trace.some((ev) => ev.kind === 'nonce' && ev.proposal === true)).toBe(false);
     }
+  });
+
+  it('every start under main runs row 1 first, and a start with no raft cutover in its newest snapshot passes it', () => {
+    let starts = 0;
+    for (const { r } of runs) {
+      for (const ev of r.trace) {
+        if (ev.kind !== 'guard-check') continue;
+        starts++;
+        expect(ev.guards[0]).toBe('cutover-divergence');
+        if (ev.cutover?.snapshot === 0) expect(ev.refused).not.toBe('cutover-divergence');
+      }
+    }
+    expect(starts).toBeGreaterThan(runs.length * 3);
   });
 
   it('a seal follows its propose event, on the leader that took the entry', () => {
@@ -191,6 +215,36 @@ describe('fixtures/production/raft-rotation-keeps-registration.json (found by ex
   it("raft-rotation-keeps-registration: the leader seals under the new raft DEK before registering there, and the oracle's gate check says so", () => {
     const r = runScenario(scenario, { variant: 'raft-rotation-keeps-registration' });
     expect(r.violations.find((v) => v.code === 'sealed-unregistered')?.message).toMatch(/under raft dek 3 at epoch 0 before its registration there committed/);
+  });
+});
+
+describe('fixtures/production/snapshot-past-raft-cutover.json and install-past-raft-cutover.json (found by explore, shrunk)', () => {
+  const refusedBy = (name: string, variant: 'correct' | 'cutover-guard-off') =>
+    runScenario(fixture(name), { variant }).trace.flatMap((ev) => (ev.kind === 'guard-refused' && ev.node === 'n1' ? [ev.guard] : []));
+
+  it("refuses n1, whose state machine took the raft cutover from a snapshot, with no sidecar or a sidecar without it: row 1, failing closed", () => {
+    for (const name of ['snapshot-past-raft-cutover', 'install-past-raft-cutover']) {
+      expect(runScenario(fixture(name)).verdict).toBe('ok');
+      expect(refusedBy(name, 'correct')).toEqual(['cutover-divergence']);
+    }
+  });
+
+  it('cutover-guard-off lets n1 through, and the oracle says row 1 missed', () => {
+    for (const name of ['snapshot-past-raft-cutover', 'install-past-raft-cutover']) {
+      const r = runScenario(fixture(name), { variant: 'cutover-guard-off' });
+      expect(r.violations.some((v) => v.code === 'guard-missed' && v.message.includes("n1's cutover-divergence guard"))).toBe(true);
+    }
+  });
+
+  it("the header of a snapshot n1 takes after the install carries the installed cutover on: row 1 reads n1's own newer snapshot", () => {
+    const r = runScenario(fixture('install-past-raft-cutover'));
+    const at = (pred: (ev: TraceEvent) => boolean, from = 0) => r.trace.findIndex((ev, i) => i >= from && pred(ev));
+    const installed = at((ev) => ev.kind === 'snapshot-install' && ev.node === 'n1');
+    const refused = at((ev) => ev.kind === 'guard-refused' && ev.node === 'n1');
+    const taken = at((ev) => ev.kind === 'snapshot-take' && ev.node === 'n1', installed);
+    expect(installed).toBeGreaterThanOrEqual(0);
+    expect(taken).toBeGreaterThan(installed);
+    expect(refused).toBeGreaterThan(taken);
   });
 });
 

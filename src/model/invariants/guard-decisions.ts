@@ -3,7 +3,8 @@
 // refuses to start if its epoch is <= the registry's last_seen for it, if
 // its epoch is 0xFFFF, or if its low-16 id collides with another member's),
 // and production main's guards on the node's own rows and its sidecar
-// (addendum §4 rows 9, 12, 13 and 15; replay-guard-check events):
+// (addendum §4 rows 1 and 9 on guard-check events, rows 12, 13 and 15 on
+// replay-guard-check events):
 //  - 'guard-missed': a guard let the node through where §9.1 refuses;
 //  - 'guard-wrong-refusal': a guard refused where §9.1 does not;
 //  - 'guard-view': the registry a caught-up guard read is not the committed
@@ -82,6 +83,11 @@ function refuses(guard: GuardName, ev: GuardCheckEvent, rows: readonly Row[]): s
     case 'own-row-pre-bump': {
       const row = rows.find((r) => r.dekId === ev.dekId && r.nodeId16 === slot);
       return ownRowRefuses(row, mine, ev.envelope === true, ev.epochBefore, (epoch, lastSeen) => epoch < lastSeen);
+    }
+    case 'cutover-divergence': {
+      const c = ev.cutover;
+      if (c === undefined || c.snapshot === 0 || c.snapshot === c.sidecar) return undefined;
+      return `the header of its newest snapshot records the raft cutover at index ${c.snapshot}, its sidecar ${c.sidecar === 0 ? 'none' : `at ${c.sidecar}`}`;
     }
     case 'own-row-after-replay':
     case 'sidecar-behind-log':

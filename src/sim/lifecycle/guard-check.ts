@@ -18,6 +18,7 @@ export class GuardCheck {
   private readonly guards: GuardName[] = [];
   private epoch: number | undefined;
   private envelope: boolean | undefined;
+  private cutover: { snapshot: number; sidecar: number } | undefined;
   private members: { fullNodeId: string; node: string }[] | undefined;
   private view: { rows: TraceRow[]; through?: number; compare?: GuardPolicy['compare']; sidecar?: Record<string, number> } | undefined;
 
@@ -27,6 +28,13 @@ export class GuardCheck {
     private readonly dekId: number,
     private readonly epochBefore: number,
   ) {}
+
+  /** fsm 'main', row 1: the raft cutover index of the newest local snapshot's header and of the sidecar. */
+  cutoverDivergence(cutover: { snapshot: number; sidecar: number }, refusal: Refusal | undefined): Refusal | undefined {
+    this.guards.push('cutover-divergence');
+    this.cutover = cutover;
+    return refusal;
+  }
 
   exhaustion(refusal: Refusal | undefined): Refusal | undefined {
     this.guards.push('exhaustion');
@@ -73,6 +81,7 @@ export class GuardCheck {
     const v = this.view;
     return {
       ...(v?.compare !== undefined ? { compare: v.compare } : {}),
+      ...(this.cutover !== undefined ? { cutover: this.cutover } : {}),
       dekId: this.dekId,
       ...(this.epoch !== undefined ? { epoch: this.epoch } : {}),
       ...(this.envelope !== undefined ? { envelope: this.envelope } : {}),

@@ -12,9 +12,10 @@ export interface Refusal {
   /**
    * not-a-member: a removed (or never added) node's process will not start;
    * rollback-after-replay, sidecar-behind-log, raft-epoch-rollback:
-   * production main's guards after the local replay (main-start.ts).
+   * production main's guards after the local replay (main-start.ts);
+   * cutover-divergence: production main's row 1, before the KEK load.
    */
-  guard: 'rollback' | 'exhaustion' | 'collision' | 'not-a-member' | 'rollback-after-replay' | 'sidecar-behind-log' | 'raft-epoch-rollback';
+  guard: 'rollback' | 'exhaustion' | 'collision' | 'not-a-member' | 'rollback-after-replay' | 'sidecar-behind-log' | 'raft-epoch-rollback' | 'cutover-divergence';
   detail: string;
 }
 

@@ -31,7 +31,7 @@ import type { DekPurposeCode, RegistryRow } from '../../applier/index.ts';
 import { MAIN_SIDECAR, STAGE6A_SIDECAR } from './sidecar.ts';
 import type { SidecarAccess } from './sidecar.ts';
 import { bootstrapEntry, cutoverEntry, raftCutoverEntry, raftDekFor, rotateDekEntry } from './bootstrap.ts';
-import { afterReplayGuards, ownRowGuard, ownRowIn, ownRowKeyHex, ownRowOrForeign, persistedPeers } from './main-start.ts';
+import { afterReplayGuards, cutoverGuard, ownRowGuard, ownRowIn, ownRowKeyHex, ownRowOrForeign, persistedPeers } from './main-start.ts';
 import { DiskSidecarStore, sidecarFile } from '../storage/sidecar-file.ts';
 import { raftCutoverDek } from '../../applier/main/sidecar.ts';
 
@@ -267,11 +267,12 @@ export class NodeLifecycle implements SimHooks {
   }
 
   /**
-   * fsm 'main': production's guards before the engines, in main's order (6
-   * exhaustion, 8 collision with the members of the node's persisted peers, 9
-   * the node's own row on the FSM store as the disk holds it), then the bump
-   * (10); a refusal bumps nothing. Rows 12 and 13
-   * run after the local replay (onNodeReplayed; main-start.ts).
+   * fsm 'main': production's guards before the engines, in main's order (1
+   * the newest snapshot's raft cutover header, 6 exhaustion, 8 collision
+   * with the members of the node's persisted peers, 9 the node's own row on
+   * the FSM store as the disk holds it), then the bump (10); a refusal bumps
+   * nothing. Rows 12, 13 and 15 run after the local replay (onNodeReplayed;
+   * main-start.ts).
    */
   private startMain(sim: SimApi, node: SimNode, dekId: number, info: NodeStartInfo): void | 'refuse' {
     const g = this.policy.guards;
@@ -280,6 +281,8 @@ export class NodeLifecycle implements SimHooks {
     const fullNodeId = this.fullId(node.name);
     const check = new GuardCheck(node.name, fullNodeId, dekId, before);
     const envelope = this.envelopeActive(node);
+    const diverged = this.cutoverRow(sim, node, check);
+    if (diverged) return this.refuseAfter(sim, check, diverged);
     if (g.exhaustion) {
       const refusal = check.exhaustion(exhaustionGuard(before, sim.flags.exhaustionOffByOne));
       if (refusal) return this.refuseAfter(sim, check, refusal);
@@ -299,6 +302,19 @@ export class NodeLifecycle implements SimHooks {
     proc.envelope = envelope;
     this.pinRaftEpoch(sim, proc);
     this.begin(sim, check, proc);
+  }
+
+  /**
+   * fsm 'main', row 1, before the KEK load (Phase 0 too): the raft cutover
+   * the header of the disk's newest local snapshot records against the
+   * sidecar's. A node whose state machine took the cutover from a snapshot
+   * it installed never applied the 0x05/0x05, so its sidecar (in no
+   * snapshot, §2.2) does not record it: refused at every start from then on.
+   */
+  private cutoverRow(sim: SimApi, node: SimNode, check: GuardCheck): Refusal | undefined {
+    const snapshot = node.disk.snapshot?.raftCutover ?? 0;
+    const sidecar = sidecarFile(node.disk)?.raftEnvelopeCutoverIndex;
+    return check.cutoverDivergence({ snapshot, sidecar: sidecar ?? 0 }, sim.flags.cutoverGuardOff ? undefined : cutoverGuard(snapshot, sidecar));
   }
 
   /**
@@ -343,7 +359,11 @@ export class NodeLifecycle implements SimHooks {
    * guard, nothing encrypted or registered, until the node applies the
    * cohort's bootstrap entry (bootstrapApplied).
    */
-  private startUnbootstrapped(sim: SimApi, node: SimNode): void {
+  private startUnbootstrapped(sim: SimApi, node: SimNode): void | 'refuse' {
+    const check = new GuardCheck(node.name, this.fullId(node.name), 0, 0);
+    const diverged = this.cutoverRow(sim, node, check);
+    if (diverged) return this.refuseAfter(sim, check, diverged);
+    this.record(sim, check, undefined);
     const proc = new Process(node, this.fullId(node.name), 0, 0, 0, this.firstWriteCount());
     proc.noDek = true;
     this.procs.set(node.name, proc);

@@ -1,15 +1,21 @@
 // Production main's start-up guards on the node's own durable state
 // (addendum §4), as pure functions over what each reads, and the pass that
 // runs after the local replay. The order of the whole sequence:
+//   before the KEK load: 1 the newest local snapshot's raft cutover header
+//   against the sidecar's (a node without a sidecar reads 0 [inferred]);
 //   before the engines: 6 exhaustion, 8 collision (persistedPeers), 9 own row (pre-bump),
 //   then 10 the bump (lifecycle.ts startMain: a refusal bumps nothing);
 //   11 the engine opens and replays the committed tail of its own log;
 //   after the replay: 12 own row again (post-bump), 13 sidecar behind log,
 //   15 the raft epoch against its own row under the raft DEK (once the raft
 //   cutover is recorded).
-// Rows 1-5 and 7 (KEK file and filesystem checks) guard an operator's
-// set-up, which regsim does not vary: they always pass here. Row 14 compares a
-// snapshot's cutover header, which regsim's snapshots do not carry; row 16 is
+// Rows 2-5 and 7 (KEK file and filesystem checks) guard an operator's
+// set-up, which regsim does not vary: they always pass here. Row 14 compares
+// the restored snapshot's header with the sidecar again after the replay;
+// regsim reads "differ" as row 1's test (a header of 0 is an image from
+// before the cutover, not a divergence [inferred]), and the replay cannot
+// change a sidecar's non-zero cutover index (§2.6 step 4) nor a header, so
+// row 14 refuses only where row 1 already has: it is not run. Row 16 is
 // unreachable after row 12.
 import { decodeRegistryValue, fromHex, low16, registryKey } from '../../applier/index.ts';
 import type { RegistryRow } from '../../applier/index.ts';
@@ -85,6 +91,18 @@ export function ownRowGuard(
 export function raftEpochGuard(fullNodeId: bigint, row: RegistryRow | undefined, raftEpoch: number): Refusal | undefined {
   if (row === undefined || row.fullNodeId !== fullNodeId || raftEpoch > row.lastSeen) return undefined;
   return { guard: 'raft-epoch-rollback', detail: `raft local_epoch ${raftEpoch} <= registry last_seen ${row.lastSeen} under the raft DEK after the replay` };
+}
+
+/**
+ * Row 1: the raft cutover index of the newest local snapshot's header
+ * (`snapshot`, 0: none) against the sidecar's (`sidecar`, 0: none;
+ * undefined: no sidecar file, read as 0 [inferred]): refused when the header
+ * records one the sidecar does not.
+ */
+export function cutoverGuard(snapshot: number, sidecar: number | undefined): Refusal | undefined {
+  if (snapshot === 0 || snapshot === (sidecar ?? 0)) return undefined;
+  const mine = sidecar === undefined ? 'the node has no sidecar' : sidecar === 0 ? 'the sidecar none' : `the sidecar at index ${sidecar}`;
+  return { guard: 'cutover-divergence', detail: `the newest local snapshot's header records the raft cutover at index ${snapshot}, ${mine}` };
 }
 
 /** Row 13, through production's primitive; `scan` reads the local log (undefined: compacted). */

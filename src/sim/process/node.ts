@@ -16,7 +16,7 @@ import { coldStart } from './cold-start.ts';
 import type { CrashCause } from './crash-points.ts';
 import type { NodeEnv } from './env.ts';
 import { alreadyApplied, registrationKeyHex } from '../storage/registry-replay.ts';
-import { DiskSidecarStore, traceSidecar } from '../storage/sidecar-file.ts';
+import { DiskSidecarStore, sidecarFile, traceSidecar } from '../storage/sidecar-file.ts';
 import { SimRegistryStore, diskRows } from '../storage/store.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -75,6 +75,12 @@ export class SimNode implements RaftHost {
    * nothing pending. Kept across restarts, as it was written.
    */
   private tookSnapshot: Snapshot | null = null;
+  /**
+   * fsm 'main': the raft cutover the state machine took from a snapshot's
+   * header: at a cold start from the newest local snapshot (restored or
+   * skipped over, addendum §3.2), at an install from the installed one.
+   */
+  private headerRaftCutover = 0;
   /** Counters for stats. */
   registrationsApplied = 0;
   appliesTotal = 0;
@@ -126,6 +132,7 @@ export class SimNode implements RaftHost {
     }
     const start = coldStart(this.durableIndex(), this.disk, this.store);
     this.applied = start.appliedIndex;
+    this.headerRaftCutover = this.disk.snapshot?.raftCutover ?? 0;
     if (restart) {
       sim.trace.record({ appliedIndex: this.applied, coldStart: start.mode, kind: 'restart', node: this.name, rows: this.store.rows(), t: sim.now });
     }
@@ -380,6 +387,8 @@ export class SimNode implements RaftHost {
       this.sim.engine.registryReplay === 'skip-applied'
         ? { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest(), rowsAppliedAt: omit ? [] : store.rowsAppliedAt(), conf }
         : { index, term, rows, rowsHash: omit ? EMPTY_ROWS_HASH() : store.digest(), conf };
+    const raftCutover = this.sim.mainFsm ? this.installedRaftCutover() : 0;
+    if (raftCutover !== 0) snap = { ...snap, raftCutover };
     if (this.durableIndex()) {
       // The image holds M as it is; the persist then raises M to the snapshot's index, synced (addendum §3.1).
       snap = { ...snap, appliedIndex: this.disk.durableApplied };
@@ -389,6 +398,18 @@ export class SimNode implements RaftHost {
     raft.compact(index, term);
     this.disk.wal.sync(this.disk.raft);
     this.sim.trace.record({ index, kind: 'snapshot-take', node: this.name, rowsHash: snap.rowsHash, t: this.sim.now, term });
+  }
+
+  /**
+   * The raft cutover the state machine has installed, which a snapshot's
+   * header records: the sidecar's once it records one (production's applier
+   * calls the wrap installer with it at the apply and when the engine opens),
+   * else the one a header gave it. [inferred: the addendum names the header
+   * field, not where the state machine keeps it]
+   */
+  private installedRaftCutover(): number {
+    const sidecar = sidecarFile(this.disk)?.raftEnvelopeCutoverIndex ?? 0;
+    return sidecar !== 0 ? sidecar : this.headerRaftCutover;
   }
 
   /** Whether the engine keeps production main's durable applied index (engine option coldStart). */
@@ -541,6 +562,7 @@ export class SimNode implements RaftHost {
     if (this.durableIndex()) this.disk.durableApplied = snap.appliedIndex;
     this.disk.pendingInstall = undefined;
     this.tookSnapshot = snap;
+    this.headerRaftCutover = snap.raftCutover ?? 0;
     this.applied = snap.index;
     this.sim.trace.record({
       from: this.nodeName(from),

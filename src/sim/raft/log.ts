@@ -42,6 +42,12 @@ export interface Snapshot {
    * the store had none. Absent under 'last-snapshot'.
    */
   readonly appliedIndex?: number;
+  /**
+   * fsm 'main': the raft cutover index the snapshot file's header records
+   * (addendum §3.2, §4 row 1): the cutover the state machine had installed
+   * when the image was taken, 0 or absent for none.
+   */
+  readonly raftCutover?: number;
 }
 
 /** The log as stored: entries after `offset` (the last compacted index, whose term is `offsetTerm`). */
