@@ -19,8 +19,7 @@ export type PathGroup = 'applier' | 'committed' | 'domain' | 'guard' | 'engine' 
  * leader before an add), 'no-admission-check' (without it: with it the
  * leader refuses a colliding joiner before its start-up guard could),
  * 'stage6a-fsm' (Stage 6A's FSM and lifecycle: every well-formed 0x04/0x05
- * halts without a KEK, and a disk may start at any epoch; under main every
- * node has a KEK and the bootstrap writes epoch 0 into every sidecar),
+ * halts without a KEK; under main every node has a KEK),
  * 'main-fsm' (production main's FSM: real 0x04/0x05 entries every node applies).
  */
 export type PathNeed =
@@ -73,10 +72,10 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'committed:reserved', group: 'committed', label: 'reserved opcode (0x06/0x07) committed', count: committed('reserved') },
   { name: 'committed:empty', group: 'committed', label: 'empty client entry proposed', count: (s) => s.emptyEntriesProposed },
   // Corners of the input domain.
-  { name: 'epoch:0x80', group: 'domain', label: 'epoch advanced across 0x7F/0x80', count: (s) => of(s.boundaryAdvances, '0x80'), needs: 'stage6a-fsm' },
-  { name: 'epoch:0x100', group: 'domain', label: 'epoch advanced across 0xFF/0x100', count: (s) => of(s.boundaryAdvances, '0x100'), needs: 'stage6a-fsm' },
-  { name: 'epoch:0x8000', group: 'domain', label: 'epoch advanced across 0x7FFF/0x8000', count: (s) => of(s.boundaryAdvances, '0x8000'), needs: 'stage6a-fsm' },
-  { name: 'epoch:0xffff', group: 'domain', label: 'epoch 0xFFFF registered', count: (s) => s.lastEpochRegistrations, needs: 'stage6a-fsm' },
+  { name: 'epoch:0x80', group: 'domain', label: 'epoch advanced across 0x7F/0x80', count: (s) => of(s.boundaryAdvances, '0x80') },
+  { name: 'epoch:0x100', group: 'domain', label: 'epoch advanced across 0xFF/0x100', count: (s) => of(s.boundaryAdvances, '0x100') },
+  { name: 'epoch:0x8000', group: 'domain', label: 'epoch advanced across 0x7FFF/0x8000', count: (s) => of(s.boundaryAdvances, '0x8000') },
+  { name: 'epoch:0xffff', group: 'domain', label: 'epoch 0xFFFF registered', count: (s) => s.lastEpochRegistrations },
   { name: 'ids:low32-equal', group: 'domain', label: 'collision of ids equal in the low 32 bits', count: (s) => s.collisionsEqualLow32 },
   { name: 'ids:one-bit', group: 'domain', label: 'collision of ids one bit apart', count: (s) => s.collisionsOneBitApart },
   { name: 'ids:top-bit', group: 'domain', label: 'registration of a full id >= 2^63', count: (s) => s.registrationsTopBitId },
@@ -85,7 +84,7 @@ export const PATHS: readonly PathInfo[] = [
   // Start-up guards (§9.1).
   { name: 'guard:rollback', group: 'guard', label: 'start refused: rollback guard', count: (s) => of(s.guardRefusalsByGuard, 'rollback') },
   { name: 'guard:collision', group: 'guard', label: 'start refused: collision guard', count: (s) => of(s.guardRefusalsByGuard, 'collision'), needs: 'no-admission-check' },
-  { name: 'guard:exhaustion', group: 'guard', label: 'start refused: exhaustion guard', count: (s) => of(s.guardRefusalsByGuard, 'exhaustion'), needs: 'stage6a-fsm' },
+  { name: 'guard:exhaustion', group: 'guard', label: 'start refused: exhaustion guard', count: (s) => of(s.guardRefusalsByGuard, 'exhaustion') },
   {
     name: 'guard:cutover-divergence',
     group: 'guard',

@@ -229,7 +229,7 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
     case 'heal':
       return d('network', 'healed', 'network');
     case 'epoch-bump':
-      return d('epoch', `dek ${ev.dekId} → e${ev.epoch}`, 'workload');
+      return d('epoch', `dek ${ev.dekId} → e${ev.epoch}${ev.starts === undefined ? '' : ` (crash loop: ${ev.starts} starts died after their bump)`}`, 'workload');
     case 'guard-refused':
       return d('REFUSED', `guard ${ev.guard}: ${ev.detail}`, 'halt');
     case 'guard-check': {

@@ -88,6 +88,8 @@ const REWIND_RESTART_MS = 20;
 const REWIND_KILLS_MS = [300, 500, 700] as const;
 /** A boundary member's restarts are quick: it registers each epoch before the next. */
 const BOUNDARY_RESTART_MS = 40;
+/** Under main, where in the fault window (permille) a boundary member crash-loops up to its boundary. */
+const LOOP_AT_PERMILLE = 400;
 const percent = (max: number): fc.Arbitrary<number> => fc.integer({ min: 0, max }).map((p) => p / 100);
 /** A point in [0, 1] in thousandths: times are drawn as fractions of the fault window. */
 const permille = fc.integer({ min: 0, max: 1000 });
@@ -400,15 +402,21 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     if (given === undefined || !claim(m, given, true)) claim(m, deriveNodeId(m), false);
   });
 
+  const mainFsm = policy.fsm === 'main';
   if (on('network')) faults.network = r.network;
   if (on('crashes')) {
     faults.crashes = { pendingLossRate: r.pendingLossRate, tornRate: r.tornRate };
     // A member whose sidecar starts `below` bumps under a boundary crosses it
     // on its `below`-th restart: give it those restarts, spread over the
     // fault window, so the crossing commits in more than a lucky few runs.
+    // Under main a bootstrap writes epoch 0, so no disk starts near a
+    // boundary: the member crash-loops up to it instead, once bootstrapped
+    // (by 40% of the window in all but a few runs), and its restarts follow.
     for (const e of r.epochs) {
+      const from = mainFsm ? LOOP_AT_PERMILLE : 0;
+      if (mainFsm) events.push({ at: time(from), kind: 'crash-loop', node: node(e.node), toEpoch: Math.min(0xffff, e.boundary - 1 - e.below), restartAfterMs: BOUNDARY_RESTART_MS });
       for (let j = 1; j <= e.below; j++) {
-        events.push({ at: time(Math.round((j * 1000) / (e.below + 1))), kind: 'crash', node: node(e.node), restartAfterMs: BOUNDARY_RESTART_MS });
+        events.push({ at: time(from + Math.round((j * (1000 - from)) / (e.below + 1))), kind: 'crash', node: node(e.node), restartAfterMs: BOUNDARY_RESTART_MS });
       }
     }
   }
@@ -510,7 +518,6 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
       events.push({ at: time(removal.at), kind: 'remove-node', node: node(removal.node) });
     }
   }
-  const mainFsm = policy.fsm === 'main';
   // Under main the bootstrap RPC refuses DEK id 0 (§2.7): such a cluster would never bootstrap, so it starts under 1.
   const initialDek = mainFsm && r.initialDek === 0 ? 1 : r.initialDek;
   let dek = initialDek;

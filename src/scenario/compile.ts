@@ -109,6 +109,8 @@ function simEvent(ev: Exclude<ScenarioEventDoc, { kind: 'storm' | 'storm-end' }>
       return lifecycleEvent(ev.at, { name: ev.kind, node: ev.node, joiner: ev.joiner, ...(ev.cutMs !== undefined ? { cutMs: ev.cutMs } : {}) });
     case 'crash-after-apply':
       return lifecycleEvent(ev.at, { name: ev.kind, node: ev.node, restartAfterMs: ev.restartAfterMs });
+    case 'crash-loop':
+      return lifecycleEvent(ev.at, { name: ev.kind, node: ev.node, toEpoch: ev.toEpoch, restartAfterMs: ev.restartAfterMs });
     default:
       return ev;
   }

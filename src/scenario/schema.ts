@@ -179,6 +179,7 @@ export const SCENARIO_SCHEMA = {
           event('crash-after-install', { node: raftId, restartAfterMs }, ['node']),
           event('crash-after-snapshot-persist', { node: raftId, restartAfterMs }, ['node']),
           event('crash-before-sync', { node: raftId, restartAfterMs }, ['node']),
+          event('crash-loop', { node: raftId, toEpoch: { type: 'integer', minimum: 1, maximum: 0xffff }, restartAfterMs }, ['node', 'toEpoch']),
           event('restart', { node: raftId }, ['node']),
           event('snapshot', { node: raftId }, ['node']),
           event('partition', { groups: { type: 'array', items: { type: 'array', items: raftId }, minItems: 1 } }, ['groups']),

@@ -141,6 +141,14 @@ export type ScenarioEventDoc =
   | { at: number; kind: 'crash-after-snapshot-persist'; node: string; restartAfterMs?: number }
   /** Crash right before `node`'s next fsync of Raft's WAL (its unsynced records kept, lost or torn). */
   | { at: number; kind: 'crash-before-sync'; node: string; restartAfterMs?: number }
+  /**
+   * `node` crash-loops: it crashes, and each of its next starts dies right
+   * after the start-up bump (before its engine opens: nothing replayed, sent
+   * or encrypted) until its sidecar's epoch is `toEpoch`; the next start
+   * runs (a loop of thousands of starts, fast-forwarded). Under main's FSM
+   * the loop begins at the node's first start with a sidecar.
+   */
+  | { at: number; kind: 'crash-loop'; node: string; toEpoch: number; restartAfterMs?: number }
   | { at: number; kind: 'restart'; node: string }
   | { at: number; kind: 'snapshot'; node: string }
   | { at: number; kind: 'partition'; groups: string[][] }
@@ -219,6 +227,7 @@ export const EVENT_FAMILY: Readonly<Record<ScenarioEventKind, FaultFamily>> = {
   'crash-after-install': 'crashes',
   'crash-after-snapshot-persist': 'crashes',
   'crash-before-sync': 'crashes',
+  'crash-loop': 'crashes',
   restart: 'crashes',
   snapshot: 'snapshots',
   partition: 'partitions',

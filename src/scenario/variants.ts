@@ -127,12 +127,9 @@ const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
   // index and no event but the snapshot-install record (checked on the
   // variant's fixture with coldStart 'durable-applied-index').
   'install-not-resumed': 'last-snapshot-cold-start',
-  // Under main's FSM every epoch starts at 0 (a bootstrap writes it), so none
-  // nears 0x8000 or 0xFFFF in a run, and main's guards (main-start.ts) have no
-  // registry-wide collision or rollback check for these bugs to break; its
-  // guards already read the node's own store.
-  'signed-epoch': 'stage6a-fsm',
-  'exhaustion-guard-off-by-one': 'stage6a-fsm',
+  // Main's guards (main-start.ts) have no registry-wide collision or
+  // rollback check for these bugs to break; its guards already read the
+  // node's own store.
   'collision-guard-low32': 'stage6a-fsm',
   'rollback-guard-active-dek-only': 'stage6a-fsm',
   'guard-reads-local-registry': 'stage6a-fsm',

@@ -296,10 +296,10 @@ export const FAULTS: readonly FaultInfo[] = [
   {
     fault: 'epoch and DEK boundaries',
     module: '`lifecycle/`',
-    injected: '`cluster.initialEpochs`, `cluster.initialDek`, `rotate-dek` `dekId`',
-    model: 'sidecars that start just below 0x80, 0x100, 0x8000 or 0x10000 each with as many quick restarts (with crashes on) as its next registrations need to cross the boundary; DEK ids 0, 0xFFFF, 0x10000, 0x10001, 2^31 ± 1 and near 2^32, rotations by 1, 0x10000 or 2^31',
-    reveals: '§7.2 across 0x7FFF/0x8000 (`signed-epoch`), exhaustion at 0xFFFF, DEK ids above 16 bits (`dek-truncated-key`)',
-    paths: ['epoch:0x8000', 'epoch:0xffff', 'dek:above-16-bits', 'dek:near-2^32'],
+    injected: '`cluster.initialEpochs`, `crash-loop` (generated under `production`), `cluster.initialDek`, `rotate-dek` `dekId`',
+    model: 'sidecars that start just below 0x80, 0x100, 0x8000 or 0x10000 each with as many quick restarts (with crashes on) as its next registrations need to cross the boundary; under main, where a bootstrap writes epoch 0, the member crash-loops there instead (its starts die right after the bump, fast-forwarded, so its epochs encrypt nothing) and its restarts follow; DEK ids 0, 0xFFFF, 0x10000, 0x10001, 2^31 ± 1 and near 2^32, rotations by 1, 0x10000 or 2^31',
+    reveals: '§7.2 across 0x7FFF/0x8000 (`signed-epoch`), exhaustion at 0xFFFF (`exhaustion-guard-off-by-one`), DEK ids above 16 bits (`dek-truncated-key`)',
+    paths: ['epoch:0x8000', 'epoch:0xffff', 'guard:exhaustion', 'dek:above-16-bits', 'dek:near-2^32'],
   },
 ];
 

@@ -41,10 +41,12 @@ export type TraceApplySkip = 'registry-applied-index';
  * checks before the bump and after the local replay (addendum §4 rows 9 and
  * 12), its sidecar-behind-log check (row 13), the raft epoch's check
  * against the node's own row under the raft DEK (row 15) and the raft
- * cutover of the newest snapshot's header against the sidecar's (row 1).
+ * cutover of the newest snapshot's header against the sidecar's (row 1),
+ * and the bump's own check of the epoch it moves from (row 10).
  */
 export type GuardName =
   | 'exhaustion'
+  | 'bump-exhausted'
   | 'member-collision'
   | 'registry-collision'
   | 'rollback'
@@ -221,8 +223,13 @@ export type TraceEvent =
   | (At & { kind: 'partition'; groups: string[][]; oneWay?: { from: string; to: string }; leader?: string; trap?: boolean })
   | (At & { kind: 'heal' })
   // --- node lifecycle and encryption (the workload) --------------------------
-  /** Process start: the sidecar epoch for `dekId` was bumped to `epoch` and synced. */
-  | (AtNode & { kind: 'epoch-bump'; dekId: number; epoch: number })
+  /**
+   * Process start: the sidecar epoch for `dekId` was bumped to `epoch` and
+   * synced. `starts`: a crash loop, that many starts in a row each died right
+   * after its bump, before the engine opened (nothing sent or encrypted), the
+   * last at `epoch`.
+   */
+  | (AtNode & { kind: 'epoch-bump'; dekId: number; epoch: number; starts?: number })
   /** A start-up guard refused to start the node. */
   | (AtNode & { kind: 'guard-refused'; guard: string; detail: string })
   /**

@@ -43,6 +43,9 @@ describe('loadScenario', () => {
     ['a partition naming a node twice', (d: any) => { d.faults.partitions = {}; d.events = [{ at: 1, kind: 'partition', groups: [['n1'], ['n1']] }]; }, 'scenario: /events/0/groups/1/0 puts "n1" in two groups'],
     ['a leader isolation that cuts off a majority', (d: any) => { d.faults.storms = {}; d.events = [{ at: 1, kind: 'figure-8', keep: 1, lastsMs: 100 }]; }, "scenario: /events/0/keep must leave the leader's side a minority of the 3 nodes (at most 0, got 1)"],
     ['a zero-length leader isolation', (d: any) => { d.faults.storms = {}; d.events = [{ at: 1, kind: 'isolate-leader', lastsMs: 0 }]; }, 'scenario: /events/0/lastsMs must be >= 1'],
+    ['a crash loop to epoch 0', (d: any) => { d.faults.crashes = { pendingLossRate: 0 }; d.events = [{ at: 1, kind: 'crash-loop', node: 'n1', toEpoch: 0 }]; }, 'scenario: /events/0/toEpoch must be >= 1'],
+    ['a crash loop past 0xFFFF', (d: any) => { d.faults.crashes = { pendingLossRate: 0 }; d.events = [{ at: 1, kind: 'crash-loop', node: 'n1', toEpoch: 0x10000 }]; }, 'scenario: /events/0/toEpoch must be <= 65535'],
+    ['a crash loop of a stranger', (d: any) => { d.faults.crashes = { pendingLossRate: 0 }; d.events = [{ at: 1, kind: 'crash-loop', node: 'n9', toEpoch: 5 }]; }, `scenario: /events/0/node must be one of the cluster's nodes (got "n9")`],
     ['an append batch of 0 entries', (d: any) => (d.raft = { maxBatch: 0 }), 'scenario: /raft/maxBatch must be >= 1'],
   ])('rejects %s with one line naming the field', (_what, edit, expected) => {
     const message = errorOf(edit);

@@ -68,6 +68,7 @@ function refuses(guard: GuardName, ev: GuardCheckEvent, rows: readonly Row[]): s
   const slot = Number(mine & 0xffffn);
   switch (guard) {
     case 'exhaustion':
+    case 'bump-exhausted':
       return ev.epochBefore >= 0xffff ? `its epoch under dek ${ev.dekId} is already 0xffff` : undefined;
     case 'member-collision': {
       const other = (ev.members ?? []).find((m) => {

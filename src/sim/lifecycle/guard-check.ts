@@ -41,6 +41,12 @@ export class GuardCheck {
     return refusal;
   }
 
+  /** fsm 'main', row 10's own check on the epoch it bumps from. */
+  bumpExhausted(refusal: Refusal | undefined): Refusal | undefined {
+    this.guards.push('bump-exhausted');
+    return refusal;
+  }
+
   bumped(epoch: number): void {
     this.epoch = epoch;
   }

@@ -13,16 +13,29 @@ export interface Refusal {
    * not-a-member: a removed (or never added) node's process will not start;
    * rollback-after-replay, sidecar-behind-log, raft-epoch-rollback:
    * production main's guards after the local replay (main-start.ts);
-   * cutover-divergence: production main's row 1, before the KEK load.
+   * cutover-divergence: production main's row 1, before the KEK load;
+   * bump-exhausted: main's row 10, the bump's own check.
    */
-  guard: 'rollback' | 'exhaustion' | 'collision' | 'not-a-member' | 'rollback-after-replay' | 'sidecar-behind-log' | 'raft-epoch-rollback' | 'cutover-divergence';
+  guard: 'rollback' | 'exhaustion' | 'bump-exhausted' | 'collision' | 'not-a-member' | 'rollback-after-replay' | 'sidecar-behind-log' | 'raft-epoch-rollback' | 'cutover-divergence';
   detail: string;
 }
 
-/** Exhaustion runs before the bump: there is no epoch left to bump to. (`offByOne`: the exhaustion-guard-off-by-one bug.) */
-export function exhaustionGuard(epochBefore: number, offByOne = false): Refusal | undefined {
+/**
+ * Exhaustion runs before the bump: there is no epoch left to bump to.
+ * (`offByOne`: the exhaustion-guard-off-by-one bug.) Under main's FSM no
+ * rotation recovers the node: it cannot start to apply one, and a rotation
+ * copies the epoch pinned at start into the new key (addendum §2.4, §5.8).
+ */
+export function exhaustionGuard(epochBefore: number, offByOne = false, mainFsm = false): Refusal | undefined {
   if (offByOne ? epochBefore <= MAX_EPOCH : epochBefore < MAX_EPOCH) return undefined;
-  return { guard: 'exhaustion', detail: `local_epoch is already 0x${epochBefore.toString(16)}: only a DEK rotation recovers` };
+  const recovery = mainFsm ? 'the sidecar must be provisioned again (a rotation copies the epoch)' : 'only a DEK rotation recovers';
+  return { guard: 'exhaustion', detail: `local_epoch is already 0x${epochBefore.toString(16)}: ${recovery}` };
+}
+
+/** fsm 'main', row 10: BumpLocalEpoch has no epoch past 0xFFFF to move to (reached only if row 6 let 0xFFFF through). */
+export function bumpExhaustedGuard(epochBefore: number): Refusal | undefined {
+  if (epochBefore < MAX_EPOCH) return undefined;
+  return { guard: 'bump-exhausted', detail: `the bump from local_epoch 0x${epochBefore.toString(16)} has no epoch to move to` };
 }
 
 /** Another current member with the same low 16 bits. */

@@ -20,7 +20,7 @@ import { kvEntry, registrationEntry } from '../workload.ts';
 import { RETRY_MS as ADMISSION_RETRY_MS, admissionCheck } from './admission.ts';
 import { GuardCheck } from './guard-check.ts';
 import { caughtUp } from '../operator/membership.ts';
-import { exhaustionGuard, memberCollisionGuard, registryCollisionGuard, rollbackGuard } from './guards.ts';
+import { bumpExhaustedGuard, exhaustionGuard, memberCollisionGuard, registryCollisionGuard, rollbackGuard } from './guards.ts';
 import type { Refusal } from './guards.ts';
 import { isEncryptedWrite, rotationMarker, rotationMarkerDek } from './markers.ts';
 import { resolvePolicy } from './policy.ts';
@@ -79,7 +79,9 @@ export type LifecycleEvent =
   | { name: 'remove-node'; node: string }
   /** The operator replaces `node` by learner `joiner` (scenario event replace-node). */
   | { name: 'replace-node'; node: string; joiner: string; cutMs?: number }
-  | { name: 'crash-after-apply'; node: string; restartAfterMs?: number };
+  | { name: 'crash-after-apply'; node: string; restartAfterMs?: number }
+  /** `node` crash-loops: its next starts die right after the start-up bump, until its epoch is `toEpoch` (scenario event crash-loop). */
+  | { name: 'crash-loop'; node: string; toEpoch: number; restartAfterMs?: number };
 
 /** The sim event for a lifecycle operation. */
 export function lifecycleEvent(at: number, ev: LifecycleEvent): ScenarioEvent {
@@ -174,6 +176,8 @@ export class NodeLifecycle implements SimHooks {
   private readonly learnersForGood = new Set<string>();
   private readonly procs = new Map<string, Process>();
   private readonly crashAfterApply = new Map<string, number | undefined>();
+  /** crash-loop: the epoch a node's next bootstrapped start fast-forwards to. */
+  private readonly crashLoops = new Map<string, number>();
   /** Committed rotation markers, index -> DEK, learnt at their first apply anywhere. */
   private readonly rotations = new Map<number, number>();
   private readonly rotationsRecorded = new Set<number>();
@@ -235,6 +239,7 @@ export class NodeLifecycle implements SimHooks {
     const check = new GuardCheck(name, fullNodeId, dekId, before);
     const exhausted = g.exhaustion ? check.exhaustion(exhaustionGuard(before, sim.flags.exhaustionOffByOne)) : undefined;
     if (exhausted) return this.refuseAfter(sim, check, exhausted);
+    if (this.crashLoop(sim, node, dekId, before, check)) return this.onNodeStart(sim, name, info);
     const proc = new Process(node, fullNodeId, dekId, before, this.bumpEpoch(sim, node, dekId, before, check), this.firstWriteCount());
     if (g.collision) {
       const members = this.otherMembers(name);
@@ -270,8 +275,8 @@ export class NodeLifecycle implements SimHooks {
    * fsm 'main': production's guards before the engines, in main's order (1
    * the newest snapshot's raft cutover header, 6 exhaustion, 8 collision
    * with the members of the node's persisted peers, 9 the node's own row on
-   * the FSM store as the disk holds it), then the bump (10); a refusal bumps
-   * nothing. Rows 12, 13 and 15 run after the local replay (onNodeReplayed;
+   * the FSM store as the disk holds it), then the bump (10, which refuses to
+   * move past 0xFFFF itself); a refusal bumps nothing. Rows 12, 13 and 15 run after the local replay (onNodeReplayed;
    * main-start.ts).
    */
   private startMain(sim: SimApi, node: SimNode, dekId: number, info: NodeStartInfo): void | 'refuse' {
@@ -284,7 +289,7 @@ export class NodeLifecycle implements SimHooks {
     const diverged = this.cutoverRow(sim, node, check);
     if (diverged) return this.refuseAfter(sim, check, diverged);
     if (g.exhaustion) {
-      const refusal = check.exhaustion(exhaustionGuard(before, sim.flags.exhaustionOffByOne));
+      const refusal = check.exhaustion(exhaustionGuard(before, sim.flags.exhaustionOffByOne, true));
       if (refusal) return this.refuseAfter(sim, check, refusal);
     }
     if (g.collision) {
@@ -298,10 +303,43 @@ export class NodeLifecycle implements SimHooks {
       const refusal = check.ownRow(own?.trace, envelope, ownRowGuard('pre-bump', fullNodeId, ownRowOrForeign(own), before, envelope));
       if (refusal) return this.refuseAfter(sim, check, refusal);
     }
+    if (this.crashLoop(sim, node, dekId, before, check)) return this.onNodeStart(sim, node.name, info);
+    // Row 10: BumpLocalEpoch refuses to move past 0xFFFF itself (row 6 refuses first).
+    const exhausted = check.bumpExhausted(bumpExhaustedGuard(before));
+    if (exhausted) return this.refuseAfter(sim, check, exhausted);
     const proc = new Process(node, fullNodeId, dekId, before, this.bumpEpoch(sim, node, dekId, before, check), this.firstWriteCount());
     proc.envelope = envelope;
     this.pinRaftEpoch(sim, proc);
     this.begin(sim, check, proc);
+  }
+
+  /**
+   * crash-loop: this start and the ones after it die right after the bump,
+   * before the engine opens, until the sidecar's epoch is the loop's:
+   * fast-forwarded, since those starts read the same disk but for the epoch,
+   * and of the guards before the bump only exhaustion reads it (main's row 9
+   * passes at any higher epoch). Their epochs encrypt nothing; under main
+   * the raft epoch moves with them once the cutover is recorded. The first
+   * start's guards are recorded; the start after the loop runs them all
+   * again (the caller).
+   */
+  private crashLoop(sim: SimApi, node: SimNode, dekId: number, before: number, check: GuardCheck): boolean {
+    const to = this.crashLoops.get(node.name);
+    this.crashLoops.delete(node.name);
+    if (to === undefined || to <= before) return false;
+    check.bumped(before + 1);
+    this.record(sim, check, undefined);
+    const starts = to - before;
+    const synced = !sim.flags.unsyncedEpochBump;
+    this.sidecar.setEpoch(node.disk, dekId, to, synced);
+    sim.trace.record({ dekId, epoch: to, kind: 'epoch-bump', node: node.name, starts, t: sim.now });
+    const doc = this.mainFsm ? sidecarFile(node.disk) : undefined;
+    if (doc !== undefined && raftCutoverDek(doc) !== 0) {
+      const raftTo = Math.min(0xffff, (doc.keys.get(doc.activeRaft)?.localEpoch ?? 0) + starts);
+      this.sidecar.setEpoch(node.disk, doc.activeRaft, raftTo, synced);
+      sim.trace.record({ dekId: doc.activeRaft, epoch: raftTo, kind: 'epoch-bump', node: node.name, starts, t: sim.now });
+    }
+    return true;
   }
 
   /**
@@ -322,10 +360,11 @@ export class NodeLifecycle implements SimHooks {
    * cutover, the start-up bump moves the raft DEK's local_epoch too (the
    * vectors' startupPrimitives); before it, the process pins raft epoch 0
    * (startup.ts startProcess, [inferred]). A sidecar that records the
-   * cutover installs the wrap when the engine opens. (Row 6 for the raft
-   * key, an epoch of 0xFFFF, is not checked: a raft epoch moves once per
-   * start after the cutover and every bootstrap writes 0, so no run comes
-   * near it.)
+   * cutover installs the wrap when the engine opens. (Row 6 reads the
+   * storage key's epoch only: the raft epoch never passes it, since a start
+   * or a crash loop moves both once the cutover is recorded, a bootstrap
+   * writes 0 into both and a rotation copies the epoch pinned at start, so
+   * the raft key alone is never the exhausted one [inferred].)
    */
   private pinRaftEpoch(sim: SimApi, proc: Process): void {
     const doc = sidecarFile(proc.node.disk);
@@ -798,6 +837,7 @@ export class NodeLifecycle implements SimHooks {
    */
   onFaultsEnd(_sim: SimApi): void {
     this.crashAfterApply.clear();
+    this.crashLoops.clear();
     this.faultsEnded = true;
   }
 
@@ -938,7 +978,7 @@ export class NodeLifecycle implements SimHooks {
   // --- operator events ------------------------------------------------------------------
 
   onCustom(sim: SimApi, event: Extract<ScenarioEvent, { kind: 'custom' }>): void {
-    const data = (event.data ?? {}) as { node?: string; joiner?: string; restartAfterMs?: number; dekId?: number; learner?: boolean; cutMs?: number };
+    const data = (event.data ?? {}) as { node?: string; joiner?: string; restartAfterMs?: number; dekId?: number; learner?: boolean; cutMs?: number; toEpoch?: number };
     switch (event.name) {
       case 'rotate-dek': {
         if (this.mainFsm) return this.proposeMainRotation(sim, data.dekId);
@@ -972,6 +1012,13 @@ export class NodeLifecycle implements SimHooks {
       case 'crash-after-apply':
         this.crashAfterApply.set(this.nodeArg(event, data.node), data.restartAfterMs);
         return;
+      case 'crash-loop': {
+        const name = this.nodeArg(event, data.node);
+        this.crashLoops.set(name, data.toEpoch ?? 0);
+        if (sim.node(name).up) sim.crash(name);
+        if (data.restartAfterMs !== undefined) sim.after(data.restartAfterMs, (s) => s.restart(name));
+        return;
+      }
       default:
         throw new RangeError(`unknown lifecycle event "${event.name}"`);
     }

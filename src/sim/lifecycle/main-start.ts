@@ -4,7 +4,8 @@
 //   before the KEK load: 1 the newest local snapshot's raft cutover header
 //   against the sidecar's (a node without a sidecar reads 0 [inferred]);
 //   before the engines: 6 exhaustion, 8 collision (persistedPeers), 9 own row (pre-bump),
-//   then 10 the bump (lifecycle.ts startMain: a refusal bumps nothing);
+//   then 10 the bump (lifecycle.ts startMain: a refusal bumps nothing; the
+//   bump itself refuses to move past 0xFFFF, 'bump-exhausted');
 //   11 the engine opens and replays the committed tail of its own log;
 //   after the replay: 12 own row again (post-bump), 13 sidecar behind log,
 //   15 the raft epoch against its own row under the raft DEK (once the raft
