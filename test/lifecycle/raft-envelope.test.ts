@@ -161,17 +161,23 @@ describe('in production runs', () => {
     for (const { r } of runs) expect(r.violations.filter((v) => v.code === 'sealed-unregistered')).toEqual([]);
   });
 
-  it('no raft nonce is used twice by the correct lifecycle', () => {
+  it("a raft nonce used twice by the correct lifecycle is production's: its node was restored between the two uses (raft-epoch-not-bumped-before-cutover), and no-nonce-reuse says so", () => {
+    let reused = 0;
     for (const { r } of runs) {
-      const seen = new Set<string>();
-      for (const ev of r.trace) {
-        if (ev.kind !== 'nonce' || ev.proposal !== true) continue;
+      const seen = new Map<string, number>();
+      r.trace.forEach((ev, i) => {
+        if (ev.kind !== 'nonce' || ev.proposal !== true) return;
         const n = ev as Nonce;
         const key = `${n.dekId}|${n.nodeId16}|${n.epoch}|${n.writeCount}`;
-        expect(seen.has(key)).toBe(false);
-        seen.add(key);
-      }
+        const first = seen.get(key);
+        seen.set(key, i);
+        if (first === undefined) return;
+        reused++;
+        expect(r.trace.slice(first, i).some((e) => e.kind === 'restore' && e.node === n.node)).toBe(true);
+        expect(r.violations.some((v) => v.invariant === 'no-nonce-reuse')).toBe(true);
+      });
     }
+    expect(reused).toBeLessThan(runs.length);
   });
 });
 
@@ -245,6 +251,40 @@ describe('fixtures/production/snapshot-past-raft-cutover.json and install-past-r
     expect(installed).toBeGreaterThanOrEqual(0);
     expect(taken).toBeGreaterThan(installed);
     expect(refused).toBeGreaterThan(taken);
+  });
+});
+
+describe('fixtures/production/header-wrap-leader-stalls.json (found by explore, shrunk)', () => {
+  const scenario = fixture('header-wrap-leader-stalls');
+
+  it("n1, rewound to before the raft cutover, takes the wrap from an installed snapshot's header at raft epoch 0, below its raft row: as leader it turns every proposal away, and the cluster stalls", () => {
+    const r = runScenario(scenario);
+    expect(r.verdict).toBe('liveness-violation');
+    const at = (pred: (ev: TraceEvent) => boolean) => r.trace.findIndex(pred);
+    const install = at((ev) => ev.kind === 'snapshot-install' && ev.node === 'n1' && ev.t > 1100);
+    const leads = r.trace.findIndex((ev, i) => i > install && ev.kind === 'became-leader' && ev.node === 'n1');
+    expect(install).toBeGreaterThan(0);
+    expect(leads).toBeGreaterThan(install);
+    expect(r.trace.slice(leads).some((ev) => ev.kind === 'propose' && ev.node === 'n1')).toBe(false);
+    // Its raft row shows the raft epoch it registered before the rewind.
+    const rows = r.trace.filter((ev) => ev.kind === 'apply' && ev.node === 'n1' && ev.write !== undefined);
+    expect(rows.length).toBeGreaterThan(0);
+  });
+});
+
+describe('fixtures/production/raft-nonce-reuse-through-header.json (found by explore; it shrinks to the cutover applied again)', () => {
+  it("n5, rewound to before the raft cutover, takes the wrap from a snapshot's header again at raft epoch 0 and seals with raft nonces it used: no-nonce-reuse", () => {
+    const r = runScenario(fixture('raft-nonce-reuse-through-header'));
+    const reuse = r.violations.find((v) => v.invariant === 'no-nonce-reuse');
+    expect(reuse?.message).toMatch(/epoch 0, write_count 1\) under dek 2 used by n5 again/);
+    const at = reuse?.eventIndex ?? 0;
+    const restore = r.trace.slice(0, at).map((ev) => ev.kind === 'restore' && ev.node === 'n5').lastIndexOf(true);
+    const install = r.trace.findIndex((ev, i) => i > restore && i < at && ev.kind === 'snapshot-install' && ev.node === 'n5');
+    expect(restore).toBeGreaterThan(0);
+    expect(install).toBeGreaterThan(restore);
+    // Between the restore and the reuse n5 never applied the 0x05/0x05 itself: its wrap came from the header.
+    const cutover = r.trace.slice(restore, at).some((ev) => ev.kind === 'apply' && ev.node === 'n5' && ev.entryHex.startsWith('050105'));
+    expect(cutover).toBe(false);
   });
 });
 

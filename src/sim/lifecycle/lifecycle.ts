@@ -816,7 +816,7 @@ export class NodeLifecycle implements SimHooks {
 
   onSnapshotInstall(sim: SimApi, name: string, index: number): void {
     // Under main no rotation marker exists, and the sidecar is in no snapshot: an install brings no DEK.
-    if (this.mainFsm) return;
+    if (this.mainFsm) return this.headerWrap(sim, name);
     const proc = this.procs.get(name);
     const dek = this.dekAt(index);
     if (proc !== undefined) {
@@ -913,9 +913,13 @@ export class NodeLifecycle implements SimHooks {
       this.rotationsRecorded.add(doc.activeRaft);
       sim.trace.record({ t: sim.now, kind: 'rotate-dek', dekId: doc.activeRaft, purpose: 'raft' });
     }
+    const recorded = raftCutoverDek(doc) !== 0;
+    // A wrap installed from a snapshot header stays on its DEK: without the
+    // cutover in the sidecar a raft rotation does not call the wrap-installer (§2.4 step 6).
+    if (proc.raftWrap && !recorded) return;
     // A raft rotation re-points the raft DEK, before the cutover too (the cutover then names the new one).
     proc.raftDek = doc.activeRaft;
-    if (raftCutoverDek(doc) === 0) return;
+    if (!recorded) return;
     this.raftCutoverSeen = true;
     if (proc.raftWrap && !moved) return;
     // The wrap is installed under the (new) raft DEK: the state cache does not
@@ -924,6 +928,26 @@ export class NodeLifecycle implements SimHooks {
     // recorded as the new key's local_epoch (§2.4 step 4 [inferred]: the
     // addendum names the gate only after the cutover).
     if (proc.raftWrap && sim.flags.raftRotationKeepsRegistration) return;
+    proc.raftWrap = true;
+    proc.raftRegistered = false;
+    this.watchRaft(sim, proc);
+  }
+
+  /**
+   * fsm 'main': a state machine that took the raft cutover from an installed
+   * snapshot's header has the wrap installed, as the cold start applies the
+   * header's cutover (addendum §3.2; for an install at runtime [inferred]):
+   * the process seals what it proposes as leader under its sidecar's raft
+   * DEK at the raft epoch it pinned (not bumped: its sidecar does not record
+   * the cutover), once its watcher finds it registered there. Without a raft
+   * DEK in its sidecar it has no key to seal with.
+   */
+  private headerWrap(sim: SimApi, name: string): void {
+    const proc = this.procs.get(name);
+    if (proc === undefined || proc.raftWrap || proc.node.raftCutoverFromHeader === 0) return;
+    const raftDek = sidecarFile(proc.node.disk)?.activeRaft ?? 0;
+    if (raftDek === 0) return;
+    proc.raftDek = raftDek;
     proc.raftWrap = true;
     proc.raftRegistered = false;
     this.watchRaft(sim, proc);

@@ -81,6 +81,11 @@ export class SimNode implements RaftHost {
    * skipped over, addendum §3.2), at an install from the installed one.
    */
   private headerRaftCutover = 0;
+
+  /** fsm 'main': the raft cutover the state machine took from a snapshot header (0: none). */
+  get raftCutoverFromHeader(): number {
+    return this.headerRaftCutover;
+  }
   /** Counters for stats. */
   registrationsApplied = 0;
   appliesTotal = 0;
