@@ -64,7 +64,8 @@ describe('knobs', () => {
     } finally {
       rmSync(`regsim-failures/support-config-selftest-${seed}.json`, { force: true });
     }
-  });
+    // A hundred runs and a shrink: about a minute alone, twice that on a busy machine.
+  }, 600_000);
 
   it('derives a fixed, distinct seed per suite', () => {
     expect(suiteSeed(1, 'nonce')).toBe(suiteSeed(1, 'nonce'));

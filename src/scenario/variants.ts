@@ -111,6 +111,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'raft-epoch-not-bumped': ['nonce:raft-restarted'],
   'raft-epoch-guard-off': ['guard:raft-epoch'],
   'raft-rotation-keeps-registration': ['nonce:raft-rotated'],
+  'header-wrap-follows-rotation': ['nonce:raft-rotated'],
   'cutover-guard-off': ['guard:cutover-divergence'],
 };
 
@@ -138,6 +139,7 @@ const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
   'raft-epoch-not-bumped': 'main-fsm',
   'raft-epoch-guard-off': 'main-fsm',
   'raft-rotation-keeps-registration': 'main-fsm',
+  'header-wrap-follows-rotation': 'main-fsm',
   'cutover-guard-off': 'main-fsm',
 };
 

@@ -170,7 +170,7 @@ export const FAULTS: readonly FaultInfo[] = [
     module: '`lifecycle/`',
     injected: '`enable-raft-envelope`, `rotate-raft-dek` (generated under `production`)',
     model: "production main's operator call (0x05/0x05) through the leader; from then on each leader seals what it proposes under the raft DEK with its own raft nonce, a start bumps the raft epoch, a watcher registers it and proposals wait for that registration; the leader's raft rotate-dek (0x05/0x01, raft purpose) re-points every node's raft DEK, and the gate closes until each registers there; a snapshot's header records the cutover the state machine installed, so a node that took it by snapshot is refused by row 1 (nothing under Stage 6A)",
-    reveals: '§7.0 raft nonces across restarts, restores and raft rotations, rows 1 and 15, the §5.5 gate (`raft-epoch-not-bumped`, `raft-epoch-guard-off`, `raft-rotation-keeps-registration`, `cutover-guard-off`)',
+    reveals: '§7.0 raft nonces across restarts, restores and raft rotations, rows 1 and 15, the §5.5 gate (`raft-epoch-not-bumped`, `raft-epoch-guard-off`, `raft-rotation-keeps-registration`, `cutover-guard-off`, `header-wrap-follows-rotation`)',
     paths: ['raft-cutover', 'nonce:raft', 'nonce:raft-restarted', 'guard:raft-epoch', 'guard:cutover-divergence', 'raft-rotation', 'nonce:raft-rotated'],
   },
   {

@@ -37,6 +37,8 @@ export const SIM_VARIANTS = {
     "production main's row 1 (the newest local snapshot's raft cutover header against the sidecar's, before the KEK load) always passes: a node whose state machine took the raft cutover from a snapshot its sidecar never recorded starts",
   'raft-rotation-keeps-registration':
     "production main's state cache keeps a process marked registered across a raft rotate-dek: its leader seals proposals under the new raft DEK before its registration there commits",
+  'header-wrap-follows-rotation':
+    "a raft rotate-dek re-points a raft wrap the node took from a snapshot header (its sidecar records no cutover) to the new raft DEK, its registration under the old one kept: its leader seals under a DEK it has no row for",
 } as const;
 
 export type SimVariant = keyof typeof SIM_VARIANTS;
@@ -84,6 +86,7 @@ export interface VariantFlags {
   raftEpochGuardOff: boolean;
   cutoverGuardOff: boolean;
   raftRotationKeepsRegistration: boolean;
+  headerWrapFollowsRotation: boolean;
 }
 
 export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
@@ -116,5 +119,6 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     raftEpochGuardOff: on('raft-epoch-guard-off'),
     cutoverGuardOff: on('cutover-guard-off'),
     raftRotationKeepsRegistration: on('raft-rotation-keeps-registration'),
+    headerWrapFollowsRotation: on('header-wrap-follows-rotation'),
   };
 }

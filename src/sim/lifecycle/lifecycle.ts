@@ -916,7 +916,7 @@ export class NodeLifecycle implements SimHooks {
     const recorded = raftCutoverDek(doc) !== 0;
     // A wrap installed from a snapshot header stays on its DEK: without the
     // cutover in the sidecar a raft rotation does not call the wrap-installer (§2.4 step 6).
-    if (proc.raftWrap && !recorded) return;
+    if (proc.raftWrap && !recorded && !sim.flags.headerWrapFollowsRotation) return;
     // A raft rotation re-points the raft DEK, before the cutover too (the cutover then names the new one).
     proc.raftDek = doc.activeRaft;
     if (!recorded) return;
