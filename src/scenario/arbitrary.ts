@@ -412,8 +412,8 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
     // Under main a bootstrap writes epoch 0, so no disk starts near a
     // boundary: the member crash-loops up to it instead, once bootstrapped
     // (by 40% of the window in all but a few runs), and its restarts follow.
+    const from = mainFsm ? LOOP_AT_PERMILLE : 0;
     for (const e of r.epochs) {
-      const from = mainFsm ? LOOP_AT_PERMILLE : 0;
       if (mainFsm) events.push({ at: time(from), kind: 'crash-loop', node: node(e.node), toEpoch: Math.min(0xffff, e.boundary - 1 - e.below), restartAfterMs: BOUNDARY_RESTART_MS });
       for (let j = 1; j <= e.below; j++) {
         events.push({ at: time(from + Math.round((j * (1000 - from)) / (e.below + 1))), kind: 'crash', node: node(e.node), restartAfterMs: BOUNDARY_RESTART_MS });

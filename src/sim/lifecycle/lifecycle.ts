@@ -256,10 +256,15 @@ export class NodeLifecycle implements SimHooks {
   /** The start-up bump: the next epoch, synced to the sidecar (without the exhaustion guard the u16 wraps, as an unchecked counter would). */
   private bumpEpoch(sim: SimApi, node: SimNode, dekId: number, before: number, check?: GuardCheck): number {
     const epoch = (before + 1) & 0xffff;
-    this.sidecar.setEpoch(node.disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
-    sim.trace.record({ dekId, epoch, kind: 'epoch-bump', node: node.name, t: sim.now });
+    this.writeEpoch(sim, node, dekId, epoch);
     check?.bumped(epoch);
     return epoch;
+  }
+
+  /** Writes a bumped `epoch` to the sidecar and records it; `starts`: the crash loop whose starts reached it. */
+  private writeEpoch(sim: SimApi, node: SimNode, dekId: number, epoch: number, starts?: number): void {
+    this.sidecar.setEpoch(node.disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
+    sim.trace.record({ dekId, epoch, kind: 'epoch-bump', node: node.name, ...(starts !== undefined ? { starts } : {}), t: sim.now });
   }
 
   /** The guards passed: record them, and the process runs (its apply loop held if its guards or nonces wait for a caught-up view). */
@@ -330,14 +335,11 @@ export class NodeLifecycle implements SimHooks {
     check.bumped(before + 1);
     this.record(sim, check, undefined);
     const starts = to - before;
-    const synced = !sim.flags.unsyncedEpochBump;
-    this.sidecar.setEpoch(node.disk, dekId, to, synced);
-    sim.trace.record({ dekId, epoch: to, kind: 'epoch-bump', node: node.name, starts, t: sim.now });
+    this.writeEpoch(sim, node, dekId, to, starts);
     const doc = this.mainFsm ? sidecarFile(node.disk) : undefined;
     if (doc !== undefined && raftCutoverDek(doc) !== 0) {
       const raftTo = Math.min(0xffff, (doc.keys.get(doc.activeRaft)?.localEpoch ?? 0) + starts);
-      this.sidecar.setEpoch(node.disk, doc.activeRaft, raftTo, synced);
-      sim.trace.record({ dekId: doc.activeRaft, epoch: raftTo, kind: 'epoch-bump', node: node.name, starts, t: sim.now });
+      this.writeEpoch(sim, node, doc.activeRaft, raftTo, starts);
     }
     return true;
   }
