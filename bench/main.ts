@@ -373,7 +373,7 @@ function externalLines(what: string, e: ReturnType<typeof externalRun>, targets:
   return [
     `  external applier (${what} over the protocol, same run)`,
     `    applies / wall s              ${e.appliesPerWallSecond}  (built-in ${e.builtinAppliesPerWallSecond}; ratio ${e.ratio}, target >= ${targets.externalRatio}; target >= ${targets.externalAppliesPerWallSecond} / s)`,
-    `    round trips / apply           ${(e.roundTrips / Math.max(1, e.applies)).toFixed(2)}  (${e.batched} of ${e.applies} applies answered from batches)`,
+    `    messages from the child / apply ${(e.roundTrips / Math.max(1, e.applies)).toFixed(2)}  (of ${e.applies} applies: ${e.answeredAhead} answered from requests ahead, ${e.correctedAhead} of them corrected; ${e.batched} from batches)`,
     `    same trace hash as built-in   ${e.sameTraceHash}`,
   ];
 }

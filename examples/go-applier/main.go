@@ -2,7 +2,8 @@
 // (docs/external-applier.md#protocol-v2) on stdin/stdout for the Go applier
 // in ./registry: one round trip per entry, the rows sent ahead, the store
 // operations reported with the result, corrections applied by re-running the
-// entry. Standard library only.
+// entry, and requests ahead (the applies of several nodes in one message)
+// answered without calls. Standard library only.
 //
 //	go build -o regsim-go-applier . && regsim conformance fixtures/applier-conformance.json --applier ./regsim-go-applier
 //	./regsim-go-applier -variant lte-rollback   # the historic "<=" bug, which regsim must catch
@@ -34,10 +35,11 @@ type message struct {
 	Entries []struct {
 		Entry string `json:"entry"`
 	} `json:"entries"`
-	Value   *string `json:"value"`
-	Message string  `json:"message"`
-	Op      *int    `json:"op"`
-	Fault   *string `json:"fault"`
+	Requests []message `json:"requests"`
+	Value    *string   `json:"value"`
+	Message  string    `json:"message"`
+	Op       *int      `json:"op"`
+	Fault    *string   `json:"fault"`
 }
 
 // op is one store operation as the protocol reports it.
@@ -55,7 +57,7 @@ type result struct {
 }
 
 type resultMessage struct {
-	Type string `json:"type"`
+	Type string `json:"type,omitempty"`
 	result
 	Ops []op `json:"ops"`
 }
@@ -109,12 +111,14 @@ type attempt struct {
 	reported int
 	n        int
 	ops      []op
+	ahead    bool  // a request ahead: it cannot make a call
+	unsent   bool  // a request ahead read a row that was not sent: unanswered
 	again    bool  // a correction arrived during a call: run the entry again
 	aborted  bool  // regsim aborted the apply
 	broken   error // the pipe failed: exit
 }
 
-func (a *attempt) stop() bool { return a.again || a.aborted || a.broken != nil }
+func (a *attempt) stop() bool { return a.again || a.aborted || a.unsent || a.broken != nil }
 
 func (a *attempt) GetRegistryRow(key []byte) ([]byte, bool, error) {
 	if a.stop() {
@@ -133,6 +137,10 @@ func (a *attempt) GetRegistryRow(key []byte) ([]byte, bool, error) {
 		v = s.value
 	default:
 		sent, ok := a.rows[k]
+		if !ok && a.ahead {
+			a.unsent = true
+			return nil, false, errAborted
+		}
 		if !ok {
 			return a.call(n, k)
 		}
@@ -291,6 +299,36 @@ func apply(m *message, opts registry.Options) (*message, error) {
 	}
 }
 
+// answerAhead answers each request of an ahead message as an apply of it would be, or "unanswered" if it needs a call.
+func answerAhead(m *message, opts registry.Options) error {
+	answers := []any{}
+	for i := range m.Requests {
+		r := &m.Requests[i]
+		entry, err := hex.DecodeString(r.Entry)
+		if err != nil {
+			return fmt.Errorf("bad entry from regsim: %w", err)
+		}
+		a := &attempt{rows: map[string]*string{}, settled: map[int]settled{}, ahead: true}
+		for k, v := range r.Rows {
+			a.rows[k] = v
+		}
+		applier, err := registry.New(a, opts)
+		if err != nil {
+			return err
+		}
+		res := resultOf(entry, applier.ApplyEntry(entry))
+		switch {
+		case a.broken != nil:
+			return a.broken
+		case a.unsent:
+			answers = append(answers, map[string]string{"kind": "unanswered"})
+		default:
+			answers = append(answers, resultMessage{result: res, Ops: nonNil(a.ops)})
+		}
+	}
+	return send(map[string]any{"type": "answers", "answers": answers})
+}
+
 // batch answers a result per ordinary entry, stopping at the first that is not.
 func batch(m *message) error {
 	results := []result{}
@@ -322,7 +360,7 @@ func serve(variant string, opts registry.Options) error {
 	if hello.Type != "hello" || !v2 {
 		return fmt.Errorf("this applier speaks protocol 2 only; regsim offered %v", hello.Versions)
 	}
-	if err := send(map[string]any{"type": "hello", "protocol": 2, "name": "regsim go example (variant " + variant + ")", "applier": "stage-6a"}); err != nil {
+	if err := send(map[string]any{"type": "hello", "protocol": 2, "name": "regsim go example (variant " + variant + ")", "applier": "stage-6a", "ahead": true}); err != nil {
 		return err
 	}
 	m, err := receive()
@@ -334,8 +372,12 @@ func serve(variant string, opts registry.Options) error {
 			if err = batch(m); err == nil {
 				m, err = receive()
 			}
+		case "ahead":
+			if err = answerAhead(m, opts); err == nil {
+				m, err = receive()
+			}
 		default:
-			err = fmt.Errorf("expected \"apply\" or \"batch\", got %q", m.Type)
+			err = fmt.Errorf("expected \"apply\", \"batch\" or \"ahead\", got %q", m.Type)
 		}
 	}
 	if err == io.EOF {

@@ -72,14 +72,24 @@ export interface ApplyAt {
 /** Applies one committed entry (opcode byte followed by its body). */
 export interface EntryApplier {
   apply(entry: Uint8Array, at?: ApplyAt): ApplyResponse;
+  /**
+   * The node, as leader, has just appended `entry` at `index`, before it
+   * commits: an applier may prepare the entry's applies (the external bridge
+   * sends them to its child ahead). It must not change what any apply
+   * returns; the built-in appliers have none.
+   */
+  proposed?(index: number, entry: Uint8Array): void;
 }
 
 /**
- * What a node process hands an applier besides its registry: its sidecar file
- * (production main's applier writes it; a Stage 6A applier ignores it).
+ * What a node process hands an applier besides its registry. The built-in
+ * appliers read only the sidecar.
  */
 export interface ApplierNode {
-  sidecar: SidecarStore;
+  /** The node's sidecar file: production main's applier writes it (absent: a Stage 6A node). */
+  sidecar?: SidecarStore;
+  /** Which node of which simulated cluster the process is: an applier that serves several nodes at once (the external bridge) groups them by it. */
+  seat?: { cluster: object; node: string };
 }
 
 /** Builds an applier over one node's store; throws if the store is missing. */

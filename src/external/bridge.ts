@@ -9,7 +9,13 @@
 // or was refused, and every new run), and, if asked, before seeded random
 // applies. A spare child is started ahead, so a restart costs only a
 // handshake. A stateless child gives the same results either way.
-import type { ApplierFactory, ApplyAt, ApplyResponse, EntryApplier } from '../applier/types.ts';
+//
+// Requests ahead (protocol v2, when the child says it answers them): the
+// nodes of one simulated cluster are peers, and when the leader proposes an
+// entry, every peer about to apply its index has its apply request sent
+// ahead in one message, answered while the cluster commits; a peer's apply
+// uses the answer only if its request is unchanged (exchange-v2.ts).
+import type { ApplierFactory, ApplierNode, ApplyAt, ApplyResponse, EntryApplier } from '../applier/types.ts';
 import { sameBytes } from '../applier/main/bytes.ts';
 import { mainNodeFactory, stage6aResponse, stateOf, validateSidecar } from '../applier/main/index.ts';
 import type { MainApplierDeps, MainApplyResponse, MainFsm, MainFsmFactory } from '../applier/main/index.ts';
@@ -19,10 +25,12 @@ import { Connection } from './connection.ts';
 import type { Hello } from './connection.ts';
 import { applyV1 } from './exchange-v1.ts';
 import type { Counts } from './exchange-v1.ts';
-import { applyV2, batchV2, checkDeps } from './exchange-v2.ts';
+import { answeredV2, answersV2, sendAheadV2, applyRequest, applyV2, batchV2, checkDeps } from './exchange-v2.ts';
+import type { Answered } from './exchange-v2.ts';
 import { ExternalApplierError } from './protocol.ts';
 import type { ApplierGeneration, ProtocolVersion } from './protocol.ts';
 import { isOrdinary } from './protocol-v2.ts';
+import type { ApplyRequest } from './protocol-v2.ts';
 
 export interface ExternalApplierOptions {
   /** Deadline for one apply, all of its round trips included (default 5000 ms). */
@@ -48,6 +56,10 @@ export interface RestartPolicy {
 export interface ExternalApplierStats {
   /** Applies answered with a result (an entry of a batch counts once). */
   applies: number;
+  /** Applies answered from requests sent ahead (docs/external-applier.md#requests-ahead). */
+  answeredAhead: number;
+  /** Of those, answers an operation of which came out otherwise on the node's stores (an injected fault), so the child applied the entry again. */
+  correctedAhead: number;
   /** Registry reads and writes made on regsim's stores for the child. */
   storeGets: number;
   storeSets: number;
@@ -91,14 +103,15 @@ export function startExternalApplier(command: string | readonly string[], opts: 
   const child = new Child(typeof command === 'string' ? parseCommand(command) : [...command], opts);
   const { hello } = child;
   const mainFactory: MainFsmFactory = (deps) => child.main(deps);
-  // A node of the production configuration hands its sidecar: main's FSM, with the KEK, keystore and pinned epoch the built-in gets.
-  const mainNode = mainNodeFactory(mainFactory);
   return {
     factory: (store, node) => {
       if (store == null || typeof store.get !== 'function' || typeof store.set !== 'function') {
         throw new TypeError(`external applier needs a RegistryStore, got ${store === null ? 'null' : typeof store}`);
       }
-      return node?.sidecar !== undefined ? mainNode(store, node) : child.stage6a({ registry: store });
+      const seat = node?.seat;
+      // A node of the production configuration hands its sidecar: main's FSM, with the KEK, keystore and pinned epoch the built-in gets.
+      if (node?.sidecar !== undefined) return mainNodeFactory((deps) => child.main(deps, seat))(store, node);
+      return child.stage6a({ registry: store }, seat);
     },
     mainFactory,
     name: hello.name,
@@ -117,10 +130,26 @@ function ordinaryRun(entry: Uint8Array, at: ApplyAt, max: number): { index: numb
   return run;
 }
 
+type Seat = NonNullable<ApplierNode['seat']>;
+
+/** A node process the child serves, as a target of requests ahead. */
+interface Peer {
+  deps: MainApplierDeps | undefined;
+  /** The index it applies next, as far as its applies show. */
+  next: number;
+  /** An answer to its request for `index` (`key` is the request's JSON), given ahead. */
+  answer: { index: number; key: string; answered: Answered } | undefined;
+  /** The index its request was last sent ahead for. */
+  asked: number | undefined;
+}
+
+/** Messages sent ahead before their answers are read (each answer is about 1 KiB; a pipe holds 64). */
+const MAX_PENDING = 16;
+
 class Child {
   readonly label: string;
   readonly hello: Hello;
-  readonly counts: ExternalApplierStats & Counts = { applies: 0, storeGets: 0, storeSets: 0, roundTrips: 0, batched: 0, restarts: 0 };
+  readonly counts: ExternalApplierStats & Counts = { applies: 0, answeredAhead: 0, correctedAhead: 0, storeGets: 0, storeSets: 0, roundTrips: 0, batched: 0, restarts: 0 };
   private conn: Connection;
   private spare: Connection | undefined;
   private readonly timeoutMs: number;
@@ -131,6 +160,11 @@ class Child {
   private served = 0;
   private processStarted = false;
   private broken: ExternalApplierError | undefined;
+  /** The nodes of the cluster served last (a new cluster replaces them), by name. */
+  private cluster: object | undefined;
+  private peers = new Map<string, Peer>();
+  /** Requests sent ahead whose answers the child has not been read for yet, in order. */
+  private pending: { peer: Peer; index: number; key: string }[][] = [];
   private inCall = false;
   private closed = false;
 
@@ -157,8 +191,9 @@ class Child {
     if (this.restarts.onProcessStart || this.rng !== undefined) this.spare ??= this.spawn();
   }
 
-  stage6a(deps: MainApplierDeps): EntryApplier {
+  stage6a(deps: MainApplierDeps, seat?: Seat): EntryApplier {
     this.processStart();
+    const peer = this.seat(deps, seat);
     // Answers of a batch, for the entries after the one that asked for it.
     let ahead: { index: number; entry: Uint8Array; response: MainApplyResponse }[] = [];
     return {
@@ -168,21 +203,22 @@ class Child {
           const cached = ahead.shift();
           if (cached !== undefined && at !== undefined && cached.index === at.index && sameBytes(cached.entry, entry)) {
             this.counts.batched++;
-            return stage6aResponse(cached.response);
+            return stage6aResponse(this.applied(peer, at.index, cached.response));
           }
           ahead = [];
-          const run = at !== undefined && isOrdinary(entry) ? ordinaryRun(entry, at, this.maxBatch) : [];
+          const run = at !== undefined && isOrdinary(entry) && !this.answeredFor(peer, at.index) ? ordinaryRun(entry, at, this.maxBatch) : [];
           if (run.length > 1) {
             const [first, ...rest] = batchV2(this.conn, this.counts, deps, run);
             ahead = rest.map((response, i) => ({ ...(run[i + 1] as { index: number; entry: Uint8Array }), response }));
-            if (first !== undefined) return stage6aResponse(first);
+            if (first !== undefined) return stage6aResponse(this.applied(peer, at?.index ?? 0, first));
           }
-          return stage6aResponse(applyV2(this.conn, this.counts, deps, at?.index ?? 0, entry));
+          return stage6aResponse(this.applyOne(peer, deps, at?.index ?? 0, entry));
         }),
+      proposed: (index, entry) => this.prefetch(index, entry),
     };
   }
 
-  main(deps: MainApplierDeps | undefined): MainFsm {
+  main(deps: MainApplierDeps | undefined, seat?: Seat): MainFsm {
     if (this.hello.protocol === 1) {
       throw new ExternalApplierError(`external applier \`${this.label}\` speaks protocol 1, which carries no Raft index, sidecar or keystore: main's FSM needs protocol 2`);
     }
@@ -195,7 +231,93 @@ class Child {
     if (doc !== undefined) validateSidecar(doc);
     if (deps?.stateCache) Object.assign(deps.stateCache, stateOf(doc));
     this.processStart();
-    return { apply: (raftIndex, entry) => this.call(() => applyV2(this.conn, this.counts, deps, raftIndex, entry)) };
+    const peer = this.seat(deps, seat);
+    return {
+      apply: (raftIndex, entry) => this.call(() => this.applyOne(peer, deps, raftIndex, entry)),
+      proposed: (raftIndex, entry) => this.prefetch(raftIndex, entry),
+    };
+  }
+
+  /**
+   * The leader appended an entry: every node about to apply its index (this
+   * one too) has its request sent ahead now, so the child works on it while
+   * the cluster commits, and the applies find their answers ready. Nothing is
+   * waited for here; a child that broke is found at the next apply.
+   */
+  private prefetch(index: number, entry: Uint8Array): void {
+    if (this.broken || this.closed || this.inCall) return;
+    try {
+      // A child never read from could fill its pipe back to us: settle first past a few messages.
+      if (this.pending.length >= MAX_PENDING) this.conn.guarded(this.timeoutMs, () => this.settle());
+      this.askAhead(index, entry, undefined);
+    } catch (err) {
+      if (!(err instanceof ExternalApplierError)) throw err;
+      this.broken = err;
+    }
+  }
+
+  /** Sends ahead the requests of the nodes other than `except` that apply `index` next and were not asked for it. */
+  private askAhead(index: number, entry: Uint8Array, except: Peer | undefined): void {
+    if (!this.hello.ahead) return;
+    const targets = [...this.peers.values()].filter((p) => p !== except && p.next === index && p.answer?.index !== index && p.asked !== index);
+    if (targets.length === 0) return;
+    const requests = targets.map((p) => applyRequest(p.deps, index, entry));
+    sendAheadV2(this.conn, requests);
+    targets.forEach((p) => (p.asked = index));
+    this.pending.push(targets.map((p, i) => ({ peer: p, index, key: JSON.stringify(requests[i]) })));
+  }
+
+  /** Reads the answers to requests sent ahead, for their nodes. */
+  private settle(): void {
+    for (const asked of this.pending.splice(0)) {
+      const answers = answersV2(this.conn, this.counts, asked.length);
+      asked.forEach(({ peer, index, key }, i) => {
+        const answered = answers[i];
+        peer.answer = answered === undefined ? undefined : { index, key, answered };
+      });
+    }
+  }
+
+  /** A node process of a simulated cluster takes its seat among the nodes whose applies travel together. */
+  private seat(deps: MainApplierDeps | undefined, seat: Seat | undefined): Peer | undefined {
+    if (seat === undefined || deps?.registry.peek === undefined) return undefined;
+    if (seat.cluster !== this.cluster) {
+      this.cluster = seat.cluster;
+      this.peers = new Map();
+    }
+    const peer: Peer = { deps, next: 0, answer: undefined, asked: undefined };
+    this.peers.set(seat.node, peer);
+    return peer;
+  }
+
+  private answeredFor(peer: Peer | undefined, index: number): boolean {
+    return peer?.answer !== undefined && peer.answer.index === index;
+  }
+
+  /** The node has applied `index`: its next apply is the one after. */
+  private applied(peer: Peer | undefined, index: number, response: MainApplyResponse): MainApplyResponse {
+    if (peer !== undefined) peer.next = index + 1;
+    return response;
+  }
+
+  /**
+   * One entry on one node: from the answer its request got ahead, if it is
+   * still the same request; otherwise as an apply, after which the requests
+   * of the other nodes about to apply the same index (the other replicas of
+   * the entry) go ahead, unless they went at its proposal.
+   */
+  private applyOne(peer: Peer | undefined, deps: MainApplierDeps | undefined, index: number, entry: Uint8Array): MainApplyResponse {
+    const request = applyRequest(deps, index, entry);
+    const key = JSON.stringify(request);
+    const ready = peer?.answer;
+    if (peer !== undefined) peer.answer = undefined;
+    if (ready !== undefined && ready.key === key) {
+      this.counts.answeredAhead++;
+      return this.applied(peer, index, answeredV2(this.conn, this.counts, deps, request, ready.answered));
+    }
+    const response = this.applied(peer, index, applyV2(this.conn, this.counts, deps, request));
+    this.askAhead(index, entry, peer);
+    return response;
   }
 
   /** One guarded exchange; any ExternalApplierError breaks the applier for good. */
@@ -206,7 +328,10 @@ class Child {
     this.inCall = true;
     try {
       this.maybeRestart();
-      const result = this.conn.guarded(this.timeoutMs, exchange);
+      const result = this.conn.guarded(this.timeoutMs, () => {
+        this.settle();
+        return exchange();
+      });
       this.served++;
       return result;
     } catch (err) {
@@ -230,11 +355,15 @@ class Child {
     this.spare = undefined;
     old.close(false);
     const hello = this.conn.handshake();
-    if (hello.protocol !== this.hello.protocol || hello.applier !== this.hello.applier) {
-      throw this.conn.fail(`answered protocol ${hello.protocol} (${hello.applier}) after a restart, protocol ${this.hello.protocol} (${this.hello.applier}) before`);
+    if (hello.protocol !== this.hello.protocol || hello.applier !== this.hello.applier || hello.ahead !== this.hello.ahead) {
+      const said = (h: Hello): string => `protocol ${h.protocol} (${h.applier}${h.ahead ? ', requests ahead' : ''})`;
+      throw this.conn.fail(`answered ${said(hello)} after a restart, ${said(this.hello)} before`);
     }
     this.counts.restarts++;
     this.served = 0;
+    // Answers of the old child are not this one's.
+    for (const peer of this.peers.values()) peer.answer = undefined;
+    this.pending = [];
     this.spareUp();
   }
 

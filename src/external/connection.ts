@@ -34,6 +34,8 @@ export interface Hello {
   protocol: ProtocolVersion;
   name: string;
   applier: ApplierGeneration;
+  /** Protocol v2: it answers requests ahead. */
+  ahead: boolean;
 }
 
 // Shared cells between this thread and the keeper (Int32 indices).
@@ -167,7 +169,7 @@ export class Connection {
         }
         const applier = msg.applier ?? 'stage-6a';
         if (applier !== 'stage-6a' && applier !== 'production-main') throw this.fail(`names an unknown applier ${JSON.stringify(applier)} in its hello`);
-        return { protocol: msg.protocol as ProtocolVersion, name: typeof msg.name === 'string' ? msg.name : this.label, applier };
+        return { protocol: msg.protocol as ProtocolVersion, name: typeof msg.name === 'string' ? msg.name : this.label, applier, ahead: msg.protocol === 2 && msg.ahead === true };
       });
     } catch (err) {
       this.close();

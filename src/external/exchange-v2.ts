@@ -3,14 +3,16 @@
 // and its result, and regsim replays the operations on the node's stores
 // (replay.ts). One round trip in the common case; a read of something not sent
 // is a call, and an operation that came out otherwise is corrected. A batch
-// carries consecutive ordinary entries, which read nothing, in one round trip.
+// carries consecutive ordinary entries, which read nothing, in one round trip;
+// requests ahead carry the applies of several nodes in one round trip, each
+// answered as an apply would be and made on its node's stores when it comes.
 import { fakeKek } from '../applier/main/index.ts';
 import type { MainApplierDeps, MainApplyResponse } from '../applier/main/index.ts';
 import type { Connection } from './connection.ts';
 import type { Counts } from './exchange-v1.ts';
 import { fromHex, toHex } from './protocol.ts';
 import { opsOf, resultOf } from './protocol-v2.ts';
-import type { Env, HostMessageV2, Result } from './protocol-v2.ts';
+import type { ApplyRequest, Env, HostMessageV2, Result } from './protocol-v2.ts';
 import { Replay } from './replay.ts';
 import { rowsOf } from './rows.ts';
 import type { Traffic } from './rows.ts';
@@ -69,11 +71,20 @@ function responseOf(result: Result, traffic: readonly Traffic[]): MainApplyRespo
   }
 }
 
-export function applyV2(conn: Connection, counts: Counts, deps: MainApplierDeps | undefined, index: number, entry: Uint8Array): MainApplyResponse {
+/** The `apply` message of an entry on a node: the rows it addresses and the environment, as they are now. */
+export function applyRequest(deps: MainApplierDeps | undefined, index: number, entry: Uint8Array): ApplyRequest {
   const rows = rowsAhead(deps, entry);
   const env = envOf(deps);
-  conn.send({ type: 'apply', index, entry: toHex(entry), ...(rows ? { rows } : {}), ...(env ? { env } : {}) } satisfies HostMessageV2);
-  const replay = new Replay(conn, deps, counts);
+  return { type: 'apply', index, entry: toHex(entry), ...(rows ? { rows } : {}), ...(env ? { env } : {}) };
+}
+
+export function applyV2(conn: Connection, counts: Counts, deps: MainApplierDeps | undefined, request: ApplyRequest): MainApplyResponse {
+  conn.send(request);
+  return exchange(conn, counts, new Replay(conn, deps, counts));
+}
+
+/** The child's messages for the apply just sent, its calls answered and its operations made, up to its result. */
+function exchange(conn: Connection, counts: Counts, replay: Replay): MainApplyResponse {
   for (;;) {
     const msg = conn.receive('applying an entry');
     counts.roundTrips++;
@@ -109,6 +120,61 @@ export function applyV2(conn: Connection, counts: Counts, deps: MainApplierDeps 
         throw conn.fail(`sent a "${msg.type}" message while applying an entry (expected get or result)`);
     }
   }
+}
+
+/** What the child answered ahead to one request. */
+export interface Answered {
+  result: Result;
+  ops: Record<string, unknown>[];
+}
+
+/** Sends `requests` ahead; their answers come with `answersV2`, before any other message of the child. */
+export function sendAheadV2(conn: Connection, requests: readonly ApplyRequest[]): void {
+  conn.send({ type: 'ahead', requests: requests.map(({ type: _, ...request }) => request) } satisfies HostMessageV2);
+}
+
+/** The child's answers to the `count` requests sent ahead, each applied as if it came alone (undefined: it needed a call). */
+export function answersV2(conn: Connection, counts: Counts, count: number): (Answered | undefined)[] {
+  const msg = conn.receive('answering requests ahead');
+  counts.roundTrips++;
+  if (msg.type === 'error') throw conn.fail(`reported an error while answering requests ahead: ${String(msg.message)}`);
+  if (msg.type !== 'answers') throw conn.fail(`sent a "${msg.type}" message in answer to requests ahead (expected answers)`);
+  return conn.field(msg, () => {
+    if (!Array.isArray(msg.answers) || msg.answers.length !== count) throw new SyntaxError(`answers is not an array of ${count} answers`);
+    return (msg.answers as unknown[]).map((a) => {
+      if (typeof a !== 'object' || a === null || Array.isArray(a)) throw new SyntaxError('an answer is not an object');
+      const answer = a as Record<string, unknown>;
+      if (answer.kind === 'unanswered') return undefined;
+      const ops = opsOf(answer);
+      if (answer.ops === undefined) throw new SyntaxError('an answer has no ops');
+      return { result: resultOf(answer), ops };
+    });
+  });
+}
+
+/**
+ * An answer the child gave ahead to exactly `request`, made on the node's
+ * stores as the answer to an apply sent now would be. An operation that comes
+ * out otherwise (an injected fault) needs the child: the request goes as an
+ * apply, which must answer as ahead (a stateless child does), and is corrected
+ * there.
+ */
+export function answeredV2(conn: Connection, counts: Counts & { correctedAhead: number }, deps: MainApplierDeps | undefined, request: ApplyRequest, answer: Answered): MainApplyResponse {
+  const replay = new Replay(conn, deps, counts);
+  const correction = replay.run(answer.ops);
+  replay.rethrowAbort();
+  if (correction === undefined) {
+    counts.applies++;
+    return responseOf(answer.result, replay.traffic);
+  }
+  counts.correctedAhead++;
+  conn.send(request);
+  const msg = conn.receive('applying an entry answered ahead');
+  counts.roundTrips++;
+  const same = msg.type === 'result' && conn.field(msg, () => JSON.stringify([resultOf(msg), opsOf(msg)])) === JSON.stringify([answer.result, answer.ops]);
+  if (!same) throw conn.fail('answered an apply otherwise than the same request ahead: it keeps state between messages');
+  conn.send(correction);
+  return exchange(conn, counts, replay);
 }
 
 /** Results for a prefix of `entries` (ordinary ones): the child stops before the first that would touch the node's state. */

@@ -40,9 +40,22 @@ export type Result =
   | { kind: 'applied' }
   | { kind: 'halt'; reason: MainHaltReason; message: string; detail?: RejectDetail };
 
+/** An `apply` message: the entry, its Raft index, the rows of its slots and the node's environment. */
+export interface ApplyRequest {
+  type: 'apply';
+  index: number;
+  entry: string;
+  rows?: Record<string, string | null>;
+  env?: Env;
+}
+
+/** An answer to one request of an `ahead` message: what an apply would have answered, or `unanswered` (it needed a call). */
+export type Answer = ({ ops: Op[] } & Result) | { kind: 'unanswered' };
+
 /** regsim -> child. */
 export type HostMessageV2 =
-  | { type: 'apply'; index: number; entry: string; rows?: Record<string, string | null>; env?: Env }
+  | ApplyRequest
+  | { type: 'ahead'; requests: Omit<ApplyRequest, 'type'>[] }
   | { type: 'batch'; entries: { index: number; entry: string }[]; env?: Env }
   | { type: 'value'; value: string | null }
   | { type: 'fault'; message: string }
@@ -53,6 +66,7 @@ export type HostMessageV2 =
 export type ChildMessageV2 =
   | ({ type: 'result'; ops?: Op[] } & Result)
   | { type: 'results'; results: Result[] }
+  | { type: 'answers'; answers: Answer[] }
   | { type: 'get'; key: string; ops?: Op[] }
   | { type: 'aborted' }
   | { type: 'error'; message: string };

@@ -24,7 +24,7 @@ export type HostMessage =
 
 /** child -> regsim (v1; the hello is both versions'). */
 export type ChildMessage =
-  | { type: 'hello'; protocol: number; name: string; applier?: ApplierGeneration }
+  | { type: 'hello'; protocol: number; name: string; applier?: ApplierGeneration; ahead?: boolean }
   | { type: 'get'; key: string }
   | { type: 'set'; key: string; value: string }
   | ({ type: 'result' } & ApplyResponse)

@@ -7,6 +7,8 @@ export interface ReferenceOptions {
   main?: boolean;
   /** The deliberate statelessness bug: rows cached across applies and nodes. */
   cacheRows?: boolean;
+  /** Leave requests ahead out (a child without them; default false). */
+  noAhead?: boolean;
 }
 
 export function referenceApplierCommand(variant = 'correct', opts: ReferenceOptions = {}): string[] {
@@ -17,5 +19,6 @@ export function referenceApplierCommand(variant = 'correct', opts: ReferenceOpti
     variant,
     ...(opts.main ? ['--main'] : []),
     ...(opts.cacheRows ? ['--cache-rows'] : []),
+    ...(opts.noAhead ? ['--no-ahead'] : []),
   ];
 }

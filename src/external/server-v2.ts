@@ -11,7 +11,7 @@ import { StoreFault } from '../applier/types.ts';
 import type { ApplyResponse, RegistryStore } from '../applier/types.ts';
 import { fromHex, toHex } from './protocol.ts';
 import { isOrdinary, resultFields } from './protocol-v2.ts';
-import type { Env, Op, Result } from './protocol-v2.ts';
+import type { Answer, Env, Op, Result } from './protocol-v2.ts';
 import { Aborted, ProtocolError, entryOf } from './server-io.ts';
 import type { ServedApplier, ServerIo } from './server-io.ts';
 import { sidecarDoc, sidecarOf } from './sidecar-doc.ts';
@@ -24,6 +24,11 @@ type Settled = { value: Uint8Array | undefined } | { fault: string } | { sidecar
 /** Thrown through the applier when regsim corrected an operation: the entry is applied again. */
 class Again extends Error {
   override name = 'Again';
+}
+
+/** Thrown through the applier in a request ahead: it would need a call, which a request ahead cannot make. */
+class Unanswered extends Error {
+  override name = 'Unanswered';
 }
 
 /** Thrown through the applier in a batch: the entry would touch the node's state, so the batch stops before it. */
@@ -205,17 +210,45 @@ class Attempt {
   }
 }
 
-/** Serves applies and batches until EOF. `cacheRows`: the deliberate bug of ServeOptions. */
-export function serveV2(io: ServerIo, served: ServedApplier, cacheRows: boolean): void {
-  const cache = cacheRows ? new Map<string, Uint8Array | undefined>() : undefined;
+/** Serves applies, batches and (if `ahead`) requests ahead until EOF. `cacheRows`: the deliberate bug of ServeOptions. */
+export function serveV2(io: ServerIo, served: ServedApplier, opts: { cacheRows: boolean; ahead: boolean }): void {
+  const cache = opts.cacheRows ? new Map<string, Uint8Array | undefined>() : undefined;
   let msg = io.next();
   while (msg !== null) {
     if (msg.type === 'apply') msg = apply(io, served, msg, cache);
     else if (msg.type === 'batch') {
       io.send({ type: 'results', results: batch(served, msg) });
       msg = io.next();
-    } else throw new ProtocolError(`expected "apply" or "batch", got "${msg.type}"`);
+    } else if (msg.type === 'ahead' && opts.ahead) {
+      io.send({ type: 'answers', answers: ahead(served, msg, cache) });
+      msg = io.next();
+    } else throw new ProtocolError(`expected "apply"${opts.ahead ? ', "batch" or "ahead"' : ' or "batch"'}, got "${msg.type}"`);
   }
+}
+
+/** The io of a request ahead: it cannot make a call, so a read of a row not sent leaves it unanswered. */
+const noCalls: ServerIo = {
+  send: () => {},
+  next: () => {
+    throw new Unanswered('the request needs a row that was not sent');
+  },
+};
+
+/** Each request of an `ahead` message answered as an `apply` of it would have been, unless it needs a call. */
+function ahead(served: ServedApplier, msg: Message, cache: Map<string, Uint8Array | undefined> | undefined): Answer[] {
+  if (!Array.isArray(msg.requests)) throw new ProtocolError('ahead has no requests array');
+  return (msg.requests as unknown[]).map((item): Answer => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new ProtocolError('a request ahead is not an object');
+    const request = item as Message;
+    const attempt = new Attempt(noCalls, request, envOf(request), new Map(), 0, cache);
+    try {
+      const index = Number.isInteger(request.index) ? (request.index as number) : 0;
+      return { ...v2Result(served, attempt.deps(), index, entryOf(request), (make) => attempt.build(make)), ops: attempt.ops };
+    } catch (err) {
+      if (err instanceof Unanswered) return { kind: 'unanswered' };
+      throw err;
+    }
+  });
 }
 
 /** One apply, corrections included; returns the message that follows it. */

@@ -20,6 +20,8 @@ export interface ServeOptions {
   output?: number;
   /** A deliberate bug for the harness's own tests: keep every row seen, across applies and nodes, and trust it over what regsim sends. */
   cacheRows?: boolean;
+  /** Protocol v2: answer `ahead` messages, and say so in the hello (default true). */
+  ahead?: boolean;
 }
 
 /**
@@ -51,8 +53,9 @@ export function serve(served: ServedApplier, opts: ServeOptions): number {
     if (!v2 && (hello.protocol !== 1 || served.main)) {
       throw new ProtocolError(`regsim offers protocol ${JSON.stringify(hello.protocol)}; this applier (${applier}) speaks ${served.main ? '2' : '1 and 2'}`);
     }
-    io.send({ type: 'hello', protocol: v2 ? 2 : 1, name: opts.name, applier } satisfies ChildMessage);
-    if (v2) serveV2(io, served, opts.cacheRows === true);
+    const ahead = v2 && opts.ahead !== false;
+    io.send({ type: 'hello', protocol: v2 ? 2 : 1, name: opts.name, applier, ...(ahead ? { ahead } : {}) } satisfies ChildMessage);
+    if (v2) serveV2(io, served, { cacheRows: opts.cacheRows === true, ahead });
     else serveV1(io, served.stage6a as ApplierFactory);
     return 0;
   } catch (err) {

@@ -216,7 +216,10 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       node: (name) => this.node(name),
       at: (time, fn) => this.at(time, fn),
       mayPropose: (node, data) => this.hooks.onPropose?.(this, node.name, data) ?? undefined,
-      proposed: (node, data, index) => this.hooks.onProposed?.(this, node.name, data, index),
+      proposed: (node, data, index) => {
+        node.proposedHere(index, data);
+        this.hooks.onProposed?.(this, node.name, data, index);
+      },
     });
     this.operator = new DiskOperator(this.trace, () => this.now, this.flags.restoreForgetsTerm);
     const sim = this;

@@ -3,7 +3,8 @@
 // aborts that hit a replayed operation are corrected, so the child's answers
 // match the built-in applier's exactly; production main's vectors, sidecar and
 // keystore included, go through main's reference child; ordinary entries the
-// engine has committed travel in batches.
+// engine has committed travel in batches, and the replicas of an entry in one
+// message of requests ahead.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -141,6 +142,73 @@ describe('the simulator through protocol v2', () => {
     const ext = start(referenceApplierCommand(), { restarts: { onProcessStart: true, rate: 0.002, seed: 'test' } });
     expect(traceHash(simRun(ext.factory).trace)).toBe(traceHash(simRun(createEntryApplier).trace));
     expect(ext.stats().restarts).toBeGreaterThan(3);
+  });
+});
+
+describe('requests ahead', () => {
+  const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
+  const T = 30_000;
+  const simRun = (applier: ApplierFactory, storeFaults?: { errorRate: number; corruptRate: number }) =>
+    simulate({
+      seed: 'v2-ahead',
+      nodes: NODES,
+      applier,
+      applierName: 'correct',
+      timeLimitMs: T,
+      ...(storeFaults ? { storeFaults } : {}),
+      events: faultSchedule({ seed: 'v2-ahead', nodes: NODES, fromMs: 1000, toMs: T - 5000, ratePerSec: 0.3 }),
+      hooks: workloadHooks({ fromMs: 500, toMs: T - 1000, ratePerSec: 20 }),
+    });
+
+  it('the replicas of an entry are answered in the messages sent at its proposal, with the built-in trace', () => {
+    const ext = start(referenceApplierCommand());
+    expect(traceHash(simRun(ext.factory).trace)).toBe(traceHash(simRun(createEntryApplier).trace));
+    const stats = ext.stats();
+    expect(stats.answeredAhead).toBeGreaterThan(stats.applies * 0.8);
+    expect(stats.roundTrips).toBeLessThan(stats.applies * 0.5);
+  });
+
+  it('store faults on the operations of answers given ahead are corrected through the child, with the built-in trace', () => {
+    const ext = start(referenceApplierCommand());
+    const faults = { errorRate: 0.01, corruptRate: 0.01 };
+    expect(traceHash(simRun(ext.factory, faults).trace)).toBe(traceHash(simRun(createEntryApplier, faults).trace));
+    expect(ext.stats().answeredAhead).toBeGreaterThan(50);
+    expect(ext.stats().correctedAhead).toBeGreaterThan(0);
+  });
+
+  it('a child that keeps rows across requests ahead answers otherwise: its trace is not the built-in one', () => {
+    const ext = start(referenceApplierCommand('correct', { cacheRows: true }));
+    expect(traceHash(simRun(ext.factory).trace)).not.toBe(traceHash(simRun(createEntryApplier).trace));
+    expect(ext.stats().answeredAhead).toBeGreaterThan(0);
+  });
+
+  it('a child that does not answer them gets every apply as before, with the same trace', () => {
+    const ext = start(referenceApplierCommand('correct', { noAhead: true }));
+    expect(traceHash(simRun(ext.factory).trace)).toBe(traceHash(simRun(createEntryApplier).trace));
+    expect(ext.stats().answeredAhead).toBe(0);
+  });
+
+  it('an answer given ahead is used only for the same request: a node whose row changed since is asked again', () => {
+    const ext = start(referenceApplierCommand());
+    const cluster = {};
+    const stores = [new MemoryRegistryStore(), new MemoryRegistryStore()];
+    const [a, b] = stores.map((store, i) => ext.factory(store, { seat: { cluster, node: `n${i}` } })) as [ReturnType<ApplierFactory>, ReturnType<ApplierFactory>];
+    const at = (index: number) => ({ index, next: () => undefined });
+    const first = registration(1, 0x1000_0000_0000_0001n, 5);
+    expect(a.apply(first, at(1)).kind).toBe('registered');
+    expect(b.apply(first, at(1)).kind).toBe('registered');
+    const second = registration(1, 0x1000_0000_0000_0001n, 6);
+    a.proposed?.(2, second);
+    // b's row moves on after its request went ahead (epoch 7): the answer is stale, and b's apply goes to the child.
+    const later = registration(1, 0x1000_0000_0000_0001n, 7);
+    createEntryApplier(stores[1] as MemoryRegistryStore).apply(later);
+    const expected = new MemoryRegistryStore();
+    for (const e of [first, later]) createEntryApplier(expected).apply(e);
+    const before = ext.stats().answeredAhead;
+    expect(a.apply(second, at(2)).kind).toBe('registered');
+    expect(b.apply(second, at(2))).toEqual(createEntryApplier(expected).apply(second));
+    expect(b.apply(second, at(2)).kind).toBe('halt');
+    expect(ext.stats().answeredAhead).toBe(before + 1);
   });
 });
 

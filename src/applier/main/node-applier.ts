@@ -31,6 +31,7 @@ export function mainNodeFactory(main: MainFsmFactory): ApplierFactory {
             // Before the raft cutover the raft epoch is not bumped, and a process pins 0 (startup.ts startProcess).
             raftLocalEpoch: doc?.keys.get(raftCutoverDek(doc))?.localEpoch ?? 0,
           });
-    return { apply: (entry, at) => stage6aResponse(fsm.apply(at?.index ?? 0, entry)) };
+    const proposed = fsm.proposed?.bind(fsm);
+    return { apply: (entry, at) => stage6aResponse(fsm.apply(at?.index ?? 0, entry)), ...(proposed ? { proposed } : {}) };
   };
 }

@@ -82,6 +82,8 @@ export interface MainApplierDeps {
 /** Applies one committed entry at its Raft index (0: unknown). */
 export interface MainFsm {
   apply(raftIndex: number, entry: Uint8Array): MainApplyResponse;
+  /** As EntryApplier.proposed: the entry appended at the leader, to prepare its applies (production has no such call). */
+  proposed?(raftIndex: number, entry: Uint8Array): void;
 }
 
 /** Builds the FSM over an applier with these dependencies; `undefined` builds an FSM without an applier. */

@@ -152,7 +152,8 @@ export class SimNode implements RaftHost {
       return;
     }
     if (sim.mainFsm) sim.trace.record({ kind: 'sidecar-load', node: this.name, sidecar: traceSidecar(this.disk), t: sim.now });
-    this.applier = sim.mainFsm ? sim.applierFactory(this.store, { sidecar: new DiskSidecarStore(this.disk) }) : sim.applierFactory(this.store);
+    const seat = { cluster: sim, node: this.name };
+    this.applier = sim.applierFactory(this.store, sim.mainFsm ? { sidecar: new DiskSidecarStore(this.disk), seat } : { seat });
     this.electionTimerAt = -1;
     this.raft = new RaftNode(
       this.idx,
@@ -587,6 +588,11 @@ export class SimNode implements RaftHost {
   confEntry(index: number, term: number, change: ConfChange): Entry {
     const data = confEntryData(change.op, this.nodeName(change.node));
     return { index, term, data, hex: toHex(data), digest: entryDigest(data), origin: null, conf: change };
+  }
+
+  /** A client's entry this node appended as leader: its applier may prepare the entry's applies (EntryApplier.proposed). */
+  proposedHere(index: number, data: Uint8Array): void {
+    this.applier?.proposed?.(index, data);
   }
 
   /** A membership change proposed here (the operator's request); null if this node would not take it now. */
