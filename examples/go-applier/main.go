@@ -252,8 +252,8 @@ func resultOf(entry []byte, err error) result {
 	panic(fmt.Sprintf("unmapped applier error: %v", err)) // a shim bug: regsim reports the crash
 }
 
-// apply serves one apply message, corrections included; it returns the message after it.
-func apply(m *message, opts registry.Options) (*message, error) {
+// entryOf is the entry of an apply message or a request ahead, for a Stage 6A applier.
+func entryOf(m *message) ([]byte, error) {
 	entry, err := hex.DecodeString(m.Entry)
 	if err != nil {
 		return nil, fmt.Errorf("bad entry from regsim: %w", err)
@@ -261,18 +261,36 @@ func apply(m *message, opts registry.Options) (*message, error) {
 	if m.Env != nil && m.Env.Applier != nil && !*m.Env.Applier {
 		return nil, errors.New("a Stage 6A applier cannot be built without an applier (env.applier false)")
 	}
+	return entry, nil
+}
+
+// run is one pass of the entry over stores holding the rows m sent.
+func (a *attempt) run(m *message, entry []byte, opts registry.Options) (result, error) {
+	a.rows = make(map[string]*string, len(m.Rows))
+	for k, v := range m.Rows {
+		a.rows[k] = v
+	}
+	applier, err := registry.New(a, opts)
+	if err != nil {
+		return result{}, err
+	}
+	return resultOf(entry, applier.ApplyEntry(entry)), nil
+}
+
+// apply serves one apply message, corrections included; it returns the message after it.
+func apply(m *message, opts registry.Options) (*message, error) {
+	entry, err := entryOf(m)
+	if err != nil {
+		return nil, err
+	}
 	done := map[int]settled{}
 	reported := 0
 	for {
-		a := &attempt{rows: map[string]*string{}, settled: done, reported: reported}
-		for k, v := range m.Rows {
-			a.rows[k] = v
-		}
-		applier, err := registry.New(a, opts)
+		a := &attempt{settled: done, reported: reported}
+		r, err := a.run(m, entry, opts)
 		if err != nil {
 			return nil, err
 		}
-		r := resultOf(entry, applier.ApplyEntry(entry))
 		switch {
 		case a.broken != nil:
 			return nil, a.broken
@@ -304,19 +322,15 @@ func answerAhead(m *message, opts registry.Options) error {
 	answers := []any{}
 	for i := range m.Requests {
 		r := &m.Requests[i]
-		entry, err := hex.DecodeString(r.Entry)
-		if err != nil {
-			return fmt.Errorf("bad entry from regsim: %w", err)
-		}
-		a := &attempt{rows: map[string]*string{}, settled: map[int]settled{}, ahead: true}
-		for k, v := range r.Rows {
-			a.rows[k] = v
-		}
-		applier, err := registry.New(a, opts)
+		entry, err := entryOf(r)
 		if err != nil {
 			return err
 		}
-		res := resultOf(entry, applier.ApplyEntry(entry))
+		a := &attempt{settled: map[int]settled{}, ahead: true}
+		res, err := a.run(r, entry, opts)
+		if err != nil {
+			return err
+		}
 		switch {
 		case a.broken != nil:
 			return a.broken

@@ -259,7 +259,8 @@ class Child {
   /** Sends ahead the requests of the nodes other than `except` that apply `index` next and were not asked for it. */
   private askAhead(index: number, entry: Uint8Array, except: Peer | undefined): void {
     if (!this.hello.ahead) return;
-    const targets = [...this.peers.values()].filter((p) => p !== except && p.next === index && p.answer?.index !== index && p.asked !== index);
+    // An answer for `index` came from a request asked for it, so `asked` covers the answered too.
+    const targets = [...this.peers.values()].filter((p) => p !== except && p.next === index && p.asked !== index);
     if (targets.length === 0) return;
     const requests = targets.map((p) => applyRequest(p.deps, index, entry));
     sendAheadV2(this.conn, requests);
@@ -308,10 +309,9 @@ class Child {
    */
   private applyOne(peer: Peer | undefined, deps: MainApplierDeps | undefined, index: number, entry: Uint8Array): MainApplyResponse {
     const request = applyRequest(deps, index, entry);
-    const key = JSON.stringify(request);
     const ready = peer?.answer;
     if (peer !== undefined) peer.answer = undefined;
-    if (ready !== undefined && ready.key === key) {
+    if (ready !== undefined && ready.key === JSON.stringify(request)) {
       this.counts.answeredAhead++;
       return this.applied(peer, index, answeredV2(this.conn, this.counts, deps, request, ready.answered));
     }

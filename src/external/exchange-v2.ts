@@ -145,9 +145,8 @@ export function answersV2(conn: Connection, counts: Counts, count: number): (Ans
       if (typeof a !== 'object' || a === null || Array.isArray(a)) throw new SyntaxError('an answer is not an object');
       const answer = a as Record<string, unknown>;
       if (answer.kind === 'unanswered') return undefined;
-      const ops = opsOf(answer);
       if (answer.ops === undefined) throw new SyntaxError('an answer has no ops');
-      return { result: resultOf(answer), ops };
+      return { result: resultOf(answer), ops: opsOf(answer) };
     });
   });
 }

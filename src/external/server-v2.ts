@@ -44,6 +44,11 @@ function rowsOf(msg: Message): Map<string, Uint8Array | undefined> {
   return rows;
 }
 
+/** The Raft index a message names (0: unknown, addendum §7.3). */
+function indexOf(msg: Message): number {
+  return Number.isInteger(msg.index) ? (msg.index as number) : 0;
+}
+
 function envOf(msg: Message): Env {
   const env = msg.env ?? {};
   if (typeof env !== 'object' || env === null) throw new ProtocolError('env is not an object');
@@ -242,8 +247,7 @@ function ahead(served: ServedApplier, msg: Message, cache: Map<string, Uint8Arra
     const request = item as Message;
     const attempt = new Attempt(noCalls, request, envOf(request), new Map(), 0, cache);
     try {
-      const index = Number.isInteger(request.index) ? (request.index as number) : 0;
-      return { ...v2Result(served, attempt.deps(), index, entryOf(request), (make) => attempt.build(make)), ops: attempt.ops };
+      return { ...v2Result(served, attempt.deps(), indexOf(request), entryOf(request), (make) => attempt.build(make)), ops: attempt.ops };
     } catch (err) {
       if (err instanceof Unanswered) return { kind: 'unanswered' };
       throw err;
@@ -255,7 +259,7 @@ function ahead(served: ServedApplier, msg: Message, cache: Map<string, Uint8Arra
 function apply(io: ServerIo, served: ServedApplier, msg: Message, cache: Map<string, Uint8Array | undefined> | undefined): Message | null {
   const entry = entryOf(msg);
   const env = envOf(msg);
-  const index = Number.isInteger(msg.index) ? (msg.index as number) : 0;
+  const index = indexOf(msg);
   const settled = new Map<number, Settled>();
   let reported = 0;
   for (;;) {
@@ -297,7 +301,7 @@ function batch(served: ServedApplier, msg: Message): Result[] {
     const entry = entryOf(item);
     if (!isOrdinary(entry)) break;
     try {
-      results.push(v2Result(served, deps, Number.isInteger(item.index) ? (item.index as number) : 0, entry));
+      results.push(v2Result(served, deps, indexOf(item), entry));
     } catch (err) {
       if (err instanceof Touched) break;
       throw err;
