@@ -4,6 +4,7 @@
 // of that text. Same scenario + same applier => same bytes => same hash.
 import { createHash } from 'node:crypto';
 import type { TraceEvent } from '../trace/types.ts';
+import { hotEventJson } from './trace-hot-json.ts';
 
 export class TraceRecorder {
   readonly events: TraceEvent[] = [];
@@ -72,8 +73,14 @@ function sortedKeysOf(event: TraceEvent): readonly string[] {
   return sorted;
 }
 
-/** canonicalJson of one event: one with unsorted keys is copied in its kind's sorted key order, which JSON.stringify then keeps. */
-function eventJson(event: TraceEvent): string {
+/**
+ * canonicalJson of one event: a hot kind's is written field by field;
+ * another with unsorted keys is copied in its kind's sorted key order, which
+ * JSON.stringify then keeps.
+ */
+export function eventJson(event: TraceEvent): string {
+  const hot = hotEventJson(event);
+  if (hot !== undefined) return hot;
   if (stringifyIsCanonical(event)) return JSON.stringify(event);
   const sorted: Record<string, unknown> = {};
   for (const key of sortedKeysOf(event)) sorted[key] = (event as unknown as Record<string, unknown>)[key];
