@@ -7,9 +7,7 @@
 // safe, undefined fields left out. test/sim/trace-hot-json.test.ts holds each
 // kind's key set to its type, so a field added to one fails to compile there
 // until it is written here.
-import type { TraceApplyResult, TraceEvent, TraceRow } from '../trace/types.ts';
-
-type Of<K extends TraceEvent['kind']> = Extract<TraceEvent, { kind: K }>;
+import type { TraceApplyResult, TraceEvent, TraceEventOf as Of, TraceRow } from '../trace/types.ts';
 
 /** No quote, backslash, control character or surrogate half: JSON writes the string as it is. */
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;

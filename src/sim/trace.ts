@@ -59,7 +59,7 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * Per event kind, the key order of its last event and that order sorted. The
- * simulator writes some kinds (nonce, epoch-bump, ...) with unsorted keys, and
+ * simulator writes some kinds (epoch-bump, register-propose, ...) with unsorted keys, and
  * sorting them per event cost more than hashing them.
  */
 const sortedShapes = new Map<string, { keys: readonly string[]; sorted: readonly string[] }>();

@@ -341,3 +341,6 @@ export interface TraceNodeSummary {
 }
 
 export type TraceEventKind = TraceEvent['kind'];
+
+/** The event type of one kind. */
+export type TraceEventOf<K extends TraceEventKind> = Extract<TraceEvent, { kind: K }>;

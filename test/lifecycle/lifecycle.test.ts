@@ -4,10 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeRegistration, deriveNodeId, fromHex, low16 } from '../../src/applier/index.ts';
 import { runScenario } from '../../src/scenario/index.ts';
 import type { RunResult, Scenario } from '../../src/scenario/index.ts';
-import type { TraceEvent } from '../../src/trace/types.ts';
+import type { TraceEvent, TraceEventOf as Kind } from '../../src/trace/types.ts';
 import { baseScenario } from '../scenario/base.ts';
 
-type Kind<K extends TraceEvent['kind']> = Extract<TraceEvent, { kind: K }>;
 const of = <K extends TraceEvent['kind']>(r: RunResult, kind: K): Kind<K>[] =>
   r.trace.filter((e): e is Kind<K> => e.kind === kind);
 

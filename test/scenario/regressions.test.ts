@@ -7,9 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { loadScenario, runScenario } from '../../src/scenario/index.ts';
-import type { TraceEvent } from '../../src/trace/types.ts';
+import type { TraceEventOf as Of } from '../../src/trace/types.ts';
 
-type Of<K extends TraceEvent['kind']> = Extract<TraceEvent, { kind: K }>;
 
 const load = (name: string) => loadScenario(readFileSync(new URL(`../../fixtures/regressions/${name}.json`, import.meta.url), 'utf8'));
 

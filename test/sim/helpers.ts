@@ -3,7 +3,7 @@ import { createEntryApplier, deriveNodeId } from '../../src/applier/index.ts';
 import type { ApplierFactory } from '../../src/applier/index.ts';
 import { faultSchedule, registrationEntry, simulate, workloadHooks } from '../../src/sim/index.ts';
 import type { ScenarioEvent, SimConfig, SimResult, SimVariant } from '../../src/sim/index.ts';
-import type { TraceEvent } from '../../src/trace/types.ts';
+import type { TraceEvent, TraceEventOf } from '../../src/trace/types.ts';
 
 export const FIVE = ['n1', 'n2', 'n3', 'n4', 'n5'];
 export const THREE = ['n1', 'n2', 'n3'];
@@ -67,8 +67,8 @@ export function runEngine(seed: string, events: ScenarioEvent[], extra: Partial<
   }).trace;
 }
 
-export function ofKind<K extends TraceEvent['kind']>(trace: readonly TraceEvent[], kind: K): Extract<TraceEvent, { kind: K }>[] {
-  return trace.filter((e): e is Extract<TraceEvent, { kind: K }> => e.kind === kind);
+export function ofKind<K extends TraceEvent['kind']>(trace: readonly TraceEvent[], kind: K): TraceEventOf<K>[] {
+  return trace.filter((e): e is TraceEventOf<K> => e.kind === kind);
 }
 
 export function runEnd(trace: readonly TraceEvent[]): Extract<TraceEvent, { kind: 'run-end' }> {

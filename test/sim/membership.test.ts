@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyChange, changes, confOf, foldConf, isLearner, isMember, isVoter, quorumOf } from '../../src/sim/raft/conf.ts';
 import { loadScenario, runScenario } from '../../src/scenario/index.ts';
-import type { TraceEvent } from '../../src/trace/types.ts';
+import type { TraceEventOf as Of } from '../../src/trace/types.ts';
 import { REPLACEMENT } from './helpers.ts';
 
 describe('configurations', () => {
@@ -26,7 +26,6 @@ describe('configurations', () => {
   });
 });
 
-type Of<K extends TraceEvent['kind']> = Extract<TraceEvent, { kind: K }>;
 
 describe('a replacement through the log', () => {
   const r = runScenario(loadScenario(REPLACEMENT));

@@ -6,9 +6,7 @@ import { exploreSpec } from '../../src/cli/explore.ts';
 import { scenarioOf } from '../../src/explore/run.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 import { canonicalSlow, eventJson } from '../../src/sim/trace.ts';
-import type { TraceEvent } from '../../src/trace/types.ts';
-
-type Of<K extends TraceEvent['kind']> = Extract<TraceEvent, { kind: K }>;
+import type { TraceEvent, TraceEventOf as Of } from '../../src/trace/types.ts';
 
 describe('hot event kinds serialized field by field', () => {
   it('write every key their types have (a new field fails to compile here until trace-hot-json.ts writes it)', () => {
