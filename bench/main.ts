@@ -26,6 +26,7 @@ import { parseScriptArgs } from './cli.ts';
 import { exploreFigure } from './explore.ts';
 import type { ExploreFigure } from './explore.ts';
 import { physicalLimit } from './limit.ts';
+import { pipeFloorMicros, ratioCeiling } from './pipe-floor.ts';
 import { STARTUP_TARGET_RATIO, startupFigure } from './startup.ts';
 import { suitesFigure } from './suites.ts';
 import type { SuitesFigure } from './suites.ts';
@@ -137,7 +138,7 @@ function applierAlone(streams: Uint8Array[][]): { registrations: number; ms: num
  * reference child, our own applier behind the protocol): applies per wall
  * second against the built-in median, and whether the trace is identical.
  */
-function externalRun(opts: Options, builtin: SimResult, builtinMs: number, command: readonly string[]) {
+function externalRun(opts: Options, builtin: SimResult, builtinMs: number, command: readonly string[], floorMicros: number) {
   const ext = startExternalApplier(command);
   try {
     const t0 = performance.now();
@@ -146,13 +147,16 @@ function externalRun(opts: Options, builtin: SimResult, builtinMs: number, comma
     const applies = (r: SimResult): number => r.trace.reduce((n, ev) => n + (ev.kind === 'apply' ? 1 : 0), 0);
     const perSec = applies(run) / (ms / 1000);
     const builtinPerSec = applies(builtin) / (builtinMs / 1000);
+    const stats = ext.stats();
     return {
       wallMs: Math.round(ms),
       appliesPerWallSecond: Math.round(perSec),
       builtinAppliesPerWallSecond: Math.round(builtinPerSec),
       ratio: Math.round((perSec / builtinPerSec) * 1000) / 1000,
+      /** The ratio this run could reach if the child and the bridge cost nothing but their round trips (pipe-floor.ts). */
+      ratioCeiling: ratioCeiling(builtinMs, stats.roundTrips, floorMicros),
       sameTraceHash: traceHash(run.trace) === traceHash(builtin.trace),
-      ...ext.stats(),
+      ...stats,
     };
   } finally {
     ext.close();
@@ -220,9 +224,10 @@ async function main(): Promise<void> {
   const hash = traceHash(result.trace);
   const hashMs = performance.now() - h0;
 
-  const external = externalRun(opts, result, simMs, referenceApplierCommand());
+  const floorMicros = pipeFloorMicros();
+  const external = externalRun(opts, result, simMs, referenceApplierCommand(), floorMicros);
   const go = goExample();
-  const goExternal = go === undefined ? null : externalRun(opts, result, simMs, go);
+  const goExternal = go === undefined ? null : externalRun(opts, result, simMs, go, floorMicros);
   const startup = opts.startup ? startupFigure() : null;
   const mainJob = await exploreFigure(EXPLORE_SEED, opts.exploreRuns);
   const suites = suitesFigure(opts.suites);
@@ -286,6 +291,8 @@ async function main(): Promise<void> {
       restMs: Math.round(Math.max(0, simMs - idleMs - aloneMs)),
       floorSimulatedSecondsPerWallSecond: Math.round(opts.seconds / ((idleMs + aloneMs) / 1000)),
     },
+    /** Microseconds per bare protocol round trip to a child that answers at once (pipe-floor.ts). */
+    pipeRoundTripMicros: floorMicros,
     external,
     /** The same through the Go example applier (null: no Go toolchain to build it). */
     goExternal,
@@ -321,6 +328,7 @@ async function main(): Promise<void> {
     `  applier alone / limit           ${f.applierToPhysicalLimitRatio}`,
     `  simulation / limit              ${f.simToPhysicalLimitRatio}  (target >= ${f.targets.simToPhysicalLimitRatio}: ${verdict(f.met.simToPhysicalLimitRatio)}; per run ${f.simToPhysicalLimitRatioPerRun.join(', ')})`,
     `  breakdown (medians)             idle cluster ${f.breakdown.idleClusterMs} ms + applier ${f.breakdown.applierMs} ms + rest ${f.breakdown.restMs} ms; floor ${f.breakdown.floorSimulatedSecondsPerWallSecond} simulated s / wall s`,
+    `  bare protocol round trip        ${f.pipeRoundTripMicros} µs  (to a child that answers at once: the least any child's message costs here)`,
     ...externalLines('reference child', f.external, f.targets),
     ...(f.goExternal === null ? ['  external applier (Go example): skipped, no Go toolchain to build examples/go-applier'] : externalLines('Go example', f.goExternal, f.targets)),
     f.startup === null
@@ -374,6 +382,7 @@ function externalLines(what: string, e: ReturnType<typeof externalRun>, targets:
     `  external applier (${what} over the protocol, same run)`,
     `    applies / wall s              ${e.appliesPerWallSecond}  (built-in ${e.builtinAppliesPerWallSecond}; ratio ${e.ratio}, target >= ${targets.externalRatio}; target >= ${targets.externalAppliesPerWallSecond} / s)`,
     `    messages from the child / apply ${(e.roundTrips / Math.max(1, e.applies)).toFixed(2)}  (of ${e.applies} applies: ${e.answeredAhead} answered from requests ahead, ${e.correctedAhead} of them corrected; ${e.batched} from batches)`,
+    `    ceiling at that many messages ratio ${e.ratioCeiling}  (the built-in run plus one bare round trip per message; a child and bridge that cost nothing else)`,
     `    same trace hash as built-in   ${e.sameTraceHash}`,
   ];
 }

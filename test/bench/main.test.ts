@@ -28,6 +28,10 @@ describe('npm run bench -- --json', () => {
     expect(figures.physicalLimit.registrations).toBe(figures.applierAlone.registrations);
     expect(figures.physicalLimit.registrationsPerWallSecond).toBeTypeOf('number');
     expect(figures.external.sameTraceHash).toBe(true);
+    // The pipe floor, and the ratio it leaves at the external run's round trips.
+    expect(figures.pipeRoundTripMicros).toBeGreaterThan(0);
+    expect(figures.external.ratioCeiling).toBeGreaterThan(0);
+    expect(figures.external.ratioCeiling).toBeLessThanOrEqual(1);
     expect(figures.startup).toBeNull(); // --no-startup
   });
 
