@@ -291,13 +291,13 @@ describe('fixtures/production/raft-nonce-reuse-through-header.json (found by exp
 describe('fixtures/production/header-wrap-follows-rotation.json (found by explore, shrunk)', () => {
   const scenario = fixture('header-wrap-follows-rotation');
 
-  it("is ok on the correct lifecycle: n5's wrap, taken from the header of the snapshot it installed, stays on its raft DEK through the raft rotation", () => {
+  it("is ok on the correct lifecycle: n1's wrap, taken from the header of the snapshot it installed, stays on its raft DEK through the raft rotation", () => {
     expect(runScenario(scenario).verdict).toBe('ok');
   });
 
-  it("header-wrap-follows-rotation: the rotation re-points that wrap, and n5 seals under a raft DEK it has no row for (the oracle's gate check)", () => {
+  it("header-wrap-follows-rotation: the rotation re-points that wrap, and n1 seals under a raft DEK it has no row for (the oracle's gate check)", () => {
     const r = runScenario(scenario, { variant: 'header-wrap-follows-rotation' });
-    expect(r.violations.find((v) => v.code === 'sealed-unregistered')?.message).toMatch(/^n5 sealed index \d+ under raft dek 4 at epoch 0 before its registration there committed/);
+    expect(r.violations.find((v) => v.code === 'sealed-unregistered')?.message).toMatch(/^n1 sealed index \d+ under raft dek 3 at epoch 0 before its registration there committed/);
   });
 });
 

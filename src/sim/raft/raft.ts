@@ -762,8 +762,13 @@ export class RaftNode {
       if ((this.next[p] as number) <= m.index) this.next[p] = m.index + 1;
       this.paused[p] = false;
       this.maybeCommit();
-    } else if (this.state[p] === PROBE) {
+    } else if (this.state[p] === PROBE && m.index === this.match[p]) {
+      // As etcd: only an answer at the match index lets a probing peer go on.
       this.paused[p] = false;
+    } else {
+      // A stale answer (duplicated or reordered) sends nothing. Sending on it
+      // made every duplicate answer beget an append, a storm without bound.
+      return;
     }
     if (this.role === LEADER && (wasPaused || (this.next[p] as number) <= this.lastIndex())) this.sendAppend(p, false);
   }
