@@ -165,7 +165,8 @@ export const INVARIANTS: readonly InvariantInfo[] = [
     serves: ['spec §4'],
     meaning:
       'After faults stop, a quorum of healthy voters elects a leader and commits a fresh entry within 8 election ' +
-      'time-outs, and every healthy node applies it and everything committed before.',
+      'time-outs, and every healthy node applies it and everything committed before; and the cluster never sends ' +
+      'several times the messages its heartbeats, elections and recorded work account for (no message storm).',
     explanation:
       'Once the fault schedule ends the simulator heals the network and a client proposes one more entry (the ' +
       'liveness probe), retrying until a leader applies it. If a quorum of the voters is up, not halted and not ' +
@@ -174,7 +175,9 @@ export const INVARIANTS: readonly InvariantInfo[] = [
       'and everything committed a bound before run-end. A failure points at a cluster that never elects a leader ' +
       'again, a stuck apply loop, a lost snapshot transfer, a replica that never re-joins, or an engine that waits ' +
       'for something that will not happen. Halted nodes are excluded: failing closed is the intended outcome for ' +
-      'them and the safety checks judge whether the halt was right.',
+      'them and the safety checks judge whether the halt was right. A message storm (every window of the run is ' +
+      'judged, faults or not) points at an engine that answers a duplicated or stale message as a new one, so ' +
+      'each duplicate starts traffic that never dies out.',
   },
 ];
 

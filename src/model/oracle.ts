@@ -16,6 +16,7 @@ import { checkFailClosedHalts } from './invariants/fail-closed.ts';
 import { checkLiveness } from './invariants/liveness.ts';
 import { checkNonceReuse } from './invariants/nonce.ts';
 import { checkRaftLog } from './invariants/raft.ts';
+import { checkTraffic } from './invariants/traffic.ts';
 import { checkSealGate } from './invariants/seal-gate.ts';
 import { checkAppliedLog } from './invariants/state-checker.ts';
 import { checkReplayIdempotence } from './invariants/replay.ts';
@@ -37,7 +38,7 @@ export const CHECKERS: Readonly<Record<InvariantName, Checker>> = {
   'replica-agreement': checkReplicaAgreement,
   'fail-closed-halts': checkFailClosedHalts,
   'raft-safety': (trace, ctx) => [...checkRaftLog(trace, ctx), ...checkAppliedLog(trace, ctx)],
-  liveness: checkLiveness,
+  liveness: (trace, ctx) => [...checkLiveness(trace, ctx), ...checkTraffic(trace, ctx)],
 };
 
 /**

@@ -184,8 +184,10 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
       return d('start', `seed ${JSON.stringify(ev.seed)}, variant ${ev.variant}, nodes ${ev.nodes.join(' ')}`, 'frame');
     case 'faults-end':
       return d('calm', 'no more faults (liveness is judged from here)', 'frame');
+    case 'traffic':
+      return d('traffic', `${ev.sent} messages sent ${ev.from === undefined ? 'in the window ending here' : `since t=${ev.from}`}`, 'frame');
     case 'run-end':
-      return d('end', ev.nodes.map(describeSummary).join(', '), 'frame');
+      return d('end', `${ev.cut === true ? 'cut short at the event budget: ' : ''}${ev.nodes.map(describeSummary).join(', ')}`, 'frame');
     case 'became-leader':
       return d('leader', `term ${ev.term}`, 'leader');
     case 'append':

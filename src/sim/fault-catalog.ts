@@ -38,7 +38,7 @@ export const FAULTS: readonly FaultInfo[] = [
     module: '`network/`',
     injected: '`dupRate`',
     model: 'a second copy arrives later',
-    reveals: '§7.6 idempotent message handling (a duplicate append or vote)',
+    reveals: '§7.6 idempotent message handling (a duplicate append or vote); liveness: a duplicate answered as a new message starts traffic that never dies out, a message storm (`raft-stale-ack-resends`)',
     paths: [],
   },
   {

@@ -56,6 +56,9 @@ import type { SimVariant, VariantFlags } from './variants.ts';
  */
 export const eventBudget = (timeLimitMs: number): number => 100_000 + 200 * Math.max(0, timeLimitMs);
 
+/** The window of a `traffic` trace event: the messages sent in each such span of virtual time. */
+export const TRAFFIC_WINDOW_MS = 500;
+
 const E_DELIVER = 0;
 const E_ELECTION = 1;
 const E_HEARTBEAT = 2;
@@ -98,6 +101,9 @@ export interface SimResult {
 
 export class Simulator implements NodeEnv<SimNode>, SimApi {
   now = 0;
+  /** Messages sent, and events processed, before the current traffic window. */
+  private sentBefore = 0;
+  private eventsBefore = 0;
   readonly trace = new TraceRecorder();
   readonly prng: Prng;
   readonly timingRng: Rng;
@@ -130,6 +136,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
   private readonly queue = new EventQueue<SimEvent | Message>();
   private readonly timeLimit: number;
   private readonly faultsEnd: number;
+  private faultsEnded = false;
   private readonly calmAtFaultsEnd: boolean;
   private readonly livenessProbe: boolean;
   private readonly events: ScenarioEvent[];
@@ -278,19 +285,44 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     const queue = this.queue;
     const limit = this.timeLimit;
     const budget = this.config.maxEvents ?? eventBudget(limit);
+    let windowEnd = TRAFFIC_WINDOW_MS;
+    let end = limit;
     while (queue.peekTime() <= limit) {
       const ev = queue.pop() as SimEvent | Message;
+      while (ev.time >= windowEnd) windowEnd = this.recordTraffic(windowEnd);
       this.now = ev.time;
       if (++this.eventsProcessed > budget) {
-        throw new Error(`the simulation is stuck: ${budget} events by t=${this.now} ms of ${limit} (events that make no progress in virtual time)`);
+        if (!this.inMessageStorm()) {
+          throw new Error(`the simulation is stuck: ${budget} events by t=${this.now} ms of ${limit} (events that make no progress in virtual time)`);
+        }
+        end = this.now;
+        break;
       }
       if (ev.etype === E_DELIVER) this.deliver(ev as Message);
       else this.dispatch(ev as SimEvent);
     }
-    this.now = limit;
+    if (end < limit) this.cutShort(windowEnd);
+    else while (limit >= windowEnd) windowEnd = this.recordTraffic(windowEnd);
+    this.now = end;
     this.hooks.onEnd?.(this);
-    this.trace.record({ kind: 'run-end', nodes: this.nodes.map((n) => this.summary(n)), t: limit });
+    this.trace.record({ kind: 'run-end', nodes: this.nodes.map((n) => this.summary(n)), t: end, ...(end < limit ? { cut: true as const } : {}) });
     return { trace: this.trace.events, stats: this.stats(), snapshotInterval: this.snapshotInterval };
+  }
+
+  /**
+   * At the event budget: whether most of the current window's events were
+   * messages sent. Such a run is a message storm, a finding the oracle judges
+   * (liveness 'message-storm'), so it ends there; any other is stuck.
+   */
+  private inMessageStorm(): boolean {
+    return 2 * (this.network.stats.sent - this.sentBefore) >= this.eventsProcessed - this.eventsBefore;
+  }
+
+  /** Ends a run at its event budget: the window so far is recorded, and faults end there if they had not. */
+  private cutShort(windowEnd: number): void {
+    const sent = this.network.stats.sent;
+    this.trace.record({ kind: 'traffic', sent: sent - this.sentBefore, t: this.now, from: windowEnd - TRAFFIC_WINDOW_MS });
+    if (!this.faultsEnded) this.trace.record({ kind: 'faults-end', t: this.now });
   }
 
   private deliver(msg: Message): void {
@@ -334,8 +366,19 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     }
   }
 
+  /** Records the messages sent in the window that ends at `end` (liveness judges a storm by them); returns the next window's end. */
+  private recordTraffic(end: number): number {
+    const sent = this.network.stats.sent;
+    this.now = end;
+    this.trace.record({ kind: 'traffic', sent: sent - this.sentBefore, t: end });
+    this.sentBefore = sent;
+    this.eventsBefore = this.eventsProcessed;
+    return end + TRAFFIC_WINDOW_MS;
+  }
+
   /** Faults end: every domain stops injecting, and liveness is judged from here. */
   private endFaults(): void {
+    this.faultsEnded = true;
     this.trace.record({ kind: 'faults-end', t: this.now });
     if (this.calmAtFaultsEnd) {
       if (this.network.isPartitioned()) applyNetworkEvent({ kind: 'heal' }, this.network, this.config.nodes, this.trace, this.now);

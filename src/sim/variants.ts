@@ -18,6 +18,8 @@ export const SIM_VARIANTS = {
     'a disk restored by the safe procedure comes back at term 0, not at the term the node had reached, so it accepts a deposed leader\'s entries and counts in its majority',
   'learner-counts-in-quorum': "a leader counts its learners' acknowledgements toward the majority that commits an entry (the majority is still of the voters)",
   'concurrent-conf-changes': 'a leader takes a membership change while an earlier one is still uncommitted (no one-at-a-time rule)',
+  'raft-stale-ack-resends':
+    'a leader answers a stale append acknowledgement (duplicated or reordered) with an append, as any other: every duplicate begets a message, a storm that does not die out',
   'raft-commit-old-term': "a leader counts an entry of an earlier term as committed once a majority holds it (Raft's figure 8: no current-term check)",
   'exhaustion-guard-off-by-one': 'the exhaustion guard refuses only past 0xFFFF (`>` for `>=`), so a node at 0xFFFF bumps, wrapping to 0',
   'collision-guard-low32': "the registry collision guard compares the low 32 bits of the full ids, not the 16-bit slot: an id sharing only the low 16 bits passes",
@@ -75,6 +77,7 @@ export interface VariantFlags {
   walAcceptsTornRecord: boolean;
   learnerCountsInQuorum: boolean;
   concurrentConfChanges: boolean;
+  staleAckResends: boolean;
   unsyncedEpochBump: boolean;
   exhaustionOffByOne: boolean;
   collisionGuardLow32: boolean;
@@ -108,6 +111,7 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     walAcceptsTornRecord: on('wal-accepts-torn-record'),
     learnerCountsInQuorum: on('learner-counts-in-quorum'),
     concurrentConfChanges: on('concurrent-conf-changes'),
+    staleAckResends: on('raft-stale-ack-resends'),
     unsyncedEpochBump: on('unsynced-epoch-bump'),
     exhaustionOffByOne: on('exhaustion-guard-off-by-one'),
     collisionGuardLow32: on('collision-guard-low32'),

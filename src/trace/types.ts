@@ -120,7 +120,14 @@ export type TraceEvent =
     })
   /** No fault is injected after this time; liveness is judged from here. */
   | (At & { kind: 'faults-end' })
-  | (At & { kind: 'run-end'; nodes: TraceNodeSummary[] })
+  /**
+   * The messages the cluster sent in the TRAFFIC_WINDOW_MS of virtual time
+   * that end at `t` (every whole window of the run), or, in a run cut short,
+   * from `from` to the cut.
+   */
+  | (At & { kind: 'traffic'; sent: number; from?: number })
+  /** `cut`: the run spent its event budget in a message storm and ended there, before its time limit. */
+  | (At & { kind: 'run-end'; nodes: TraceNodeSummary[]; cut?: true })
   // --- raft ---------------------------------------------------------------
   | (AtNode & { kind: 'became-leader'; term: number })
   /**

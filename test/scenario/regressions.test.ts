@@ -156,3 +156,17 @@ it('removed-member-disrupts: a removed member that runs on deposes no leader', (
   expect(exit.t).toBeGreaterThan(healed + 300);
   expect(r.trace.filter((e) => e.kind === 'became-leader' && e.t > healed)).toEqual([]);
 });
+
+// register-loop-ended-overtaken: run 52007 of the clean run (`explore --seed 20250901`), once duplication
+// went heavier (and on the code before it: not a new engine path). n1, restored from a backup with the
+// rollback guard off, bumps back to epoch 3, which its registry (a snapshot of index 8) already shows, so
+// its Register loop ends after three attempts; then a dead incarnation's registration of epoch 4 commits
+// (index 10) and the row moves on. n1 held its applies for an epoch that could no longer show, and no
+// loop was running to propose it: not caught up 1.5 s after faults ended. A loop that ends because the
+// row shows its epoch now counts as not proposed, so the held node proposes again (advance()).
+it('register-loop-ended-overtaken: a held node whose loop had ended proposes again once its row moves on', () => {
+  const r = runScenario(load('register-loop-ended-overtaken'));
+  expect(r.violations).toEqual([]);
+  const movedOn = r.trace.find((e) => e.kind === 'commit' && e.index === 10)?.t ?? Infinity;
+  expect(r.trace.some((e) => e.kind === 'register-propose' && e.node === 'n1' && e.epoch === 3 && e.t > movedOn)).toBe(true);
+});

@@ -117,7 +117,7 @@ class Process {
   /** The next nonce's write_count (production main starts every process load at 1). */
   writeCount: number;
   registerAttempts = 0;
-  /** Whether this process proposed Register for its current (DEK, epoch). */
+  /** Whether a Register loop for its current (DEK, epoch) is running (proposed, and not ended by the row showing it). */
   proposed = false;
   /** fsm 'main' before the node applied a bootstrap: no DEK, so nothing is encrypted or registered. */
   noDek = false;
@@ -542,10 +542,11 @@ export class NodeLifecycle implements SimHooks {
       if (view === undefined) return this.poll(sim, proc);
       if (!view.shows(proc.dekId, proc.fullNodeId, proc.epoch)) {
         if (!proc.proposed) {
-          // It skipped proposing because its registry already showed this
-          // epoch, and a later commit (a dead incarnation's registration,
-          // after a restore took the sidecar back) has since moved the row on:
-          // propose it after all, and let the applier judge it.
+          // It skipped proposing, or its loop ended, because its registry
+          // showed this epoch, and a later commit (a dead incarnation's
+          // registration, after a restore took the sidecar back) has since
+          // moved the row on: propose it after all, and let the applier
+          // judge it (clean run 52007 of seed 20250901: the loop had ended).
           this.proposeRegistration(sim, proc);
         }
         const ahead = view.haltAhead;
@@ -666,7 +667,9 @@ export class NodeLifecycle implements SimHooks {
       // Every attempt timed out and the registry still lacks it: ask again (earlier attempts may yet commit).
       onGiveUp: () => {
         if (!this.mainFsm) {
-          if (wanted() && !this.registered(proc)) this.proposeRegistration(sim, proc);
+          if (!wanted()) return;
+          if (!this.registered(proc)) this.proposeRegistration(sim, proc);
+          else proc.proposed = false;
           return;
         }
         sim.after(registerBackoffMs(failures), () => {

@@ -168,6 +168,7 @@ export class SimNode implements RaftHost {
         installBeforePersist: sim.flags.installBeforePersist,
         commitWithoutMajority: sim.flags.commitWithoutMajority,
         commitOldTerm: sim.flags.commitOldTerm,
+        staleAckResends: sim.flags.staleAckResends,
         initialConf: sim.initialConf,
         learnerCountsInQuorum: sim.flags.learnerCountsInQuorum,
         concurrentConfChanges: sim.flags.concurrentConfChanges,

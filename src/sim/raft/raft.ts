@@ -137,6 +137,8 @@ export interface RaftOptions {
   learnerCountsInQuorum?: boolean;
   /** Broken variant: the state machine takes an installed snapshot before Raft persists it. */
   installBeforePersist?: boolean;
+  /** Broken variant: a stale append acknowledgement (duplicated or reordered) begets an append, as any other. */
+  staleAckResends?: boolean;
 }
 
 export const FOLLOWER = 0;
@@ -762,10 +764,10 @@ export class RaftNode {
       if ((this.next[p] as number) <= m.index) this.next[p] = m.index + 1;
       this.paused[p] = false;
       this.maybeCommit();
-    } else if (this.state[p] === PROBE && m.index === this.match[p]) {
+    } else if (this.state[p] === PROBE && (m.index === this.match[p] || this.opts.staleAckResends)) {
       // As etcd: only an answer at the match index lets a probing peer go on.
       this.paused[p] = false;
-    } else {
+    } else if (!this.opts.staleAckResends) {
       // A stale answer (duplicated or reordered) sends nothing. Sending on it
       // made every duplicate answer beget an append, a storm without bound.
       return;
