@@ -320,8 +320,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
 
   /** Ends a run at its event budget: the window so far is recorded, and faults end there if they had not. */
   private cutShort(windowEnd: number): void {
-    const sent = this.network.stats.sent;
-    this.trace.record({ kind: 'traffic', sent: sent - this.sentBefore, t: this.now, from: windowEnd - TRAFFIC_WINDOW_MS });
+    this.recordTraffic(this.now, windowEnd - TRAFFIC_WINDOW_MS);
     if (!this.faultsEnded) this.trace.record({ kind: 'faults-end', t: this.now });
   }
 
@@ -366,11 +365,15 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     }
   }
 
-  /** Records the messages sent in the window that ends at `end` (liveness judges a storm by them); returns the next window's end. */
-  private recordTraffic(end: number): number {
+  /**
+   * Records the messages sent in the window that ends at `end` (liveness
+   * judges a storm by them), a whole one or, cut short, the one since `from`;
+   * returns the next window's end.
+   */
+  private recordTraffic(end: number, from?: number): number {
     const sent = this.network.stats.sent;
     this.now = end;
-    this.trace.record({ kind: 'traffic', sent: sent - this.sentBefore, t: end });
+    this.trace.record({ kind: 'traffic', sent: sent - this.sentBefore, t: end, ...(from === undefined ? {} : { from }) });
     this.sentBefore = sent;
     this.eventsBefore = this.eventsProcessed;
     return end + TRAFFIC_WINDOW_MS;

@@ -38,7 +38,8 @@ import type { CheckContext, ConfChangeEvent, Violation } from './context.ts';
 
 /** The liveness bound, in election time-outs (measured: the core converges within 3 in 20,000 generated runs). */
 export const LIVENESS_BOUND_TIMEOUTS = 8;
-const DEFAULT_ELECTION_TIMEOUT_MS: [number, number] = [150, 300];
+/** The engine's election time-out range when run-start names none (DEFAULT_RAFT). */
+export const DEFAULT_ELECTION_TIMEOUT_MS: [number, number] = [150, 300];
 
 type RunStart = Extract<TraceEvent, { kind: 'run-start' }>;
 type RunEnd = Extract<TraceEvent, { kind: 'run-end' }>;

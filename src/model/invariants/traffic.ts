@@ -19,23 +19,21 @@
 // window passes 2 times it in 20,000 (seed 7); the storm variant's runaway
 // windows reach 2.6 to 24 times it, or spend the run's event budget, which
 // the simulator then cuts short (run-end `cut`): a storm whatever its windows show.
-import type { TraceEvent } from '../../trace/types.ts';
+import type { TraceEvent, TraceEventOf } from '../../trace/types.ts';
 import { violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
+import { DEFAULT_ELECTION_TIMEOUT_MS } from './liveness.ts';
 
 /** How many times its allowance a window may send before it is a storm. */
 export const STORM_FACTOR = 4;
 /** The engine's heartbeat interval (DEFAULT_RAFT; generated scenarios do not change it). */
 const HEARTBEAT_MS = 50;
-const DEFAULT_MIN_ELECTION_TIMEOUT_MS = 150;
-
-type RunStart = Extract<TraceEvent, { kind: 'run-start' }>;
 
 export function checkTraffic(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
   if (ctx.options.liveness === false) return [];
-  const start = trace[0] as RunStart;
+  const start = trace[0] as TraceEventOf<'run-start'>;
   const n = start.nodes.length;
-  const minTimeout = start.electionTimeoutMs?.[0] ?? DEFAULT_MIN_ELECTION_TIMEOUT_MS;
+  const minTimeout = (start.electionTimeoutMs ?? DEFAULT_ELECTION_TIMEOUT_MS)[0];
   let windowStart = 0;
   let events = 0;
   for (let e = 0; e < trace.length; e++) {
