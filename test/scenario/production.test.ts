@@ -2,7 +2,8 @@
 // applier, the bootstrap cohort proposes a real 0x04 entry at cluster start,
 // main's cold start and PreVote + CheckQuorum are its defaults. Without
 // restarts (no replay of the bootstrap or of registrations: the behaviours of
-// production the addendum itself describes, §2.3, §3.4) its runs are clean;
+// production the addendum itself describes, §2.3, §3.4) its runs are clean but
+// for one known class (a node caught up by snapshot past the bootstrap);
 // every run is deterministic.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -27,12 +28,18 @@ describe('the production configuration', () => {
     }
   });
 
-  it('without restarts, runs are clean and bootstrap the cluster; each runs the same twice', () => {
+  it('without restarts, runs are clean but for a node that caught up by snapshot past the bootstrap, and bootstrap the cluster; each runs the same twice', () => {
     let bootstrapped = 0;
     let nonces = 0;
     for (const s of fc.sample(scenarioArbitrary({ config: 'production', families: NO_RESTARTS }), { seed: 11, numRuns: 30 })) {
       const r = runScenario(s);
-      expect(r.violations, JSON.stringify(s)).toEqual([]);
+      // The one known class (snapshot-past-bootstrap, §7.4): main keeps the sidecar out of snapshots, so a
+      // node that installs an image covering the bootstrap entry never gets one, and halts at the next 0x05.
+      for (const v of r.violations) {
+        expect(v.code, JSON.stringify(s)).toBe('sidecar-divergence');
+        expect(r.trace.some((ev) => ev.kind === 'snapshot-install' && ev.node === v.node), JSON.stringify(s)).toBe(true);
+        expect(r.trace.some((ev) => ev.kind === 'apply' && ev.node === v.node && ev.entryHex.startsWith('04')), JSON.stringify(s)).toBe(false);
+      }
       expect(runScenario(s).traceHash).toBe(r.traceHash);
       const start = r.trace[0];
       expect(start?.kind === 'run-start' && start.fsm).toBe('main');
