@@ -159,6 +159,12 @@ export const PATHS: readonly PathInfo[] = [
     needs: 'durable-applied-index',
   },
   { name: 'install:rows', group: 'engine', label: 'snapshot installed with registry rows', count: (s) => s.snapshotInstallsWithRegistryRows },
+  {
+    name: 'catch-up:behind-snapshot',
+    group: 'engine',
+    label: "a follower caught up by log over entries the leader's snapshot covers",
+    count: (s) => s.catchUpsBehindSnapshot,
+  },
   { name: 'truncation', group: 'engine', label: 'log truncated (a deposed leader\'s entries)', count: (s) => s.truncations },
   { name: 'leader-change', group: 'engine', label: 'leader elected more than once', count: (s) => (s.leaderElections > 1 ? 1 : 0) },
   { name: 'probe', group: 'engine', label: 'liveness probe committed after faults', count: (s) => s.probeCommitted },

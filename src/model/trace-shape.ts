@@ -62,6 +62,9 @@ export function assertWellFormed(trace: readonly TraceEvent[]): void {
         if (had !== undefined && ev.fromIndex <= had) commit.set(ev.node, ev.fromIndex - 1);
         break;
       }
+      case 'catch-up':
+        if (!nodes.has(ev.to)) throw new MalformedTraceError(e, `unknown node "${ev.to}" caught up`);
+        break;
       case 'backup':
         backups.set(`${ev.node}#${ev.name}`, commit.get(ev.node));
         break;

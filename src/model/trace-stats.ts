@@ -39,6 +39,8 @@ export interface TraceStats {
   /** Epoch bumps to an epoch the node had bumped to before under that DEK (a restored sidecar). */
   epochRebumps: number;
   truncations: number;
+  /** Followers a leader caught up by log over entries its own snapshot covers (catch-up events). */
+  catchUpsBehindSnapshot: number;
   /** Crashes that cut unsynced entries off a node's log. */
   walEntriesLost: number;
   /** Entries back in a node's log after a crash undid an unsynced truncation. */
@@ -139,6 +141,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     registrationsTopBitId: 0,
     epochRebumps: 0,
     truncations: 0,
+    catchUpsBehindSnapshot: 0,
     walEntriesLost: 0,
     walEntriesRecovered: 0,
     tornWrites: 0,
@@ -267,6 +270,9 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
         break;
       case 'backup':
         stats.backups++;
+        break;
+      case 'catch-up':
+        stats.catchUpsBehindSnapshot++;
         break;
       case 'snapshot-take':
         stats.snapshotTakes++;

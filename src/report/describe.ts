@@ -204,6 +204,8 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
       return d('HALT', `#${ev.index} ${ev.reason}`, 'halt');
     case 'snapshot-take':
       return d('snapshot', `taken @${ev.index}`, 'snapshot');
+    case 'catch-up':
+      return d('catch-up', `${ev.to} from #${ev.fromIndex} by log (behind the snapshot @${ev.snapshotIndex})`, 'raft');
     case 'snapshot-install':
       return d('snapshot', `installed @${ev.index} from ${ev.from} (${rowCount(ev.rows)})`, 'snapshot');
     case 'snapshot-persist':

@@ -263,6 +263,14 @@ const raw = fc.record({
    */
   maxBatch: fc.oneof({ weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(1, 1, 2, 3, 8) }),
   /**
+   * In one run in four a snapshot leaves entries in the log behind it, as
+   * etcd's server does: a lagging follower then catches up by log across the
+   * leader's snapshot (probed back entry by entry over a divergent tail), and
+   * a restart's log reaches below its snapshot, which a log compacted to the
+   * snapshot never shows.
+   */
+  catchUpEntries: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(4, 16, 64, 256) }),
+  /**
    * PreVote off in one run in four: production runs it, but it screens the
    * vote's own up-to-date check (a stale candidate rarely gets past PreVote),
    * so only without it is that check exercised.
@@ -574,9 +582,10 @@ function build(r: Raw, count: number, options: ScenarioArbitraryOptions, policy:
   // Under main, PreVote and CheckQuorum stay on, as production runs etcd raft.
   const checkQuorum = mainFsm || (r.checkQuorum && !events.some((e) => e.kind === 'figure-8' && e.restoreVoter === true));
   const preVote = mainFsm || r.preVote;
-  if (r.maxBatch !== undefined || !preVote || !checkQuorum) {
+  if (r.maxBatch !== undefined || !preVote || !checkQuorum || r.catchUpEntries > 0) {
     scenario.raft = {
       ...(r.maxBatch !== undefined ? { maxBatch: r.maxBatch } : {}),
+      ...(r.catchUpEntries > 0 ? { catchUpEntries: r.catchUpEntries } : {}),
       ...(preVote ? {} : { preVote: false }),
       ...(checkQuorum ? {} : { checkQuorum: false }),
     };

@@ -56,6 +56,7 @@ export function compileScenario(s: Scenario, opts: CompileOptions): SimConfig {
       ...(s.raft?.preVote !== undefined ? { preVote: s.raft.preVote } : {}),
       ...(s.raft?.checkQuorum !== undefined ? { checkQuorum: s.raft.checkQuorum } : {}),
       ...(s.raft?.maxBatch !== undefined ? { maxBatch: s.raft.maxBatch } : {}),
+      ...(s.raft?.catchUpEntries !== undefined ? { catchUpEntries: s.raft.catchUpEntries } : {}),
     },
     client: f.timeouts ? { proposalTimeoutMs: f.timeouts.proposalTimeoutMs } : undefined,
     snapshotInterval: f.snapshots?.interval,

@@ -162,7 +162,7 @@ export const SCENARIO_SCHEMA = {
     raft: {
       type: 'object',
       additionalProperties: false,
-      properties: { preVote: { type: 'boolean' }, checkQuorum: { type: 'boolean' }, maxBatch: { type: 'integer', minimum: 1, maximum: 1024 } },
+      properties: { preVote: { type: 'boolean' }, checkQuorum: { type: 'boolean' }, maxBatch: { type: 'integer', minimum: 1, maximum: 1024 }, catchUpEntries: { type: 'integer', minimum: 0, maximum: 100000 } },
     },
     meta,
     events: {

@@ -65,6 +65,8 @@ export interface RaftOptionsDoc {
   checkQuorum?: boolean;
   /** Entries per AppendEntries message (default 64). */
   maxBatch?: number;
+  /** Entries a local snapshot leaves in the log behind it (default 0: the log starts at the snapshot). */
+  catchUpEntries?: number;
 }
 
 export interface Cluster {

@@ -27,6 +27,12 @@ export interface RaftParams {
   preVote: boolean;
   /** CheckQuorum: a leader that has not heard from a quorum for an election timeout steps down (RaftOptions.checkQuorum). */
   checkQuorum: boolean;
+  /**
+   * Entries a local snapshot leaves in the log behind it (etcd server's
+   * SnapshotCatchUpEntries): a follower less far behind catches up by log,
+   * not by snapshot, and a restart's log reaches below its snapshot.
+   */
+  catchUpEntries: number;
 }
 
 export interface ClientParams {
@@ -207,6 +213,7 @@ export const DEFAULT_RAFT: RaftParams = {
   maxBatch: 64,
   preVote: true,
   checkQuorum: true,
+  catchUpEntries: 0,
 };
 
 export const DEFAULT_CLIENT: ClientParams = {

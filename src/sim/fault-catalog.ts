@@ -270,6 +270,14 @@ export const FAULTS: readonly FaultInfo[] = [
     paths: [],
   },
   {
+    fault: 'a log kept behind snapshots',
+    module: '`process/node.ts`',
+    injected: 'scenario `raft.catchUpEntries` (generated: 4, 16, 64 or 256 in one run in four)',
+    model: "a local snapshot compacts the log only up to that many entries before it (etcd server's SnapshotCatchUpEntries), so a follower less far behind than that catches up by log, not by a snapshot install",
+    reveals: "§7.6 probing back over a divergent tail entry by entry, log matching across a snapshot index; §7.3 a restart whose log reaches below its snapshot replays only what follows the snapshot",
+    paths: ['catch-up:behind-snapshot'],
+  },
+  {
     fault: 'store faults (`storage` family)',
     module: '`storage/faults.ts`, `storage/store.ts`',
     injected: 'rates `errorRate`, `corruptRate`, `fsyncErrorRate`; the atlas `nodes`',

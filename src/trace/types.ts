@@ -173,6 +173,8 @@ export type TraceEvent =
   /** The apply loop stopped at `index` (not applied) and the process exited. */
   | (AtNode & { kind: 'halt'; index: number; reason: string })
   | (AtNode & { kind: 'snapshot-take'; index: number; term: number; rowsHash: string })
+  /** Leader `node` sent `to` entries from `fromIndex` by log, though its snapshot at `snapshotIndex` covers them (a kept log). */
+  | (AtNode & { kind: 'catch-up'; to: string; fromIndex: number; snapshotIndex: number })
   /** `node`'s state machine was replaced by `from`'s snapshot; applied index jumps to `index`. */
   | (AtNode & { kind: 'snapshot-install'; index: number; term: number; from: string; rows: TraceRow[] })
   /**

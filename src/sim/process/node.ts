@@ -9,7 +9,7 @@ import { toHex } from '../../applier/hex.ts';
 import { EMPTY_ENTRY_DIGEST, entryDigest } from '../../trace/digest.ts';
 import { confEntryData } from '../raft/conf.ts';
 import type { ConfChange } from '../raft/conf.ts';
-import { FOLLOWER, LEADER, RaftNode } from '../raft/raft.ts';
+import { FOLLOWER, LEADER, MSG_APP, RaftNode } from '../raft/raft.ts';
 import type { Entry, Snapshot } from '../raft/log.ts';
 import type { Message, RaftHost } from '../raft/raft.ts';
 import { coldStart } from './cold-start.ts';
@@ -81,6 +81,8 @@ export class SimNode implements RaftHost {
    * skipped over, addendum §3.2), at an install from the installed one.
    */
   private headerRaftCutover = 0;
+  /** Per follower, the snapshot index its last catch-up mark was recorded at (recordCatchUp). */
+  private readonly catchUps = new Map<string, number>();
 
   /** fsm 'main': the raft cutover the state machine took from a snapshot header (0: none). */
   get raftCutoverFromHeader(): number {
@@ -402,7 +404,8 @@ export class SimNode implements RaftHost {
       this.disk.durableApplied = Math.max(this.disk.durableApplied ?? 0, index);
     }
     this.disk.snapshot = snap;
-    raft.compact(index, term);
+    const keepFrom = Math.max(raft.hs.offset, index - this.sim.raftParams.catchUpEntries);
+    raft.compact(keepFrom, raft.termAt(keepFrom));
     this.disk.wal.sync(this.disk.raft);
     this.sim.trace.record({ index, kind: 'snapshot-take', node: this.name, rowsHash: snap.rowsHash, t: this.sim.now, term });
   }
@@ -438,7 +441,22 @@ export class SimNode implements RaftHost {
     // A crash point that fires in the middle of a Raft step (crash-after-elect,
     // crash-after-commit) lets the dead node's step run to its end: a crashed
     // process sends nothing, so what it would have sent is lost with it.
-    if (this.persisted()) this.sim.send(msg);
+    if (!this.persisted()) return;
+    if (msg.type === MSG_APP && msg.entries !== null && msg.index < (this.disk.snapshot?.index ?? 0)) this.recordCatchUp(msg);
+    this.sim.send(msg);
+  }
+
+  /**
+   * A leader sends by log entries its own snapshot covers: only a log kept
+   * behind its snapshot (catchUpEntries) allows it. Recorded once per
+   * follower and snapshot, as a coverage mark.
+   */
+  private recordCatchUp(msg: Message): void {
+    const snapshotIndex = (this.disk.snapshot as Snapshot).index;
+    const to = this.nodeName(msg.to);
+    if (this.catchUps.get(to) === snapshotIndex) return;
+    this.catchUps.set(to, snapshotIndex);
+    this.sim.trace.record({ fromIndex: msg.index + 1, kind: 'catch-up', node: this.name, snapshotIndex, t: this.sim.now, to });
   }
 
   /**
