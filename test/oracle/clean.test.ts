@@ -63,6 +63,9 @@ describe('an edited clean trace is never ok', () => {
     const late = trace.findIndex((e) => e.t > 5);
     expect(() => checkTrace([trace[0] as TraceEvent, trace[late] as TraceEvent, ...trace.slice(1)])).toThrow(/time goes back/);
     expect(() => checkTrace(trace.map((e) => (e.kind === 'nonce' ? { ...e, node: 'n9' } : e)))).toThrow(/unknown node "n9"/);
+    const end = trace.length - 1;
+    const catchUp: TraceEvent = { fromIndex: 1, kind: 'catch-up', node: 'n1', snapshotIndex: 2, t: (trace[end] as TraceEvent).t, to: 'n9' };
+    expect(() => checkTrace([...trace.slice(0, end), catchUp, trace[end] as TraceEvent])).toThrow(/unknown node "n9" caught up/);
   });
 });
 
