@@ -90,8 +90,7 @@ const REWIND_KILLS_MS = [300, 500, 700] as const;
 const BOUNDARY_RESTART_MS = 40;
 /** Under main, where in the fault window (permille) a boundary member crash-loops up to its boundary. */
 const LOOP_AT_PERMILLE = 400;
-const percent = (max: number): fc.Arbitrary<number> => fc.integer({ min: 0, max }).map((p) => p / 100);
-const heavyDup = fc.integer({ min: 20, max: 60 }).map((p) => p / 100);
+const percent = (max: number, min = 0): fc.Arbitrary<number> => fc.integer({ min, max }).map((p) => p / 100);
 /** A point in [0, 1] in thousandths: times are drawn as fractions of the fault window. */
 const permille = fc.integer({ min: 0, max: 1000 });
 
@@ -253,7 +252,7 @@ const raw = fc.record({
   entries: fc.array(entryT, { minLength: 1, maxLength: 2 }),
   // One run in four duplicates 20-60% of messages: heavy duplication is what turns a stale
   // acknowledgement into a storm (variant raft-stale-ack-resends) and catches snapshots up past the bootstrap.
-  network: fc.record({ lossRate: percent(30), dupRate: fc.oneof({ weight: 3, arbitrary: percent(20) }, { weight: 1, arbitrary: heavyDup }), reorderRate: percent(30) }),
+  network: fc.record({ lossRate: percent(30), dupRate: fc.oneof({ weight: 3, arbitrary: percent(20) }, { weight: 1, arbitrary: percent(60, 20) }), reorderRate: percent(30) }),
   pendingLossRate: percent(100),
   tornRate: percent(100),
   /**

@@ -81,8 +81,8 @@ export class SimNode implements RaftHost {
    * skipped over, addendum §3.2), at an install from the installed one.
    */
   private headerRaftCutover = 0;
-  /** Per follower, the snapshot index its last catch-up mark was recorded at (recordCatchUp). */
-  private readonly catchUps = new Map<string, number>();
+  /** Per follower (raft index), the snapshot index its last catch-up mark was recorded at (recordCatchUp). */
+  private readonly catchUps = new Map<number, number>();
 
   /** fsm 'main': the raft cutover the state machine took from a snapshot header (0: none). */
   get raftCutoverFromHeader(): number {
@@ -442,7 +442,8 @@ export class SimNode implements RaftHost {
     // crash-after-commit) lets the dead node's step run to its end: a crashed
     // process sends nothing, so what it would have sent is lost with it.
     if (!this.persisted()) return;
-    if (msg.type === MSG_APP && msg.entries !== null && msg.index < (this.disk.snapshot?.index ?? 0)) this.recordCatchUp(msg);
+    const snapshotIndex = this.disk.snapshot?.index ?? 0;
+    if (msg.type === MSG_APP && msg.entries !== null && msg.index < snapshotIndex) this.recordCatchUp(msg, snapshotIndex);
     this.sim.send(msg);
   }
 
@@ -451,12 +452,10 @@ export class SimNode implements RaftHost {
    * behind its snapshot (catchUpEntries) allows it. Recorded once per
    * follower and snapshot, as a coverage mark.
    */
-  private recordCatchUp(msg: Message): void {
-    const snapshotIndex = (this.disk.snapshot as Snapshot).index;
-    const to = this.nodeName(msg.to);
-    if (this.catchUps.get(to) === snapshotIndex) return;
-    this.catchUps.set(to, snapshotIndex);
-    this.sim.trace.record({ fromIndex: msg.index + 1, kind: 'catch-up', node: this.name, snapshotIndex, t: this.sim.now, to });
+  private recordCatchUp(msg: Message, snapshotIndex: number): void {
+    if (this.catchUps.get(msg.to) === snapshotIndex) return;
+    this.catchUps.set(msg.to, snapshotIndex);
+    this.sim.trace.record({ fromIndex: msg.index + 1, kind: 'catch-up', node: this.name, snapshotIndex, t: this.sim.now, to: this.nodeName(msg.to) });
   }
 
   /**
