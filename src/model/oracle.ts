@@ -11,6 +11,7 @@ import type { InvariantName } from './invariant-catalog.ts';
 import { checkReplicaAgreement } from './invariants/agreement.ts';
 import { checkCollisionsHalt } from './invariants/collision.ts';
 import { buildContext } from './invariants/context.ts';
+import { checkDekInForce } from './invariants/dek-in-force.ts';
 import type { CheckContext, ModelTimeline, OracleOptions, Violation } from './invariants/context.ts';
 import { checkFailClosedHalts } from './invariants/fail-closed.ts';
 import { checkLiveness } from './invariants/liveness.ts';
@@ -35,7 +36,7 @@ export const CHECKERS: Readonly<Record<InvariantName, Checker>> = {
   'replay-idempotence': checkReplayIdempotence,
   'no-silent-rollback': checkNoSilentRollback,
   'collisions-halt': checkCollisionsHalt,
-  'replica-agreement': checkReplicaAgreement,
+  'replica-agreement': (trace, ctx) => [...checkReplicaAgreement(trace, ctx), ...checkDekInForce(trace, ctx)],
   'fail-closed-halts': checkFailClosedHalts,
   'raft-safety': (trace, ctx) => [...checkRaftLog(trace, ctx), ...checkAppliedLog(trace, ctx)],
   liveness: (trace, ctx) => [...checkLiveness(trace, ctx), ...checkTraffic(trace, ctx)],

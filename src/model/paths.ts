@@ -159,6 +159,7 @@ export const PATHS: readonly PathInfo[] = [
     needs: 'durable-applied-index',
   },
   { name: 'install:rows', group: 'engine', label: 'snapshot installed with registry rows', count: (s) => s.snapshotInstallsWithRegistryRows },
+  { name: 'install:rotation', group: 'engine', label: 'snapshot install that brought a node past a DEK rotation it had not applied', count: (s) => s.snapshotInstallsPastRotation, needs: 'stage6a-fsm' },
   {
     name: 'catch-up:behind-snapshot',
     group: 'engine',

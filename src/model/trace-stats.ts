@@ -2,6 +2,7 @@
 // property suite actually reached the situations its invariants are about
 // (a crash-replay of a registration, a committed collision, a stale restore...).
 // Pure and deterministic; record keys appear in first-occurrence order.
+import { isRotationMarkerHex } from '../trace/rotation-marker.ts';
 import { entryHexDigest } from '../trace/digest.ts';
 import { isProbeRequest } from '../trace/probe.ts';
 import type { TraceEvent } from '../trace/types.ts';
@@ -91,6 +92,8 @@ export interface TraceStats {
   snapshotTakes: number;
   snapshotInstalls: number;
   snapshotInstallsWithRegistryRows: number;
+  /** Snapshot installs that brought a node past a DEK rotation marker it had not applied (it must take the snapshot's DEK). */
+  snapshotInstallsPastRotation: number;
   crashes: number;
   lostWrites: number;
   restarts: number;
@@ -169,6 +172,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     snapshotTakes: 0,
     snapshotInstalls: 0,
     snapshotInstallsWithRegistryRows: 0,
+    snapshotInstallsPastRotation: 0,
     crashes: 0,
     lostWrites: 0,
     restarts: 0,
@@ -211,6 +215,8 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
   const sealing = new Set<string>();
   const sealedEarlier = new Set<string>();
   const rotatedRaftDeks = new Set<number>();
+  /** Indices of the rotation markers some node applied. */
+  const markerIndices: number[] = [];
 
   for (const ev of trace) {
     switch (ev.kind) {
@@ -221,6 +227,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
           if (ev.result.kind === 'registered' && ev.result.outcome === 'noop') stats.registrationReplayNoops++;
         }
         if (replayed && (ev.entryHex.startsWith('04') || ev.entryHex.startsWith('05'))) stats.keyEntryReplaysAfterCrash++;
+        if (isRotationMarkerHex(ev.entryHex) && !markerIndices.includes(ev.index)) markerIndices.push(ev.index);
         maxApplied.set(ev.node, Math.max(maxApplied.get(ev.node) ?? 0, ev.index));
         rowsHash.set(ev.node, ev.rowsHash);
         bump(stats.appliesByOutcome, applyOutcome(ev));
@@ -282,6 +289,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
         stats.snapshotInstalls++;
         stats.maxSnapshotsPerNode = Math.max(stats.maxSnapshotsPerNode, perNode(snapshotsOf, ev.node));
         if (ev.rows.length > 0) stats.snapshotInstallsWithRegistryRows++;
+        if (markerIndices.some((m) => m > (maxApplied.get(ev.node) ?? 0) && m <= ev.index)) stats.snapshotInstallsPastRotation++;
         rowsHash.set(ev.node, traceRowsDigest(ev.rows));
         break;
       case 'became-leader':

@@ -113,6 +113,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'raft-rotation-keeps-registration': ['nonce:raft-rotated'],
   'header-wrap-follows-rotation': ['nonce:raft-rotated'],
   'cutover-guard-off': ['guard:cutover-divergence'],
+  'install-keeps-dek': ['install:rotation'],
 };
 
 /**
@@ -141,6 +142,8 @@ const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
   'raft-rotation-keeps-registration': 'main-fsm',
   'header-wrap-follows-rotation': 'main-fsm',
   'cutover-guard-off': 'main-fsm',
+  // Main has no rotation markers: its sidecar is in no snapshot, so an install brings no DEK.
+  'install-keeps-dek': 'stage6a-fsm',
 };
 
 /** Whether `variant`'s bug can show under `policy` (a variant that needs nothing applies everywhere). */

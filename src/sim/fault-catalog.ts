@@ -161,9 +161,9 @@ export const FAULTS: readonly FaultInfo[] = [
     fault: 'DEK rotation',
     module: '`lifecycle/`',
     injected: '`rotate-dek`',
-    model: 'an operator marker entry; every replica switches DEK at the same index and re-registers (a real `0x05` entry halts in Stage 6A)',
-    reveals: '§7.0 epochs per DEK, re-registration at the same index on every replica',
-    paths: ['committed:rotation'],
+    model: 'an operator marker entry; every replica switches DEK at the same index and re-registers (a real `0x05` entry halts in Stage 6A); a snapshot install past a marker moves the node to the DEK in force',
+    reveals: '§7.0 epochs per DEK, re-registration at the same index on every replica, §7.4 every replica seals under the DEK in force (`install-keeps-dek`)',
+    paths: ['committed:rotation', 'install:rotation'],
   },
   {
     fault: 'raft cutover',

@@ -22,7 +22,7 @@ import { GuardCheck } from './guard-check.ts';
 import { caughtUp } from '../operator/membership.ts';
 import { bumpExhaustedGuard, exhaustionGuard, memberCollisionGuard, registryCollisionGuard, rollbackGuard } from './guards.ts';
 import type { Refusal } from './guards.ts';
-import { isEncryptedWrite, rotationMarker, rotationMarkerDek } from './markers.ts';
+import { isEncryptedWrite, rotationMarker, rotationMarkerDek } from '../../trace/rotation-marker.ts';
 import { resolvePolicy } from './policy.ts';
 import type { LifecyclePolicy, PolicyOverrides } from './policy.ts';
 import { CaughtUpFold, RegistryView, caughtUpView, localView, requestReadIndex } from './registry-view.ts';
@@ -825,7 +825,7 @@ export class NodeLifecycle implements SimHooks {
     const proc = this.procs.get(name);
     const dek = this.dekAt(index);
     if (proc !== undefined) {
-      if (dek > proc.dekId) this.switchDek(sim, proc, dek);
+      if (dek > proc.dekId && !sim.flags.installKeepsDek) this.switchDek(sim, proc, dek);
       return;
     }
     // A restart finishing an interrupted install: the process about to start takes the snapshot's DEK.

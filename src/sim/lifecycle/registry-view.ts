@@ -14,7 +14,7 @@ import type { EntryApplier, RegistryRow } from '../../applier/index.ts';
 import type { TraceRow } from '../../trace/types.ts';
 import type { SimNode } from '../process/node.ts';
 import { alreadyApplied, registrationKeyHex } from '../storage/registry-replay.ts';
-import { isEncryptedWrite } from './markers.ts';
+import { isEncryptedWrite } from '../../trace/rotation-marker.ts';
 import type { SimApi } from '../hooks.ts';
 
 export interface ViewRow extends RegistryRow {

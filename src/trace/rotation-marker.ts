@@ -5,9 +5,12 @@
 // harness needs from a rotation is its position in the log (every replica
 // switches DEK at the same index) and the re-registrations that follow, and a
 // marker gives exactly that. Markers are control entries: never encrypted.
-import { OPCODE } from '../../applier/index.ts';
+// Part of the trace contract: the oracle reads the DEK in force at each index
+// from the markers in the committed log.
+import { OPCODE } from '../applier/codec.ts';
 
 const MAGIC = new TextEncoder().encode('regsim/rotate-dek/');
+const MARKER_HEX_PREFIX = `00${Buffer.from(MAGIC).toString('hex')}`;
 
 export function rotationMarker(dekId: number): Uint8Array {
   const entry = new Uint8Array(1 + MAGIC.length + 4);
@@ -22,6 +25,11 @@ export function rotationMarkerDek(entry: Uint8Array): number | undefined {
   if (entry.length !== 1 + MAGIC.length + 4 || entry[0] !== OPCODE.kvWrite) return undefined;
   for (let i = 0; i < MAGIC.length; i++) if (entry[1 + i] !== MAGIC[i]) return undefined;
   return new DataView(entry.buffer, entry.byteOffset, entry.byteLength).getUint32(1 + MAGIC.length);
+}
+
+/** Whether a trace's entry hex is a rotation marker (a cheap prefix test: the oracle's counters scan every apply). */
+export function isRotationMarkerHex(entryHex: string): boolean {
+  return entryHex.length === 2 * (1 + MAGIC.length + 4) && entryHex.startsWith(MARKER_HEX_PREFIX);
 }
 
 /** Ordinary KV writes (0x00, 0x01) are encrypted; the HLC lease (0x02) and markers are not. */
