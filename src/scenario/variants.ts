@@ -114,6 +114,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'header-wrap-follows-rotation': ['nonce:raft-rotated'],
   'cutover-guard-off': ['guard:cutover-divergence'],
   'install-keeps-dek': ['install:rotation'],
+  'post-replay-guard-reads-raft-row': ['guard:raft-epoch'],
 };
 
 /**
@@ -144,6 +145,7 @@ const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
   'cutover-guard-off': 'main-fsm',
   // Main has no rotation markers: its sidecar is in no snapshot, so an install brings no DEK.
   'install-keeps-dek': 'stage6a-fsm',
+  'post-replay-guard-reads-raft-row': 'main-fsm',
 };
 
 /** Whether `variant`'s bug can show under `policy` (a variant that needs nothing applies everywhere). */

@@ -106,7 +106,7 @@ export const FAULTS: readonly FaultInfo[] = [
     model:
       "Raft state reloaded; applied index = last local snapshot; later committed entries re-applied on the persisted store (under production's cold start: from the durable applied index M, or from the snapshot whose image replaces the store, see above)",
     reveals:
-      "§7.1 and the state checker's restart index, the §9.1 start-up guards (rollback, exhaustion, collision); production's cold start (`halt-advances-applied-index`) and its guards after the local replay (`post-replay-guard-lt`, `sidecar-scan-ignores-compacted`)",
+      "§7.1 and the state checker's restart index, the §9.1 start-up guards (rollback, exhaustion, collision); production's cold start (`halt-advances-applied-index`) and its guards after the local replay (`post-replay-guard-lt`, `sidecar-scan-ignores-compacted`, `post-replay-guard-reads-raft-row`)",
     paths: ['replay', 'guard:rollback', 'cold-start:skip', 'cold-start:restore'],
   },
   {

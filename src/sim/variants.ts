@@ -41,6 +41,8 @@ export const SIM_VARIANTS = {
     "production main's state cache keeps a process marked registered across a raft rotate-dek: its leader seals proposals under the new raft DEK before its registration there commits",
   'header-wrap-follows-rotation':
     "a raft rotate-dek re-points a raft wrap the node took from a snapshot header (its sidecar records no cutover) to the new raft DEK, its registration under the old one kept: its leader seals under a DEK it has no row for",
+  'post-replay-guard-reads-raft-row':
+    "production main's row 12 reads the node's own row under the raft DEK (once the raft cutover is recorded), not under the active storage DEK",
   'install-keeps-dek':
     "a snapshot install does not move the node's process to the DEK the snapshot's rotation markers put in force: it keeps sealing under the retired DEK",
 } as const;
@@ -93,6 +95,7 @@ export interface VariantFlags {
   raftRotationKeepsRegistration: boolean;
   headerWrapFollowsRotation: boolean;
   installKeepsDek: boolean;
+  postReplayGuardReadsRaftRow: boolean;
 }
 
 export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
@@ -128,5 +131,6 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     raftRotationKeepsRegistration: on('raft-rotation-keeps-registration'),
     headerWrapFollowsRotation: on('header-wrap-follows-rotation'),
     installKeepsDek: on('install-keeps-dek'),
+    postReplayGuardReadsRaftRow: on('post-replay-guard-reads-raft-row'),
   };
 }

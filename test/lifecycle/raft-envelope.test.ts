@@ -300,6 +300,19 @@ describe('fixtures/production/header-wrap-follows-rotation.json (found by explor
   });
 });
 
+describe('fixtures/production/post-replay-guard-reads-raft-row.json (found by explore, shrunk)', () => {
+  const scenario = fixture('post-replay-guard-reads-raft-row');
+
+  it("is ok on the correct lifecycle: n1's row 12 reads its own row under the active storage DEK", () => {
+    expect(runScenario(scenario).verdict).toBe('ok');
+  });
+
+  it("post-replay-guard-reads-raft-row: row 12 reads n1's row under the raft DEK, and the oracle says the guard judged another row (guard-view)", () => {
+    const r = runScenario(scenario, { variant: 'post-replay-guard-reads-raft-row' });
+    expect(r.violations.find((v) => v.code === 'guard-view')?.message).toMatch(/^n1's own-row-after-replay guard read the row of slot 0x[0-9a-f]{4} under dek 2, not its own row under dek 1/);
+  });
+});
+
 describe('under Stage 6A', () => {
   it('the operator\'s raft cutover and a raft rotation do nothing: the run is the one without the events', () => {
     const scenario = fixture('raft-leader-restarts');

@@ -159,6 +159,26 @@ function replayRefuses(guard: GuardName, ev: ReplayGuardCheckEvent, ctx: CheckCo
   return undefined;
 }
 
+/**
+ * Rows 12 and 15 read the node's own row under one DEK: the key of a row the
+ * event shows must be that DEK and the node's 16-bit slot, or the guard
+ * judged another row (its decision is then not evidence either way).
+ */
+function replayRowMisread(ev: ReplayGuardCheckEvent): { guard: GuardName; message: string } | undefined {
+  const slot = Number(BigInt(ev.fullNodeId) & 0xffffn);
+  const reads: [GuardName, number, TraceRow | undefined][] = [
+    ['own-row-after-replay', ev.dekId, ev.row],
+    ['raft-epoch', ev.raft?.dekId ?? 0, ev.raft?.row],
+  ];
+  for (const [guard, dekId, row] of reads) {
+    const k = row === undefined ? undefined : keyFields(row.keyHex);
+    if (row === undefined || (k !== undefined && k.dekId === dekId && k.nodeId16 === slot)) continue;
+    const read = k === undefined ? `a row with key ${row.keyHex}` : `the row of slot 0x${k.nodeId16.toString(16).padStart(4, '0')} under dek ${k.dekId}`;
+    return { guard, message: `${ev.node}'s ${guard} guard read ${read}, not its own row under dek ${dekId} (slot 0x${slot.toString(16).padStart(4, '0')})` };
+  }
+  return undefined;
+}
+
 /** The rule a guard is judged by. */
 function ruleOf(guard: GuardName): string {
   return guard === 'own-row-pre-bump' || guard === 'own-row-after-replay' || guard === 'sidecar-behind-log' || guard === 'raft-epoch'
@@ -192,6 +212,11 @@ export function guardFindings(trace: readonly TraceEvent[], ctx: CheckContext, i
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
     if (ev.kind === 'replay-guard-check') {
+      const misread = replayRowMisread(ev);
+      if (misread !== undefined) {
+        out.push({ eventIndex: e, node: ev.node, guard: misread.guard, code: 'guard-view', message: misread.message });
+        continue;
+      }
       for (const guard of ev.guards) if (judge(out, e, ev, guard, replayRefuses(guard, ev, ctx)) === 'stop') break;
       continue;
     }

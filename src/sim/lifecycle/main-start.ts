@@ -157,7 +157,7 @@ export function afterReplayGuards(
   const epoch = doc.keys.get(dekId)?.localEpoch ?? 0;
   const envelope = doc.storageEnvelopeActive;
   const rows = node.store?.rows() ?? [];
-  const own = ownRowIn(rows, ownRowKeyHex(dekId, fullNodeId));
+  const own = ownRowIn(rows, ownRowKeyHex(flags.postReplayGuardReadsRaftRow && doc.activeRaft !== 0 ? doc.activeRaft : dekId, fullNodeId));
   const guards: GuardName[] = [];
   let refusal: Refusal | undefined;
   if (rollback) {
