@@ -75,7 +75,8 @@ export const INVARIANTS: readonly InvariantInfo[] = [
     meaning:
       "A row's last_seen never decreases, and every committed registration with a lower epoch than the " +
       'registered one for the same full id halts (rollback) on every replica that reaches it; every start-up ' +
-      'rollback and exhaustion guard decision is the one §9.1 makes on what the guard read.',
+      'rollback and exhaustion guard decision is the one §9.1 makes on what the guard read; and every start reads ' +
+      'on its sidecar at least the epoch its disk was bumped to, registered or encrypted under.',
     explanation:
       'last_seen is the registry\'s memory of the highest epoch a writer has used under a DEK; the start-up guard ' +
       'compares the sidecar epoch with it, so lowering it re-opens epochs (and therefore nonces) that were already ' +
@@ -85,7 +86,9 @@ export const INVARIANTS: readonly InvariantInfo[] = [
       'value), or a row whose last_seen went down on a node, e.g. a registry write that was not durable and was ' +
       'lost in a crash, or a start-up guard that let a node with a stale or exhausted epoch through (or refused ' +
       'one that is not), or read a registry that is not the committed one at the index it caught up to: the ' +
-      "applier's later halt may mask such a guard, but that halt is the outage the guard exists to prevent.",
+      "applier's later halt may mask such a guard, but that halt is the outage the guard exists to prevent. A " +
+      'start that reads a lower epoch than its disk was used at lost a synced sidecar write (or its bump was ' +
+      'never made durable before it was used): it bumps to an epoch its predecessor already used.',
   },
   {
     name: 'collisions-halt',

@@ -192,6 +192,12 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'restore:onto-other', group: 'fault', label: "a node's backup restored onto another machine", count: (s) => s.restoresOntoOther },
   { name: 'epoch:rebump', group: 'fault', label: 'epoch bumped to one used before', count: (s) => s.epochRebumps },
   { name: 'crash:after-vote', group: 'fault', label: 'crash right after granting a vote', count: (s) => of(s.crashesByCause, 'after-vote') },
+  {
+    name: 'crash:registration-in-flight',
+    group: 'fault',
+    label: 'crash of a node whose own registration was proposed and not yet applied there',
+    count: (s) => s.crashesRegistrationInFlight,
+  },
   { name: 'crash:after-apply', group: 'fault', label: 'crash right after applying a registration', count: (s) => of(s.crashesByCause, 'after-apply') },
   { name: 'crash:after-ack', group: 'fault', label: 'crash right after acknowledging log entries', count: (s) => of(s.crashesByCause, 'after-ack') },
   { name: 'crash:after-install', group: 'fault', label: 'crash in a snapshot install', count: (s) => of(s.crashesByCause, 'after-install') },

@@ -8,7 +8,7 @@ import { isProbeRequest } from '../trace/probe.ts';
 import type { TraceEvent } from '../trace/types.ts';
 import { entryModelFor } from './entry-model.ts';
 import { modelKeyHex } from './registration.ts';
-import { CommittedLog, decodeRegistrationEntry, ModelTimeline, traceRowsDigest } from './invariants/context.ts';
+import { CommittedLog, decodeRegistrationEntry, keyFields, ModelTimeline, traceRowsDigest } from './invariants/context.ts';
 import { raftEpochNotAbove } from './invariants/guard-decisions.ts';
 
 /** The epoch boundaries a narrower or signed integer type breaks: an advance from below to at or above. */
@@ -39,6 +39,8 @@ export interface TraceStats {
   registrationsTopBitId: number;
   /** Epoch bumps to an epoch the node had bumped to before under that DEK (a restored sidecar). */
   epochRebumps: number;
+  /** Crashes of a node whose own registration it had proposed and not yet applied (the window a late sidecar write would lose). */
+  crashesRegistrationInFlight: number;
   truncations: number;
   /** Followers a leader caught up by log over entries its own snapshot covers (catch-up events). */
   catchUpsBehindSnapshot: number;
@@ -143,6 +145,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     registrationsDekNear32: 0,
     registrationsTopBitId: 0,
     epochRebumps: 0,
+    crashesRegistrationInFlight: 0,
     truncations: 0,
     catchUpsBehindSnapshot: 0,
     walEntriesLost: 0,
@@ -211,6 +214,9 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
   const probes = new Set<string>();
   const replayUpTo = new Map<string, number>();
   const rowsHash = new Map<string, string>();
+  /** Each node's 16-bit slot (from its guard checks), and the DEK of the registration it has in flight. */
+  const slotOf = new Map<string, number>();
+  const inFlight = new Map<string, number>();
   /** Nodes that sealed a proposal in their current process, and in an earlier one. */
   const sealing = new Set<string>();
   const sealedEarlier = new Set<string>();
@@ -230,11 +236,16 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
         if (isRotationMarkerHex(ev.entryHex) && !markerIndices.includes(ev.index)) markerIndices.push(ev.index);
         maxApplied.set(ev.node, Math.max(maxApplied.get(ev.node) ?? 0, ev.index));
         rowsHash.set(ev.node, ev.rowsHash);
+        if (inFlight.has(ev.node) && [...(ev.earlierWrites ?? []), ...(ev.write ? [ev.write] : [])].some((w) => {
+          const k = keyFields(w.keyHex);
+          return k !== undefined && k.dekId === inFlight.get(ev.node) && k.nodeId16 === slotOf.get(ev.node);
+        })) inFlight.delete(ev.node);
         bump(stats.appliesByOutcome, applyOutcome(ev));
         break;
       }
       case 'crash':
         if (sealing.delete(ev.node)) sealedEarlier.add(ev.node);
+        if (inFlight.delete(ev.node)) stats.crashesRegistrationInFlight++;
         stats.crashes++;
         if (ev.cause !== undefined) bump(stats.crashesByCause, ev.cause);
         stats.lostWrites += ev.lostWrites + (ev.lostRecords ?? 0);
@@ -319,8 +330,12 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
       case 'commit':
         if (probes.has(ev.digest)) stats.probeCommitted = 1;
         break;
+      case 'guard-check':
+        slotOf.set(ev.node, Number(BigInt(ev.fullNodeId) & 0xffffn));
+        break;
       case 'register-propose':
         stats.registerProposals++;
+        inFlight.set(ev.node, ev.dekId);
         break;
       case 'halt':
         bump(stats.haltsByReason, ev.reason);

@@ -6,14 +6,17 @@
 //      disappears (rows.ts: from apply writes, restart rows and snapshot
 //      installs; a restore from backup is an operator rewind and is exempt);
 //  (c) every rollback and exhaustion guard decision at a process start is the
-//      one §9.1 makes on what the guard read (guard-decisions.ts).
+//      one §9.1 makes on what the guard read (guard-decisions.ts);
+//  (d) a start reads on its sidecar at least the epoch its disk last bumped
+//      to, registered or encrypted under (epoch-durability.ts).
 // At most one violation per event.
 // Codes: 'rollback-accepted' (a), 'last-seen-decreased' / 'row-lost' (b),
-// 'guard-missed' / 'guard-wrong-refusal' / 'guard-view' (c).
+// 'guard-missed' / 'guard-wrong-refusal' / 'guard-view' (c), 'epoch-lost' (d).
 import { fullIdHex } from '../../trace/ids.ts';
 import type { TraceEvent } from '../../trace/types.ts';
 import { describeKey, describeResult, violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
+import { epochLossFindings } from './epoch-durability.ts';
 import { guardFindings } from './guard-decisions.ts';
 import { missedHalts } from './missed-halts.ts';
 import { rowFindings } from './rows.ts';
@@ -52,5 +55,6 @@ export function checkNoSilentRollback(trace: readonly TraceEvent[], ctx: CheckCo
     );
   }
   for (const f of guardFindings(trace, ctx, 'no-silent-rollback')) out.push(violation('no-silent-rollback', f.code, f.eventIndex, f.node, f.message));
+  for (const f of epochLossFindings(trace)) out.push(violation('no-silent-rollback', 'epoch-lost', f.eventIndex, f.node, f.message));
   return out;
 }

@@ -263,7 +263,9 @@ export class NodeLifecycle implements SimHooks {
 
   /** Writes a bumped `epoch` to the sidecar and records it; `starts`: the crash loop whose starts reached it. */
   private writeEpoch(sim: SimApi, node: SimNode, dekId: number, epoch: number, starts?: number): void {
-    this.sidecar.setEpoch(node.disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
+    // The variant defers the start's storage bump to its registration's apply (proposeRegistration).
+    const deferred = sim.flags.epochWrittenAtRegistration && starts === undefined && dekId === this.sidecar.activeDek(node.disk);
+    if (!deferred) this.sidecar.setEpoch(node.disk, dekId, epoch, !sim.flags.unsyncedEpochBump);
     sim.trace.record({ dekId, epoch, kind: 'epoch-bump', node: node.name, ...(starts !== undefined ? { starts } : {}), t: sim.now });
   }
 
@@ -659,7 +661,11 @@ export class NodeLifecycle implements SimHooks {
       wanted,
       // The raft loop's success marks the state cache (§5.5): the gate on its proposals opens,
       // unless a raft rotation has moved the process to another raft DEK since.
-      ...(raft ? { onApplied: () => void (proc.raftRegistered ||= wanted() && this.rowShows(proc, dekId, epoch)) } : {}),
+      ...(raft
+        ? { onApplied: () => void (proc.raftRegistered ||= wanted() && this.rowShows(proc, dekId, epoch)) }
+        : sim.flags.epochWrittenAtRegistration
+          ? { onApplied: () => void (wanted() && this.sidecar.epoch(proc.node.disk, dekId) < epoch && this.sidecar.setEpoch(proc.node.disk, dekId, epoch)) }
+          : {}),
       onAttempt: () => {
         proc.registerAttempts++;
         sim.trace.record({ attempt: proc.registerAttempts, dekId, epoch, kind: 'register-propose', node: name, t: sim.now });
