@@ -76,7 +76,8 @@ export const INVARIANTS: readonly InvariantInfo[] = [
       "A row's last_seen never decreases, and every committed registration with a lower epoch than the " +
       'registered one for the same full id halts (rollback) on every replica that reaches it; every start-up ' +
       'rollback and exhaustion guard decision is the one §9.1 makes on what the guard read; and every start reads ' +
-      'on its sidecar at least the epoch its disk was bumped to, registered or encrypted under.',
+      'on its sidecar at least the epoch its disk was bumped to, registered or encrypted under; only a running ' +
+      'process registers, at the epoch it holds.',
     explanation:
       'last_seen is the registry\'s memory of the highest epoch a writer has used under a DEK; the start-up guard ' +
       'compares the sidecar epoch with it, so lowering it re-opens epochs (and therefore nonces) that were already ' +

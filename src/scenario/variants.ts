@@ -104,6 +104,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'rollback-guard-active-dek-only': ['restore:stale'],
   'unsynced-epoch-bump': ['lost-writes'],
   'epoch-written-at-registration': ['crash:registration-in-flight'],
+  'registration-outlives-process': ['crash:registration-in-flight'],
   'no-startup-guard': ['restore:stale'],
   'guard-reads-local-registry': ['restore:stale'],
   'halt-advances-applied-index': ['cold-start:skip'],

@@ -70,7 +70,7 @@ export const FAULTS: readonly FaultInfo[] = [
     module: '`process/node.ts`, `storage/disk.ts`',
     injected: '`crash` (optional `restartAfterMs`)',
     model: 'volatile state lost; synced writes kept; each pending (unsynced) table write lost by a seeded coin; the Raft WAL keeps a seeded prefix of its unsynced records (see the next row)',
-    reveals: '§7.1 re-application on the persisted store, §7.5 halts across restarts, §7.0 the epoch bump durable before its registration (`epoch-written-at-registration`); lost unsynced writes (`unsynced-registry-writes`, `unsynced-epoch-bump`)',
+    reveals: '§7.1 re-application on the persisted store, §7.5 halts across restarts, §7.0 the epoch bump durable before its registration (`epoch-written-at-registration`), a registration loop that outlives its process (`registration-outlives-process`); lost unsynced writes (`unsynced-registry-writes`, `unsynced-epoch-bump`)',
     paths: ['replay', 'lost-writes', 'crash:registration-in-flight'],
   },
   {

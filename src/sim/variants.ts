@@ -25,6 +25,8 @@ export const SIM_VARIANTS = {
   'collision-guard-low32': "the registry collision guard compares the low 32 bits of the full ids, not the 16-bit slot: an id sharing only the low 16 bits passes",
   'rollback-guard-active-dek-only': 'the rollback guard compares only the row under the active DEK, not the rows the node has under older DEKs',
   'unsynced-epoch-bump': "the start-up epoch bump is written to the sidecar without fsync (a crash may take the node's epoch back to one it used)",
+  'registration-outlives-process':
+    "a node's registration loop goes on after its process ended or moved on (it never asks whether the registration is still wanted): a dead process's epoch is proposed again, after its successor registered a higher one",
   'epoch-written-at-registration':
     "the start-up epoch bump reaches the sidecar only once the node applies its own registration: a crash before that restarts from the old epoch and bumps to the one its predecessor registered (and may have encrypted under)",
   'halt-advances-applied-index':
@@ -86,6 +88,7 @@ export interface VariantFlags {
   staleAckResends: boolean;
   unsyncedEpochBump: boolean;
   epochWrittenAtRegistration: boolean;
+  registrationOutlivesProcess: boolean;
   exhaustionOffByOne: boolean;
   collisionGuardLow32: boolean;
   rollbackGuardActiveOnly: boolean;
@@ -123,6 +126,7 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     staleAckResends: on('raft-stale-ack-resends'),
     unsyncedEpochBump: on('unsynced-epoch-bump'),
     epochWrittenAtRegistration: on('epoch-written-at-registration'),
+    registrationOutlivesProcess: on('registration-outlives-process'),
     exhaustionOffByOne: on('exhaustion-guard-off-by-one'),
     collisionGuardLow32: on('collision-guard-low32'),
     rollbackGuardActiveOnly: on('rollback-guard-active-dek-only'),

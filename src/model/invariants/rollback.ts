@@ -8,10 +8,13 @@
 //  (c) every rollback and exhaustion guard decision at a process start is the
 //      one §9.1 makes on what the guard read (guard-decisions.ts);
 //  (d) a start reads on its sidecar at least the epoch its disk last bumped
-//      to, registered or encrypted under (epoch-durability.ts).
+//      to, registered or encrypted under (epoch-durability.ts);
+//  (e) only a running process registers, at the epoch it holds
+//      (registration-owner.ts).
 // At most one violation per event.
 // Codes: 'rollback-accepted' (a), 'last-seen-decreased' / 'row-lost' (b),
-// 'guard-missed' / 'guard-wrong-refusal' / 'guard-view' (c), 'epoch-lost' (d).
+// 'guard-missed' / 'guard-wrong-refusal' / 'guard-view' (c), 'epoch-lost' (d),
+// 'stale-registration' (e).
 import { fullIdHex } from '../../trace/ids.ts';
 import type { TraceEvent } from '../../trace/types.ts';
 import { describeKey, describeResult, violation } from './context.ts';
@@ -19,6 +22,7 @@ import type { CheckContext, Violation } from './context.ts';
 import { epochLossFindings } from './epoch-durability.ts';
 import { guardFindings } from './guard-decisions.ts';
 import { missedHalts } from './missed-halts.ts';
+import { staleRegistrations } from './registration-owner.ts';
 import { rowFindings } from './rows.ts';
 
 export function checkNoSilentRollback(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
@@ -56,5 +60,6 @@ export function checkNoSilentRollback(trace: readonly TraceEvent[], ctx: CheckCo
   }
   for (const f of guardFindings(trace, ctx, 'no-silent-rollback')) out.push(violation('no-silent-rollback', f.code, f.eventIndex, f.node, f.message));
   for (const f of epochLossFindings(trace)) out.push(violation('no-silent-rollback', 'epoch-lost', f.eventIndex, f.node, f.message));
+  for (const f of staleRegistrations(trace)) out.push(violation('no-silent-rollback', 'stale-registration', f.eventIndex, f.node, f.message));
   return out;
 }

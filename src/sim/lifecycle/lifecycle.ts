@@ -653,7 +653,8 @@ export class NodeLifecycle implements SimHooks {
     }
     const name = proc.node.name;
     const wanted = (): boolean =>
-      this.isCurrent(proc) && (raft ? proc.raftDek === dekId && proc.raftEpoch === epoch && !proc.raftRegistered : proc.dekId === dekId && proc.epoch === epoch);
+      (!raft && sim.flags.registrationOutlivesProcess) ||
+      (this.isCurrent(proc) && (raft ? proc.raftDek === dekId && proc.raftEpoch === epoch && !proc.raftRegistered : proc.dekId === dekId && proc.epoch === epoch));
     const done = (): boolean => (raft ? this.rowShows(proc, dekId, epoch) : this.registered(proc));
     sim.propose(registrationEntry(dekId, proc.fullNodeId, epoch), {
       node: name,
