@@ -16,7 +16,8 @@ export type PathGroup = 'applier' | 'committed' | 'domain' | 'guard' | 'engine' 
  * 'last-snapshot-cold-start' (without it: a restart resumes at the last
  * local snapshot on the store as persisted),
  * 'admission-check' (membership.admission: production main's check on the
- * leader before an add), 'no-admission-check' (without it: with it the
+ * leader before an add; 'main-admission-check': with main's FSM, whose leader
+ * checks under its storage and its raft DEK), 'no-admission-check' (without it: with it the
  * leader refuses a colliding joiner before its start-up guard could),
  * 'stage6a-fsm' (Stage 6A's FSM and lifecycle: every well-formed 0x04/0x05
  * halts without a KEK; under main every node has a KEK),
@@ -27,6 +28,7 @@ export type PathNeed =
   | 'durable-applied-index'
   | 'last-snapshot-cold-start'
   | 'admission-check'
+  | 'main-admission-check'
   | 'no-admission-check'
   | 'stage6a-fsm'
   | 'main-fsm';
@@ -118,6 +120,13 @@ export const PATHS: readonly PathInfo[] = [
     group: 'guard',
     label: "add refused: the leader's row in the new node's slot is another's",
     count: (s) => of(s.guardRefusalsByGuard, 'admission'),
+    needs: 'admission-check',
+  },
+  {
+    name: 'admission:passed',
+    group: 'guard',
+    label: 'add let through by the admission check (the slot empty or the new node\'s own)',
+    count: (s) => s.admissionsPassed,
     needs: 'admission-check',
   },
   // The engine around the applier.

@@ -39,6 +39,8 @@ export interface TraceStats {
   registrationsTopBitId: number;
   /** Epoch bumps to an epoch the node had bumped to before under that DEK (a restored sidecar). */
   epochRebumps: number;
+  /** Adds the admission check let through (an add-node after its checks). */
+  admissionsPassed: number;
   /** Crashes of a node whose own registration it had proposed and not yet applied (the window a late sidecar write would lose). */
   crashesRegistrationInFlight: number;
   truncations: number;
@@ -146,6 +148,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     registrationsTopBitId: 0,
     epochRebumps: 0,
     crashesRegistrationInFlight: 0,
+    admissionsPassed: 0,
     truncations: 0,
     catchUpsBehindSnapshot: 0,
     walEntriesLost: 0,
@@ -217,6 +220,8 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
   /** Each node's 16-bit slot (from its guard checks), and the DEK of the registration it has in flight. */
   const slotOf = new Map<string, number>();
   const inFlight = new Map<string, number>();
+  /** Joiners whose admission check has begun. */
+  const admissionUnderWay = new Set<string>();
   /** Nodes that sealed a proposal in their current process, and in an earlier one. */
   const sealing = new Set<string>();
   const sealedEarlier = new Set<string>();
@@ -330,6 +335,12 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
       case 'commit':
         if (probes.has(ev.digest)) stats.probeCommitted = 1;
         break;
+      case 'admission-check':
+        admissionUnderWay.add(ev.node);
+        break;
+      case 'add-node':
+        if (admissionUnderWay.delete(ev.node)) stats.admissionsPassed++;
+        break;
       case 'guard-check':
         slotOf.set(ev.node, Number(BigInt(ev.fullNodeId) & 0xffffn));
         break;
@@ -342,6 +353,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
         break;
       case 'guard-refused':
         bump(stats.guardRefusalsByGuard, ev.guard);
+        admissionUnderWay.delete(ev.node);
         break;
       case 'replay-guard-check':
         if (raftEpochNotAbove(ev) !== undefined) stats.raftEpochsNotAbove++;

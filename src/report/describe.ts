@@ -252,6 +252,8 @@ export function describeEvent(ev: TraceEvent, names: NodeNames): EventDescriptio
       return d('rotate', `dek → ${ev.dekId}`, 'workload');
     case 'sidecar-load':
       return d('sidecar', ev.sidecar === null ? 'none (not bootstrapped)' : `storage dek ${ev.sidecar.activeStorage}, raft dek ${ev.sidecar.activeRaft}, ${ev.sidecar.keys.length} key(s)`, 'workload');
+    case 'admission-check':
+      return d('admission', `on ${ev.leader} under dek ${ev.dekId}: ${ev.row === undefined ? 'no row in its slot' : 'a row in its slot'}, ${ev.decision}`, ev.decision === 'refuse' ? 'halt' : 'workload');
     case 'add-node':
       return d('add-node', describeAddedId(ev.fullNodeId), 'workload');
     case 'nonce':

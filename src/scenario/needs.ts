@@ -18,6 +18,8 @@ export function policyHas(need: PathNeed | undefined, policy: LifecyclePolicy): 
       return policy.engine.coldStart !== 'durable-applied-index';
     case 'admission-check':
       return policy.membership?.admission === 'leader-check';
+    case 'main-admission-check':
+      return policy.fsm === 'main' && policy.membership?.admission === 'leader-check';
     case 'no-admission-check':
       return policy.membership?.admission !== 'leader-check';
     case 'stage6a-fsm':

@@ -105,6 +105,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'unsynced-epoch-bump': ['lost-writes'],
   'epoch-written-at-registration': ['crash:registration-in-flight'],
   'registration-outlives-process': ['crash:registration-in-flight'],
+  'admission-storage-dek-only': ['admission:passed'],
   'no-startup-guard': ['restore:stale'],
   'guard-reads-local-registry': ['restore:stale'],
   'halt-advances-applied-index': ['cold-start:skip'],
@@ -148,6 +149,7 @@ const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
   // Main has no rotation markers: its sidecar is in no snapshot, so an install brings no DEK.
   'install-keeps-dek': 'stage6a-fsm',
   'post-replay-guard-reads-raft-row': 'main-fsm',
+  'admission-storage-dek-only': 'main-admission-check',
 };
 
 /** Whether `variant`'s bug can show under `policy` (a variant that needs nothing applies everywhere). */

@@ -178,8 +178,8 @@ export const FAULTS: readonly FaultInfo[] = [
     module: '`lifecycle/`, `operator/membership.ts`, `raft/conf.ts`',
     injected: '`add-node` (a colliding raft id from a shipped table; `learner`: a learner for good)',
     model: "the operator adds the node as a learner through a configuration entry and starts it; once its guards pass it registers (the entry paired with the membership change) and the operator promotes it to voter when the leader sees it caught up. A configuration takes effect on append, one uncommitted change at a time",
-    reveals: '§7.3 a low-16 collision committed and halted everywhere (`no-collision-check`); §7.6 a learner counted in a majority (`learner-counts-in-quorum`)',
-    paths: ['committed:collision', 'halt:collision', 'membership:add', 'membership:promote'],
+    reveals: '§7.3 a low-16 collision committed and halted everywhere (`no-collision-check`); §7.6 a learner counted in a majority (`learner-counts-in-quorum`); production main\'s admission check under every active DEK (`admission-storage-dek-only`)',
+    paths: ['committed:collision', 'halt:collision', 'membership:add', 'membership:promote', 'admission:passed'],
   },
   {
     fault: 'node removed',

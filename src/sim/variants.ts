@@ -27,6 +27,8 @@ export const SIM_VARIANTS = {
   'unsynced-epoch-bump': "the start-up epoch bump is written to the sidecar without fsync (a crash may take the node's epoch back to one it used)",
   'registration-outlives-process':
     "a node's registration loop goes on after its process ended or moved on (it never asks whether the registration is still wanted): a dead process's epoch is proposed again, after its successor registered a higher one",
+  'admission-storage-dek-only':
+    "production main's admission check reads the leader's row in the new node's slot under the active storage DEK only, not under the raft DEK (§6.1 step 4): a slot another full id owns there is let through",
   'epoch-written-at-registration':
     "the start-up epoch bump reaches the sidecar only once the node applies its own registration: a crash before that restarts from the old epoch and bumps to the one its predecessor registered (and may have encrypted under)",
   'halt-advances-applied-index':
@@ -89,6 +91,7 @@ export interface VariantFlags {
   unsyncedEpochBump: boolean;
   epochWrittenAtRegistration: boolean;
   registrationOutlivesProcess: boolean;
+  admissionStorageDekOnly: boolean;
   exhaustionOffByOne: boolean;
   collisionGuardLow32: boolean;
   rollbackGuardActiveOnly: boolean;
@@ -127,6 +130,7 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     unsyncedEpochBump: on('unsynced-epoch-bump'),
     epochWrittenAtRegistration: on('epoch-written-at-registration'),
     registrationOutlivesProcess: on('registration-outlives-process'),
+    admissionStorageDekOnly: on('admission-storage-dek-only'),
     exhaustionOffByOne: on('exhaustion-guard-off-by-one'),
     collisionGuardLow32: on('collision-guard-low32'),
     rollbackGuardActiveOnly: on('rollback-guard-active-dek-only'),

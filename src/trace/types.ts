@@ -305,6 +305,13 @@ export type TraceEvent =
    * (`purpose` 'raft', production main only: they seal their proposals under it).
    */
   | (At & { kind: 'rotate-dek'; dekId: number; purpose?: 'raft' })
+  /**
+   * Production main's admission check (addendum §6.1) for joiner `node` on
+   * `leader`'s local registry under `dekId`: the row it read in the joiner's
+   * slot (absent: none) and what it decided. One event per DEK checked, in
+   * order; the add follows the last 'admit' or 'pre-register'.
+   */
+  | (AtNode & { kind: 'admission-check'; leader: string; dekId: number; fullNodeId: string; row?: TraceRow; decision: 'admit' | 'refuse' | 'pre-register' })
   /** The operator added `node` (its membership change follows through the log). */
   | (AtNode & { kind: 'add-node'; fullNodeId: string })
   /** The operator decommissions `node`: it is never restarted; its removal goes through the log (its registry rows stay). */

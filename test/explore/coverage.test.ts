@@ -28,6 +28,7 @@ describe('exploration coverage', () => {
     expect(hardened).toContain('lost-writes'); // Raft's WAL leaves a commit index unsynced, as etcd does
     expect(hardened).not.toContain('cold-start:skip'); // production's cold start only
     expect(hardened).not.toContain('guard:admission'); // production's admission check only
+    expect(hardened).not.toContain('admission:passed');
     expect(hardened).not.toContain('replay:key-entry'); // main's 0x04/0x05 only
     expect(hardened).not.toContain('cutover');
     expect(hardened).not.toContain('guard:after-replay'); // main's guards after the local replay only
@@ -35,7 +36,7 @@ describe('exploration coverage', () => {
     for (const raft of ['raft-cutover', 'nonce:raft', 'nonce:raft-restarted', 'guard:raft-epoch', 'raft-rotation', 'nonce:raft-rotated', 'guard:cutover-divergence']) {
       expect(hardened).not.toContain(raft); // main's raft envelope and raft DEK only
     }
-    expect(hardened.length).toBe(PATH_NAMES.length - 14);
+    expect(hardened.length).toBe(PATH_NAMES.length - 15);
     // An undeclared variant (a new design idea) is judged like the correct applier.
     expect(judgedPaths('no-such-variant-declared', 'hardened')).toEqual(hardened);
   });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryRegistryStore, decodeRegistration, deriveNodeId, encodeRegistryValue, fromHex, low16, registryKey } from '../../src/applier/index.ts';
+import { toHex } from '../../src/applier/hex.ts';
 import { loadScenario, presetPolicy, resolvePolicy, runScenario, scenarioArbitrary, serializeScenario } from '../../src/scenario/index.ts';
 import type { Scenario } from '../../src/scenario/index.ts';
 import { admissionCheck } from '../../src/sim/lifecycle/admission.ts';
@@ -21,7 +22,7 @@ describe('admissionCheck (the leader\'s local row in the new node\'s slot)', () 
   it('absent: pre-register; the new node\'s own: admit; another full id\'s: refuse', () => {
     expect(admissionCheck(store, 1, id)).toEqual({ kind: 'pre-register' });
     store.set(registryKey(1, low16(id)), encodeRegistryValue({ fullNodeId: id, firstSeen: 0, lastSeen: 0 }));
-    expect(admissionCheck(store, 1, id)).toEqual({ kind: 'admit' });
+    expect(admissionCheck(store, 1, id)).toMatchObject({ kind: 'admit', row: { keyHex: toHex(registryKey(1, low16(id))) } });
     expect(admissionCheck(store, 2, id)).toEqual({ kind: 'pre-register' });
     const other = id ^ (1n << 40n);
     expect(admissionCheck(store, 1, other)).toMatchObject({ kind: 'refuse', detail: expect.stringContaining('ErrWriterUint16Collision') });
@@ -105,5 +106,21 @@ describe('the add-node of a scenario under the admission check', () => {
     }
     expect(refused).toBeGreaterThan(0);
     expect(added).toBeGreaterThan(0);
+  });
+});
+
+describe('fixtures/production/admission-storage-dek-only.json (found by explore, shrunk)', () => {
+  const scenario = loadScenario(readFileSync(new URL('../../fixtures/production/admission-storage-dek-only.json', import.meta.url), 'utf8'));
+
+  it('is ok on the correct lifecycle: the leader checks the joiner\'s slot under its storage DEK, then its raft DEK', () => {
+    const r = runScenario(scenario);
+    expect(r.verdict).toBe('ok');
+    const checks = r.trace.filter((ev) => ev.kind === 'admission-check');
+    expect(new Set(checks.map((ev) => ev.dekId)).size).toBe(2);
+  });
+
+  it("admission-storage-dek-only: the add follows a check under the storage DEK alone, and the oracle says the raft DEK was skipped", () => {
+    const r = runScenario(scenario, { variant: 'admission-storage-dek-only' });
+    expect(r.violations.find((v) => v.code === 'admission-dek-skipped')?.message).toMatch(/^n\S+ was added after an admission check that skipped the leader's active dek \d+/);
   });
 });

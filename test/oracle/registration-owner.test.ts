@@ -8,7 +8,7 @@ import type { TraceEvent } from '../../src/trace/types.ts';
 
 const node = 'n1';
 const bump = (dekId: number, epoch: number, starts?: number): TraceEvent => ({ kind: 'epoch-bump', node, t: 0, dekId, epoch, ...(starts !== undefined ? { starts } : {}) });
-const propose = (dekId: number, epoch: number): TraceEvent => ({ kind: 'register-propose', node, t: 0, dekId, epoch, attempt: 1 });
+const propose = (dekId: number, epoch: number): TraceEvent => ({ kind: 'register-propose', node, t: 1, dekId, epoch, attempt: 1 });
 const crash: TraceEvent = { kind: 'crash', node, t: 0, lostWrites: 0 };
 const found = (trace: TraceEvent[]) => staleRegistrations(trace).map((f) => f.eventIndex);
 
@@ -26,6 +26,12 @@ describe('registration owner', () => {
     expect(found([bump(1, 4), refused, propose(1, 4)])).toEqual([2]);
     // A crash loop's start died right after its bump.
     expect(found([bump(1, 4), crash, bump(1, 9, 5), propose(1, 9)])).toEqual([3]);
+  });
+
+  it('an attempt recorded at the time its process crashed is that process\'s (the crash fired inside the submit)', () => {
+    const at = (ev: TraceEvent, t: number): TraceEvent => ({ ...ev, t });
+    expect(found([bump(1, 4), at(crash, 150), at(propose(1, 4), 150)])).toEqual([]);
+    expect(found([bump(1, 4), at(crash, 150), at(propose(1, 4), 151)])).toEqual([2]);
   });
 
   it("a predecessor's epoch proposed by its successor is found", () => {

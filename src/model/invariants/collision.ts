@@ -1,4 +1,4 @@
-// §7.3 collisions-halt, three parts:
+// §7.3 collisions-halt, four parts:
 //  (a) every apply of a committed registration that the model halts as
 //      collision (its slot is owned by a different full id in the committed
 //      registry) must halt with reason collision (an environmental halt also
@@ -7,14 +7,17 @@
 //      writes, restart rows, snapshot installs; restore is exempt);
 //  (c) every collision guard decision at a process start (against the
 //      members, or the registry) is the one §9.1 makes on what the guard read
-//      (guard-decisions.ts).
+//      (guard-decisions.ts);
+//  (d) every admission check of production main is the one §6.1 makes on the
+//      leader's local rows, under each of its active DEKs (admission.ts).
 // At most one violation per event.
 // Codes: 'collision-accepted' (a), 'owner-changed' (b), 'guard-missed' /
-// 'guard-wrong-refusal' / 'guard-view' (c).
+// 'guard-wrong-refusal' / 'guard-view' (c, d), 'admission-dek-skipped' (d).
 import { fullIdHex } from '../../trace/ids.ts';
 import type { TraceEvent } from '../../trace/types.ts';
 import { describeKey, describeResult, violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
+import { admissionFindings } from './admission.ts';
 import { guardFindings } from './guard-decisions.ts';
 import { missedHalts } from './missed-halts.ts';
 import { rowFindings } from './rows.ts';
@@ -47,5 +50,6 @@ export function checkCollisionsHalt(trace: readonly TraceEvent[], ctx: CheckCont
     );
   }
   for (const f of guardFindings(trace, ctx, 'collisions-halt')) out.push(violation('collisions-halt', f.code, f.eventIndex, f.node, f.message));
+  for (const f of admissionFindings(trace, ctx)) out.push(violation('collisions-halt', f.code, f.eventIndex, f.node, f.message));
   return out;
 }

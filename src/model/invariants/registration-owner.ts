@@ -9,6 +9,9 @@
 // A process's epochs come from its bumps (a start's, a DEK switch's); a DEK
 // the trace shows no bump under (production main's rotation re-points the
 // process at its pinned epoch) is not judged.
+// An attempt recorded at the very time its process crashed is that process's:
+// the crash fired inside the submit (a crash point on the leader's append),
+// before the attempt was recorded.
 // One violation per node and (DEK, epoch). Code: 'stale-registration'.
 import type { TraceEvent } from '../../trace/types.ts';
 
@@ -22,6 +25,8 @@ export function staleRegistrations(trace: readonly TraceEvent[]): StaleRegistrat
   const out: StaleRegistration[] = [];
   /** node -> its running process's epoch per DEK (absent: no process runs). */
   const running = new Map<string, Map<number, number>>();
+  /** node -> when its last process ended, and its epochs then. */
+  const ended = new Map<string, { t: number; epochs: Map<number, number> }>();
   const reported = new Set<string>();
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
@@ -43,13 +48,18 @@ export function staleRegistrations(trace: readonly TraceEvent[]): StaleRegistrat
       case 'halt':
       case 'guard-refused':
       case 'member-exit':
-      case 'restore':
+      case 'restore': {
+        const epochs = running.get(ev.node);
+        if (epochs !== undefined) ended.set(ev.node, { t: ev.t, epochs });
         running.delete(ev.node);
         break;
+      }
       case 'register-propose': {
         const epochs = running.get(ev.node);
         const held = epochs?.get(ev.dekId);
         if (epochs !== undefined && (held === undefined || held === ev.epoch)) break;
+        const last = ended.get(ev.node);
+        if (epochs === undefined && last !== undefined && last.t === ev.t && last.epochs.get(ev.dekId) === ev.epoch) break;
         const key = `${ev.node}|${ev.dekId}|${ev.epoch}`;
         if (reported.has(key)) break;
         reported.add(key);

@@ -1,4 +1,4 @@
-// §7.2 no-silent-rollback, three parts:
+// §7.2 no-silent-rollback, five parts:
 //  (a) every apply of a committed registration that the model halts as
 //      rollback (its epoch is below the committed last_seen of the same full
 //      id) must halt with reason rollback (an environmental halt also stops it);

@@ -14,23 +14,28 @@
 // the same leader (an add whose leader's process ends half-way is aborted);
 // under Stage 6A's, under the cluster's one DEK.
 import { decodeRegistryValue, low16, registryKey } from '../../applier/index.ts';
+import { toHex } from '../../applier/hex.ts';
 import { fullIdHex } from '../../trace/ids.ts';
+import type { TraceRow } from '../../trace/types.ts';
 import type { RegistryStore } from '../../applier/index.ts';
 
-/** What the leader's check decides. */
-export type Admission =
+/** What the leader's check decides, with the row it read (absent: none). */
+export type Admission = { row?: TraceRow } & (
   | { kind: 'admit' }
   | { kind: 'refuse'; detail: string }
-  | { kind: 'pre-register' };
+  | { kind: 'pre-register' }
+);
 
 /** §6.1 step 3 on the leader's local registry. */
 export function admissionCheck(leaderRegistry: Pick<RegistryStore, 'get'>, dekId: number, fullNodeId: bigint): Admission {
-  const value = leaderRegistry.get(registryKey(dekId, low16(fullNodeId)));
+  const key = registryKey(dekId, low16(fullNodeId));
+  const value = leaderRegistry.get(key);
   if (value === undefined) return { kind: 'pre-register' };
+  const row = { keyHex: toHex(key), valueHex: toHex(value) };
   const owner = decodeRegistryValue(value).fullNodeId;
-  if (owner === fullNodeId) return { kind: 'admit' };
+  if (owner === fullNodeId) return { kind: 'admit', row };
   const slot = low16(fullNodeId).toString(16).padStart(4, '0');
-  return { kind: 'refuse', detail: `the leader's row (dek ${dekId}, 0x${slot}) belongs to full id ${fullIdHex(owner)}: ErrWriterUint16Collision, nothing proposed` };
+  return { kind: 'refuse', row, detail: `the leader's row (dek ${dekId}, 0x${slot}) belongs to full id ${fullIdHex(owner)}: ErrWriterUint16Collision, nothing proposed` };
 }
 
 /** How long the operator waits before asking again when no leader is up. */

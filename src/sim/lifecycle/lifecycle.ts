@@ -23,6 +23,7 @@ import { caughtUp } from '../operator/membership.ts';
 import { bumpExhaustedGuard, exhaustionGuard, memberCollisionGuard, registryCollisionGuard, rollbackGuard } from './guards.ts';
 import type { Refusal } from './guards.ts';
 import { isEncryptedWrite, rotationMarker, rotationMarkerDek } from '../../trace/rotation-marker.ts';
+import { fullIdHex } from '../../trace/ids.ts';
 import { resolvePolicy } from './policy.ts';
 import type { LifecyclePolicy, PolicyOverrides } from './policy.ts';
 import { CaughtUpFold, RegistryView, caughtUpView, localView, requestReadIndex } from './registry-view.ts';
@@ -1108,7 +1109,8 @@ export class NodeLifecycle implements SimHooks {
     // DEK yet: not bootstrapped, the check is skipped (step 1).
     const doc = sidecarFile(leader.disk);
     const storage = doc?.activeStorage ?? 0;
-    this.admitUnder(sim, name, rpc, storage === 0 ? [] : [storage, ...(doc?.activeRaft ? [doc.activeRaft] : [])]);
+    const raft = doc?.activeRaft && !sim.flags.admissionStorageDekOnly ? [doc.activeRaft] : [];
+    this.admitUnder(sim, name, rpc, storage === 0 ? [] : [storage, ...raft]);
   }
 
   /** §6.1 step 3 under each of `deks` in turn, on the local rows of the leader process that took the RPC; then the add. */
@@ -1121,6 +1123,16 @@ export class NodeLifecycle implements SimHooks {
     }
     const fullNodeId = this.fullId(name);
     const decision = admissionCheck(store, dekId, fullNodeId);
+    sim.trace.record({
+      decision: decision.kind,
+      dekId,
+      fullNodeId: fullIdHex(fullNodeId),
+      kind: 'admission-check',
+      leader: leader.node.name,
+      node: name,
+      ...(decision.row !== undefined ? { row: decision.row } : {}),
+      t: sim.now,
+    });
     if (decision.kind === 'admit') return this.admitUnder(sim, name, leader, rest);
     if (decision.kind === 'refuse') return this.admissionRefused(sim, name, decision.detail, 'admission');
     sim.propose(registrationEntry(dekId, fullNodeId, 0), {
