@@ -106,6 +106,8 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'epoch-written-at-registration': ['crash:registration-in-flight'],
   'registration-outlives-process': ['crash:registration-in-flight'],
   'admission-storage-dek-only': ['admission:passed'],
+  'admission-pre-registration-not-awaited': ['admission:passed'],
+  'post-replay-guard-reads-open-rows': ['guard:after-replay'],
   'no-startup-guard': ['restore:stale'],
   'guard-reads-local-registry': ['restore:stale'],
   'halt-advances-applied-index': ['cold-start:skip'],
@@ -150,6 +152,8 @@ const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
   'install-keeps-dek': 'stage6a-fsm',
   'post-replay-guard-reads-raft-row': 'main-fsm',
   'admission-storage-dek-only': 'main-admission-check',
+  'admission-pre-registration-not-awaited': 'main-admission-check',
+  'post-replay-guard-reads-open-rows': 'main-fsm',
 };
 
 /** Whether `variant`'s bug can show under `policy` (a variant that needs nothing applies everywhere). */

@@ -106,7 +106,7 @@ export const FAULTS: readonly FaultInfo[] = [
     model:
       "Raft state reloaded; applied index = last local snapshot; later committed entries re-applied on the persisted store (under production's cold start: from the durable applied index M, or from the snapshot whose image replaces the store, see above)",
     reveals:
-      "§7.1 and the state checker's restart index, the §9.1 start-up guards (rollback, exhaustion, collision); production's cold start (`halt-advances-applied-index`) and its guards after the local replay (`post-replay-guard-lt`, `sidecar-scan-ignores-compacted`, `post-replay-guard-reads-raft-row`)",
+      "§7.1 and the state checker's restart index, the §9.1 start-up guards (rollback, exhaustion, collision); production's cold start (`halt-advances-applied-index`) and its guards after the local replay (`post-replay-guard-lt`, `sidecar-scan-ignores-compacted`, `post-replay-guard-reads-raft-row`, `post-replay-guard-reads-open-rows`)",
     paths: ['replay', 'guard:rollback', 'cold-start:skip', 'cold-start:restore'],
   },
   {
@@ -178,7 +178,7 @@ export const FAULTS: readonly FaultInfo[] = [
     module: '`lifecycle/`, `operator/membership.ts`, `raft/conf.ts`',
     injected: '`add-node` (a colliding raft id from a shipped table; `learner`: a learner for good)',
     model: "the operator adds the node as a learner through a configuration entry and starts it; once its guards pass it registers (the entry paired with the membership change) and the operator promotes it to voter when the leader sees it caught up. A configuration takes effect on append, one uncommitted change at a time",
-    reveals: '§7.3 a low-16 collision committed and halted everywhere (`no-collision-check`); §7.6 a learner counted in a majority (`learner-counts-in-quorum`); production main\'s admission check under every active DEK (`admission-storage-dek-only`)',
+    reveals: '§7.3 a low-16 collision committed and halted everywhere (`no-collision-check`); §7.6 a learner counted in a majority (`learner-counts-in-quorum`); production main\'s admission check under every active DEK, its pre-registration awaited (`admission-storage-dek-only`, `admission-pre-registration-not-awaited`)',
     paths: ['committed:collision', 'halt:collision', 'membership:add', 'membership:promote', 'admission:passed'],
   },
   {

@@ -29,6 +29,10 @@ export const SIM_VARIANTS = {
     "a node's registration loop goes on after its process ended or moved on (it never asks whether the registration is still wanted): a dead process's epoch is proposed again, after its successor registered a higher one",
   'admission-storage-dek-only':
     "production main's admission check reads the leader's row in the new node's slot under the active storage DEK only, not under the raft DEK (§6.1 step 4): a slot another full id owns there is let through",
+  'post-replay-guard-reads-open-rows':
+    "production main's row 12 reads the node's own row as the disk held it when the process opened, not in the store after the local replay",
+  'admission-pre-registration-not-awaited':
+    "production main's admission check proposes the new node's epoch-0 pre-registration and adds the node at once, without waiting for it to apply at the leader",
   'epoch-written-at-registration':
     "the start-up epoch bump reaches the sidecar only once the node applies its own registration: a crash before that restarts from the old epoch and bumps to the one its predecessor registered (and may have encrypted under)",
   'halt-advances-applied-index':
@@ -92,6 +96,8 @@ export interface VariantFlags {
   epochWrittenAtRegistration: boolean;
   registrationOutlivesProcess: boolean;
   admissionStorageDekOnly: boolean;
+  postReplayGuardReadsOpenRows: boolean;
+  admissionPreRegistrationNotAwaited: boolean;
   exhaustionOffByOne: boolean;
   collisionGuardLow32: boolean;
   rollbackGuardActiveOnly: boolean;
@@ -131,6 +137,8 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     epochWrittenAtRegistration: on('epoch-written-at-registration'),
     registrationOutlivesProcess: on('registration-outlives-process'),
     admissionStorageDekOnly: on('admission-storage-dek-only'),
+    postReplayGuardReadsOpenRows: on('post-replay-guard-reads-open-rows'),
+    admissionPreRegistrationNotAwaited: on('admission-pre-registration-not-awaited'),
     exhaustionOffByOne: on('exhaustion-guard-off-by-one'),
     collisionGuardLow32: on('collision-guard-low32'),
     rollbackGuardActiveOnly: on('rollback-guard-active-dek-only'),

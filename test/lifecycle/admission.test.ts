@@ -124,3 +124,13 @@ describe('fixtures/production/admission-storage-dek-only.json (found by explore,
     expect(r.violations.find((v) => v.code === 'admission-dek-skipped')?.message).toMatch(/^n\S+ was added after an admission check that skipped the leader's active dek \d+/);
   });
 });
+
+describe('fixtures/production/admission-pre-registration-not-awaited.json (found by explore, shrunk)', () => {
+  const scenario = loadScenario(readFileSync(new URL('../../fixtures/production/admission-pre-registration-not-awaited.json', import.meta.url), 'utf8'));
+
+  it('is ok on the correct lifecycle, and the variant adds the node before its pre-registration applied (admission-not-awaited)', () => {
+    expect(runScenario(scenario).verdict).toBe('ok');
+    const r = runScenario(scenario, { variant: 'admission-pre-registration-not-awaited' });
+    expect(r.violations.find((v) => v.code === 'admission-not-awaited')?.message).toMatch(/was added before its pre-registration \(\w+\) applied at n\d/);
+  });
+});

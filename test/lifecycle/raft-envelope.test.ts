@@ -313,6 +313,19 @@ describe('fixtures/production/post-replay-guard-reads-raft-row.json (found by ex
   });
 });
 
+describe('fixtures/production/post-replay-guard-reads-open-rows.json (found by explore, shrunk)', () => {
+  const scenario = fixture('post-replay-guard-reads-open-rows');
+
+  it('is ok on the correct lifecycle: rows 12 and 15 read the store after the replay', () => {
+    expect(runScenario(scenario).verdict).toBe('ok');
+  });
+
+  it('post-replay-guard-reads-open-rows: the guards read the rows the disk held at open, and the oracle says they are not the store after the replay (guard-view)', () => {
+    const r = runScenario(scenario, { variant: 'post-replay-guard-reads-open-rows' });
+    expect(r.violations.find((v) => v.code === 'guard-view')?.message).toMatch(/guard read .* as its own row under dek \d+, but its store holds .* there after the replay$/);
+  });
+});
+
 describe('under Stage 6A', () => {
   it('the operator\'s raft cutover and a raft rotation do nothing: the run is the one without the events', () => {
     const scenario = fixture('raft-leader-restarts');

@@ -12,7 +12,9 @@
 //    sidecar when the checks began, as the trace shows it (main's
 //    sidecar-load, then the leader's own 0x04/0x05 applies)
 //    ('admission-dek-skipped'). Stage 6A has no sidecar to judge by: its one
-//    cluster DEK is the one the check names.
+//    cluster DEK is the one the check names;
+//  - a pre-registration has applied at the leader before the add
+//    ('admission-not-awaited').
 import type { TraceEvent } from '../../trace/types.ts';
 import { localFromSidecar } from '../entry-model.ts';
 import type { NodeLocal } from '../entry-model.ts';
@@ -27,7 +29,7 @@ import { hexToBytes, parseRowValue } from './trace-hex.ts';
 export interface AdmissionFinding {
   eventIndex: number;
   node: string;
-  code: 'guard-missed' | 'guard-wrong-refusal' | 'guard-view' | 'admission-dek-skipped';
+  code: 'guard-missed' | 'guard-wrong-refusal' | 'guard-view' | 'admission-dek-skipped' | 'admission-not-awaited';
   message: string;
 }
 
@@ -42,7 +44,7 @@ export function admissionFindings(trace: readonly TraceEvent[], ctx: CheckContex
   const locals = new Map<string, NodeLocal>();
   const model = ctx.timeline.model;
   /** joiner -> the admission under way: the leader's active DEKs when it began, and those checked. */
-  const underWay = new Map<string, { due: number[]; checked: Set<number> }>();
+  const underWay = new Map<string, { due: number[]; checked: Set<number>; leader: string; preRegistered: string[] }>();
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
     trackStore(stores, ev);
@@ -64,9 +66,10 @@ export function admissionFindings(trace: readonly TraceEvent[], ctx: CheckContex
         if (admission === undefined) {
           const sidecar = locals.get(ev.leader)?.sidecar;
           const due = sidecar === undefined ? [] : [sidecar.activeStorage, sidecar.activeRaft].filter((d) => d !== 0);
-          underWay.set(ev.node, (admission = { due, checked: new Set() }));
+          underWay.set(ev.node, (admission = { due, checked: new Set(), leader: ev.leader, preRegistered: [] }));
         }
         admission.checked.add(ev.dekId);
+        if (ev.decision === 'pre-register') admission.preRegistered.push(modelKeyHex(ev.dekId, Number(BigInt(ev.fullNodeId) & 0xffffn)));
         const finding = judgeCheck(ev, stores.get(ev.leader));
         if (finding !== undefined) out.push({ eventIndex: e, node: ev.node, ...finding });
         if (ev.decision === 'refuse') underWay.delete(ev.node);
@@ -78,13 +81,25 @@ export function admissionFindings(trace: readonly TraceEvent[], ctx: CheckContex
       case 'add-node': {
         const admission = underWay.get(ev.node);
         underWay.delete(ev.node);
-        const skipped = admission?.due.filter((d) => !admission.checked.has(d)) ?? [];
+        if (admission === undefined) break;
+        const leaderRows = stores.get(admission.leader);
+        const missing = admission.preRegistered.find((k) => leaderRows !== undefined && parseRowValue(leaderRows.get(k) ?? '')?.fullNodeId !== BigInt(ev.fullNodeId));
+        if (missing !== undefined) {
+          out.push({
+            eventIndex: e,
+            node: ev.node,
+            code: 'admission-not-awaited',
+            message: `${ev.node} was added before its pre-registration (${missing}) applied at ${admission.leader}: §6.1 adds the node once Register(dek, new, 0) has applied`,
+          });
+          break;
+        }
+        const skipped = admission.due.filter((d) => !admission.checked.has(d));
         if (skipped.length === 0) break;
         out.push({
           eventIndex: e,
           node: ev.node,
           code: 'admission-dek-skipped',
-          message: `${ev.node} was added after an admission check that skipped the leader's active dek ${skipped.join(', ')} (checked: ${[...(admission?.checked ?? [])].join(', ')}): §6.1 checks the storage DEK, then the raft DEK`,
+          message: `${ev.node} was added after an admission check that skipped the leader's active dek ${skipped.join(', ')} (checked: ${[...admission.checked].join(', ')}): §6.1 checks the storage DEK, then the raft DEK`,
         });
         break;
       }

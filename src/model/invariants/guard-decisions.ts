@@ -8,7 +8,9 @@
 //  - 'guard-missed': a guard let the node through where §9.1 refuses;
 //  - 'guard-wrong-refusal': a guard refused where §9.1 does not;
 //  - 'guard-view': the registry a caught-up guard read is not the committed
-//    log's registry at the index it says it caught up to.
+//    log's registry at the index it says it caught up to, or a row rows 12
+//    and 15 show is not the node's own row under the DEK each reads, as its
+//    store after the replay holds it (built from the trace).
 // A missed guard is often masked later (the applier halts the registration
 // it lets through, failing closed, or the collision halts every replica),
 // so no other check sees it; that halt is the outage the guard exists to
@@ -18,6 +20,10 @@ import { fullIdHex } from '../../trace/ids.ts';
 import type { GuardName, TraceEvent, TraceRow } from '../../trace/types.ts';
 import { keyFields, parseRowValue, traceRowsDigest } from './context.ts';
 import type { CheckContext } from './context.ts';
+import { appliedWrites } from '../../trace/rows.ts';
+import { modelKeyHex } from '../registration.ts';
+import { applyWrites, trackStore } from './node-states.ts';
+import type { Stores } from './node-states.ts';
 
 type GuardCheckEvent = Extract<TraceEvent, { kind: 'guard-check' }>;
 type ReplayGuardCheckEvent = Extract<TraceEvent, { kind: 'replay-guard-check' }>;
@@ -206,13 +212,34 @@ function judge(
   return refused ? 'stop' : undefined;
 }
 
+/**
+ * Rows 12 and 15 read the node's live store after the replay: the row each
+ * shows must be the one that store holds, as the trace's restarts, restores,
+ * installs and applies built it.
+ */
+function replayRowStale(ev: ReplayGuardCheckEvent, store: ReadonlyMap<string, string> | undefined): { guard: GuardName; message: string } | undefined {
+  if (store === undefined) return undefined;
+  const slot = Number(BigInt(ev.fullNodeId) & 0xffffn);
+  const reads: [GuardName, number, TraceRow | undefined][] = [['own-row-after-replay', ev.dekId, ev.row]];
+  if (ev.raft !== undefined) reads.push(['raft-epoch', ev.raft.dekId, ev.raft.row]);
+  for (const [guard, dekId, row] of reads) {
+    const held = store.get(modelKeyHex(dekId, slot));
+    if (row?.valueHex === held) continue;
+    return { guard, message: `${ev.node}'s ${guard} guard read ${row === undefined ? 'no row' : row.valueHex} as its own row under dek ${dekId}, but its store holds ${held ?? 'none'} there after the replay` };
+  }
+  return undefined;
+}
+
 /** The guard decisions of the trace that break `invariant`'s part (c). */
 export function guardFindings(trace: readonly TraceEvent[], ctx: CheckContext, invariant: GuardInvariant): GuardFinding[] {
   const out: GuardFinding[] = [];
+  const stores: Stores = new Map();
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
+    trackStore(stores, ev);
+    if (ev.kind === 'apply') applyWrites(stores, ev.node, appliedWrites(ev));
     if (ev.kind === 'replay-guard-check') {
-      const misread = replayRowMisread(ev);
+      const misread = replayRowMisread(ev) ?? replayRowStale(ev, stores.get(ev.node));
       if (misread !== undefined) {
         out.push({ eventIndex: e, node: ev.node, guard: misread.guard, code: 'guard-view', message: misread.message });
         continue;

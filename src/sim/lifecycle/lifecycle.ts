@@ -29,6 +29,7 @@ import type { LifecyclePolicy, PolicyOverrides } from './policy.ts';
 import { CaughtUpFold, RegistryView, caughtUpView, localView, requestReadIndex } from './registry-view.ts';
 import type { HaltAhead, ReadIndex } from './registry-view.ts';
 import type { DekPurposeCode, RegistryRow } from '../../applier/index.ts';
+import type { TraceRow } from '../../trace/types.ts';
 import { MAIN_SIDECAR, STAGE6A_SIDECAR } from './sidecar.ts';
 import type { SidecarAccess } from './sidecar.ts';
 import { bootstrapEntry, cutoverEntry, raftCutoverEntry, raftDekFor, rotateDekEntry } from './bootstrap.ts';
@@ -152,6 +153,8 @@ class Process {
   raftWatching = false;
   /** The (DEK, epoch) whose raft registration loop is running (loopKey). */
   raftLoop: string | undefined = undefined;
+  /** The FSM rows as the disk held them when the process opened (variant post-replay-guard-reads-open-rows). */
+  rowsAtOpen: readonly TraceRow[] | undefined = undefined;
 
   constructor(
     readonly node: SimNode,
@@ -317,6 +320,7 @@ export class NodeLifecycle implements SimHooks {
     if (exhausted) return this.refuseAfter(sim, check, exhausted);
     const proc = new Process(node, fullNodeId, dekId, before, this.bumpEpoch(sim, node, dekId, before, check), this.firstWriteCount());
     proc.envelope = envelope;
+    if (sim.flags.postReplayGuardReadsOpenRows) proc.rowsAtOpen = info.fsmRowsBeforeOpen;
     this.pinRaftEpoch(sim, proc);
     this.begin(sim, check, proc);
   }
@@ -385,7 +389,7 @@ export class NodeLifecycle implements SimHooks {
   onNodeReplayed(sim: SimApi, name: string): void | 'refuse' {
     const proc = this.procs.get(name);
     if (!this.mainFsm || proc === undefined || proc.phase !== 'guarding') return;
-    const pass = afterReplayGuards(sim.now, proc.node, proc.fullNodeId, this.policy.guards.rollback, sim.flags);
+    const pass = afterReplayGuards(sim.now, proc.node, proc.fullNodeId, this.policy.guards.rollback, sim.flags, proc.rowsAtOpen);
     if (pass === undefined) return;
     sim.trace.record(pass.event);
     if (pass.refusal === undefined) return;
@@ -1135,6 +1139,10 @@ export class NodeLifecycle implements SimHooks {
     });
     if (decision.kind === 'admit') return this.admitUnder(sim, name, leader, rest);
     if (decision.kind === 'refuse') return this.admissionRefused(sim, name, decision.detail, 'admission');
+    if (sim.flags.admissionPreRegistrationNotAwaited) {
+      sim.propose(registrationEntry(dekId, fullNodeId, 0), { node: leader.node.name, maxAttempts: 1 });
+      return this.admitUnder(sim, name, leader, rest);
+    }
     sim.propose(registrationEntry(dekId, fullNodeId, 0), {
       node: leader.node.name,
       maxAttempts: 1,

@@ -149,6 +149,8 @@ export function afterReplayGuards(
   fullNodeId: bigint,
   rollback: boolean,
   flags: VariantFlags,
+  /** The variant post-replay-guard-reads-open-rows: the rows the disk held before the replay. */
+  rowsAtOpen?: readonly TraceRow[],
 ): { event: ReplayGuardCheckEvent; refusal: Refusal | undefined } | undefined {
   const doc = sidecarFile(node.disk);
   const raft = node.raft;
@@ -156,7 +158,7 @@ export function afterReplayGuards(
   const dekId = doc.activeStorage;
   const epoch = doc.keys.get(dekId)?.localEpoch ?? 0;
   const envelope = doc.storageEnvelopeActive;
-  const rows = node.store?.rows() ?? [];
+  const rows = rowsAtOpen ?? node.store?.rows() ?? [];
   const own = ownRowIn(rows, ownRowKeyHex(flags.postReplayGuardReadsRaftRow && doc.activeRaft !== 0 ? doc.activeRaft : dekId, fullNodeId));
   const guards: GuardName[] = [];
   let refusal: Refusal | undefined;
