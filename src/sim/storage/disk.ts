@@ -202,6 +202,8 @@ export class Disk {
     d.registry = this.registry.copy();
     d.sidecar = this.sidecar.copy();
     d.mainSidecar = this.mainSidecar.copy();
+    // The copy's tables are durable as written; so is its Raft state (its WAL was built over the empty one).
+    d.wal.sync(d.raft);
     return d;
   }
 }
