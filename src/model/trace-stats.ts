@@ -4,6 +4,7 @@
 // Pure and deterministic; record keys appear in first-occurrence order.
 import { isRotationMarkerHex } from '../trace/rotation-marker.ts';
 import { entryHexDigest } from '../trace/digest.ts';
+import { slotOfId } from '../trace/ids.ts';
 import { isProbeRequest } from '../trace/probe.ts';
 import type { TraceEvent } from '../trace/types.ts';
 import { entryModelFor } from './entry-model.ts';
@@ -342,7 +343,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
         if (admissionUnderWay.delete(ev.node)) stats.admissionsPassed++;
         break;
       case 'guard-check':
-        slotOf.set(ev.node, Number(BigInt(ev.fullNodeId) & 0xffffn));
+        slotOf.set(ev.node, slotOfId(ev.fullNodeId));
         break;
       case 'register-propose':
         stats.registerProposals++;

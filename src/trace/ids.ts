@@ -6,3 +6,8 @@
 export function fullIdHex(id: bigint | undefined): string {
   return id === undefined ? '?' : `0x${id.toString(16).padStart(16, '0')}`;
 }
+
+/** The 16-bit slot (the low 16 bits) of a full id in the form a trace event carries it (`fullIdHex`, or decimal). */
+export function slotOfId(id: string): number {
+  return Number(BigInt(id) & 0xffffn);
+}

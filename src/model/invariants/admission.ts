@@ -20,9 +20,9 @@ import { localFromSidecar } from '../entry-model.ts';
 import type { NodeLocal } from '../entry-model.ts';
 import { modelKeyHex } from '../registration.ts';
 import { appliedWrites } from '../../trace/rows.ts';
-import { fullIdHex } from '../../trace/ids.ts';
+import { fullIdHex, slotOfId } from '../../trace/ids.ts';
 import type { CheckContext } from './context.ts';
-import { applyWrites, modelRowsOf, trackStore } from './node-states.ts';
+import { SIDECAR_OPCODES, applyWrites, modelRowsOf, trackStore } from './node-states.ts';
 import type { Stores } from './node-states.ts';
 import { hexToBytes, parseRowValue } from './trace-hex.ts';
 
@@ -34,9 +34,6 @@ export interface AdmissionFinding {
 }
 
 type AdmissionCheckEvent = Extract<TraceEvent, { kind: 'admission-check' }>;
-
-/** The entries that move main's sidecar. */
-const SIDECAR_OPCODES: ReadonlySet<string> = new Set(['04', '05']);
 
 export function admissionFindings(trace: readonly TraceEvent[], ctx: CheckContext): AdmissionFinding[] {
   const out: AdmissionFinding[] = [];
@@ -69,7 +66,7 @@ export function admissionFindings(trace: readonly TraceEvent[], ctx: CheckContex
           underWay.set(ev.node, (admission = { due, checked: new Set(), leader: ev.leader, preRegistered: [] }));
         }
         admission.checked.add(ev.dekId);
-        if (ev.decision === 'pre-register') admission.preRegistered.push(modelKeyHex(ev.dekId, Number(BigInt(ev.fullNodeId) & 0xffffn)));
+        if (ev.decision === 'pre-register') admission.preRegistered.push(modelKeyHex(ev.dekId, slotOfId(ev.fullNodeId)));
         const finding = judgeCheck(ev, stores.get(ev.leader));
         if (finding !== undefined) out.push({ eventIndex: e, node: ev.node, ...finding });
         if (ev.decision === 'refuse') underWay.delete(ev.node);
@@ -113,7 +110,7 @@ export function admissionFindings(trace: readonly TraceEvent[], ctx: CheckContex
 /** One check judged again on the leader's local row (`store` undefined: the oracle does not know it). */
 function judgeCheck(ev: AdmissionCheckEvent, store: Map<string, string> | undefined): Omit<AdmissionFinding, 'eventIndex' | 'node'> | undefined {
   const joiner = BigInt(ev.fullNodeId);
-  const keyHex = modelKeyHex(ev.dekId, Number(joiner & 0xffffn));
+  const keyHex = modelKeyHex(ev.dekId, slotOfId(ev.fullNodeId));
   const local = store?.get(keyHex);
   if (store !== undefined && (ev.row?.valueHex !== local || (ev.row !== undefined && ev.row.keyHex !== keyHex))) {
     const read = ev.row === undefined ? 'no row' : `row ${ev.row.keyHex}=${ev.row.valueHex}`;

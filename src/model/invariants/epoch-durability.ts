@@ -13,6 +13,7 @@
 // u16 to 0 does (the exhaustion guard off; the applier's rollback halt judges it).
 // One violation per start. Code: 'epoch-lost'.
 import type { TraceEvent } from '../../trace/types.ts';
+import { SIDECAR_OPCODES } from './node-states.ts';
 
 export interface EpochLossFinding {
   eventIndex: number;
@@ -26,9 +27,6 @@ interface Used {
   eventIndex: number;
   how: string;
 }
-
-/** The entries with which main's applier writes local_epoch itself. */
-const SIDECAR_OPCODES: ReadonlySet<string> = new Set(['04', '05']);
 
 export function epochLossFindings(trace: readonly TraceEvent[]): EpochLossFinding[] {
   const disks = new DiskEpochs();

@@ -16,7 +16,7 @@
 // so no other check sees it; that halt is the outage the guard exists to
 // prevent. The rollback and exhaustion guards belong to §7.2 (rollback.ts),
 // the collision guards to §7.3 (collision.ts).
-import { fullIdHex } from '../../trace/ids.ts';
+import { fullIdHex, slotOfId } from '../../trace/ids.ts';
 import type { GuardName, TraceEvent, TraceRow } from '../../trace/types.ts';
 import { keyFields, parseRowValue, traceRowsDigest } from './context.ts';
 import type { CheckContext } from './context.ts';
@@ -171,7 +171,7 @@ function replayRefuses(guard: GuardName, ev: ReplayGuardCheckEvent, ctx: CheckCo
  * judged another row (its decision is then not evidence either way).
  */
 function replayRowMisread(ev: ReplayGuardCheckEvent): { guard: GuardName; message: string } | undefined {
-  const slot = Number(BigInt(ev.fullNodeId) & 0xffffn);
+  const slot = slotOfId(ev.fullNodeId);
   const reads: [GuardName, number, TraceRow | undefined][] = [
     ['own-row-after-replay', ev.dekId, ev.row],
     ['raft-epoch', ev.raft?.dekId ?? 0, ev.raft?.row],
@@ -219,7 +219,7 @@ function judge(
  */
 function replayRowStale(ev: ReplayGuardCheckEvent, store: ReadonlyMap<string, string> | undefined): { guard: GuardName; message: string } | undefined {
   if (store === undefined) return undefined;
-  const slot = Number(BigInt(ev.fullNodeId) & 0xffffn);
+  const slot = slotOfId(ev.fullNodeId);
   const reads: [GuardName, number, TraceRow | undefined][] = [['own-row-after-replay', ev.dekId, ev.row]];
   if (ev.raft !== undefined) reads.push(['raft-epoch', ev.raft.dekId, ev.raft.row]);
   for (const [guard, dekId, row] of reads) {

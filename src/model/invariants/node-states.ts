@@ -49,7 +49,7 @@ export function modelRowsOf(store: Map<string, string> | undefined): Map<string,
 }
 
 /** The entries that read and move main's sidecar: bootstrap and rotation. */
-const SIDECAR_OPCODES: ReadonlySet<string> = new Set(['04', '05']);
+export const SIDECAR_OPCODES: ReadonlySet<string> = new Set(['04', '05']);
 
 export interface NodeStateBefore {
   /** The node's registry (undefined: unknown, a value that is not a row). */
