@@ -37,7 +37,9 @@ export const INVARIANTS: readonly InvariantInfo[] = [
     kind: 'safety',
     section: '§7.0',
     serves: ['spec §1', 'design §4.1', 'design §5.6', 'design §9.1'],
-    meaning: 'No (DEK, nonce) pair is ever used twice in the cluster history.',
+    meaning:
+      'No (DEK, nonce) pair is ever used twice in the cluster history, and every process counts its write_count ' +
+      'from the first value, one by one.',
     explanation:
       'Every encrypted value uses the AES-GCM nonce node_id16 ‖ local_epoch ‖ write_count under its DEK, and ' +
       'GCM loses both confidentiality and integrity if a nonce repeats under one key. The writer registry exists ' +
@@ -46,7 +48,8 @@ export const INVARIANTS: readonly InvariantInfo[] = [
       'encrypt with an epoch it (or another node sharing its low 16 bits) had already used: typically a node ' +
       'restored from a stale backup that re-bumped to an old epoch with the §9.1 start-up guard off (equal-epoch ' +
       'registration is accepted as an idempotent replay, so the applier alone cannot stop it), or a colliding ' +
-      'low-16 id that was never halted.',
+      'low-16 id that was never halted. A write_count that starts elsewhere or skips is the counter a reuse comes ' +
+      'from: a count carried to a new (DEK, epoch), or started below the first value, is one a process may have used.',
   },
   {
     name: 'replay-idempotence',

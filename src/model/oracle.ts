@@ -10,12 +10,13 @@ import { INVARIANT_NAMES } from './invariant-catalog.ts';
 import type { InvariantName } from './invariant-catalog.ts';
 import { checkReplicaAgreement } from './invariants/agreement.ts';
 import { checkCollisionsHalt } from './invariants/collision.ts';
-import { buildContext } from './invariants/context.ts';
+import { buildContext, violation } from './invariants/context.ts';
 import { checkDekInForce } from './invariants/dek-in-force.ts';
 import type { CheckContext, ModelTimeline, OracleOptions, Violation } from './invariants/context.ts';
 import { checkFailClosedHalts } from './invariants/fail-closed.ts';
 import { checkLiveness } from './invariants/liveness.ts';
 import { checkNonceReuse } from './invariants/nonce.ts';
+import { writeCountFindings } from './invariants/write-count.ts';
 import { checkRaftLog } from './invariants/raft.ts';
 import { checkTraffic } from './invariants/traffic.ts';
 import { checkSealGate } from './invariants/seal-gate.ts';
@@ -32,7 +33,11 @@ export type Checker = (trace: readonly TraceEvent[], ctx: CheckContext) => Viola
 
 /** One checker per invariant (each is its own module under ./invariants). */
 export const CHECKERS: Readonly<Record<InvariantName, Checker>> = {
-  'no-nonce-reuse': (trace, ctx) => [...checkNonceReuse(trace, ctx), ...checkSealGate(trace, ctx)],
+  'no-nonce-reuse': (trace, ctx) => [
+    ...checkNonceReuse(trace, ctx),
+    ...checkSealGate(trace, ctx),
+    ...writeCountFindings(trace).map((f) => violation('no-nonce-reuse', 'write-count-sequence', f.eventIndex, f.node, f.message)),
+  ],
   'replay-idempotence': checkReplayIdempotence,
   'no-silent-rollback': checkNoSilentRollback,
   'collisions-halt': checkCollisionsHalt,

@@ -106,6 +106,7 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'epoch-written-at-registration': ['crash:registration-in-flight'],
   'registration-outlives-process': ['crash:registration-in-flight'],
   'admission-storage-dek-only': ['admission:passed'],
+  'dek-switch-keeps-write-count': ['committed:rotation'],
   'admission-pre-registration-not-awaited': ['admission:passed'],
   'post-replay-guard-reads-open-rows': ['guard:after-replay'],
   'no-startup-guard': ['restore:stale'],
@@ -152,6 +153,7 @@ const VARIANT_NEEDS: Readonly<Record<string, PathNeed>> = {
   'install-keeps-dek': 'stage6a-fsm',
   'post-replay-guard-reads-raft-row': 'main-fsm',
   'admission-storage-dek-only': 'main-admission-check',
+  'dek-switch-keeps-write-count': 'stage6a-fsm',
   'admission-pre-registration-not-awaited': 'main-admission-check',
   'post-replay-guard-reads-open-rows': 'main-fsm',
 };

@@ -162,7 +162,7 @@ export const FAULTS: readonly FaultInfo[] = [
     module: '`lifecycle/`',
     injected: '`rotate-dek`',
     model: 'an operator marker entry; every replica switches DEK at the same index and re-registers (a real `0x05` entry halts in Stage 6A); a snapshot install past a marker moves the node to the DEK in force',
-    reveals: '§7.0 epochs per DEK, re-registration at the same index on every replica, §7.4 every replica seals under the DEK in force (`install-keeps-dek`)',
+    reveals: '§7.0 epochs per DEK, re-registration at the same index on every replica, §7.4 every replica seals under the DEK in force (`install-keeps-dek`), §7.0 the write_count starts again at a switch (`dek-switch-keeps-write-count`)',
     paths: ['committed:rotation', 'install:rotation'],
   },
   {

@@ -33,6 +33,8 @@ export const SIM_VARIANTS = {
     "production main's row 12 reads the node's own row as the disk held it when the process opened, not in the store after the local replay",
   'admission-pre-registration-not-awaited':
     "production main's admission check proposes the new node's epoch-0 pre-registration and adds the node at once, without waiting for it to apply at the leader",
+  'dek-switch-keeps-write-count':
+    "Stage 6A's DEK switch bumps the new DEK's epoch but keeps the process's write_count instead of counting again from the first value",
   'epoch-written-at-registration':
     "the start-up epoch bump reaches the sidecar only once the node applies its own registration: a crash before that restarts from the old epoch and bumps to the one its predecessor registered (and may have encrypted under)",
   'halt-advances-applied-index':
@@ -98,6 +100,7 @@ export interface VariantFlags {
   admissionStorageDekOnly: boolean;
   postReplayGuardReadsOpenRows: boolean;
   admissionPreRegistrationNotAwaited: boolean;
+  dekSwitchKeepsWriteCount: boolean;
   exhaustionOffByOne: boolean;
   collisionGuardLow32: boolean;
   rollbackGuardActiveOnly: boolean;
@@ -139,6 +142,7 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     admissionStorageDekOnly: on('admission-storage-dek-only'),
     postReplayGuardReadsOpenRows: on('post-replay-guard-reads-open-rows'),
     admissionPreRegistrationNotAwaited: on('admission-pre-registration-not-awaited'),
+    dekSwitchKeepsWriteCount: on('dek-switch-keeps-write-count'),
     exhaustionOffByOne: on('exhaustion-guard-off-by-one'),
     collisionGuardLow32: on('collision-guard-low32'),
     rollbackGuardActiveOnly: on('rollback-guard-active-dek-only'),

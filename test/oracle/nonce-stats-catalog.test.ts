@@ -27,7 +27,8 @@ describe('no-nonce-reuse', () => {
     b.nonce('n1', 4, 1, 0x0001, 2, 8);
     b.nonce('n1', 4, 2, 0x0001, 2, 7); // other DEK: fine
     const e = b.nonce('n1', 5, 1, 0x0001, 2, 7);
-    const v = checkTrace(b.trace());
+    // Its counts are made up (a process counts from 0): judged here is the reuse alone.
+    const v = checkTrace(b.trace()).filter((x) => x.code !== 'write-count-sequence');
     expect(v.map((x) => [x.invariant, x.eventIndex, x.node])).toEqual([['no-nonce-reuse', e, 'n1']]);
     expect(v[0]!.message).toBe(
       `nonce (node16 0x0001, epoch 2, write_count 7) under dek 1 used by n1 again for index 5; first used by n1 for index 3 at event #${first}`,

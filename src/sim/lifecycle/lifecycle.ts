@@ -999,7 +999,7 @@ export class NodeLifecycle implements SimHooks {
     proc.dekId = dekId;
     proc.epochBefore = this.sidecar.epoch(disk, dekId);
     proc.epoch = (proc.epochBefore + 1) & 0xffff;
-    proc.writeCount = proc.firstWriteCount;
+    if (!sim.flags.dekSwitchKeepsWriteCount) proc.writeCount = proc.firstWriteCount;
     proc.proposed = false;
     this.sidecar.setEpoch(disk, dekId, proc.epoch, !sim.flags.unsyncedEpochBump);
     sim.trace.record({ dekId, epoch: proc.epoch, kind: 'epoch-bump', node: proc.node.name, t: sim.now });
