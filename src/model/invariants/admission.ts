@@ -9,22 +9,20 @@
 //    row, admit the joiner's own, pre-register into an empty slot
 //    ('guard-missed', 'guard-wrong-refusal', 'guard-view');
 //  - an add the checks let through covered every active DEK of the leader's
-//    sidecar when the checks began, as the trace shows it (main's
-//    sidecar-load, then the leader's own 0x04/0x05 applies)
+//    sidecar when the checks began, as the trace shows it (NodeSidecars:
+//    main's sidecar-load, then the leader's own 0x04/0x05 applies)
 //    ('admission-dek-skipped'). Stage 6A has no sidecar to judge by: its one
 //    cluster DEK is the one the check names;
 //  - a pre-registration has applied at the leader before the add
 //    ('admission-not-awaited').
 import type { TraceEvent } from '../../trace/types.ts';
-import { localFromSidecar } from '../entry-model.ts';
-import type { NodeLocal } from '../entry-model.ts';
 import { modelKeyHex } from '../registration.ts';
 import { appliedWrites } from '../../trace/rows.ts';
 import { fullIdHex, slotOfId } from '../../trace/ids.ts';
 import type { CheckContext } from './context.ts';
-import { SIDECAR_OPCODES, applyWrites, modelRowsOf, trackStore } from './node-states.ts';
+import { applyWrites, trackStore } from './node-states.ts';
 import type { Stores } from './node-states.ts';
-import { hexToBytes, parseRowValue } from './trace-hex.ts';
+import { parseRowValue } from './trace-hex.ts';
 
 export interface AdmissionFinding {
   eventIndex: number;
@@ -38,36 +36,26 @@ type AdmissionCheckEvent = Extract<TraceEvent, { kind: 'admission-check' }>;
 export function admissionFindings(trace: readonly TraceEvent[], ctx: CheckContext): AdmissionFinding[] {
   const out: AdmissionFinding[] = [];
   const stores: Stores = new Map();
-  const locals = new Map<string, NodeLocal>();
-  const model = ctx.timeline.model;
   /** joiner -> the admission under way: the leader's active DEKs when it began, and those checked. */
   const underWay = new Map<string, { due: number[]; checked: Set<number>; leader: string; preRegistered: string[] }>();
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
     trackStore(stores, ev);
     switch (ev.kind) {
-      case 'sidecar-load':
-        locals.set(ev.node, localFromSidecar(ev.sidecar));
-        break;
-      case 'apply': {
-        const local = locals.get(ev.node);
-        if (local !== undefined && ev.skipped === undefined && SIDECAR_OPCODES.has(ev.entryHex.slice(0, 2))) {
-          const next = model.localAfter(modelRowsOf(stores.get(ev.node)) ?? new Map(), ev.index, hexToBytes(ev.entryHex), local);
-          if (next !== undefined) locals.set(ev.node, next);
-        }
+      case 'apply':
         applyWrites(stores, ev.node, appliedWrites(ev));
         break;
-      }
       case 'admission-check': {
         let admission = underWay.get(ev.node);
         if (admission === undefined) {
-          const sidecar = locals.get(ev.leader)?.sidecar;
+          const sidecar = ctx.sidecars.leaderAt(e)?.sidecar;
           const due = sidecar === undefined ? [] : [sidecar.activeStorage, sidecar.activeRaft].filter((d) => d !== 0);
           underWay.set(ev.node, (admission = { due, checked: new Set(), leader: ev.leader, preRegistered: [] }));
         }
         admission.checked.add(ev.dekId);
-        if (ev.decision === 'pre-register') admission.preRegistered.push(modelKeyHex(ev.dekId, slotOfId(ev.fullNodeId)));
-        const finding = judgeCheck(ev, stores.get(ev.leader));
+        const keyHex = modelKeyHex(ev.dekId, slotOfId(ev.fullNodeId));
+        if (ev.decision === 'pre-register') admission.preRegistered.push(keyHex);
+        const finding = judgeCheck(ev, keyHex, stores.get(ev.leader));
         if (finding !== undefined) out.push({ eventIndex: e, node: ev.node, ...finding });
         if (ev.decision === 'refuse') underWay.delete(ev.node);
         break;
@@ -108,9 +96,8 @@ export function admissionFindings(trace: readonly TraceEvent[], ctx: CheckContex
 }
 
 /** One check judged again on the leader's local row (`store` undefined: the oracle does not know it). */
-function judgeCheck(ev: AdmissionCheckEvent, store: Map<string, string> | undefined): Omit<AdmissionFinding, 'eventIndex' | 'node'> | undefined {
+function judgeCheck(ev: AdmissionCheckEvent, keyHex: string, store: Map<string, string> | undefined): Omit<AdmissionFinding, 'eventIndex' | 'node'> | undefined {
   const joiner = BigInt(ev.fullNodeId);
-  const keyHex = modelKeyHex(ev.dekId, slotOfId(ev.fullNodeId));
   const local = store?.get(keyHex);
   if (store !== undefined && (ev.row?.valueHex !== local || (ev.row !== undefined && ev.row.keyHex !== keyHex))) {
     const read = ev.row === undefined ? 'no row' : `row ${ev.row.keyHex}=${ev.row.valueHex}`;

@@ -165,6 +165,13 @@ function replayRefuses(guard: GuardName, ev: ReplayGuardCheckEvent, ctx: CheckCo
   return undefined;
 }
 
+/** What rows 12 and 15 read: the node's own row (if any) under the active storage DEK, and under the raft DEK once the cutover is recorded. */
+function replayReads(ev: ReplayGuardCheckEvent): [GuardName, number, TraceRow | undefined][] {
+  const reads: [GuardName, number, TraceRow | undefined][] = [['own-row-after-replay', ev.dekId, ev.row]];
+  if (ev.raft !== undefined) reads.push(['raft-epoch', ev.raft.dekId, ev.raft.row]);
+  return reads;
+}
+
 /**
  * Rows 12 and 15 read the node's own row under one DEK: the key of a row the
  * event shows must be that DEK and the node's 16-bit slot, or the guard
@@ -172,11 +179,7 @@ function replayRefuses(guard: GuardName, ev: ReplayGuardCheckEvent, ctx: CheckCo
  */
 function replayRowMisread(ev: ReplayGuardCheckEvent): { guard: GuardName; message: string } | undefined {
   const slot = slotOfId(ev.fullNodeId);
-  const reads: [GuardName, number, TraceRow | undefined][] = [
-    ['own-row-after-replay', ev.dekId, ev.row],
-    ['raft-epoch', ev.raft?.dekId ?? 0, ev.raft?.row],
-  ];
-  for (const [guard, dekId, row] of reads) {
+  for (const [guard, dekId, row] of replayReads(ev)) {
     const k = row === undefined ? undefined : keyFields(row.keyHex);
     if (row === undefined || (k !== undefined && k.dekId === dekId && k.nodeId16 === slot)) continue;
     const read = k === undefined ? `a row with key ${row.keyHex}` : `the row of slot 0x${k.nodeId16.toString(16).padStart(4, '0')} under dek ${k.dekId}`;
@@ -220,9 +223,7 @@ function judge(
 function replayRowStale(ev: ReplayGuardCheckEvent, store: ReadonlyMap<string, string> | undefined): { guard: GuardName; message: string } | undefined {
   if (store === undefined) return undefined;
   const slot = slotOfId(ev.fullNodeId);
-  const reads: [GuardName, number, TraceRow | undefined][] = [['own-row-after-replay', ev.dekId, ev.row]];
-  if (ev.raft !== undefined) reads.push(['raft-epoch', ev.raft.dekId, ev.raft.row]);
-  for (const [guard, dekId, row] of reads) {
+  for (const [guard, dekId, row] of replayReads(ev)) {
     const held = store.get(modelKeyHex(dekId, slot));
     if (row?.valueHex === held) continue;
     return { guard, message: `${ev.node}'s ${guard} guard read ${row === undefined ? 'no row' : row.valueHex} as its own row under dek ${dekId}, but its store holds ${held ?? 'none'} there after the replay` };

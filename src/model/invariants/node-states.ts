@@ -48,6 +48,14 @@ export function modelRowsOf(store: Map<string, string> | undefined): Map<string,
   return rowsToModel([...store].map(([keyHex, valueHex]) => ({ keyHex, valueHex })));
 }
 
+/** The events after which no process of the node runs (a later one is a new process). */
+const PROCESS_ENDS: ReadonlySet<TraceEvent['kind']> = new Set(['crash', 'restart', 'halt', 'guard-refused', 'member-exit', 'restore']);
+
+/** The node whose process `ev` ends, if it ends one. */
+export function processEndedBy(ev: TraceEvent): string | undefined {
+  return PROCESS_ENDS.has(ev.kind) && 'node' in ev ? ev.node : undefined;
+}
+
 /** The entries that read and move main's sidecar: bootstrap and rotation. */
 export const SIDECAR_OPCODES: ReadonlySet<string> = new Set(['04', '05']);
 
@@ -59,6 +67,8 @@ export interface NodeStateBefore {
 
 export class NodeSidecars {
   private readonly before = new Map<number, NodeStateBefore>();
+  /** The leader's sidecar at each admission-check event (admission.ts). */
+  private readonly leaders = new Map<number, NodeLocal>();
 
   constructor(trace: readonly TraceEvent[], model: EntryModel) {
     if (model.name !== 'main') return;
@@ -68,6 +78,10 @@ export class NodeSidecars {
       const ev = trace[e] as TraceEvent;
       trackStore(stores, ev);
       if (ev.kind === 'sidecar-load') locals.set(ev.node, localFromSidecar(ev.sidecar));
+      if (ev.kind === 'admission-check') {
+        const leader = locals.get(ev.leader);
+        if (leader !== undefined) this.leaders.set(e, leader);
+      }
       if (ev.kind !== 'apply') continue;
       const local = locals.get(ev.node);
       if (local !== undefined && ev.skipped === undefined && SIDECAR_OPCODES.has(ev.entryHex.slice(0, 2))) {
@@ -83,6 +97,11 @@ export class NodeSidecars {
   /** The node's registry and sidecar right before apply event `e` (0x04/0x05 applies under main only). */
   at(e: number): NodeStateBefore | undefined {
     return this.before.get(e);
+  }
+
+  /** The sidecar of the leader that admission-check event `e` ran on (under main only; undefined: none loaded). */
+  leaderAt(e: number): NodeLocal | undefined {
+    return this.leaders.get(e);
   }
 
   /** Every apply event the pass kept a state for, in trace order. */

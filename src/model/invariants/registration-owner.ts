@@ -14,6 +14,7 @@
 // before the attempt was recorded.
 // One violation per node and (DEK, epoch). Code: 'stale-registration'.
 import type { TraceEvent } from '../../trace/types.ts';
+import { processEndedBy } from './node-states.ts';
 
 export interface StaleRegistration {
   eventIndex: number;
@@ -30,6 +31,13 @@ export function staleRegistrations(trace: readonly TraceEvent[]): StaleRegistrat
   const reported = new Set<string>();
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
+    const gone = processEndedBy(ev);
+    if (gone !== undefined) {
+      const epochs = running.get(gone);
+      if (epochs !== undefined) ended.set(gone, { t: ev.t, epochs });
+      running.delete(gone);
+      continue;
+    }
     switch (ev.kind) {
       case 'epoch-bump': {
         // A crash loop's bump is a start that died right after it.
@@ -44,16 +52,6 @@ export function staleRegistrations(trace: readonly TraceEvent[]): StaleRegistrat
         // A start that passed its guards (main's unbootstrapped start bumps nothing).
         if (ev.kind === 'sidecar-load' || ev.refused === undefined) running.set(ev.node, running.get(ev.node) ?? new Map());
         break;
-      case 'crash':
-      case 'halt':
-      case 'guard-refused':
-      case 'member-exit':
-      case 'restore': {
-        const epochs = running.get(ev.node);
-        if (epochs !== undefined) ended.set(ev.node, { t: ev.t, epochs });
-        running.delete(ev.node);
-        break;
-      }
       case 'register-propose': {
         const epochs = running.get(ev.node);
         const held = epochs?.get(ev.dekId);

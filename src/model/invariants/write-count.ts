@@ -7,10 +7,11 @@
 // own, from 1 per process across raft rotations. A counter that starts elsewhere or skips is not yet a reuse, but it is
 // the counter a reuse comes from: a count carried over to a new (DEK, epoch),
 // or started below the first value, is one an earlier process may have used.
-// A process ends at a crash, a halt, a refusal or a restore; its successor
-// counts again.
+// A process ends at a crash, a halt, a refusal, an exit or a restore
+// (processEndedBy); its successor counts again.
 // One violation per node and counter. Code: 'write-count-sequence'.
 import type { TraceEvent } from '../../trace/types.ts';
+import { processEndedBy } from './node-states.ts';
 
 export interface WriteCountFinding {
   eventIndex: number;
@@ -28,14 +29,12 @@ export function writeCountFindings(trace: readonly TraceEvent[]): WriteCountFind
   const reported = new Set<string>();
   for (let e = 0; e < trace.length; e++) {
     const ev = trace[e] as TraceEvent;
+    const ended = processEndedBy(ev);
+    if (ended !== undefined) {
+      last.delete(ended);
+      continue;
+    }
     switch (ev.kind) {
-      case 'crash':
-      case 'restart':
-      case 'halt':
-      case 'guard-refused':
-      case 'restore':
-        last.delete(ev.node);
-        break;
       case 'nonce': {
         const counter = ev.proposal === true ? 'raft' : main ? 'storage' : `dek ${ev.dekId}`;
         let counters = last.get(ev.node);
