@@ -151,7 +151,8 @@ export const INVARIANTS: readonly InvariantInfo[] = [
     section: '§7.6',
     serves: ['spec §4'],
     meaning:
-      'One leader per term, matching logs, committed entries never lost, and every node applies exactly the ' +
+      'One leader per term, and only a voter leads; a leader commits only what a majority of its configuration\'s ' +
+      'voters hold; matching logs, committed entries never lost, and every node applies exactly the ' +
       'committed log: each entry only after it committed, in order, none skipped or applied twice.',
     explanation:
       'Every registry invariant assumes the log underneath is a correct Raft log and that the engine applies it ' +

@@ -190,6 +190,7 @@ export const PATHS: readonly PathInfo[] = [
   { name: 'membership:promote', group: 'fault', label: 'learner promoted to voter through the log', count: (s) => of(s.confChangesByOp, 'promote') },
   { name: 'membership:remove', group: 'fault', label: 'member removed through the log', count: (s) => of(s.confChangesByOp, 'remove') },
   { name: 'membership:self-removal', group: 'fault', label: 'a leader proposed its own removal', count: (s) => s.selfRemovals },
+  { name: 'membership:truncated', group: 'fault', label: 'a conflict truncation dropped a membership change from a log', count: (s) => s.confEntriesTruncated },
   {
     name: 'membership:removed-ran-on',
     group: 'fault',

@@ -110,6 +110,8 @@ export interface TraceStats {
   confChangesByOp: Record<string, number>;
   /** Leaders that proposed their own removal. */
   selfRemovals: number;
+  /** Conflict truncations that dropped a configuration entry from a node's log (its membership change undone there). */
+  confEntriesTruncated: number;
   /** Removed members whose process exits, by why: applied-removal (it learnt of it), operator (it never did). */
   memberExitsByWhy: Record<string, number>;
   /** Restores that brought the old Raft state back too (naive), and restores of another node's backup. */
@@ -188,6 +190,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     restores: 0,
     confChangesByOp: {},
     selfRemovals: 0,
+    confEntriesTruncated: 0,
     memberExitsByWhy: {},
     naiveRestores: 0,
     restoresOntoOther: 0,
@@ -215,6 +218,14 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
   const restartsOf = new Map<string, number>();
   const snapshotsOf = new Map<string, number>();
   const confApplied = new Set<number>();
+  /** Configuration entries by index * 2^32 + term, and each node's, by index, in its log. */
+  const confKeys = new Set<number>();
+  const confsInLog = new Map<string, number[]>();
+  const confsOf = (node: string): number[] => {
+    let l = confsInLog.get(node);
+    if (l === undefined) confsInLog.set(node, (l = []));
+    return l;
+  };
   const probes = new Set<string>();
   const replayUpTo = new Map<string, number>();
   const rowsHash = new Map<string, string>();
@@ -269,6 +280,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
         if (ev.trap === true) stats.figure8Traps++;
         break;
       case 'restore': {
+        if (ev.raft === 'discarded') confsInLog.delete(ev.node);
         stats.restores++;
         if (ev.raft === undefined) stats.naiveRestores++;
         if (ev.from !== undefined) stats.restoresOntoOther++;
@@ -282,6 +294,8 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
       }
       case 'conf-propose':
         if (ev.op === 'remove' && ev.target === ev.node) stats.selfRemovals++;
+        confKeys.add(ev.index * 4294967296 + ev.term);
+        confsOf(ev.node).push(ev.index); // the leader's own append came just before
         break;
       case 'conf-apply':
         if (!confApplied.has(ev.index)) {
@@ -303,6 +317,7 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
         stats.maxSnapshotsPerNode = Math.max(stats.maxSnapshotsPerNode, perNode(snapshotsOf, ev.node));
         break;
       case 'snapshot-install':
+        confsInLog.delete(ev.node);
         stats.snapshotInstalls++;
         stats.maxSnapshotsPerNode = Math.max(stats.maxSnapshotsPerNode, perNode(snapshotsOf, ev.node));
         if (ev.rows.length > 0) stats.snapshotInstallsWithRegistryRows++;
@@ -321,11 +336,20 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
       }
       case 'append':
         if (ev.crash === true) stats.walEntriesRecovered++;
+        if (confKeys.has(ev.index * 4294967296 + ev.term)) confsOf(ev.node).push(ev.index);
         break;
-      case 'truncate':
+      case 'truncate': {
         if (ev.crash === true) stats.walEntriesLost++;
         else stats.truncations++;
+        const confs = confsOf(ev.node);
+        let dropped = false;
+        while (confs.length > 0 && (confs[confs.length - 1] as number) >= ev.fromIndex) {
+          confs.pop();
+          dropped = true;
+        }
+        if (dropped && ev.crash !== true) stats.confEntriesTruncated++;
         break;
+      }
       case 'store-fault':
         bump(stats.storeFaultsByKind, ev.fault);
         break;

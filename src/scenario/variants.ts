@@ -95,6 +95,8 @@ const VARIANT_PATHS: Readonly<Record<string, readonly string[]>> = {
   'wal-accepts-torn-record': ['torn-write'],
   'learner-counts-in-quorum': ['membership:add'],
   'concurrent-conf-changes': ['membership:promote', 'membership:remove'],
+  'truncation-keeps-conf': ['membership:truncated'],
+  'learner-campaigns': ['membership:add'],
   'raft-commit-without-majority': ['leader-change'],
   'raft-forget-vote': ['crash:after-vote'],
   'raft-commit-old-term': ['crash:after-commit'],

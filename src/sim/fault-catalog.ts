@@ -178,7 +178,7 @@ export const FAULTS: readonly FaultInfo[] = [
     module: '`lifecycle/`, `operator/membership.ts`, `raft/conf.ts`',
     injected: '`add-node` (a colliding raft id from a shipped table; `learner`: a learner for good)',
     model: "the operator adds the node as a learner through a configuration entry and starts it; once its guards pass it registers (the entry paired with the membership change) and the operator promotes it to voter when the leader sees it caught up. A configuration takes effect on append, one uncommitted change at a time",
-    reveals: '§7.3 a low-16 collision committed and halted everywhere (`no-collision-check`); §7.6 a learner counted in a majority (`learner-counts-in-quorum`); production main\'s admission check under every active DEK, its pre-registration awaited (`admission-storage-dek-only`, `admission-pre-registration-not-awaited`)',
+    reveals: '§7.3 a low-16 collision committed and halted everywhere (`no-collision-check`); §7.6 a learner counted in a majority (`learner-counts-in-quorum`) or leading (`learner-campaigns`); production main\'s admission check under every active DEK, its pre-registration awaited (`admission-storage-dek-only`, `admission-pre-registration-not-awaited`)',
     paths: ['committed:collision', 'halt:collision', 'membership:add', 'membership:promote', 'admission:passed'],
   },
   {
@@ -194,8 +194,8 @@ export const FAULTS: readonly FaultInfo[] = [
     module: '`lifecycle/`, `operator/membership.ts`',
     injected: '`replace-node` (`cutMs`: the leader cut off with its learners at that moment)',
     model: 'once a leader leads and the joiner (a learner) has caught up, the operator asks for its promotion and the old member\'s removal at once; correct Raft takes them one after the other',
-    reveals: '§7.6 two voter changes in flight at once, whose majorities need not meet (`concurrent-conf-changes`)',
-    paths: ['membership:promote', 'membership:remove'],
+    reveals: '§7.6 two voter changes in flight at once, whose majorities need not meet (`concurrent-conf-changes`); a change the cut-off leader\'s side appended and a truncation dropped, kept in force (`truncation-keeps-conf`)',
+    paths: ['membership:promote', 'membership:remove', 'membership:truncated'],
   },
   {
     fault: 'election storm',

@@ -18,6 +18,9 @@ export const SIM_VARIANTS = {
     'a disk restored by the safe procedure comes back at term 0, not at the term the node had reached, so it accepts a deposed leader\'s entries and counts in its majority',
   'learner-counts-in-quorum': "a leader counts its learners' acknowledgements toward the majority that commits an entry (the majority is still of the voters)",
   'concurrent-conf-changes': 'a leader takes a membership change while an earlier one is still uncommitted (no one-at-a-time rule)',
+  'truncation-keeps-conf':
+    "a follower's conflict truncation keeps its configuration: a membership change the truncation dropped stays in force (appended changes are applied on top)",
+  'learner-campaigns': "a learner's election timer fires as a voter's does: it asks the voters for their votes and leads once a majority of them grant it",
   'raft-stale-ack-resends':
     'a leader answers a stale append acknowledgement (duplicated or reordered) with an append, as any other: every duplicate begets a message, a storm that does not die out',
   'raft-commit-old-term': "a leader counts an entry of an earlier term as committed once a majority holds it (Raft's figure 8: no current-term check)",
@@ -70,6 +73,8 @@ export const RAFT_VARIANTS: readonly SimVariant[] = [
   'wal-accepts-torn-record',
   'learner-counts-in-quorum',
   'concurrent-conf-changes',
+  'truncation-keeps-conf',
+  'learner-campaigns',
 ];
 
 export function isSimVariant(name: string): name is SimVariant {
@@ -93,6 +98,8 @@ export interface VariantFlags {
   walAcceptsTornRecord: boolean;
   learnerCountsInQuorum: boolean;
   concurrentConfChanges: boolean;
+  truncationKeepsConf: boolean;
+  learnerCampaigns: boolean;
   staleAckResends: boolean;
   unsyncedEpochBump: boolean;
   epochWrittenAtRegistration: boolean;
@@ -135,6 +142,8 @@ export function variantFlags(variants: readonly SimVariant[]): VariantFlags {
     walAcceptsTornRecord: on('wal-accepts-torn-record'),
     learnerCountsInQuorum: on('learner-counts-in-quorum'),
     concurrentConfChanges: on('concurrent-conf-changes'),
+    truncationKeepsConf: on('truncation-keeps-conf'),
+    learnerCampaigns: on('learner-campaigns'),
     staleAckResends: on('raft-stale-ack-resends'),
     unsyncedEpochBump: on('unsynced-epoch-bump'),
     epochWrittenAtRegistration: on('epoch-written-at-registration'),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createEntryApplier } from '../../src/applier/index.ts';
 import { checkTrace } from '../../src/model/oracle.ts';
@@ -184,8 +185,23 @@ describe('broken Raft variants are caught by the oracle', () => {
       'wal-accepts-torn-record',
       'learner-counts-in-quorum',
       'concurrent-conf-changes',
+      'truncation-keeps-conf',
+      'learner-campaigns',
     ].sort());
   });
+
+  // The quorum checks on the two variants' recorded fixtures (scripts/record-variant-fixtures.ts).
+  for (const [variant, codes] of [
+    ['truncation-keeps-conf', ['leader-not-voter', 'commit-without-quorum']],
+    ['learner-campaigns', ['leader-not-voter']],
+  ] as const) {
+    it(`${variant}: ${codes.join(' and ')}, never on the correct build`, () => {
+      const scenario = loadScenario(readFileSync(new URL(`../../fixtures/variants/${variant}.json`, import.meta.url), 'utf8'));
+      expect(runScenario(scenario).violations).toEqual([]);
+      const found = new Set(runScenario(scenario, { variant }).violations.filter((v) => v.invariant === 'raft-safety').map((v) => v.code));
+      expect([...found].sort()).toEqual([...codes].sort());
+    });
+  }
 
   it('learner-counts-in-quorum: a leader cut off with a learner commits what no other voter holds', () => {
     const scenario = loadScenario(LEARNER_CUT);

@@ -26,6 +26,14 @@
 // leader of a term in between may legitimately append over it or win an
 // election without it (clean run 66546: CheckQuorum off, a cut-off term-3
 // leader kept appending after term 4 had committed term-2 entries).
+//  - quorums, against the configuration the trace shows (conf-propose names
+//    each configuration entry; a node's configuration is its log's last one,
+//    committed or not, folded here independently of the engine's conf.ts):
+//     - a leader commits an entry of its own term only once a majority of the
+//       voters of its configuration appended it ['commit-without-quorum'];
+//     - a node becomes leader only while it is a voter of its configuration or
+//       of the one as of its commit index (a member whose removal is appended
+//       but not committed may still win) ['leader-not-voter'];
 //  - state machine safety: see state-checker.ts (every node applies exactly
 //    the committed log, in order).
 // Logs are rebuilt per node from append / truncate / snapshot-install events
@@ -36,15 +44,37 @@
 // (a Raft disk going back in time breaks Raft's own assumptions, so these
 // checks may legitimately fire after one of those); a restore of Raft state
 // from a backup the trace does not show leaves the log unknown, and the log
-// checks (truncation, leader completeness) skip the node until a snapshot
-// install gives it a known log again.
-import type { TraceEvent } from '../../trace/types.ts';
+// checks (truncation, leader completeness, quorums) skip the node until a
+// snapshot install gives it a known log again. An installed snapshot's
+// configuration is the committed one at its index; a discarded Raft state
+// starts over at the run's initial one.
+import type { TraceConfOp, TraceEvent } from '../../trace/types.ts';
 import { violation } from './context.ts';
 import type { CheckContext, Violation } from './context.ts';
 
 interface At {
   node: string;
   eventIndex: number;
+}
+
+/** A configuration as slot bitmasks. */
+interface Members {
+  voters: number;
+  learners: number;
+}
+
+/** One membership change: a learner joins, a learner becomes a voter, a member leaves (single-server changes). */
+function changed(m: Members, op: TraceConfOp, slot: number): Members {
+  const bit = 1 << slot;
+  if (op === 'add-learner') return (m.voters | m.learners) & bit ? m : { voters: m.voters, learners: m.learners | bit };
+  if (op === 'promote') return m.learners & bit ? { voters: m.voters | bit, learners: m.learners & ~bit } : m;
+  return { voters: m.voters & ~bit, learners: m.learners & ~bit };
+}
+
+function popcount(mask: number): number {
+  let n = 0;
+  for (let v = mask; v !== 0; v &= v - 1) n++;
+  return n;
 }
 
 /** A node's log as the trace shows it. */
@@ -56,25 +86,65 @@ interface NodeLog {
   offset: number;
   /** Highest index this node committed (or installed). */
   commit: number;
+  /** The commit index the node holds now (a crash may take an unsynced one back). */
+  commitNow: number;
+  /** The configuration at `offset`. */
+  base: Members;
+  /** The log's configuration entries past `offset`, in order, each with the configuration it makes. */
+  confs: { index: number; members: Members }[];
   /** False after a restore whose Raft state the trace cannot rebuild. */
   known: boolean;
 }
 
-const emptyLog = (): NodeLog => ({ terms: [], digests: [], offset: 0, commit: 0, known: true });
-const copyLog = (log: NodeLog): NodeLog => ({ ...log, terms: log.terms.slice(), digests: log.digests.slice() });
+const emptyLog = (base: Members): NodeLog => ({ terms: [], digests: [], offset: 0, commit: 0, commitNow: 0, base, confs: [], known: true });
+const copyLog = (log: NodeLog): NodeLog => ({ ...log, terms: log.terms.slice(), digests: log.digests.slice(), confs: log.confs.slice() });
 const truncateLog = (log: NodeLog, fromIndex: number): void => {
   const k = Math.max(0, fromIndex - log.offset - 1);
   if (k < log.terms.length) {
     log.terms.length = k;
     log.digests.length = k;
   }
+  while (log.confs.length > 0 && (log.confs[log.confs.length - 1] as { index: number }).index >= fromIndex) log.confs.pop();
 };
+/** The configuration of the log up to `index` (its last configuration entry at or below it). */
+const membersAt = (log: NodeLog, index = Number.POSITIVE_INFINITY): Members => {
+  for (let i = log.confs.length - 1; i >= 0; i--) {
+    const c = log.confs[i] as { index: number; members: Members };
+    if (c.index <= index) return c.members;
+  }
+  return log.base;
+};
+const slotNames = (mask: number, nodes: readonly string[]): string =>
+  `{${nodes.filter((_, i) => (mask >> i) & 1).join(', ')}}`;
 
 export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): Violation[] {
   const out: Violation[] = [];
   const leaders = new Map<number, At>();
-  // keyed by index * 2^32 + term (exact for indices below 2^21)
-  const byIndexTerm = new Map<number, At & { digest: string }>();
+  // keyed by index * 2^32 + term (exact for indices below 2^21); `holders`: the slots that appended it
+  const byIndexTerm = new Map<number, At & { digest: string; holders: number }>();
+  // The configuration entries, by (index, term), from the leaders' conf-propose
+  // events (looked up first: a leader's own append comes before its conf-propose).
+  const start = trace[0]?.kind === 'run-start' ? trace[0] : undefined;
+  const nodes = start?.nodes ?? [];
+  const slot = new Map(nodes.map((name, i) => [name, i]));
+  const learnerMask = (start?.learners ?? []).reduce((m, name) => m | (1 << (slot.get(name) ?? 0)), 0);
+  // Joiners that have not joined yet count as learners here: only voters make a quorum, and their add is then a no-op.
+  const initial: Members = { voters: ((1 << nodes.length) - 1) & ~learnerMask, learners: learnerMask };
+  const confEntries = new Map<number, { op: TraceConfOp; slot: number; target: string }>();
+  for (const ev of trace) {
+    const s = ev.kind === 'conf-propose' ? slot.get(ev.target) : undefined;
+    if (ev.kind === 'conf-propose' && s !== undefined) confEntries.set(ev.index * 4294967296 + ev.term, { op: ev.op, slot: s, target: ev.target });
+  }
+  /** The committed configuration entries by index, and the configuration as of a committed index. */
+  const committedConfs = new Map<number, { op: TraceConfOp; slot: number }>();
+  const committedMembersAt = (index: number): Members => {
+    let m = initial;
+    for (const i of [...committedConfs.keys()].filter((i) => i <= index).sort((a, b) => a - b)) {
+      const c = committedConfs.get(i) as { op: TraceConfOp; slot: number };
+      m = changed(m, c.op, c.slot);
+    }
+    return m;
+  };
   const committed = new Map<number, At & { term: number; digest: string; committedIn: number }>();
   /** Each node's latest term as leader. */
   const leaderTerm = new Map<string, number>();
@@ -85,14 +155,18 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
 
   const logOf = (node: string): NodeLog => {
     let m = logs.get(node);
-    if (!m) logs.set(node, (m = emptyLog()));
+    if (!m) logs.set(node, (m = emptyLog(initial)));
     return m;
   };
-  const matching = (e: number, node: string, index: number, term: number, digest: string, what: string): void => {
+  const matching = (e: number, node: string, index: number, term: number, digest: string, what: string): At & { holders: number } => {
     const key = index * 4294967296 + term;
     const first = byIndexTerm.get(key);
-    if (!first) byIndexTerm.set(key, { node, eventIndex: e, digest });
-    else if (first.digest !== digest)
+    if (!first) {
+      const at = { node, eventIndex: e, digest, holders: 0 };
+      byIndexTerm.set(key, at);
+      return at;
+    }
+    if (first.digest !== digest)
       out.push(
         violation(
           'raft-safety', 'log-mismatch',
@@ -101,6 +175,7 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
           `log matching: ${node} ${what} index ${index} term ${term} with digest ${digest}, but ${first.node} has digest ${first.digest} there (event #${first.eventIndex})`,
         ),
       );
+    return first;
   };
 
   for (let e = 0; e < trace.length; e++) {
@@ -121,6 +196,20 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
           );
         const log = logOf(ev.node);
         if (!log.known) break;
+        const me = slot.get(ev.node);
+        if (me !== undefined) {
+          const latest = membersAt(log);
+          const asCommitted = membersAt(log, log.commitNow);
+          if ((((latest.voters | asCommitted.voters) >> me) & 1) === 0)
+            out.push(
+              violation(
+                'raft-safety', 'leader-not-voter',
+                e,
+                ev.node,
+                `${ev.node} became leader of term ${ev.term}, but is a voter neither of its log's configuration (voters ${slotNames(latest.voters, nodes)}) nor of the one as of its commit index ${log.commitNow} (voters ${slotNames(asCommitted.voters, nodes)})`,
+              ),
+            );
+        }
         const last = log.offset + log.terms.length;
         for (let index = log.offset + 1; index <= maxCommitted; index++) {
           const c = committed.get(index);
@@ -142,7 +231,8 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
         break;
       }
       case 'append': {
-        matching(e, ev.node, ev.index, ev.term, ev.digest, 'appended');
+        const held = matching(e, ev.node, ev.index, ev.term, ev.digest, 'appended');
+        held.holders |= 1 << (slot.get(ev.node) ?? 0);
         const c = committed.get(ev.index);
         if (c && ev.term > c.committedIn)
           out.push(
@@ -162,6 +252,8 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
         }
         log.terms.push(ev.term);
         log.digests.push(ev.digest);
+        const conf = confEntries.get(ev.index * 4294967296 + ev.term);
+        if (conf) log.confs.push({ index: ev.index, members: changed(membersAt(log), conf.op, conf.slot) });
         break;
       }
       case 'truncate': {
@@ -201,9 +293,26 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
         break;
       }
       case 'commit': {
-        matching(e, ev.node, ev.index, ev.term, ev.digest, 'committed');
+        const held = matching(e, ev.node, ev.index, ev.term, ev.digest, 'committed');
         const first = committed.get(ev.index);
+        const log = logOf(ev.node);
+        if (!first && ev.term === leaderTerm.get(ev.node) && log.known) {
+          // The first commit of an entry of the committer's own leader term: the leader's count.
+          const voters = membersAt(log).voters;
+          const quorum = Math.floor(popcount(voters) / 2) + 1;
+          if (popcount(held.holders & voters) < quorum)
+            out.push(
+              violation(
+                'raft-safety', 'commit-without-quorum',
+                e,
+                ev.node,
+                `leader ${ev.node} committed index ${ev.index} (term ${ev.term}) held by ${slotNames(held.holders & voters, nodes)} of the voters ${slotNames(voters, nodes)} of its configuration: ${quorum} make a majority`,
+              ),
+            );
+        }
         if (!first) {
+          const conf = confEntries.get(ev.index * 4294967296 + ev.term);
+          if (conf) committedConfs.set(ev.index, conf);
           const committedIn = Math.max(ev.term, leaderTerm.get(ev.node) ?? 0);
           committed.set(ev.index, { node: ev.node, eventIndex: e, term: ev.term, digest: ev.digest, committedIn });
           if (ev.index > maxCommitted) maxCommitted = ev.index;
@@ -216,14 +325,19 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
               `committed entry changed: ${ev.node} committed index ${ev.index} as term ${ev.term} digest ${ev.digest}, but ${first.node} committed term ${first.term} digest ${first.digest} (event #${first.eventIndex})`,
             ),
           );
-        const log = logOf(ev.node);
         if (ev.index > log.commit) log.commit = ev.index;
+        if (ev.index > log.commitNow) log.commitNow = ev.index;
         break;
       }
       case 'snapshot-install':
       case 'snapshot-persist': {
         const log = logOf(ev.node);
-        logs.set(ev.node, { terms: [], digests: [], offset: ev.index, commit: Math.max(log.commit, ev.index), known: true });
+        const base = committedMembersAt(ev.index);
+        logs.set(ev.node, { terms: [], digests: [], offset: ev.index, commit: Math.max(log.commit, ev.index), commitNow: ev.index, base, confs: [], known: true });
+        break;
+      }
+      case 'crash': {
+        if (ev.commit !== undefined) logOf(ev.node).commitNow = ev.commit;
         break;
       }
       case 'backup': {
@@ -234,11 +348,11 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
       }
       case 'restore': {
         if (ev.raft === 'discarded') {
-          logs.set(ev.node, emptyLog());
+          logs.set(ev.node, emptyLog(initial));
           break;
         }
         const saved = (ev.name !== undefined ? backups.get(`${ev.node}#${ev.name}`) : undefined) ?? backups.get(`${ev.node}@${ev.backupAt}`);
-        logs.set(ev.node, saved ? copyLog(saved) : { ...emptyLog(), known: false });
+        logs.set(ev.node, saved ? copyLog(saved) : { ...emptyLog(initial), known: false });
         break;
       }
       default:

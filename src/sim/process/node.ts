@@ -173,6 +173,8 @@ export class SimNode implements RaftHost {
         staleAckResends: sim.flags.staleAckResends,
         initialConf: sim.initialConf,
         learnerCountsInQuorum: sim.flags.learnerCountsInQuorum,
+        truncationKeepsConf: sim.flags.truncationKeepsConf,
+        learnerCampaigns: sim.flags.learnerCampaigns,
         concurrentConfChanges: sim.flags.concurrentConfChanges,
       },
       sim.raftParams.electionTimeoutMs[0],

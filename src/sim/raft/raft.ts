@@ -135,6 +135,10 @@ export interface RaftOptions {
   concurrentConfChanges?: boolean;
   /** Broken variant: learners' acknowledgements count toward the commit majority. */
   learnerCountsInQuorum?: boolean;
+  /** Broken variant: a conflict truncation keeps the configuration; appended configuration entries are applied on top of it. */
+  truncationKeepsConf?: boolean;
+  /** Broken variant: a learner's election timer fires as a voter's does (no promotable check). */
+  learnerCampaigns?: boolean;
   /** Broken variant: the state machine takes an installed snapshot before Raft persists it. */
   installBeforePersist?: boolean;
   /** Broken variant: a stale append acknowledgement (duplicated or reordered) begets an append, as any other. */
@@ -287,7 +291,8 @@ export class RaftNode {
     // them): it may hold the only copy of that removal, and a leader that
     // stepped down before committing it would otherwise leave the cluster
     // with no one able to win (clean run 7140 of seed 20251202).
-    if (this.role === LEADER || (!isVoter(this.conf, this.id) && !isVoter(this.committedConf(), this.id))) return;
+    if (this.role === LEADER) return;
+    if (!this.opts.learnerCampaigns && !isVoter(this.conf, this.id) && !isVoter(this.committedConf(), this.id)) return;
     if (!this.rejoined()) {
       // Not yet: look again after another timeout (it may have caught up by then).
       this.resetElectionTimer();
@@ -699,13 +704,14 @@ export class RaftNode {
           // Conflict: drop our entries from here on.
           hs.entries = hs.entries.slice(0, first.index - hs.offset - 1);
           this.host.record({ fromIndex: first.index, kind: 'truncate', node: this.name, t: now });
-          confChanged = true;
+          confChanged = !this.opts.truncationKeepsConf;
         }
         appendedFrom = first.index;
         for (; k < entries.length; k++) {
           const e = entries[k] as Entry;
           hs.entries.push(e);
-          if (e.conf !== undefined) confChanged = true;
+          if (e.conf !== undefined && this.opts.truncationKeepsConf) this.setConf(applyChange(this.conf, e.conf));
+          else if (e.conf !== undefined) confChanged = true;
           this.host.record({ digest: e.digest, index: e.index, kind: 'append', node: this.name, t: now, term: e.term });
         }
         if (confChanged) this.refreshConf();
