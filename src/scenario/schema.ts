@@ -195,7 +195,7 @@ export const SCENARIO_SCHEMA = {
           event('remove-node', { node: raftId }, ['node']),
           event('replace-node', { node: raftId, joiner: raftId, cutMs: lastsMs }, ['node', 'joiner']),
           event('crash-leader', { restartAfterMs }),
-          event('isolate-leader', { keep, lastsMs, crashAtHeal: { type: 'boolean' }, withLearners: { type: 'boolean' } }),
+          event('isolate-leader', { keep, lastsMs, crashAtHeal: { type: 'boolean' }, withLearners: { type: 'boolean' }, atConfChange: { type: 'boolean' } }),
           event('figure-8', { keep, lastsMs, restartAfterMs, restoreVoter: { type: 'boolean' } }),
           event('crash-after-vote', { node: raftId, restartAfterMs }, ['node']),
           event('crash-after-elect', { node: raftId, restartAfterMs }, ['node']),

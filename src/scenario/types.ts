@@ -204,8 +204,10 @@ export type ScenarioEventDoc =
    * leader is armed to crash right before its next fsync that overwrites
    * synced log entries, the one of its stale tail's truncation.
    * `withLearners`: the leader's learners are cut off with it too.
+   * `atConfChange`: the cut comes at the next membership change a leader
+   * appends from `at` on (before faults end), right after its append.
    */
-  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number; crashAtHeal?: boolean; withLearners?: boolean }
+  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number; crashAtHeal?: boolean; withLearners?: boolean; atConfChange?: boolean }
   /** isolate-leader, with the crash points of Raft's figure 8 armed (see the simulator's event). */
   | { at: number; kind: 'figure-8'; keep?: number; lastsMs?: number; restartAfterMs?: number; restoreVoter?: boolean }
   /** Crash right after `node` next grants a vote (the vote is persisted and its response sent). */

@@ -135,8 +135,12 @@ export type ScenarioEvent =
    * the disk.
    * `withLearners`: the leader's learners (of its configuration) are cut off
    * with it too, as a zone holding the leader and read replicas would be.
+   * `atConfChange`: not now but at the next membership change a leader
+   * appends (from `at` on, before faults end), right after its append: the
+   * change stays on the cut-off side, uncommitted, while the majority elects
+   * a leader without it, and the heal truncates it there.
    */
-  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number; crashAtHeal?: boolean; withLearners?: boolean }
+  | { at: number; kind: 'isolate-leader'; keep?: number; lastsMs?: number; crashAtHeal?: boolean; withLearners?: boolean; atConfChange?: boolean }
   /**
    * Raft's figure 8 as a nemesis: isolate-leader, and crash points armed so
    * that the majority's next leader crashes right after winning (its entry on

@@ -224,10 +224,10 @@ export const FAULTS: readonly FaultInfo[] = [
   {
     fault: 'leader isolation',
     module: '`nemesis/leader-faults.ts`, `network/partitions.ts`',
-    injected: '`isolate-leader` (keep, lastsMs; withLearners: its learners cut off with it)',
-    model: 'the node that leads at that moment is cut off with `keep` followers (at most a minority) for `lastsMs`: it keeps taking proposals only they hold while the rest elect another leader',
-    reveals: "§7.6 the histories of Raft's figure 8: a deposed leader's entries on a minority, truncated or, with the crashes below, carried to a majority in a later term",
-    paths: ['partition:leader'],
+    injected: '`isolate-leader` (keep, lastsMs; withLearners: its learners cut off with it; atConfChange: at the next membership change a leader appends, generated in half the runs that change membership)',
+    model: 'the node that leads at that moment (with atConfChange: the leader that just appended a membership change, before the append leaves it) is cut off with `keep` followers (at most a minority) for `lastsMs`: it keeps taking proposals only they hold while the rest elect another leader',
+    reveals: "§7.6 the histories of Raft's figure 8: a deposed leader's entries on a minority, truncated or, with the crashes below, carried to a majority in a later term; a membership change a truncation drops (`truncation-keeps-conf`)",
+    paths: ['partition:leader', 'membership:truncated'],
   },
   {
     fault: "crash at a leader's worst moments",

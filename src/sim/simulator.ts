@@ -29,7 +29,7 @@ import type { Scheduled } from './event-queue.ts';
 import type { SimApi, SimHooks } from './hooks.ts';
 import { Network } from './network/network.ts';
 import { applyNetworkEvent } from './network/partitions.ts';
-import { injectLeaderFault } from './nemesis/leader-faults.ts';
+import { ConfChangeCuts, injectLeaderFault } from './nemesis/leader-faults.ts';
 import type { LeaderFaultEnv } from './nemesis/leader-faults.ts';
 import { DiskOperator } from './operator/disk-restore.ts';
 import { MembershipOperator } from './operator/membership.ts';
@@ -129,6 +129,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
   readonly initialConf: Conf;
   private readonly clients: Clients;
   private readonly crashPoints = new CrashPoints();
+  private readonly confChangeCuts = new ConfChangeCuts();
   private readonly operator: DiskOperator;
   private readonly membership: MembershipOperator;
   private readonly leaderFaultEnv: LeaderFaultEnv;
@@ -390,6 +391,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     }
     // An armed crash trigger is a fault: none may fire in the quiet period.
     this.crashPoints.disarmAll();
+    this.confChangeCuts.disarmAll();
     this.storeFaults?.stop();
     this.hooks.onFaultsEnd?.(this);
     // Liveness is progress: a client writes once more, and retries until a leader applies it.
@@ -437,8 +439,11 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
         });
         return;
       }
-      case 'crash-leader':
       case 'isolate-leader':
+        if (ev.atConfChange === true) this.confChangeCuts.arm(ev);
+        else injectLeaderFault(this.leaderFaultEnv, ev);
+        return;
+      case 'crash-leader':
       case 'figure-8':
         injectLeaderFault(this.leaderFaultEnv, ev);
         return;
@@ -528,6 +533,10 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
 
   nodeName(index: number): string {
     return this.nodes[index]?.name ?? String(index);
+  }
+
+  confProposed(): void {
+    if (!this.faultsEnded) this.confChangeCuts.fire(this.leaderFaultEnv);
   }
 
   send(msg: Message): void {

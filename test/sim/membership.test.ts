@@ -52,3 +52,43 @@ describe('a replacement through the log', () => {
     expect(r.stats.confChangesByOp).toEqual({ 'add-learner': 1, promote: 1, remove: 1 });
   });
 });
+
+describe('isolate-leader atConfChange', () => {
+  /** n1-n3, joiner n8 added at 300 ms; a cut armed at `at` for the next membership change. */
+  const scenario = (at: number) =>
+    loadScenario(
+      JSON.stringify({
+        version: 1,
+        seed: 'conf-cut',
+        durationMs: 4000,
+        faultsEndMs: 2500,
+        cluster: { nodes: ['n1', 'n2', 'n3'], joiners: ['n8'] },
+        faults: { membership: {}, storms: {} },
+        workload: { kvWritesPerSec: 20 },
+        events: [
+          { at, kind: 'isolate-leader', atConfChange: true, keep: 0, lastsMs: 600 },
+          { at: 300, kind: 'add-node', node: 'n8' },
+        ],
+      }),
+    );
+
+  it('cuts the leader off right after it appends the change, which the heal truncates there', () => {
+    const result = runScenario(scenario(0));
+    expect(result.violations).toEqual([]);
+    const trace = result.trace;
+    const first = trace.findIndex((e) => e.kind === 'conf-propose');
+    const propose = trace[first] as Of<'conf-propose'>;
+    const cut = trace[first + 1] as Of<'partition'>;
+    expect([cut.kind, cut.leader, cut.t]).toEqual(['partition', propose.node, propose.t]);
+    const dropped = trace.slice(first).find((e): e is Of<'truncate'> => e.kind === 'truncate' && e.node === propose.node && e.fromIndex <= propose.index);
+    expect(dropped).toBeDefined();
+    expect(result.stats.confEntriesTruncated).toBeGreaterThan(0);
+    // Only the first change is cut: the operator's retries and the promotion go through.
+    expect(trace.filter((e) => e.kind === 'partition')).toHaveLength(1);
+  });
+
+  it('is a fault: armed after the last change, or past faults-end, it never fires', () => {
+    const trace = runScenario(scenario(2400)).trace;
+    expect(trace.filter((e) => e.kind === 'partition')).toEqual([]);
+  });
+});

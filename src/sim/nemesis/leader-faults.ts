@@ -76,6 +76,29 @@ export function injectLeaderFault(env: LeaderFaultEnv, ev: LeaderFaultEvent): vo
 }
 
 /**
+ * isolate-leader's `atConfChange`: cuts armed until a leader appends a
+ * membership change (the simulator calls `fire` right after the append,
+ * before its messages arrive), disarmed at faults-end as crash points are.
+ */
+export class ConfChangeCuts {
+  private readonly armed: LeaderFaultEvent[] = [];
+
+  arm(ev: LeaderFaultEvent): void {
+    this.armed.push(ev);
+  }
+
+  /** The oldest armed cut, carried out now on the leader that just appended a membership change. */
+  fire(env: LeaderFaultEnv): void {
+    const ev = this.armed.shift();
+    if (ev !== undefined) injectLeaderFault(env, ev);
+  }
+
+  disarmAll(): void {
+    this.armed.length = 0;
+  }
+}
+
+/**
  * figure-8's `restoreVoter`: every node of the majority side is backed up
  * now; when one of them wins and dies, the next one in the ring (one that
  * voted for it) gets its disk back from that backup, by the safe procedure

@@ -60,6 +60,8 @@ export interface NodeEnv<N> {
   readonly nodeCount: number;
   readonly now: number;
   nodeName(index: number): string;
+  /** A leader here just appended a membership change (an armed isolate-leader atConfChange fires). */
+  confProposed(): void;
   send(msg: Message): void;
   after(ms: number, fn: () => void): void;
   scheduleElectionTimer(node: N, time: number, token: number): void;

@@ -620,6 +620,7 @@ export class SimNode implements RaftHost {
     const entry = this.raft?.proposeConf(change) ?? null;
     if (entry === null) return null;
     this.sim.trace.record({ entryHex: entry.hex, index: entry.index, kind: 'conf-propose', node: this.name, op: change.op, t: this.sim.now, target: this.nodeName(change.node), term: entry.term });
+    this.sim.confProposed();
     this.stepDone();
     return entry;
   }
