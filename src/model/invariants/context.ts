@@ -166,6 +166,8 @@ export class CommittedLog {
   /** Committed configuration entries (the engine's, like empty ones). */
   private readonly confs = new Map<number, ConfChangeEvent>();
   private readonly firstCommitEvent = new Map<number, number>();
+  /** Every configuration entry a leader proposed (conf-propose), committed or not, by digest. */
+  private readonly confByDigest = new Map<string, ConfChangeEvent>();
   private maxIndex = 0;
 
   constructor(trace: readonly TraceEvent[]) {
@@ -177,7 +179,7 @@ export class CommittedLog {
     }
     const byDigest = new Map<string, string>();
     for (const [entryHex, digest] of proposed) if (!byDigest.has(digest)) byDigest.set(digest, entryHex);
-    const confByDigest = new Map<string, ConfChangeEvent>();
+    const confByDigest = this.confByDigest;
     for (const ev of trace) if (ev.kind === 'conf-propose') confByDigest.set(entryHexDigest(ev.entryHex), { op: ev.op, target: ev.target });
     for (let e = 0; e < trace.length; e++) {
       const ev = trace[e] as TraceEvent;
@@ -218,6 +220,11 @@ export class CommittedLog {
   /** Whether `index` is committed as an entry the engine keeps from the applier (an empty or a configuration entry). */
   isEmptyEntry(index: number): boolean {
     return this.digests.get(index) === EMPTY_ENTRY_DIGEST || this.confs.has(index);
+  }
+
+  /** The membership change a configuration entry of this digest makes (undefined: not one a leader proposed). */
+  confChangeOf(digest: string): ConfChangeEvent | undefined {
+    return this.confByDigest.get(digest);
   }
 
   /** The committed configuration changes, by index (ascending). */

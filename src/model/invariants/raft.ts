@@ -50,7 +50,7 @@
 // starts over at the run's initial one.
 import type { TraceConfOp, TraceEvent } from '../../trace/types.ts';
 import { violation } from './context.ts';
-import type { CheckContext, Violation } from './context.ts';
+import type { CheckContext, ConfChangeEvent, Violation } from './context.ts';
 
 interface At {
   node: string;
@@ -117,32 +117,27 @@ const membersAt = (log: NodeLog, index = Number.POSITIVE_INFINITY): Members => {
 const slotNames = (mask: number, nodes: readonly string[]): string =>
   `{${nodes.filter((_, i) => (mask >> i) & 1).join(', ')}}`;
 
-export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): Violation[] {
+export function checkRaftLog(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
   const out: Violation[] = [];
   const leaders = new Map<number, At>();
   // keyed by index * 2^32 + term (exact for indices below 2^21); `holders`: the slots that appended it
   const byIndexTerm = new Map<number, At & { digest: string; holders: number }>();
-  // The configuration entries, by (index, term), from the leaders' conf-propose
-  // events (looked up first: a leader's own append comes before its conf-propose).
   const start = trace[0]?.kind === 'run-start' ? trace[0] : undefined;
   const nodes = start?.nodes ?? [];
   const slot = new Map(nodes.map((name, i) => [name, i]));
   const learnerMask = (start?.learners ?? []).reduce((m, name) => m | (1 << (slot.get(name) ?? 0)), 0);
   // Joiners that have not joined yet count as learners here: only voters make a quorum, and their add is then a no-op.
   const initial: Members = { voters: ((1 << nodes.length) - 1) & ~learnerMask, learners: learnerMask };
-  const confEntries = new Map<number, { op: TraceConfOp; slot: number; target: string }>();
-  for (const ev of trace) {
-    const s = ev.kind === 'conf-propose' ? slot.get(ev.target) : undefined;
-    if (ev.kind === 'conf-propose' && s !== undefined) confEntries.set(ev.index * 4294967296 + ev.term, { op: ev.op, slot: s, target: ev.target });
-  }
-  /** The committed configuration entries by index, and the configuration as of a committed index. */
-  const committedConfs = new Map<number, { op: TraceConfOp; slot: number }>();
+  /** `m` with `change` made (a change naming no node of the run changes nothing). */
+  const withChange = (m: Members, change: ConfChangeEvent): Members => {
+    const s = slot.get(change.target);
+    return s === undefined ? m : changed(m, change.op, s);
+  };
+  // The committed log's configuration changes (context.ts): an installed snapshot brings the configuration committed at its index.
+  const committedChanges = ctx.log.confChanges();
   const committedMembersAt = (index: number): Members => {
     let m = initial;
-    for (const i of [...committedConfs.keys()].filter((i) => i <= index).sort((a, b) => a - b)) {
-      const c = committedConfs.get(i) as { op: TraceConfOp; slot: number };
-      m = changed(m, c.op, c.slot);
-    }
+    for (const [i, change] of committedChanges) if (i <= index) m = withChange(m, change);
     return m;
   };
   const committed = new Map<number, At & { term: number; digest: string; committedIn: number }>();
@@ -252,8 +247,9 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
         }
         log.terms.push(ev.term);
         log.digests.push(ev.digest);
-        const conf = confEntries.get(ev.index * 4294967296 + ev.term);
-        if (conf) log.confs.push({ index: ev.index, members: changed(membersAt(log), conf.op, conf.slot) });
+        // A leader's own append comes before its conf-propose: the committed log knows every proposed change by digest.
+        const change = ctx.log.confChangeOf(ev.digest);
+        if (change) log.confs.push({ index: ev.index, members: withChange(membersAt(log), change) });
         break;
       }
       case 'truncate': {
@@ -311,8 +307,6 @@ export function checkRaftLog(trace: readonly TraceEvent[], _ctx: CheckContext): 
             );
         }
         if (!first) {
-          const conf = confEntries.get(ev.index * 4294967296 + ev.term);
-          if (conf) committedConfs.set(ev.index, conf);
           const committedIn = Math.max(ev.term, leaderTerm.get(ev.node) ?? 0);
           committed.set(ev.index, { node: ev.node, eventIndex: e, term: ev.term, digest: ev.digest, committedIn });
           if (ev.index > maxCommitted) maxCommitted = ev.index;
