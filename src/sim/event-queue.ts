@@ -13,9 +13,19 @@ export interface Scheduled {
 export class EventQueue<E extends Scheduled> {
   private heap: E[] = [];
   private nextSeq = 0;
+  private last: E | undefined;
 
   get size(): number {
     return this.heap.length;
+  }
+
+  /**
+   * The event pushed last, while it is still queued: anything pushed now for
+   * its time would run right after it, so it may carry that instead of a new
+   * event (the simulator's calls do, see Simulator.at).
+   */
+  get lastQueued(): E | undefined {
+    return this.last;
   }
 
   /** Adds an event; its `seq` is overwritten. */
@@ -32,6 +42,7 @@ export class EventQueue<E extends Scheduled> {
       i = parent;
     }
     heap[i] = event;
+    this.last = event;
   }
 
   /** The earliest event's time, or Infinity when empty. */
@@ -45,6 +56,7 @@ export class EventQueue<E extends Scheduled> {
     const heap = this.heap;
     const top = heap[0];
     if (top === undefined) return undefined;
+    if (top === this.last) this.last = undefined;
     const last = heap.pop() as E;
     const n = heap.length;
     if (n > 0) {

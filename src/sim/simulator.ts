@@ -66,6 +66,9 @@ const E_SCENARIO = 3;
 const E_CALL = 4;
 const E_FAULTS_END = 5;
 
+/** A function the simulator runs at a virtual time (SimApi.after). */
+type Call = (sim: SimApi) => void;
+
 class SimEvent implements Scheduled {
   seq = 0;
   constructor(
@@ -292,14 +295,15 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       const ev = queue.pop() as SimEvent | Message;
       while (ev.time >= windowEnd) windowEnd = this.recordTraffic(windowEnd);
       this.now = ev.time;
-      if (++this.eventsProcessed > budget) {
-        if (!this.inMessageStorm()) {
-          throw new Error(`the simulation is stuck: ${budget} events by t=${this.now} ms of ${limit} (events that make no progress in virtual time)`);
+      if (ev.etype === E_CALL) {
+        if (!this.runCalls((ev as SimEvent).payload as Call[], budget)) {
+          end = this.now;
+          break;
         }
+      } else if (this.overBudget(budget)) {
         end = this.now;
         break;
-      }
-      if (ev.etype === E_DELIVER) this.deliver(ev as Message);
+      } else if (ev.etype === E_DELIVER) this.deliver(ev as Message);
       else this.dispatch(ev as SimEvent);
     }
     if (end < limit) this.cutShort(windowEnd);
@@ -308,6 +312,24 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     this.hooks.onEnd?.(this);
     this.trace.record({ kind: 'run-end', nodes: this.nodes.map((n) => this.summary(n)), t: end, ...(end < limit ? { cut: true as const } : {}) });
     return { trace: this.trace.events, stats: this.stats(), snapshotInterval: this.snapshotInterval };
+  }
+
+  /** Counts one more event: true once the budget is spent and the run ends there (a message storm); a run stuck otherwise throws. */
+  private overBudget(budget: number): boolean {
+    if (++this.eventsProcessed <= budget) return false;
+    if (!this.inMessageStorm()) {
+      throw new Error(`the simulation is stuck: ${budget} events by t=${this.now} ms of ${this.timeLimit} (events that make no progress in virtual time)`);
+    }
+    return true;
+  }
+
+  /** The calls of one E_CALL event, each counted as the event it stands for; false if the budget ran out among them. */
+  private runCalls(calls: readonly Call[], budget: number): boolean {
+    for (const call of calls) {
+      if (this.overBudget(budget)) return false;
+      call(this);
+    }
+    return true;
   }
 
   /**
@@ -356,9 +378,6 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
       }
       case E_SCENARIO:
         this.inject(ev.payload as ScenarioEvent);
-        return;
-      case E_CALL:
-        (ev.payload as (sim: SimApi) => void)(this);
         return;
       case E_FAULTS_END:
         this.endFaults();
@@ -502,8 +521,13 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
   }
 
   /** Runs `fn` at virtual time `time` (after everything already scheduled for that time). */
-  at(time: number, fn: (sim: SimApi) => void): void {
-    this.queue.push(new SimEvent(time, E_CALL, null, 0, fn));
+  at(time: number, fn: Call): void {
+    // A call for the time of the event queued last would run right after it: if
+    // that is a call event, it takes this one too (a cohort of clients polling
+    // every 20 ms stays one event, not one per client).
+    const last = this.queue.lastQueued;
+    if (last instanceof SimEvent && last.etype === E_CALL && last.time === time) (last.payload as Call[]).push(fn);
+    else this.queue.push(new SimEvent(time, E_CALL, null, 0, [fn]));
   }
 
   /** A client proposal: goes to the leader (following redirects), retried as a new proposal after a timeout. */

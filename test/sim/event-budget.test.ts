@@ -7,7 +7,7 @@ import { eventBudget, simulate } from '../../src/sim/simulator.ts';
 import type { SimApi } from '../../src/sim/index.ts';
 import { THREE } from './helpers.ts';
 
-const run = (stuck: boolean, maxEvents?: number) =>
+const run = (stuck: boolean, maxEvents?: number, idleCalls = 0) =>
   simulate({
     seed: 'event-budget',
     nodes: THREE,
@@ -17,7 +17,10 @@ const run = (stuck: boolean, maxEvents?: number) =>
     ...(maxEvents === undefined ? {} : { maxEvents }),
     hooks: {
       onNodeStart(sim, node, info) {
-        if (!stuck || node !== 'n1' || info.restart) return;
+        if (node !== 'n1' || info.restart) return;
+        // Calls for one time, scheduled one after another: they share one event (Simulator.at).
+        for (let i = 0; i < idleCalls; i++) sim.after(300, () => {});
+        if (!stuck) return;
         const spin = (s: SimApi): void => s.after(0, spin);
         sim.after(500, spin);
       },
@@ -32,4 +35,11 @@ it('the default budget is far above what a run that progresses takes', () => {
   const events = run(false).stats.events;
   expect(events).toBeGreaterThan(0);
   expect(eventBudget(1000)).toBeGreaterThan(100 * events);
+});
+
+it('calls that share one event are counted as one event each, and the budget can end a run among them', () => {
+  const events = run(false).stats.events;
+  expect(run(false, undefined, 10).stats.events).toBe(events + 10);
+  // A budget that runs out among the shared calls stops the run there, as it would between separate events.
+  expect(() => run(true, 50_000, 50_000)).toThrow(/^the simulation is stuck: 50000 events by t=300 ms of 1000/);
 });
