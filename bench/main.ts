@@ -381,7 +381,7 @@ function externalLines(what: string, e: ReturnType<typeof externalRun>, targets:
   return [
     `  external applier (${what} over the protocol, same run)`,
     `    applies / wall s              ${e.appliesPerWallSecond}  (built-in ${e.builtinAppliesPerWallSecond}; ratio ${e.ratio}, target >= ${targets.externalRatio}; target >= ${targets.externalAppliesPerWallSecond} / s)`,
-    `    messages from the child / apply ${(e.roundTrips / Math.max(1, e.applies)).toFixed(2)}  (of ${e.applies} applies: ${e.answeredAhead} answered from requests ahead, ${e.correctedAhead} of them corrected; ${e.batched} from batches)`,
+    `    messages from the child / apply ${(e.roundTrips / Math.max(1, e.applies)).toFixed(2)}  (of ${e.applies} applies: ${e.answeredAhead} answered from ${e.requestsAhead} requests ahead, ${e.correctedAhead} of them corrected; ${e.batched} from batches)`,
     `    ceiling at that many messages ratio ${e.ratioCeiling}  (the built-in run plus one bare round trip per message; a child and bridge that cost nothing else)`,
     `    same trace hash as built-in   ${e.sameTraceHash}`,
   ];

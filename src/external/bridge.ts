@@ -58,6 +58,8 @@ export interface ExternalApplierStats {
   applies: number;
   /** Applies answered from requests sent ahead (docs/external-applier.md#requests-ahead). */
   answeredAhead: number;
+  /** Requests sent ahead: one per distinct request of an entry, however many replicas asked it. */
+  requestsAhead: number;
   /** Of those, answers an operation of which came out otherwise on the node's stores (an injected fault), so the child applied the entry again. */
   correctedAhead: number;
   /** Registry reads and writes made on regsim's stores for the child. */
@@ -149,7 +151,7 @@ const MAX_PENDING = 16;
 class Child {
   readonly label: string;
   readonly hello: Hello;
-  readonly counts: ExternalApplierStats & Counts = { applies: 0, answeredAhead: 0, correctedAhead: 0, storeGets: 0, storeSets: 0, roundTrips: 0, batched: 0, restarts: 0 };
+  readonly counts: ExternalApplierStats & Counts = { applies: 0, answeredAhead: 0, requestsAhead: 0, correctedAhead: 0, storeGets: 0, storeSets: 0, roundTrips: 0, batched: 0, restarts: 0 };
   private conn: Connection;
   private spare: Connection | undefined;
   private readonly timeoutMs: number;
@@ -163,8 +165,8 @@ class Child {
   /** The nodes of the cluster served last (a new cluster replaces them), by name. */
   private cluster: object | undefined;
   private peers = new Map<string, Peer>();
-  /** Requests sent ahead whose answers the child has not been read for yet, in order. */
-  private pending: { peer: Peer; index: number; key: string }[][] = [];
+  /** Messages of requests sent ahead whose answers have not been read yet, in order: the distinct requests' keys (their JSON) and the nodes that asked each. */
+  private pending: { index: number; keys: string[]; askers: { peer: Peer; key: string }[] }[] = [];
   private inCall = false;
   private closed = false;
 
@@ -262,20 +264,29 @@ class Child {
     // An answer for `index` came from a request asked for it, so `asked` covers the answered too.
     const targets = [...this.peers.values()].filter((p) => p !== except && p.next === index && p.asked !== index);
     if (targets.length === 0) return;
-    const requests = targets.map((p) => applyRequest(p.deps, index, entry));
-    sendAheadV2(this.conn, requests);
+    // Replicas that agree ask the same: each distinct request goes once, and its answer serves every node that asked it.
+    const distinct = new Map<string, ApplyRequest>();
+    const keys = targets.map((p) => {
+      const request = applyRequest(p.deps, index, entry);
+      const key = JSON.stringify(request);
+      if (!distinct.has(key)) distinct.set(key, request);
+      return key;
+    });
+    sendAheadV2(this.conn, [...distinct.values()]);
+    this.counts.requestsAhead += distinct.size;
     targets.forEach((p) => (p.asked = index));
-    this.pending.push(targets.map((p, i) => ({ peer: p, index, key: JSON.stringify(requests[i]) })));
+    this.pending.push({ index, keys: [...distinct.keys()], askers: targets.map((peer, i) => ({ peer, key: keys[i] as string })) });
   }
 
-  /** Reads the answers to requests sent ahead, for their nodes. */
+  /** Reads the answers to requests sent ahead, for the nodes that asked them. */
   private settle(): void {
-    for (const asked of this.pending.splice(0)) {
-      const answers = answersV2(this.conn, this.counts, asked.length);
-      asked.forEach(({ peer, index, key }, i) => {
-        const answered = answers[i];
+    for (const { index, keys, askers } of this.pending.splice(0)) {
+      const answers = answersV2(this.conn, this.counts, keys.length);
+      const byKey = new Map(keys.map((key, i) => [key, answers[i]]));
+      for (const { peer, key } of askers) {
+        const answered = byKey.get(key);
         peer.answer = answered === undefined ? undefined : { index, key, answered };
-      });
+      }
     }
   }
 
