@@ -15,7 +15,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { MemoryRegistryStore, createEntryApplier } from '../src/applier/index.ts';
+import { MemoryRegistryStore, SpeculationMissed, createEntryApplier } from '../src/applier/index.ts';
 import type { ApplierFactory } from '../src/applier/index.ts';
 import { referenceApplierCommand, startExternalApplier } from '../src/external/index.ts';
 import { faultSchedule, simulate, traceHash, workloadHooks } from '../src/sim/index.ts';
@@ -139,10 +139,18 @@ function applierAlone(streams: Uint8Array[][]): { registrations: number; ms: num
  * second against the built-in median, and whether the trace is identical.
  */
 function externalRun(opts: Options, builtin: SimResult, builtinMs: number, command: readonly string[], floorMicros: number) {
-  const ext = startExternalApplier(command);
+  // As the verbs run a child: speculating, a voided run simulated again (counted in the time).
+  const ext = startExternalApplier(command, { speculate: true });
   try {
     const t0 = performance.now();
-    const run = simulate(benchConfig(opts.seed, opts.seconds, opts.rate, ext.factory));
+    const once = () => simulate(benchConfig(opts.seed, opts.seconds, opts.rate, ext.factory));
+    let run: SimResult;
+    try {
+      run = once();
+    } catch (err) {
+      if (!(err instanceof SpeculationMissed)) throw err;
+      run = once();
+    }
     const ms = performance.now() - t0;
     const applies = (r: SimResult): number => r.trace.reduce((n, ev) => n + (ev.kind === 'apply' ? 1 : 0), 0);
     const perSec = applies(run) / (ms / 1000);
@@ -381,7 +389,7 @@ function externalLines(what: string, e: ReturnType<typeof externalRun>, targets:
   return [
     `  external applier (${what} over the protocol, same run)`,
     `    applies / wall s              ${e.appliesPerWallSecond}  (built-in ${e.builtinAppliesPerWallSecond}; ratio ${e.ratio}, target >= ${targets.externalRatio}; target >= ${targets.externalAppliesPerWallSecond} / s)`,
-    `    messages from the child / apply ${(e.roundTrips / Math.max(1, e.applies)).toFixed(2)}  (of ${e.applies} applies: ${e.answeredAhead} answered from ${e.requestsAhead} requests ahead, ${e.correctedAhead} of them corrected; ${e.batched} from batches)`,
+    `    messages from the child / apply ${(e.roundTrips / Math.max(1, e.applies)).toFixed(2)}  (of ${e.applies} applies: ${e.speculated} predicted and checked (${e.missed} missed), ${e.answeredAhead} answered from ${e.requestsAhead} requests ahead, ${e.correctedAhead} of them corrected; ${e.batched} from batches)`,
     `    ceiling at that many messages ratio ${e.ratioCeiling}  (the built-in run plus one bare round trip per message; a child and bridge that cost nothing else)`,
     `    same trace hash as built-in   ${e.sameTraceHash}`,
   ];

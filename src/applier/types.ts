@@ -79,6 +79,23 @@ export interface EntryApplier {
    * returns; the built-in appliers have none.
    */
   proposed?(index: number, entry: Uint8Array): void;
+  /**
+   * The run is over: an applier that answered ahead of its checks (the
+   * external bridge, speculating) checks what is left now, and throws
+   * SpeculationMissed if an answer it gave was not its child's. The
+   * simulator calls it once per distinct function, at the end of a run.
+   */
+  settle?(): void;
+}
+
+/**
+ * An applier answered an apply from a prediction that its child's own answer
+ * then contradicted: the run is void. Simulate it again from the start; the
+ * applier answers the next run exactly (its child alone), so the run that
+ * counts is the child's own.
+ */
+export class SpeculationMissed extends Error {
+  override name = 'SpeculationMissed';
 }
 
 /**

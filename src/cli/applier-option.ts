@@ -11,10 +11,21 @@ import { UsageError } from './errors.ts';
 export type RestartChildOption = true | number | undefined;
 
 /** The restart policy `--restart-child` asks for (undefined: never restart). */
-export function restartPolicy(option: RestartChildOption, command: string | undefined): RestartPolicy | undefined {
+function restartPolicy(option: RestartChildOption, command: string | undefined): RestartPolicy | undefined {
   if (option === undefined) return undefined;
   if (command === undefined) throw new UsageError('--restart-child restarts an external applier: it needs --applier');
   return option === true ? { onProcessStart: true } : { onProcessStart: true, rate: option };
+}
+
+/**
+ * How the verbs run a child: restarted as `--restart-child` asks, and
+ * speculating (every verb runs its simulations through runScenario, which
+ * simulates a voided run again), so an apply waits for the child only when
+ * the reference applier cannot predict it.
+ */
+export function childOptions(option: RestartChildOption, command: string | undefined): ExternalApplierOptions {
+  const restarts = restartPolicy(option, command);
+  return { speculate: true, ...(restarts === undefined ? {} : { restarts }) };
 }
 
 /** The words `--restart-child` adds to a printed command. */

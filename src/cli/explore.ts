@@ -12,7 +12,7 @@ import { RECORDS_FORMAT, toRunRecord } from '../records/format.ts';
 import type { Exploration, HeaderRecord } from '../records/format.ts';
 import { host, provenance } from '../records/provenance.ts';
 import { RecordsWriter } from '../records/writer.ts';
-import { restartPolicy, restartWords, withApplier } from './applier-option.ts';
+import { childOptions, restartWords, withApplier } from './applier-option.ts';
 import type { RestartChildOption } from './applier-option.ts';
 import { DEFAULT_RUNS } from './defaults.ts';
 import { configLabel, exploreRunCommand, recordFailure } from './counterexample.ts';
@@ -104,7 +104,7 @@ export async function runExplore(opts: ExploreOptions): Promise<void> {
 
   try {
     records?.write(header);
-    const applierOptions = { restarts: restartPolicy(opts.restartChild, opts.applier) };
+    const applierOptions = childOptions(opts.restartChild, opts.applier);
     await withApplier(opts.applier, variant.applier, async (factory, applierName) => {
       const applier = opts.applier === undefined ? undefined : factory;
       const runs = range.to === undefined ? undefined : range.to - range.from;
@@ -171,7 +171,7 @@ async function compareRuns(opts: ExploreOptions, seed: number, variant: string, 
   const command = opts.compare as string;
   if (range.to === undefined) throw new UsageError('--compare needs a run count (--runs, --to or --shard), not only --time');
   const spec = { seed, variant, nodes: opts.nodes, config: opts.config ?? 'hardened', guardSwarm: true, differential: false };
-  const applierOptions = { restarts: restartPolicy(opts.restartChild, command) };
+  const applierOptions = childOptions(opts.restartChild, command);
   (await import('./compare.ts')).runCompare({ spec, from: range.from, to: range.to, command, applierOptions, json: opts.json });
 }
 

@@ -7,7 +7,7 @@ import { renderHtmlReport } from '../report/index.ts';
 import { presetPolicy, runScenario, serializeScenario } from '../scenario/index.ts';
 import type { PolicyPresetName, RunResult } from '../scenario/index.ts';
 import { serializeTrace } from '../sim/trace.ts';
-import { restartPolicy, withApplier } from './applier-option.ts';
+import { childOptions, withApplier } from './applier-option.ts';
 import type { RestartChildOption } from './applier-option.ts';
 import { replayCommand } from '../counterexample/index.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -36,12 +36,11 @@ export async function runReplay(path: string, opts: ReplayOptions): Promise<void
   const scenario = opts.config === undefined ? read : { ...read, policy: presetPolicy(opts.config) };
   if (opts.trace !== undefined) checkOutputFile(opts.trace, '--trace');
   if (opts.html !== undefined) checkOutputFile(opts.html, '--html');
-  const restarts = restartPolicy(opts.restartChild, opts.applier);
   const result = await withApplier(
     opts.applier,
     variant.applier,
     (factory) => runScenario(scenario, { variant: variant.name, applier: opts.applier === undefined ? undefined : factory }),
-    { restarts },
+    childOptions(opts.restartChild, opts.applier),
     scenario.policy?.fsm === 'main',
   );
   const top = headline(result);

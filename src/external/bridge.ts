@@ -15,9 +15,11 @@
 // entry, every peer about to apply its index has its apply request sent
 // ahead in one message, answered while the cluster commits; a peer's apply
 // uses the answer only if its request is unchanged (exchange-v2.ts).
+import { SpeculationMissed } from '../applier/types.ts';
 import type { ApplierFactory, ApplierNode, ApplyAt, ApplyResponse, EntryApplier } from '../applier/types.ts';
+import { createEntryApplier } from '../applier/fsm.ts';
 import { sameBytes } from '../applier/main/bytes.ts';
-import { mainNodeFactory, stage6aResponse, stateOf, validateSidecar } from '../applier/main/index.ts';
+import { createMainFsm, mainNodeFactory, stage6aResponse, stateOf, validateSidecar } from '../applier/main/index.ts';
 import type { MainApplierDeps, MainApplyResponse, MainFsm, MainFsmFactory } from '../applier/main/index.ts';
 import { Rng } from '../sim/prng.ts';
 import { formatCommand, parseCommand } from './argv.ts';
@@ -25,9 +27,11 @@ import { Connection } from './connection.ts';
 import type { Hello } from './connection.ts';
 import { applyV1 } from './exchange-v1.ts';
 import type { Counts } from './exchange-v1.ts';
-import { answeredV2, answersV2, sendAheadV2, applyRequest, applyV2, batchV2, checkDeps } from './exchange-v2.ts';
+import { answerOf, answeredV2, answersV2, sendAheadV2, applyRequest, applyV2, batchV2, checkDeps, sameAnswer } from './exchange-v2.ts';
 import type { Answered } from './exchange-v2.ts';
 import { ExternalApplierError } from './protocol.ts';
+import { answerRequest } from './server-v2.ts';
+import type { ServedApplier } from './server-io.ts';
 import type { ApplierGeneration, ProtocolVersion } from './protocol.ts';
 import { isOrdinary } from './protocol-v2.ts';
 import type { ApplyRequest } from './protocol-v2.ts';
@@ -43,6 +47,17 @@ export interface ExternalApplierOptions {
   restarts?: RestartPolicy;
   /** Most ordinary entries in one batch (protocol v2; default 256; 1 turns batching off). */
   maxBatch?: number;
+  /**
+   * Speculate (protocol v2 with requests ahead; default false): an apply
+   * whose answer has not come yet is answered in-process, as the reference
+   * applier of the child's generation would answer the same request, and the
+   * child's own answer is checked against it when it comes (at the latest
+   * when the run ends, EntryApplier.settle). A wrong prediction throws
+   * SpeculationMissed, and the caller simulates the run again; the applier
+   * answers that run from its child alone. Only for a caller that reruns
+   * (runScenario does).
+   */
+  speculate?: boolean;
 }
 
 export interface RestartPolicy {
@@ -71,6 +86,10 @@ export interface ExternalApplierStats {
   batched: number;
   /** Children started after the first. */
   restarts: number;
+  /** Applies answered from a prediction (speculate), each checked against the child's answer. */
+  speculated: number;
+  /** Predictions the child's answer contradicted: each voided a run, simulated again without speculating. */
+  missed: number;
 }
 
 export interface ExternalApplier {
@@ -145,13 +164,16 @@ interface Peer {
   asked: number | undefined;
 }
 
-/** Messages sent ahead before their answers are read (each answer is about 1 KiB; a pipe holds 64). */
-const MAX_PENDING = 16;
+/** Requests sent ahead before their answers are read (each answer is about 1 KiB; a pipe holds 64). */
+const MAX_UNREAD = 32;
+
+/** The reference applier of each generation: what a speculating bridge predicts a child answers. */
+const REFERENCE: Record<ApplierGeneration, ServedApplier> = { 'stage-6a': { stage6a: createEntryApplier }, 'production-main': { main: createMainFsm } };
 
 class Child {
   readonly label: string;
   readonly hello: Hello;
-  readonly counts: ExternalApplierStats & Counts = { applies: 0, answeredAhead: 0, requestsAhead: 0, correctedAhead: 0, storeGets: 0, storeSets: 0, roundTrips: 0, batched: 0, restarts: 0 };
+  readonly counts: ExternalApplierStats & Counts = { applies: 0, answeredAhead: 0, requestsAhead: 0, correctedAhead: 0, storeGets: 0, storeSets: 0, roundTrips: 0, batched: 0, restarts: 0, speculated: 0, missed: 0 };
   private conn: Connection;
   private spare: Connection | undefined;
   private readonly timeoutMs: number;
@@ -169,6 +191,24 @@ class Child {
   private pending: { index: number; keys: string[]; askers: { peer: Peer; key: string }[] }[] = [];
   private inCall = false;
   private closed = false;
+  /** Speculating: the reference applier that predicts answers (undefined: never speculate). */
+  private readonly predictor: ServedApplier | undefined;
+  /** This cluster's applies are answered by the child alone (the run after a missed prediction). */
+  private exact = false;
+  private exactNext = false;
+  /** Predictions used and not yet checked, by request key; and the keys sent ahead whose answers are unread. */
+  private readonly predicted = new Map<string, Answered>();
+  private readonly unread = new Set<string>();
+  /** One function for every applier of this child (the simulator calls each distinct one once). */
+  readonly settleAll = (): void => {
+    if (this.broken || this.closed || this.pending.length === 0) return;
+    try {
+      this.conn.guarded(this.timeoutMs, () => this.settle());
+    } catch (err) {
+      if (err instanceof ExternalApplierError) this.broken = err;
+      throw err;
+    }
+  };
 
   constructor(
     private readonly argv: string[],
@@ -181,7 +221,12 @@ class Child {
     this.rng = (this.restarts.rate ?? 0) > 0 ? new Rng(this.restarts.seed ?? 'restarts') : undefined;
     this.conn = this.spawn();
     this.hello = this.conn.handshake();
+    this.predictor = opts.speculate && this.hello.ahead ? REFERENCE[this.hello.applier] : undefined;
     this.spareUp();
+  }
+
+  private get speculating(): boolean {
+    return this.predictor !== undefined && !this.exact;
   }
 
   private spawn(): Connection {
@@ -210,6 +255,7 @@ class Child {
           ahead = [];
           const run = at !== undefined && isOrdinary(entry) && !this.answeredFor(peer, at.index) ? ordinaryRun(entry, at, this.maxBatch) : [];
           if (run.length > 1) {
+            this.settle();
             const [first, ...rest] = batchV2(this.conn, this.counts, deps, run);
             ahead = rest.map((response, i) => ({ ...(run[i + 1] as { index: number; entry: Uint8Array }), response }));
             if (first !== undefined) return stage6aResponse(this.applied(peer, at?.index ?? 0, first));
@@ -217,6 +263,7 @@ class Child {
           return stage6aResponse(this.applyOne(peer, deps, at?.index ?? 0, entry));
         }),
       proposed: (index, entry) => this.prefetch(index, entry),
+      settle: this.settleAll,
     };
   }
 
@@ -237,6 +284,7 @@ class Child {
     return {
       apply: (raftIndex, entry) => this.call(() => this.applyOne(peer, deps, raftIndex, entry)),
       proposed: (raftIndex, entry) => this.prefetch(raftIndex, entry),
+      settle: this.settleAll,
     };
   }
 
@@ -250,7 +298,7 @@ class Child {
     if (this.broken || this.closed || this.inCall) return;
     try {
       // A child never read from could fill its pipe back to us: settle first past a few messages.
-      if (this.pending.length >= MAX_PENDING) this.conn.guarded(this.timeoutMs, () => this.settle());
+      if (this.unreadRequests() >= MAX_UNREAD) this.conn.guarded(this.timeoutMs, () => this.settle());
       this.askAhead(index, entry, undefined);
     } catch (err) {
       if (!(err instanceof ExternalApplierError)) throw err;
@@ -272,22 +320,55 @@ class Child {
       if (!distinct.has(key)) distinct.set(key, request);
       return key;
     });
-    sendAheadV2(this.conn, [...distinct.values()]);
-    this.counts.requestsAhead += distinct.size;
+    this.sendAhead(index, distinct, targets.map((peer, i) => ({ peer, key: keys[i] as string })));
     targets.forEach((p) => (p.asked = index));
-    this.pending.push({ index, keys: [...distinct.keys()], askers: targets.map((peer, i) => ({ peer, key: keys[i] as string })) });
   }
 
-  /** Reads the answers to requests sent ahead, for the nodes that asked them. */
+  private sendAhead(index: number, requests: Map<string, ApplyRequest>, askers: { peer: Peer; key: string }[]): void {
+    // Speculating, nothing waits for the answers: several requests share one write.
+    sendAheadV2(this.conn, [...requests.values()], this.speculating);
+    this.counts.requestsAhead += requests.size;
+    for (const key of requests.keys()) this.unread.add(key);
+    this.pending.push({ index, keys: [...requests.keys()], askers });
+  }
+
+  private unreadRequests(): number {
+    return this.pending.reduce((n, p) => n + p.keys.length, 0);
+  }
+
+  /**
+   * Reads the answers to requests sent ahead, for the nodes that asked them,
+   * and checks each against the prediction an apply was given for the same
+   * request. All are read even past a miss, so the next exchange starts clean.
+   */
   private settle(): void {
+    let missed = false;
     for (const { index, keys, askers } of this.pending.splice(0)) {
       const answers = answersV2(this.conn, this.counts, keys.length);
       const byKey = new Map(keys.map((key, i) => [key, answers[i]]));
+      for (const [key, answered] of byKey) {
+        this.unread.delete(key);
+        const predicted = this.predicted.get(key);
+        if (predicted === undefined) continue;
+        this.predicted.delete(key);
+        // A child that needs a call for it cannot confirm the prediction: the run is redone without.
+        if (answered === undefined || !sameAnswer(answered, predicted)) missed = true;
+      }
       for (const { peer, key } of askers) {
         const answered = byKey.get(key);
         peer.answer = answered === undefined ? undefined : { index, key, answered };
       }
     }
+    if (missed) throw this.missed();
+  }
+
+  /** A prediction was wrong: this run is void, and the next one is answered by a fresh child alone (nothing of the void run in it). */
+  private missed(): SpeculationMissed {
+    this.counts.missed++;
+    this.predicted.clear();
+    this.exactNext = true;
+    this.processStarted = true;
+    return new SpeculationMissed(`external applier \`${this.label}\` answered an apply otherwise than regsim predicted: the run is simulated again without speculating`);
   }
 
   /** A node process of a simulated cluster takes its seat among the nodes whose applies travel together. */
@@ -296,6 +377,8 @@ class Child {
     if (seat.cluster !== this.cluster) {
       this.cluster = seat.cluster;
       this.peers = new Map();
+      this.exact = this.exactNext;
+      this.exactNext = false;
     }
     const peer: Peer = { deps, next: 0, answer: undefined, asked: undefined };
     this.peers.set(seat.node, peer);
@@ -322,13 +405,37 @@ class Child {
     const request = applyRequest(deps, index, entry);
     const ready = peer?.answer;
     if (peer !== undefined) peer.answer = undefined;
-    if (ready !== undefined && ready.key === JSON.stringify(request)) {
+    const key = JSON.stringify(request);
+    if (ready !== undefined && ready.key === key) {
       this.counts.answeredAhead++;
       return this.applied(peer, index, answeredV2(this.conn, this.counts, deps, request, ready.answered));
     }
+    const predicted = peer !== undefined && this.speculating ? this.predict(index, request, key) : undefined;
+    if (predicted !== undefined) {
+      this.counts.speculated++;
+      const prediction = { beforeCall: () => this.settle(), missed: () => this.missed() };
+      return this.applied(peer, index, answeredV2(this.conn, this.counts, deps, request, predicted, prediction));
+    }
+    this.settle();
     const response = this.applied(peer, index, applyV2(this.conn, this.counts, deps, request));
     this.askAhead(index, entry, peer);
     return response;
+  }
+
+  /**
+   * The answer the reference applier gives `request` (undefined if it needs
+   * a call), to be checked against the child's: the request goes ahead for
+   * that unless it already did and its answer is unread.
+   */
+  private predict(index: number, request: ApplyRequest, key: string): Answered | undefined {
+    const known = this.predicted.get(key);
+    if (known !== undefined) return known;
+    const answer = answerRequest(this.predictor as ServedApplier, request as unknown as Parameters<typeof answerRequest>[1]);
+    if (answer.kind === 'unanswered') return undefined;
+    const predicted = answerOf(answer);
+    this.predicted.set(key, predicted);
+    if (!this.unread.has(key)) this.sendAhead(index, new Map([[key, request]]), []);
+    return predicted;
   }
 
   /** One guarded exchange; any ExternalApplierError breaks the applier for good. */
@@ -340,7 +447,8 @@ class Child {
     try {
       this.maybeRestart();
       const result = this.conn.guarded(this.timeoutMs, () => {
-        this.settle();
+        // Speculating, answers are read in bulk (and before any exchange that waits for the child); else before every apply.
+        if (!this.speculating || this.unreadRequests() >= MAX_UNREAD) this.settle();
         return exchange();
       });
       this.served++;
@@ -361,6 +469,8 @@ class Child {
     const random = this.rng?.chance(this.restarts.rate ?? 0) ?? false;
     if (!this.processStarted && !random) return;
     this.processStarted = false;
+    // Predictions are checked against the child that was asked.
+    if (this.predicted.size > 0) this.conn.guarded(this.timeoutMs, () => this.settle());
     const old = this.conn;
     this.conn = this.spare ?? this.spawn();
     this.spare = undefined;
@@ -375,6 +485,7 @@ class Child {
     // Answers of the old child are not this one's.
     for (const peer of this.peers.values()) peer.answer = undefined;
     this.pending = [];
+    this.unread.clear();
     this.spareUp();
   }
 

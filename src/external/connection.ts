@@ -18,7 +18,7 @@ import { closeSync, constants as fsc, mkdtempSync, openSync, rmSync } from 'node
 import { constants as osc, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { LineReader, LineTooLong, writeLine } from './framing.ts';
+import { LineReader, LineTooLong, writeText } from './framing.ts';
 import { ExternalApplierError, PROTOCOL_VERSIONS, parseMessage } from './protocol.ts';
 import type { ApplierGeneration, ProtocolVersion } from './protocol.ts';
 
@@ -61,6 +61,8 @@ const CLOSE_GRACE_MS = 1000;
 /** How long to wait for the keeper to report an exit once our pipe closed. */
 const EXIT_REPORT_MS = 2000;
 const WAKE = '\0regsim-wake';
+/** Posted messages are written once they come to this many characters (well below a pipe's 64 KiB). */
+const POST_BYTES = 8192;
 
 const live = new Set<Connection>();
 // A child that ignores EOF must not outlive regsim.
@@ -102,6 +104,8 @@ export class Connection {
   private readonly reader: LineReader;
   private readonly startupMs: number;
   private closed = false;
+  /** Messages posted and not yet written (post). */
+  private outbox = '';
 
   /** Spawns the child (returns once it runs; ExternalApplierError if it cannot start). The handshake is separate, so a spare can load meanwhile. */
   constructor(argv: readonly string[], label: string, opts: ConnectionOptions) {
@@ -238,15 +242,38 @@ export class Connection {
   }
 
   send<M extends { type: string }>(msg: M): void {
+    this.write(`${this.outbox}${JSON.stringify(msg)}\n`, msg.type);
+    this.outbox = '';
+  }
+
+  /**
+   * Queues a message to go with the next write (a send, a receive, or once
+   * the queue holds POST_BYTES): one wake-up of the child for several
+   * messages it need not answer at once.
+   */
+  post<M extends { type: string }>(msg: M): void {
+    this.outbox += `${JSON.stringify(msg)}\n`;
+    if (this.outbox.length >= POST_BYTES) this.flush(msg.type);
+  }
+
+  private flush(type: string): void {
+    if (this.outbox === '') return;
+    const out = this.outbox;
+    this.outbox = '';
+    this.write(out, type);
+  }
+
+  private write(text: string, type: string): void {
     try {
-      writeLine(this.outFd, msg);
+      writeText(this.outFd, text);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EPIPE') throw this.gone(`sending a "${msg.type}" message`);
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') throw this.gone(`sending a "${type}" message`);
       throw this.fail(`could not be written to: ${(err as Error).message}`);
     }
   }
 
   receive(context: string): Record<string, unknown> & { type: string } {
+    this.flush('ahead');
     let line: string | null;
     try {
       line = this.reader.readLine();

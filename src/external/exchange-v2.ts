@@ -13,6 +13,7 @@ import type { Counts } from './exchange-v1.ts';
 import { fromHex, toHex } from './protocol.ts';
 import { opsOf, resultOf } from './protocol-v2.ts';
 import type { ApplyRequest, Env, HostMessageV2, Result } from './protocol-v2.ts';
+import { canonicalJson } from '../sim/trace.ts';
 import { Replay } from './replay.ts';
 import { rowsOf } from './rows.ts';
 import type { Traffic } from './rows.ts';
@@ -128,9 +129,11 @@ export interface Answered {
   ops: Record<string, unknown>[];
 }
 
-/** Sends `requests` ahead; their answers come with `answersV2`, before any other message of the child. */
-export function sendAheadV2(conn: Connection, requests: readonly ApplyRequest[]): void {
-  conn.send({ type: 'ahead', requests: requests.map(({ type: _, ...request }) => request) } satisfies HostMessageV2);
+/** Sends `requests` ahead (`later`: with the next write, Connection.post); their answers come with `answersV2`, before any other message of the child. */
+export function sendAheadV2(conn: Connection, requests: readonly ApplyRequest[], later = false): void {
+  const msg = { type: 'ahead', requests: requests.map(({ type: _, ...request }) => request) } satisfies HostMessageV2;
+  if (later) conn.post(msg);
+  else conn.send(msg);
 }
 
 /** The child's answers to the `count` requests sent ahead, each applied as if it came alone (undefined: it needed a call). */
@@ -146,7 +149,7 @@ export function answersV2(conn: Connection, counts: Counts, count: number): (Ans
       const answer = a as Record<string, unknown>;
       if (answer.kind === 'unanswered') return undefined;
       if (answer.ops === undefined) throw new SyntaxError('an answer has no ops');
-      return { result: resultOf(answer), ops: opsOf(answer) };
+      return answerOf(answer);
     });
   });
 }
@@ -158,7 +161,14 @@ export function answersV2(conn: Connection, counts: Counts, count: number): (Ans
  * apply, which must answer as ahead (a stateless child does), and is corrected
  * there.
  */
-export function answeredV2(conn: Connection, counts: Counts & { correctedAhead: number }, deps: MainApplierDeps | undefined, request: ApplyRequest, answer: Answered): MainApplyResponse {
+export function answeredV2(
+  conn: Connection,
+  counts: Counts & { correctedAhead: number },
+  deps: MainApplierDeps | undefined,
+  request: ApplyRequest,
+  answer: Answered,
+  predicted?: Prediction,
+): MainApplyResponse {
   const replay = new Replay(conn, deps, counts);
   const correction = replay.run(answer.ops);
   replay.rethrowAbort();
@@ -167,13 +177,46 @@ export function answeredV2(conn: Connection, counts: Counts & { correctedAhead: 
     return responseOf(answer.result, replay.traffic);
   }
   counts.correctedAhead++;
+  predicted?.beforeCall();
   conn.send(request);
   const msg = conn.receive('applying an entry answered ahead');
   counts.roundTrips++;
-  const same = msg.type === 'result' && conn.field(msg, () => JSON.stringify([resultOf(msg), opsOf(msg)])) === JSON.stringify([answer.result, answer.ops]);
-  if (!same) throw conn.fail('answered an apply otherwise than the same request ahead: it keeps state between messages');
+  const same = msg.type === 'result' && conn.field(msg, () => sameAnswer(answerOf(msg), answer));
+  if (!same) {
+    if (predicted) throw predicted.missed();
+    throw conn.fail('answered an apply otherwise than the same request ahead: it keeps state between messages');
+  }
   conn.send(correction);
   return exchange(conn, counts, replay);
+}
+
+/** An answer regsim predicted in-process (the bridge speculating), rather than one the child gave. */
+export interface Prediction {
+  /** Called before the apply goes to the child: every message it was sent before must be answered first. */
+  beforeCall(): void;
+  /** The child answered otherwise: what to throw. */
+  missed(): Error;
+}
+
+/** A `result` message or an answer ahead as an Answered (SyntaxError naming a bad field). */
+export function answerOf(msg: Record<string, unknown>): Answered {
+  return { result: resultOf(msg), ops: opsOf(msg) };
+}
+
+/** Equal answers: the same result and the same operations, whatever order the child wrote their fields in. */
+export function sameAnswer(a: Answered, b: Answered): boolean {
+  return sameFields(a.result, b.result) && a.ops.length === b.ops.length && a.ops.every((op, i) => sameFields(op, b.ops[i] as Record<string, unknown>));
+}
+
+function sameFields(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x).filter((k) => x[k] !== undefined);
+  if (keys.length !== Object.keys(y).filter((k) => y[k] !== undefined).length) return false;
+  return keys.every((k) => {
+    const [v, w] = [x[k], y[k]];
+    return typeof v === 'object' && v !== null ? typeof w === 'object' && w !== null && canonicalJson(v) === canonicalJson(w) : v === w;
+  });
 }
 
 /** Results for a prefix of `entries` (ordinary ones): the child stops before the first that would touch the node's state. */

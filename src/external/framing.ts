@@ -72,7 +72,11 @@ export class LineReader {
 
 /** Writes one message as a JSON line, all of it. */
 export function writeLine(fd: number, message: object): void {
-  const line = `${JSON.stringify(message)}\n`;
+  writeText(fd, `${JSON.stringify(message)}\n`);
+}
+
+/** Writes `line` (one or more whole lines), all of it. */
+export function writeText(fd: number, line: string): void {
   // One syscall, no Buffer: a blocking pipe write only comes back short if a signal interrupts it.
   let written = 0;
   try {

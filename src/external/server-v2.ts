@@ -244,15 +244,23 @@ function ahead(served: ServedApplier, msg: Message, cache: Map<string, Uint8Arra
   if (!Array.isArray(msg.requests)) throw new ProtocolError('ahead has no requests array');
   return (msg.requests as unknown[]).map((item): Answer => {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new ProtocolError('a request ahead is not an object');
-    const request = item as Message;
-    const attempt = new Attempt(noCalls, request, envOf(request), new Map(), 0, cache);
-    try {
-      return { ...v2Result(served, attempt.deps(), indexOf(request), entryOf(request), (make) => attempt.build(make)), ops: attempt.ops };
-    } catch (err) {
-      if (err instanceof Unanswered) return { kind: 'unanswered' };
-      throw err;
-    }
+    return answerRequest(served, item as Message, cache);
   });
+}
+
+/**
+ * One request answered as an `apply` of it would be (`unanswered` if it needs
+ * a call): what a request ahead gets, and what regsim predicts in-process
+ * when it speculates (bridge.ts).
+ */
+export function answerRequest(served: ServedApplier, request: Message, cache?: Map<string, Uint8Array | undefined>): Answer {
+  const attempt = new Attempt(noCalls, request, envOf(request), new Map(), 0, cache);
+  try {
+    return { ...v2Result(served, attempt.deps(), indexOf(request), entryOf(request), (make) => attempt.build(make)), ops: attempt.ops };
+  } catch (err) {
+    if (err instanceof Unanswered) return { kind: 'unanswered' };
+    throw err;
+  }
 }
 
 /** One apply, corrections included; returns the message that follows it. */

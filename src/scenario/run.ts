@@ -1,5 +1,6 @@
 // One scenario, end to end: compile, simulate, judge with the oracle.
 import { performance } from 'node:perf_hooks';
+import { SpeculationMissed } from '../applier/index.ts';
 import type { ApplierFactory } from '../applier/index.ts';
 import { judgeTrace, verdictOf } from '../model/oracle.ts';
 import type { Violation } from '../model/oracle.ts';
@@ -52,8 +53,17 @@ export interface RunResult {
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
   const { onPhase } = opts;
   const variant = resolveVariant(opts.variant ?? 'correct');
-  const config = timed(onPhase, 'generate', () => compileScenario(scenario, { variant, applier: opts.applier }));
-  const result = timed(onPhase, 'simulate', () => simulate(config));
+  const compile = () => compileScenario(scenario, { variant, applier: opts.applier });
+  const config = timed(onPhase, 'generate', compile);
+  const result = timed(onPhase, 'simulate', () => {
+    try {
+      return simulate(config);
+    } catch (err) {
+      // An external applier's prediction was wrong: the run is void, and the applier answers the next one from its child alone.
+      if (!(err instanceof SpeculationMissed)) throw err;
+      return simulate(compile());
+    }
+  });
   const { counted: violations, expected, timeline } = timed(onPhase, 'judge', () => {
     const judged = judgeTrace(result.trace);
     return { ...splitGivenUp(judged.violations, scenario), timeline: judged.timeline };

@@ -145,6 +145,8 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
   private readonly livenessProbe: boolean;
   private readonly events: ScenarioEvent[];
   private eventsProcessed = 0;
+  /** The appliers' settle functions (EntryApplier.settle), called once each when the run ends. */
+  private readonly settles = new Set<() => void>();
   /** The configured election-timeout range (set-election-timeout changes it until faults-end). */
   private readonly baseElectionTimeoutMs: [number, number];
   /** The configured message delays (set-network may change them until faults-end). */
@@ -309,6 +311,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     if (end < limit) this.cutShort(windowEnd);
     else while (limit >= windowEnd) windowEnd = this.recordTraffic(windowEnd);
     this.now = end;
+    for (const settle of this.settles) settle();
     this.hooks.onEnd?.(this);
     this.trace.record({ kind: 'run-end', nodes: this.nodes.map((n) => this.summary(n)), t: end, ...(end < limit ? { cut: true as const } : {}) });
     return { trace: this.trace.events, stats: this.stats(), snapshotInterval: this.snapshotInterval };
@@ -557,6 +560,10 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
 
   nodeName(index: number): string {
     return this.nodes[index]?.name ?? String(index);
+  }
+
+  settleAtEnd(settle: () => void): void {
+    this.settles.add(settle);
   }
 
   confProposed(): void {

@@ -166,7 +166,7 @@ describe('bridge behaviour with a trivial child', () => {
     try {
       const applier = ext.factory(new MemoryRegistryStore());
       for (let op = 0; op < 50; op++) expect(applier.apply(Uint8Array.of(op))).toEqual({ kind: 'kv', opcode: op });
-      expect(ext.stats()).toEqual({ applies: 50, answeredAhead: 0, requestsAhead: 0, correctedAhead: 0, storeGets: 0, storeSets: 0, roundTrips: 50, batched: 0, restarts: 0 });
+      expect(ext.stats()).toEqual({ applies: 50, answeredAhead: 0, requestsAhead: 0, correctedAhead: 0, storeGets: 0, storeSets: 0, roundTrips: 50, batched: 0, restarts: 0, speculated: 0, missed: 0 });
       expect(ext.name).toBe('misbehave kv');
     } finally {
       ext.close();

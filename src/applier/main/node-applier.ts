@@ -31,7 +31,12 @@ export function mainNodeFactory(main: MainFsmFactory): ApplierFactory {
             // Before the raft cutover the raft epoch is not bumped, and a process pins 0 (startup.ts startProcess).
             raftLocalEpoch: doc?.keys.get(raftCutoverDek(doc))?.localEpoch ?? 0,
           });
-    const proposed = fsm.proposed?.bind(fsm);
-    return { apply: (entry, at) => stage6aResponse(fsm.apply(at?.index ?? 0, entry)), ...(proposed ? { proposed } : {}) };
+    const { proposed, settle } = fsm;
+    return {
+      apply: (entry, at) => stage6aResponse(fsm.apply(at?.index ?? 0, entry)),
+      ...(proposed ? { proposed: proposed.bind(fsm) } : {}),
+      // Unbound: the simulator settles each distinct function once.
+      ...(settle ? { settle } : {}),
+    };
   };
 }

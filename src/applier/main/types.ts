@@ -84,6 +84,8 @@ export interface MainFsm {
   apply(raftIndex: number, entry: Uint8Array): MainApplyResponse;
   /** As EntryApplier.proposed: the entry appended at the leader, to prepare its applies (production has no such call). */
   proposed?(raftIndex: number, entry: Uint8Array): void;
+  /** As EntryApplier.settle: the run is over, check what was answered ahead of its checks. */
+  settle?(): void;
 }
 
 /** Builds the FSM over an applier with these dependencies; `undefined` builds an FSM without an applier. */

@@ -48,6 +48,8 @@ export interface NodeEnv<N> {
   readonly pendingLossRate: number;
   readonly tornRate: number;
   readonly applierFactory: ApplierFactory;
+  /** An applier's EntryApplier.settle, to call once at the end of the run. */
+  settleAtEnd(settle: () => void): void;
   /** The applier is production main's: each process hands it the node's sidecar file. */
   readonly mainFsm: boolean;
   readonly storeFaults: StoreFaults | undefined;

@@ -156,6 +156,7 @@ export class SimNode implements RaftHost {
     if (sim.mainFsm) sim.trace.record({ kind: 'sidecar-load', node: this.name, sidecar: traceSidecar(this.disk), t: sim.now });
     const seat = { cluster: sim, node: this.name };
     this.applier = sim.applierFactory(this.store, sim.mainFsm ? { sidecar: new DiskSidecarStore(this.disk), seat } : { seat });
+    if (this.applier.settle !== undefined) sim.settleAtEnd(this.applier.settle);
     this.electionTimerAt = -1;
     this.raft = new RaftNode(
       this.idx,
