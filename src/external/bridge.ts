@@ -165,7 +165,7 @@ interface Peer {
 }
 
 /** Requests sent ahead before their answers are read (each answer is about 1 KiB; a pipe holds 64). */
-const MAX_UNREAD = 32;
+const MAX_UNREAD = 48;
 
 /** The reference applier of each generation: what a speculating bridge predicts a child answers. */
 const REFERENCE: Record<ApplierGeneration, ServedApplier> = { 'stage-6a': { stage6a: createEntryApplier }, 'production-main': { main: createMainFsm } };
@@ -295,7 +295,8 @@ class Child {
    * waited for here; a child that broke is found at the next apply.
    */
   private prefetch(index: number, entry: Uint8Array): void {
-    if (this.broken || this.closed || this.inCall) return;
+    // Speculating, an apply goes ahead itself when it is predicted: asking at the proposal would build every request twice.
+    if (this.broken || this.closed || this.inCall || this.speculating) return;
     try {
       // A child never read from could fill its pipe back to us: settle first past a few messages.
       if (this.unreadRequests() >= MAX_UNREAD) this.conn.guarded(this.timeoutMs, () => this.settle());

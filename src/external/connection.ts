@@ -61,8 +61,8 @@ const CLOSE_GRACE_MS = 1000;
 /** How long to wait for the keeper to report an exit once our pipe closed. */
 const EXIT_REPORT_MS = 2000;
 const WAKE = '\0regsim-wake';
-/** Posted messages are written once they come to this many characters (well below a pipe's 64 KiB). */
-const POST_BYTES = 8192;
+/** Posted messages are written once they come to this many characters: a few requests, so the child works on them while regsim goes on (well below the bridge's MAX_UNREAD of them). */
+const POST_BYTES = 2048;
 
 const live = new Set<Connection>();
 // A child that ignores EOF must not outlive regsim.

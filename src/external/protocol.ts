@@ -46,12 +46,9 @@ const HALT_REASONS: ReadonlySet<HaltReason> = new Set<HaltReason>([
 ]);
 const OUTCOMES: ReadonlySet<RegistrationOutcome> = new Set<RegistrationOutcome>(['insert', 'advance', 'noop']);
 
-// Hex via Buffer (fast, native); results are copied into plain Uint8Arrays so
-// nothing downstream ever sees a Buffer where the built-in applier gives one.
-
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
+// Hex as the rest of regsim writes it; fromHex's results are copied into plain
+// Uint8Arrays so nothing downstream ever sees a Buffer where the built-in applier gives one.
+export { toHex } from '../applier/hex.ts';
 
 /** Strict: Buffer.from(_, 'hex') silently stops at the first bad digit, which the length check catches. */
 export function fromHex(hex: unknown, what: string): Uint8Array {
