@@ -28,7 +28,7 @@ import type { Hello } from './connection.ts';
 import { applyV1 } from './exchange-v1.ts';
 import type { Counts } from './exchange-v1.ts';
 import { answerOf, answeredV2, answersV2, sendAheadV2, applyRequest, applyV2, batchV2, checkDeps, sameAnswer } from './exchange-v2.ts';
-import type { Answered } from './exchange-v2.ts';
+import type { Answered, Prediction } from './exchange-v2.ts';
 import { ExternalApplierError } from './protocol.ts';
 import { answerRequest } from './server-v2.ts';
 import type { ServedApplier } from './server-io.ts';
@@ -196,9 +196,10 @@ class Child {
   /** This cluster's applies are answered by the child alone (the run after a missed prediction). */
   private exact = false;
   private exactNext = false;
-  /** Predictions used and not yet checked, by request key; and the keys sent ahead whose answers are unread. */
+  /** Predictions used and not yet checked, by request key. */
   private readonly predicted = new Map<string, Answered>();
-  private readonly unread = new Set<string>();
+  /** What an apply answered from a prediction does when its child must be asked after all (exchange-v2.ts answeredV2). */
+  private readonly prediction: Prediction = { beforeCall: () => this.settle(), missed: () => this.missed() };
   /** One function for every applier of this child (the simulator calls each distinct one once). */
   readonly settleAll = (): void => {
     if (this.broken || this.closed || this.pending.length === 0) return;
@@ -329,7 +330,6 @@ class Child {
     // Speculating, nothing waits for the answers: several requests share one write.
     sendAheadV2(this.conn, [...requests.values()], this.speculating);
     this.counts.requestsAhead += requests.size;
-    for (const key of requests.keys()) this.unread.add(key);
     this.pending.push({ index, keys: [...requests.keys()], askers });
   }
 
@@ -348,7 +348,6 @@ class Child {
       const answers = answersV2(this.conn, this.counts, keys.length);
       const byKey = new Map(keys.map((key, i) => [key, answers[i]]));
       for (const [key, answered] of byKey) {
-        this.unread.delete(key);
         const predicted = this.predicted.get(key);
         if (predicted === undefined) continue;
         this.predicted.delete(key);
@@ -414,8 +413,7 @@ class Child {
     const predicted = peer !== undefined && this.speculating ? this.predict(index, request, key) : undefined;
     if (predicted !== undefined) {
       this.counts.speculated++;
-      const prediction = { beforeCall: () => this.settle(), missed: () => this.missed() };
-      return this.applied(peer, index, answeredV2(this.conn, this.counts, deps, request, predicted, prediction));
+      return this.applied(peer, index, answeredV2(this.conn, this.counts, deps, request, predicted, this.prediction));
     }
     this.settle();
     const response = this.applied(peer, index, applyV2(this.conn, this.counts, deps, request));
@@ -435,7 +433,7 @@ class Child {
     if (answer.kind === 'unanswered') return undefined;
     const predicted = answerOf(answer);
     this.predicted.set(key, predicted);
-    if (!this.unread.has(key)) this.sendAhead(index, new Map([[key, request]]), []);
+    if (!this.pending.some((p) => p.keys.includes(key))) this.sendAhead(index, new Map([[key, request]]), []);
     return predicted;
   }
 
@@ -486,7 +484,6 @@ class Child {
     // Answers of the old child are not this one's.
     for (const peer of this.peers.values()) peer.answer = undefined;
     this.pending = [];
-    this.unread.clear();
     this.spareUp();
   }
 

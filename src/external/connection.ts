@@ -242,7 +242,7 @@ export class Connection {
   }
 
   send<M extends { type: string }>(msg: M): void {
-    this.write(`${this.outbox}${JSON.stringify(msg)}\n`, msg.type);
+    this.write(`${this.outbox}${JSON.stringify(msg)}\n`, `a "${msg.type}" message`);
     this.outbox = '';
   }
 
@@ -253,27 +253,28 @@ export class Connection {
    */
   post<M extends { type: string }>(msg: M): void {
     this.outbox += `${JSON.stringify(msg)}\n`;
-    if (this.outbox.length >= POST_BYTES) this.flush(msg.type);
+    if (this.outbox.length >= POST_BYTES) this.flush();
   }
 
-  private flush(type: string): void {
+  private flush(): void {
     if (this.outbox === '') return;
     const out = this.outbox;
     this.outbox = '';
-    this.write(out, type);
+    this.write(out, 'posted messages');
   }
 
-  private write(text: string, type: string): void {
+  /** `what`: the messages, for the error if the child is gone. */
+  private write(text: string, what: string): void {
     try {
       writeText(this.outFd, text);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EPIPE') throw this.gone(`sending a "${type}" message`);
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') throw this.gone(`sending ${what}`);
       throw this.fail(`could not be written to: ${(err as Error).message}`);
     }
   }
 
   receive(context: string): Record<string, unknown> & { type: string } {
-    this.flush('ahead');
+    this.flush();
     let line: string | null;
     try {
       line = this.reader.readLine();

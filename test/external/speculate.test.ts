@@ -3,39 +3,18 @@
 // request, and the child's own answer is checked when it comes. The run that
 // counts is always the child's: equal traces where the child agrees, and a
 // voided run simulated again from its child alone where it does not.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SpeculationMissed, createEntryApplier } from '../../src/applier/index.ts';
 import type { ApplierFactory } from '../../src/applier/index.ts';
 import { exploreSpec } from '../../src/cli/explore.ts';
 import { scenarioOf } from '../../src/explore/run.ts';
-import { referenceApplierCommand, startExternalApplier } from '../../src/external/index.ts';
-import type { ExternalApplier } from '../../src/external/index.ts';
+import { referenceApplierCommand } from '../../src/external/index.ts';
 import { runScenario } from '../../src/scenario/index.ts';
-import { faultSchedule, simulate, traceHash, workloadHooks } from '../../src/sim/index.ts';
+import { traceHash } from '../../src/sim/index.ts';
+import { childStarter, clusterRun } from './helpers.ts';
 
-const started: ExternalApplier[] = [];
-const start = (...args: Parameters<typeof startExternalApplier>): ExternalApplier => {
-  const ext = startExternalApplier(...args);
-  started.push(ext);
-  return ext;
-};
-afterAll(() => {
-  for (const ext of started) ext.close();
-});
-
-const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
-const T = 30_000;
-const simRun = (applier: ApplierFactory, storeFaults?: { errorRate: number; corruptRate: number }) =>
-  simulate({
-    seed: 'speculate',
-    nodes: NODES,
-    applier,
-    applierName: 'correct',
-    timeLimitMs: T,
-    ...(storeFaults ? { storeFaults } : {}),
-    events: faultSchedule({ seed: 'speculate', nodes: NODES, fromMs: 1000, toMs: T - 5000, ratePerSec: 0.3 }),
-    hooks: workloadHooks({ fromMs: 500, toMs: T - 1000, ratePerSec: 20 }),
-  });
+const start = childStarter();
+const simRun = (applier: ApplierFactory, storeFaults?: { errorRate: number; corruptRate: number }) => clusterRun('speculate', applier, storeFaults);
 
 describe('speculating', () => {
   it('a child that agrees: the built-in trace, most applies predicted, none missed', () => {

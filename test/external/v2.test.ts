@@ -7,22 +7,16 @@
 // message of requests ahead.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryRegistryStore, OPCODE, StoreFault, createEntryApplier, encodeRegistration } from '../../src/applier/index.ts';
 import type { ApplierFactory, ApplyResponse, RegistryStore } from '../../src/applier/index.ts';
 import { runConformance, sentLine, variantTarget } from '../../src/cli/conformance.ts';
-import { referenceApplierCommand, startExternalApplier } from '../../src/external/index.ts';
-import type { ExternalApplier } from '../../src/external/index.ts';
+import { referenceApplierCommand } from '../../src/external/index.ts';
 import { faultSchedule, simulate, traceHash, workloadHooks } from '../../src/sim/index.ts';
+import { childStarter, clusterRun } from './helpers.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8'));
-const started: ExternalApplier[] = [];
-const start = (...args: Parameters<typeof startExternalApplier>): ExternalApplier => {
-  const ext = startExternalApplier(...args);
-  started.push(ext);
-  return ext;
-};
-afterAll(() => started.forEach((ext) => ext.close()));
+const start = childStarter();
 
 const registration = (dekId: number, fullNodeId: bigint, localEpoch: number): Uint8Array =>
   Uint8Array.of(OPCODE.registration, ...encodeRegistration({ dekId, fullNodeId, localEpoch }));
@@ -146,19 +140,7 @@ describe('the simulator through protocol v2', () => {
 });
 
 describe('requests ahead', () => {
-  const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
-  const T = 30_000;
-  const simRun = (applier: ApplierFactory, storeFaults?: { errorRate: number; corruptRate: number }) =>
-    simulate({
-      seed: 'v2-ahead',
-      nodes: NODES,
-      applier,
-      applierName: 'correct',
-      timeLimitMs: T,
-      ...(storeFaults ? { storeFaults } : {}),
-      events: faultSchedule({ seed: 'v2-ahead', nodes: NODES, fromMs: 1000, toMs: T - 5000, ratePerSec: 0.3 }),
-      hooks: workloadHooks({ fromMs: 500, toMs: T - 1000, ratePerSec: 20 }),
-    });
+  const simRun = (applier: ApplierFactory, storeFaults?: { errorRate: number; corruptRate: number }) => clusterRun('v2-ahead', applier, storeFaults);
 
   it('the replicas of an entry are answered in the messages sent at its proposal, with the built-in trace', () => {
     const ext = start(referenceApplierCommand());
