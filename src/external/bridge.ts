@@ -27,13 +27,14 @@ import { Connection } from './connection.ts';
 import type { Hello } from './connection.ts';
 import { applyV1 } from './exchange-v1.ts';
 import type { Counts } from './exchange-v1.ts';
-import { answerOf, answeredV2, answersV2, sendAheadV2, applyRequest, applyV2, batchV2, checkDeps, sameAnswer } from './exchange-v2.ts';
+import { answerOf, answeredV2, answersV2, sendAheadV2, applyV2, batchV2, checkDeps, sameAnswer } from './exchange-v2.ts';
 import type { Answered, Prediction } from './exchange-v2.ts';
 import { ExternalApplierError } from './protocol.ts';
 import { answerRequest } from './server-v2.ts';
 import type { ServedApplier } from './server-io.ts';
 import type { ApplierGeneration, ProtocolVersion } from './protocol.ts';
 import { isOrdinary } from './protocol-v2.ts';
+import { RequestMemo } from './request-memo.ts';
 import type { ApplyRequest } from './protocol-v2.ts';
 
 export interface ExternalApplierOptions {
@@ -153,6 +154,13 @@ function ordinaryRun(entry: Uint8Array, at: ApplyAt, max: number): { index: numb
 
 type Seat = NonNullable<ApplierNode['seat']>;
 
+/** A node whose request for `index` went ahead under `key`. */
+interface Asker {
+  peer: Peer;
+  key: string;
+  index: number;
+}
+
 /** A node process the child serves, as a target of requests ahead. */
 interface Peer {
   deps: MainApplierDeps | undefined;
@@ -166,6 +174,8 @@ interface Peer {
 
 /** Requests sent ahead before their answers are read (each answer is about 1 KiB; a pipe holds 64). */
 const MAX_UNREAD = 48;
+/** Speculating, the requests of predictions travel this many to a message: one write, one wake-up of the child, one answer to read. */
+const AHEAD_BATCH = 16;
 
 /** The reference applier of each generation: what a speculating bridge predicts a child answers. */
 const REFERENCE: Record<ApplierGeneration, ServedApplier> = { 'stage-6a': { stage6a: createEntryApplier }, 'production-main': { main: createMainFsm } };
@@ -187,8 +197,12 @@ class Child {
   /** The nodes of the cluster served last (a new cluster replaces them), by name. */
   private cluster: object | undefined;
   private peers = new Map<string, Peer>();
+  /** Its nodes' requests, each distinct one built once. */
+  private requests = new RequestMemo();
   /** Messages of requests sent ahead whose answers have not been read yet, in order: the distinct requests' keys (their JSON) and the nodes that asked each. */
-  private pending: { index: number; keys: string[]; askers: { peer: Peer; key: string }[] }[] = [];
+  private pending: { keys: string[]; askers: Asker[] }[] = [];
+  /** Speculating: the requests of predictions not sent yet, by key (they go AHEAD_BATCH to a message, flushAhead). */
+  private readonly unsent = new Map<string, ApplyRequest>();
   private inCall = false;
   private closed = false;
   /** Speculating: the reference applier that predicts answers (undefined: never speculate). */
@@ -202,7 +216,7 @@ class Child {
   private readonly prediction: Prediction = { beforeCall: () => this.settle(), missed: () => this.missed() };
   /** One function for every applier of this child (the simulator calls each distinct one once). */
   readonly settleAll = (): void => {
-    if (this.broken || this.closed || this.pending.length === 0) return;
+    if (this.broken || this.closed || (this.pending.length === 0 && this.unsent.size === 0)) return;
     try {
       this.conn.guarded(this.timeoutMs, () => this.settle());
     } catch (err) {
@@ -317,20 +331,25 @@ class Child {
     // Replicas that agree ask the same: each distinct request goes once, and its answer serves every node that asked it.
     const distinct = new Map<string, ApplyRequest>();
     const keys = targets.map((p) => {
-      const request = applyRequest(p.deps, index, entry);
-      const key = JSON.stringify(request);
+      const { request, key } = this.requests.of(p.deps, index, entry);
       if (!distinct.has(key)) distinct.set(key, request);
       return key;
     });
-    this.sendAhead(index, distinct, targets.map((peer, i) => ({ peer, key: keys[i] as string })));
+    this.sendAhead(distinct, targets.map((peer, i) => ({ peer, key: keys[i] as string, index })));
     targets.forEach((p) => (p.asked = index));
   }
 
-  private sendAhead(index: number, requests: Map<string, ApplyRequest>, askers: { peer: Peer; key: string }[]): void {
-    // Speculating, nothing waits for the answers: several requests share one write.
-    sendAheadV2(this.conn, [...requests.values()], this.speculating);
+  private sendAhead(requests: Map<string, ApplyRequest>, askers: Asker[]): void {
+    sendAheadV2(this.conn, [...requests.values()]);
     this.counts.requestsAhead += requests.size;
-    this.pending.push({ index, keys: [...requests.keys()], askers });
+    this.pending.push({ keys: [...requests.keys()], askers });
+  }
+
+  /** The predictions' requests not sent yet go, in one message (nothing waits for their answers: they are checked at a settle). */
+  private flushAhead(): void {
+    if (this.unsent.size === 0) return;
+    this.sendAhead(this.unsent, []);
+    this.unsent.clear();
   }
 
   private unreadRequests(): number {
@@ -343,8 +362,9 @@ class Child {
    * request. All are read even past a miss, so the next exchange starts clean.
    */
   private settle(): void {
+    this.flushAhead();
     let missed = false;
-    for (const { index, keys, askers } of this.pending.splice(0)) {
+    for (const { keys, askers } of this.pending.splice(0)) {
       const answers = answersV2(this.conn, this.counts, keys.length);
       const byKey = new Map(keys.map((key, i) => [key, answers[i]]));
       for (const [key, answered] of byKey) {
@@ -354,7 +374,7 @@ class Child {
         // A child that needs a call for it cannot confirm the prediction: the run is redone without.
         if (answered === undefined || !sameAnswer(answered, predicted)) missed = true;
       }
-      for (const { peer, key } of askers) {
+      for (const { peer, key, index } of askers) {
         const answered = byKey.get(key);
         peer.answer = answered === undefined ? undefined : { index, key, answered };
       }
@@ -366,6 +386,7 @@ class Child {
   private missed(): SpeculationMissed {
     this.counts.missed++;
     this.predicted.clear();
+    this.unsent.clear();
     this.exactNext = true;
     this.processStarted = true;
     return new SpeculationMissed(`external applier \`${this.label}\` answered an apply otherwise than regsim predicted: the run is simulated again without speculating`);
@@ -377,6 +398,7 @@ class Child {
     if (seat.cluster !== this.cluster) {
       this.cluster = seat.cluster;
       this.peers = new Map();
+      this.requests = new RequestMemo();
       this.exact = this.exactNext;
       this.exactNext = false;
     }
@@ -402,10 +424,9 @@ class Child {
    * the entry) go ahead, unless they went at its proposal.
    */
   private applyOne(peer: Peer | undefined, deps: MainApplierDeps | undefined, index: number, entry: Uint8Array): MainApplyResponse {
-    const request = applyRequest(deps, index, entry);
+    const { request, key } = this.requests.of(deps, index, entry);
     const ready = peer?.answer;
     if (peer !== undefined) peer.answer = undefined;
-    const key = JSON.stringify(request);
     if (ready !== undefined && ready.key === key) {
       this.counts.answeredAhead++;
       return this.applied(peer, index, answeredV2(this.conn, this.counts, deps, request, ready.answered));
@@ -433,7 +454,8 @@ class Child {
     if (answer.kind === 'unanswered') return undefined;
     const predicted = answerOf(answer);
     this.predicted.set(key, predicted);
-    if (!this.pending.some((p) => p.keys.includes(key))) this.sendAhead(index, new Map([[key, request]]), []);
+    if (!this.unsent.has(key) && !this.pending.some((p) => p.keys.includes(key))) this.unsent.set(key, request);
+    if (this.unsent.size >= AHEAD_BATCH) this.flushAhead();
     return predicted;
   }
 
@@ -484,6 +506,7 @@ class Child {
     // Answers of the old child are not this one's.
     for (const peer of this.peers.values()) peer.answer = undefined;
     this.pending = [];
+    this.unsent.clear();
     this.spareUp();
   }
 

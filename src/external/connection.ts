@@ -61,8 +61,6 @@ const CLOSE_GRACE_MS = 1000;
 /** How long to wait for the keeper to report an exit once our pipe closed. */
 const EXIT_REPORT_MS = 2000;
 const WAKE = '\0regsim-wake';
-/** Posted messages are written once they come to this many characters: a few requests, so the child works on them while regsim goes on (well below the bridge's MAX_UNREAD of them). */
-const POST_BYTES = 2048;
 
 const live = new Set<Connection>();
 // A child that ignores EOF must not outlive regsim.
@@ -104,8 +102,6 @@ export class Connection {
   private readonly reader: LineReader;
   private readonly startupMs: number;
   private closed = false;
-  /** Messages posted and not yet written (post). */
-  private outbox = '';
 
   /** Spawns the child (returns once it runs; ExternalApplierError if it cannot start). The handshake is separate, so a spare can load meanwhile. */
   constructor(argv: readonly string[], label: string, opts: ConnectionOptions) {
@@ -242,28 +238,10 @@ export class Connection {
   }
 
   send<M extends { type: string }>(msg: M): void {
-    this.write(`${this.outbox}${JSON.stringify(msg)}\n`, `a "${msg.type}" message`);
-    this.outbox = '';
+    this.write(`${JSON.stringify(msg)}\n`, `a "${msg.type}" message`);
   }
 
-  /**
-   * Queues a message to go with the next write (a send, a receive, or once
-   * the queue holds POST_BYTES): one wake-up of the child for several
-   * messages it need not answer at once.
-   */
-  post<M extends { type: string }>(msg: M): void {
-    this.outbox += `${JSON.stringify(msg)}\n`;
-    if (this.outbox.length >= POST_BYTES) this.flush();
-  }
-
-  private flush(): void {
-    if (this.outbox === '') return;
-    const out = this.outbox;
-    this.outbox = '';
-    this.write(out, 'posted messages');
-  }
-
-  /** `what`: the messages, for the error if the child is gone. */
+  /** `what`: the message, for the error if the child is gone. */
   private write(text: string, what: string): void {
     try {
       writeText(this.outFd, text);
@@ -274,7 +252,6 @@ export class Connection {
   }
 
   receive(context: string): Record<string, unknown> & { type: string } {
-    this.flush();
     let line: string | null;
     try {
       line = this.reader.readLine();

@@ -14,7 +14,8 @@ import { fromHex, toHex } from './protocol.ts';
 import { opsOf, resultOf } from './protocol-v2.ts';
 import type { ApplyRequest, Env, HostMessageV2, Result } from './protocol-v2.ts';
 import { canonicalJson } from '../sim/trace.ts';
-import { Replay } from './replay.ts';
+import { Replay, parseOps } from './replay.ts';
+import type { ParsedOp } from './replay.ts';
 import { rowsOf } from './rows.ts';
 import type { Traffic } from './rows.ts';
 import { sidecarDoc } from './sidecar-doc.ts';
@@ -30,7 +31,8 @@ export function checkDeps(deps: MainApplierDeps | undefined): void {
   if (deps.sidecar !== undefined && typeof deps.sidecar.peek !== 'function') throw new TypeError('an external applier\'s sidecar store needs peek()');
 }
 
-function envOf(deps: MainApplierDeps | undefined): Env | undefined {
+/** What the request carries of the node's environment (undefined: nothing but the registry). */
+export function envOf(deps: MainApplierDeps | undefined): Env | undefined {
   if (deps === undefined) return { applier: false };
   const { kek, keystore, sidecar, localEpoch = 0, raftLocalEpoch = 0 } = deps;
   if (kek === undefined && keystore === undefined && sidecar === undefined && localEpoch === 0 && raftLocalEpoch === 0) return undefined;
@@ -44,20 +46,6 @@ function envOf(deps: MainApplierDeps | undefined): Env | undefined {
   if (localEpoch !== 0) env.localEpoch = localEpoch;
   if (raftLocalEpoch !== 0) env.raftLocalEpoch = raftLocalEpoch;
   return env;
-}
-
-/** The rows the entry addresses, as stored (when the registry can be read without side effects). */
-function rowsAhead(deps: MainApplierDeps | undefined, entry: Uint8Array): Record<string, string | null> | undefined {
-  const registry = deps?.registry;
-  if (registry?.peek === undefined) return undefined;
-  const keys = slotsOf(entry);
-  if (keys.length === 0) return undefined;
-  const rows: Record<string, string | null> = {};
-  for (const key of keys) {
-    const value = registry.peek(key);
-    rows[toHex(key)] = value === undefined ? null : toHex(value);
-  }
-  return rows;
 }
 
 /** A result with the rows its traffic shows. */
@@ -74,8 +62,22 @@ function responseOf(result: Result, traffic: readonly Traffic[]): MainApplyRespo
 
 /** The `apply` message of an entry on a node: the rows it addresses and the environment, as they are now. */
 export function applyRequest(deps: MainApplierDeps | undefined, index: number, entry: Uint8Array): ApplyRequest {
-  const rows = rowsAhead(deps, entry);
-  const env = envOf(deps);
+  // Only a registry that can be read without side effects sends its rows ahead.
+  const registry = deps?.registry;
+  const slots = registry?.peek === undefined ? [] : slotsOf(entry);
+  return requestOf(index, entry, slots, slots.map((key) => registry?.peek?.(key)), envOf(deps));
+}
+
+/** The `apply` message of an entry whose slots (the row keys it addresses) hold `values`. */
+export function requestOf(index: number, entry: Uint8Array, slots: readonly Uint8Array[], values: readonly (Uint8Array | undefined)[], env: Env | undefined): ApplyRequest {
+  let rows: Record<string, string | null> | undefined;
+  if (slots.length > 0) {
+    rows = {};
+    slots.forEach((key, i) => {
+      const value = values[i];
+      (rows as Record<string, string | null>)[toHex(key)] = value === undefined ? null : toHex(value);
+    });
+  }
   return { type: 'apply', index, entry: toHex(entry), ...(rows ? { rows } : {}), ...(env ? { env } : {}) };
 }
 
@@ -95,7 +97,7 @@ function exchange(conn: Connection, counts: Counts, replay: Replay): MainApplyRe
         const ops = conn.field(msg, () => opsOf(msg));
         // An abort in a call: the child's result is discarded.
         replay.rethrowAbort();
-        const correction = replay.run(ops);
+        const correction = replay.run(parseOps(conn, ops));
         // A store that threw mid-replay: the child already finished; nothing to tell it.
         replay.rethrowAbort();
         if (correction !== undefined) {
@@ -108,7 +110,7 @@ function exchange(conn: Connection, counts: Counts, replay: Replay): MainApplyRe
       case 'get': {
         const key = conn.field(msg, () => fromHex(msg.key, 'key'));
         const ops = conn.field(msg, () => opsOf(msg));
-        const correction = replay.aborted ? undefined : replay.run(ops);
+        const correction = replay.aborted ? undefined : replay.run(parseOps(conn, ops));
         conn.send(replay.aborted ? { type: 'abort' } : (correction ?? replay.get(key)));
         break;
       }
@@ -123,17 +125,21 @@ function exchange(conn: Connection, counts: Counts, replay: Replay): MainApplyRe
   }
 }
 
-/** What the child answered ahead to one request. */
+/** What the child answered ahead to one request (or regsim predicted it answers). */
 export interface Answered {
   result: Result;
   ops: Record<string, unknown>[];
+  /** The ops decoded, once for every replica the answer serves (parsedOf). */
+  parsed?: ParsedOp[];
 }
 
-/** Sends `requests` ahead (`later`: with the next write, Connection.post); their answers come with `answersV2`, before any other message of the child. */
-export function sendAheadV2(conn: Connection, requests: readonly ApplyRequest[], later = false): void {
-  const msg = { type: 'ahead', requests: requests.map(({ type: _, ...request }) => request) } satisfies HostMessageV2;
-  if (later) conn.post(msg);
-  else conn.send(msg);
+function parsedOf(conn: Connection, answer: Answered): ParsedOp[] {
+  return (answer.parsed ??= parseOps(conn, answer.ops));
+}
+
+/** Sends `requests` ahead; their answers come with `answersV2`, before any other message of the child. */
+export function sendAheadV2(conn: Connection, requests: readonly ApplyRequest[]): void {
+  conn.send({ type: 'ahead', requests: requests.map(({ type: _, ...request }) => request) } satisfies HostMessageV2);
 }
 
 /** The child's answers to the `count` requests sent ahead, each applied as if it came alone (undefined: it needed a call). */
@@ -170,7 +176,7 @@ export function answeredV2(
   predicted?: Prediction,
 ): MainApplyResponse {
   const replay = new Replay(conn, deps, counts);
-  const correction = replay.run(answer.ops);
+  const correction = replay.run(parsedOf(conn, answer));
   replay.rethrowAbort();
   if (correction === undefined) {
     counts.applies++;

@@ -6,7 +6,7 @@
 // Operations are numbered from 0 over the whole apply, calls included.
 import { sameBytes } from '../applier/main/bytes.ts';
 import { KeystoreError, stateOf } from '../applier/main/index.ts';
-import type { MainApplierDeps, SidecarStore } from '../applier/main/index.ts';
+import type { MainApplierDeps, Sidecar, SidecarStore } from '../applier/main/index.ts';
 import { StoreFault } from '../applier/types.ts';
 import type { RegistryStore } from '../applier/types.ts';
 import type { Connection } from './connection.ts';
@@ -15,8 +15,44 @@ import { ExternalApplierError, fromHex, toHex } from './protocol.ts';
 import type { HostMessageV2 } from './protocol-v2.ts';
 import type { Traffic } from './rows.ts';
 import { sidecarDoc, sidecarOf } from './sidecar-doc.ts';
+import type { SidecarDoc } from './sidecar-doc.ts';
 
 type Correct = Extract<HostMessageV2, { type: 'correct' }>;
+
+/** An operation as the child reported it, decoded and checked (parseOps). */
+export type ParsedOp =
+  | { op: 'get'; key: Uint8Array; value: Uint8Array | undefined }
+  | { op: 'set'; key: Uint8Array; value: Uint8Array }
+  | { op: 'read-sidecar'; assumed: SidecarDoc | null }
+  | { op: 'write-sidecar'; doc: Sidecar }
+  | { op: 'install'; dek: number; key: Uint8Array };
+
+/**
+ * The child's operations decoded, all before any is made: a malformed one
+ * breaks the connection whatever came before it. Decoded once per answer,
+ * however many replicas make it (an answer ahead or a prediction serves all
+ * that asked the same request).
+ */
+export function parseOps(conn: Connection, ops: readonly Record<string, unknown>[]): ParsedOp[] {
+  return ops.map((op): ParsedOp => {
+    const field = <T>(read: () => T): T => conn.field({ type: String(op.op) }, read);
+    switch (op.op) {
+      case 'get':
+        return { op: 'get', key: field(() => fromHex(op.key, 'key')), value: field(() => (op.value === null ? undefined : fromHex(op.value, 'value'))) };
+      case 'set':
+        return { op: 'set', key: field(() => fromHex(op.key, 'key')), value: field(() => fromHex(op.value, 'value')) };
+      case 'read-sidecar':
+        return { op: 'read-sidecar', assumed: field(() => (op.sidecar === null ? null : sidecarDoc(sidecarOf(op.sidecar)))) };
+      case 'write-sidecar':
+        return { op: 'write-sidecar', doc: field(() => sidecarOf(op.sidecar)) };
+      case 'install':
+        if (!Number.isInteger(op.dek)) throw conn.fail('sent an "install" op without an integer dek');
+        return { op: 'install', dek: op.dek as number, key: field(() => fromHex(op.key, 'key')) };
+      default:
+        throw conn.fail(`sent an unknown op ${JSON.stringify(op.op)}`);
+    }
+  });
+}
 
 /** What one operation came to: as the child assumed (undefined), otherwise the correction to send. */
 type Outcome = Correct | undefined;
@@ -35,7 +71,7 @@ export class Replay {
   ) {}
 
   /** Makes `ops` in order; the correction of the first that differs (the rest are dropped), or undefined. Stops at an abort. */
-  run(ops: readonly Record<string, unknown>[]): Correct | undefined {
+  run(ops: readonly ParsedOp[]): Correct | undefined {
     for (const op of ops) {
       const n = this.next++;
       const outcome = this.guard(() => this.one(n, op));
@@ -79,12 +115,10 @@ export class Replay {
     }
   }
 
-  private one(n: number, op: Record<string, unknown>): Outcome {
-    const field = <T>(read: () => T): T => this.conn.field({ type: String(op.op) }, read);
+  private one(n: number, op: ParsedOp): Outcome {
     switch (op.op) {
       case 'get': {
-        const key = field(() => fromHex(op.key, 'key'));
-        const assumed = field(() => (op.value === null ? undefined : fromHex(op.value, 'value')));
+        const { key, value: assumed } = op;
         const registry = this.registry('get');
         this.counts.storeGets++;
         return this.fault(n, () => this.traffic.push({ kind: 'get', key, value: undefined, fault: true }), () => {
@@ -95,7 +129,7 @@ export class Replay {
         });
       }
       case 'set': {
-        const [key, value] = field(() => [fromHex(op.key, 'key'), fromHex(op.value, 'value')]);
+        const { key, value } = op;
         const registry = this.registry('set');
         this.counts.storeSets++;
         return this.fault(n, () => this.traffic.push({ kind: 'set', key, value, fault: true }), () => {
@@ -105,32 +139,28 @@ export class Replay {
         });
       }
       case 'read-sidecar': {
-        const assumed = field(() => (op.sidecar === null ? null : sidecarDoc(sidecarOf(op.sidecar))));
         const sidecar = this.sidecar('read-sidecar');
         return this.fault(n, () => this.traffic.push({ kind: 'other' }), () => {
           const real = sidecar.read();
           this.traffic.push({ kind: 'other' });
           const doc = real === undefined ? null : sidecarDoc(real);
-          return JSON.stringify(doc) === JSON.stringify(assumed) ? undefined : { type: 'correct', op: n, sidecar: doc };
+          return JSON.stringify(doc) === JSON.stringify(op.assumed) ? undefined : { type: 'correct', op: n, sidecar: doc };
         });
       }
       case 'write-sidecar': {
-        const doc = field(() => sidecarOf(op.sidecar));
         const sidecar = this.sidecar('write-sidecar');
         return this.fault(n, () => this.traffic.push({ kind: 'other' }), () => {
-          sidecar.write(doc);
+          sidecar.write(op.doc);
           this.traffic.push({ kind: 'other' });
-          if (this.deps?.stateCache) Object.assign(this.deps.stateCache, stateOf(doc));
+          if (this.deps?.stateCache) Object.assign(this.deps.stateCache, stateOf(op.doc));
           return undefined;
         });
       }
       case 'install': {
-        const dek = field(() => fromHex(op.key, 'key'));
         const keystore = this.deps?.keystore;
         if (keystore === undefined) throw this.conn.fail('installed a DEK on a node built without a keystore');
-        if (!Number.isInteger(op.dek)) throw this.conn.fail('sent an "install" op without an integer dek');
         try {
-          keystore.set(op.dek as number, dek);
+          keystore.set(op.dek, op.key);
         } catch (err) {
           if (err instanceof KeystoreError) throw this.conn.fail(`installed DEK ${String(op.dek)}, which this node's keystore refuses: ${err.message}`);
           throw err;
@@ -138,8 +168,6 @@ export class Replay {
         this.traffic.push({ kind: 'other' });
         return undefined;
       }
-      default:
-        throw this.conn.fail(`sent an unknown op ${JSON.stringify(op.op)}`);
     }
   }
 

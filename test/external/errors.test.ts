@@ -124,6 +124,12 @@ describe('errors while applying', () => {
     expectOneLine(error, /malformed "get" message: key is not a hex string/);
   });
 
+  it('protocol v2: an operation regsim cannot decode breaks the apply with one line', () => {
+    expectOneLine(applyError('v2-unknown-op', REG).error, /sent an unknown op "frob"/);
+    expectOneLine(applyError('v2-bad-set', REG).error, /malformed "set" message: value is not a hex string/);
+    expectOneLine(applyError('v2-bad-install', REG).error, /sent an "install" op without an integer dek/);
+  });
+
   it('crashes mid-call: exit code and last stderr lines', () => {
     const { error, again } = applyError('crash');
     expectOneLine(error, /exited with code 3 while applying an entry; stderr: fixture: about to crash \| panic: runtime error: index out of range/);
