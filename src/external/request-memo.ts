@@ -49,7 +49,8 @@ export class RequestMemo {
     const values: (Uint8Array | undefined)[] = [];
     for (const key of slots) values.push(registry.peek(key));
     for (const b of built ?? []) if (sameBytes(b.entry, entry) && sameValues(b.values, values)) return b;
-    const made: Built = { ...keyed(requestOf(index, entry, slots, values, undefined)), entry, slots, values };
+    const request = requestOf(index, entry, slots, values, undefined);
+    const made: Built = { request, key: JSON.stringify(request), entry, slots, values };
     if (built === undefined) {
       if (this.byIndex.size >= INDICES) this.byIndex.delete(this.byIndex.keys().next().value as number);
       this.byIndex.set(index, (built = []));
