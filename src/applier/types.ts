@@ -105,8 +105,15 @@ export class SpeculationMissed extends Error {
 export interface ApplierNode {
   /** The node's sidecar file: production main's applier writes it (absent: a Stage 6A node). */
   sidecar?: SidecarStore;
-  /** Which node of which simulated cluster the process is: an applier that serves several nodes at once (the external bridge) groups them by it. */
-  seat?: { cluster: object; node: string };
+  /**
+   * Which node of which simulated cluster the process is: an applier that
+   * serves several nodes at once (the external bridge) groups them by it. An
+   * applier with a seat is settled at the end of its run (EntryApplier.settle).
+   * `scratch`: not the node's own applier but one the simulator folds the
+   * node's committed log with, over a copy of its rows (the lifecycle's
+   * caught-up view).
+   */
+  seat?: { cluster: object; node: string; scratch?: true };
 }
 
 /** Builds an applier over one node's store; throws if the store is missing. */

@@ -268,7 +268,9 @@ class Child {
             return stage6aResponse(this.applied(peer, at.index, cached.response));
           }
           ahead = [];
-          const run = at !== undefined && isOrdinary(entry) && !this.answeredFor(peer, at.index) ? ordinaryRun(entry, at, this.maxBatch) : [];
+          // Speculating, an ordinary entry is predicted as any other: a batch would wait for the child.
+          const batch = !this.speculating && at !== undefined && isOrdinary(entry) && !this.answeredFor(peer, at.index);
+          const run = batch ? ordinaryRun(entry, at, this.maxBatch) : [];
           if (run.length > 1) {
             this.settle();
             const [first, ...rest] = batchV2(this.conn, this.counts, deps, run);
@@ -392,7 +394,12 @@ class Child {
     return new SpeculationMissed(`external applier \`${this.label}\` answered an apply otherwise than regsim predicted: the run is simulated again without speculating`);
   }
 
-  /** A node process of a simulated cluster takes its seat among the nodes whose applies travel together. */
+  /**
+   * A node process of a simulated cluster takes its seat among the nodes
+   * whose applies travel together. A scratch applier of the cluster is
+   * predicted as theirs are (it is settled with the run), but no request goes
+   * ahead for it: it is no peer.
+   */
   private seat(deps: MainApplierDeps | undefined, seat: Seat | undefined): Peer | undefined {
     if (seat === undefined || deps?.registry.peek === undefined) return undefined;
     if (seat.cluster !== this.cluster) {
@@ -403,7 +410,7 @@ class Child {
       this.exactNext = false;
     }
     const peer: Peer = { deps, next: 0, answer: undefined, asked: undefined };
-    this.peers.set(seat.node, peer);
+    if (!seat.scratch) this.peers.set(seat.node, peer);
     return peer;
   }
 

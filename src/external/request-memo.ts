@@ -24,6 +24,8 @@ interface Built extends KeyedRequest {
 
 /** Indices remembered: far more than the entries between a leader's proposal and its slowest replica's apply. */
 const INDICES = 256;
+/** Distinct requests remembered per index (index 0, unknown, collects those of applies that name none). */
+const PER_INDEX = 16;
 
 function sameValues(a: readonly (Uint8Array | undefined)[], b: readonly (Uint8Array | undefined)[]): boolean {
   for (let i = 0; i < a.length; i++) {
@@ -55,6 +57,7 @@ export class RequestMemo {
       if (this.byIndex.size >= INDICES) this.byIndex.delete(this.byIndex.keys().next().value as number);
       this.byIndex.set(index, (built = []));
     }
+    if (built.length >= PER_INDEX) built.shift();
     built.push(made);
     return made;
   }

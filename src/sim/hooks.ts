@@ -28,6 +28,8 @@ export interface SimApi {
   readonly flags: VariantFlags;
   readonly engine: EngineOptions;
   readonly applierFactory: ApplierFactory;
+  /** An applier's EntryApplier.settle, to call once at the end of the run. */
+  settleAtEnd(settle: () => void): void;
   /** The configuration before any configuration entry (raft/conf.ts). */
   readonly initialConf: Conf;
   node(name: string): SimNode;

@@ -49,6 +49,20 @@ describe('speculating', () => {
     expect(own).not.toBe(traceHash(simRun(createEntryApplier).trace));
   });
 
+  it('explore runs: the lifecycle’s caught-up fold and ordinary entries are predicted too, so nothing waits for the child', () => {
+    const spec = exploreSpec(5, 'correct');
+    const ext = start(referenceApplierCommand(), { speculate: true });
+    for (let i = 0; i < 12; i++) {
+      const scenario = scenarioOf(spec, i);
+      expect(runScenario(scenario, { applier: ext.factory }).traceHash).toBe(runScenario(scenario).traceHash);
+    }
+    const stats = ext.stats();
+    // Every message from the child answers an ahead message of predictions (16 requests): no apply went alone, no batch.
+    expect(stats.batched).toBe(0);
+    expect(stats.speculated).toBe(stats.applies);
+    expect(stats.roundTrips).toBeLessThan(stats.applies / 8);
+  });
+
   it('runScenario simulates a voided run again: its result is the child’s own', () => {
     const spec = exploreSpec(1, 'correct');
     // lte-rollback answers some replays otherwise than the reference does, and keeps no state.

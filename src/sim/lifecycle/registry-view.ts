@@ -139,7 +139,9 @@ export class CaughtUpFold {
       this.entries = raft.hs.entries;
       this.scratch = new MemoryRegistryStore();
       for (const r of node.rowsNow()) this.scratch.set(fromHex(r.keyHex), fromHex(r.valueHex));
-      this.applier = sim.applierFactory(this.scratch);
+      // The node's seat, as a scratch applier: an external one answers it as it answers the node's (speculating too).
+      this.applier = sim.applierFactory(this.scratch, { seat: { cluster: sim, node: node.name, scratch: true } });
+      if (this.applier.settle !== undefined) sim.settleAtEnd(this.applier.settle);
       this.next = node.applied + 1;
       this.encrypts = false;
       this.view = undefined;
