@@ -326,7 +326,8 @@ class Child {
 
   /** Sends ahead the requests of the nodes other than `except` that apply `index` next and were not asked for it. */
   private askAhead(index: number, entry: Uint8Array, except: Peer | undefined): void {
-    if (!this.hello.ahead) return;
+    // Index 0 is an apply that names none (a scratch fold's): no node applies it next.
+    if (!this.hello.ahead || index === 0) return;
     // An answer for `index` came from a request asked for it, so `asked` covers the answered too.
     const targets = [...this.peers.values()].filter((p) => p !== except && p.next === index && p.asked !== index);
     if (targets.length === 0) return;
