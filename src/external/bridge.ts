@@ -174,8 +174,12 @@ interface Peer {
 
 /** Requests sent ahead before their answers are read (each answer is about 1 KiB; a pipe holds 64). */
 const MAX_UNREAD = 48;
+/** Bytes of requests sent ahead and unread, at most: well below the 64 KiB a pipe holds, so a write to the child never blocks on it. */
+const PIPE_BUDGET = 48 * 1024;
 /** Speculating, the requests of predictions travel this many to a message: one write, one wake-up of the child, one answer to read. */
 const AHEAD_BATCH = 16;
+/** ... or fewer, when they come to this many bytes: one message stays well within PIPE_BUDGET. */
+const AHEAD_BYTES = 16 * 1024;
 
 /** The reference applier of each generation: what a speculating bridge predicts a child answers. */
 const REFERENCE: Record<ApplierGeneration, ServedApplier> = { 'stage-6a': { stage6a: createEntryApplier }, 'production-main': { main: createMainFsm } };
@@ -200,7 +204,7 @@ class Child {
   /** Its nodes' requests, each distinct one built once. */
   private requests = new RequestMemo();
   /** Messages of requests sent ahead whose answers have not been read yet, in order: the distinct requests' keys (their JSON) and the nodes that asked each. */
-  private pending: { keys: string[]; askers: Asker[] }[] = [];
+  private pending: { keys: string[]; bytes: number; askers: Asker[] }[] = [];
   /** Speculating: the requests of predictions not sent yet, by key (they go AHEAD_BATCH to a message, flushAhead). */
   private readonly unsent = new Map<string, ApplyRequest>();
   private inCall = false;
@@ -315,9 +319,11 @@ class Child {
     // Speculating, an apply goes ahead itself when it is predicted: asking at the proposal would build every request twice.
     if (this.broken || this.closed || this.inCall || this.speculating) return;
     try {
-      // A child never read from could fill its pipe back to us: settle first past a few messages.
-      if (this.unreadRequests() >= MAX_UNREAD) this.conn.guarded(this.timeoutMs, () => this.settle());
-      this.askAhead(index, entry, undefined);
+      this.conn.guarded(this.timeoutMs, () => {
+        // Answers are read in bulk, past a few requests.
+        if (this.unreadRequests() >= MAX_UNREAD) this.settle();
+        this.askAhead(index, entry, undefined);
+      });
     } catch (err) {
       if (!(err instanceof ExternalApplierError)) throw err;
       this.broken = err;
@@ -343,20 +349,30 @@ class Child {
   }
 
   private sendAhead(requests: Map<string, ApplyRequest>, askers: Asker[]): void {
+    const keys = [...requests.keys()];
+    // A request's key is its JSON: about the bytes it takes in the child's stdin.
+    const bytes = keys.reduce((n, key) => n + key.length, 0);
+    // Never more unread than a pipe holds: the child may be blocked writing answers we have not read, and our write must not wait on it.
+    if (this.unreadBytes() + bytes > PIPE_BUDGET) this.settle();
     sendAheadV2(this.conn, [...requests.values()]);
     this.counts.requestsAhead += requests.size;
-    this.pending.push({ keys: [...requests.keys()], askers });
+    this.pending.push({ keys, bytes, askers });
   }
 
   /** The predictions' requests not sent yet go, in one message (nothing waits for their answers: they are checked at a settle). */
   private flushAhead(): void {
     if (this.unsent.size === 0) return;
-    this.sendAhead(this.unsent, []);
+    const requests = new Map(this.unsent);
     this.unsent.clear();
+    this.sendAhead(requests, []);
   }
 
   private unreadRequests(): number {
     return this.pending.reduce((n, p) => n + p.keys.length, 0);
+  }
+
+  private unreadBytes(): number {
+    return this.pending.reduce((n, p) => n + p.bytes, 0);
   }
 
   /**
@@ -463,7 +479,7 @@ class Child {
     const predicted = answerOf(answer);
     this.predicted.set(key, predicted);
     if (!this.unsent.has(key) && !this.pending.some((p) => p.keys.includes(key))) this.unsent.set(key, request);
-    if (this.unsent.size >= AHEAD_BATCH) this.flushAhead();
+    if (this.unsent.size >= AHEAD_BATCH || [...this.unsent.keys()].reduce((n, k) => n + k.length, 0) >= AHEAD_BYTES) this.flushAhead();
     return predicted;
   }
 
