@@ -169,7 +169,7 @@ function externalRun(opts: Options, builtin: SimResult, command: readonly string
   };
   let stats: ExternalApplierStats;
   try {
-    sameTraceHash = traceHash(run().trace) === builtinHash;
+    sameTraceHash &&= traceHash(run().trace) === builtinHash;
     do {
       const b0 = performance.now();
       simulate(benchConfig(opts.seed, opts.seconds, opts.rate));

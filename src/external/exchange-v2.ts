@@ -60,25 +60,22 @@ function responseOf(result: Result, traffic: readonly Traffic[]): MainApplyRespo
   }
 }
 
-/** The `apply` message of an entry on a node: the rows it addresses and the environment, as they are now. */
-export function applyRequest(deps: MainApplierDeps | undefined, index: number, entry: Uint8Array): ApplyRequest {
+/** The `apply` message of an entry on a node: the rows it addresses and the environment (`env`: envOf(deps), if the caller has it), as they are now. */
+export function applyRequest(deps: MainApplierDeps | undefined, index: number, entry: Uint8Array, env = envOf(deps)): ApplyRequest {
   // Only a registry that can be read without side effects sends its rows ahead.
   const registry = deps?.registry;
   const slots = registry?.peek === undefined ? [] : slotsOf(entry);
-  return requestOf(index, entry, slots, slots.map((key) => registry?.peek?.(key)), envOf(deps));
+  return requestOf(index, entry, slots, slots.map((key) => registry?.peek?.(key)), env);
 }
 
 /** The `apply` message of an entry whose slots (the row keys it addresses) hold `values`. */
 export function requestOf(index: number, entry: Uint8Array, slots: readonly Uint8Array[], values: readonly (Uint8Array | undefined)[], env: Env | undefined): ApplyRequest {
-  let rows: Record<string, string | null> | undefined;
-  if (slots.length > 0) {
-    rows = {};
-    slots.forEach((key, i) => {
-      const value = values[i];
-      (rows as Record<string, string | null>)[toHex(key)] = value === undefined ? null : toHex(value);
-    });
-  }
-  return { type: 'apply', index, entry: toHex(entry), ...(rows ? { rows } : {}), ...(env ? { env } : {}) };
+  const rows: Record<string, string | null> = {};
+  slots.forEach((key, i) => {
+    const value = values[i];
+    rows[toHex(key)] = value === undefined ? null : toHex(value);
+  });
+  return { type: 'apply', index, entry: toHex(entry), ...(slots.length > 0 ? { rows } : {}), ...(env ? { env } : {}) };
 }
 
 export function applyV2(conn: Connection, counts: Counts, deps: MainApplierDeps | undefined, request: ApplyRequest): MainApplyResponse {

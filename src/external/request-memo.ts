@@ -42,8 +42,9 @@ export class RequestMemo {
   /** The request of `entry` at `index` on the node of `deps`, as its stores are now. */
   of(deps: MainApplierDeps | undefined, index: number, entry: Uint8Array): KeyedRequest {
     const registry = deps?.registry;
+    const env = envOf(deps);
     // A node whose environment travels too (main's FSM: sidecar, keystore) is built afresh each time.
-    if (registry?.peek === undefined || envOf(deps) !== undefined) return keyed(applyRequest(deps, index, entry));
+    if (registry?.peek === undefined || env !== undefined) return keyed(applyRequest(deps, index, entry, env));
     let built = this.byIndex.get(index);
     let slots: Uint8Array[] | undefined;
     for (const b of built ?? []) if (sameBytes(b.entry, entry)) slots = b.slots;
