@@ -98,3 +98,10 @@ describe('bad input', () => {
     expect(run.stderr).toMatch(/\n\s+at /);
   });
 });
+
+it('a clone whose build/ is current runs the compiled JavaScript, not the sources through tsx', async () => {
+  // npm test builds build/ first; editing a source here would make it stale for the other files' runs, so only this side is tested.
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', "console.log((await import('./bin/modules.js')).modulePath('cli/main'))"], { cwd: ROOT, encoding: 'utf8' });
+  expect(probe.stderr).toBe('');
+  expect(probe.stdout.trim()).toMatch(/\/build\/cli\/main\.js$/);
+});
