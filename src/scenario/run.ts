@@ -42,7 +42,8 @@ export interface RunResult {
   violations: Violation[];
   /** Violations the scenario's own policy gives up by design (given-up.ts): not counted in the verdict. */
   expected: Violation[];
-  traceHash: string;
+  /** SHA-256 of the trace's canonical serialization (traceHash), computed when first read. */
+  readonly traceHash: string;
   trace: TraceEvent[];
   /** Rare-event counts (did the run reach the situations the invariants are about?). */
   stats: TraceStats;
@@ -68,14 +69,20 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
     const judged = judgeTrace(result.trace);
     return { ...splitGivenUp(judged.violations, scenario), timeline: judged.timeline };
   });
-  return timed(onPhase, 'summarise', () => ({
-    verdict: verdictOf(violations),
-    violations,
-    expected,
-    traceHash: traceHash(result.trace),
-    trace: result.trace,
-    stats: traceStats(result.trace, timeline),
-    simStats: result.stats,
-    simulatedMs: result.stats.virtualMs,
-  }));
+  return timed(onPhase, 'summarise', () => {
+    let hash: string | undefined;
+    return {
+      verdict: verdictOf(violations),
+      violations,
+      expected,
+      // Hashing the trace costs about a tenth of a run: computed when first read (explore's digest, replay), never for a property suite's run or a shrink step.
+      get traceHash(): string {
+        return (hash ??= traceHash(result.trace));
+      },
+      trace: result.trace,
+      stats: traceStats(result.trace, timeline),
+      simStats: result.stats,
+      simulatedMs: result.stats.virtualMs,
+    };
+  });
 }
