@@ -136,8 +136,15 @@ export interface TraceStats {
 
 /** The counts of `trace`; `timeline` is its reference timeline when the caller has it (judgeTrace's), else built here. */
 export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline = new ModelTimeline(new CommittedLog(trace), entryModelFor(trace))): TraceStats {
-  const stats: TraceStats = {
-    events: trace.length,
+  const pass = new EventPass(trace.length);
+  for (const ev of trace) pass.event(ev);
+  countCommitted(pass.stats, timeline);
+  return pass.stats;
+}
+
+function emptyStats(events: number): TraceStats {
+  return {
+    events,
     entriesCommitted: 0,
     committedByClass: {},
     emptyEntriesProposed: 0,
@@ -205,205 +212,253 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
     guardRefusalsByGuard: {},
     noncesIssued: 0,
   };
-  const bump = (rec: Record<string, number>, key: string): void => {
-    rec[key] = (rec[key] ?? 0) + 1;
-  };
-  const maxApplied = new Map<string, number>();
-  const bumped = new Set<string>();
-  const perNode = (m: Map<string, number>, node: string): number => {
-    const n = (m.get(node) ?? 0) + 1;
-    m.set(node, n);
-    return n;
-  };
-  const restartsOf = new Map<string, number>();
-  const snapshotsOf = new Map<string, number>();
-  const confApplied = new Set<number>();
-  /** Configuration entries by index * 2^32 + term, and each node's, by index, in its log. */
-  const confKeys = new Set<number>();
-  const confsInLog = new Map<string, number[]>();
-  const confsOf = (node: string): number[] => {
-    let l = confsInLog.get(node);
-    if (l === undefined) confsInLog.set(node, (l = []));
-    return l;
-  };
-  const probes = new Set<string>();
-  const replayUpTo = new Map<string, number>();
-  const rowsHash = new Map<string, string>();
-  /** Each node's 16-bit slot (from its guard checks), and the DEK of the registration it has in flight. */
-  const slotOf = new Map<string, number>();
-  const inFlight = new Map<string, number>();
-  /** Joiners whose admission check has begun. */
-  const admissionUnderWay = new Set<string>();
-  /** Nodes that sealed a proposal in their current process, and in an earlier one. */
-  const sealing = new Set<string>();
-  const sealedEarlier = new Set<string>();
-  const rotatedRaftDeks = new Set<number>();
-  /** Indices of the rotation markers some node applied. */
-  const markerIndices: number[] = [];
+}
 
-  for (const ev of trace) {
+const bump = (rec: Record<string, number>, key: string): void => {
+  rec[key] = (rec[key] ?? 0) + 1;
+};
+
+/** `m`'s count for `node`, plus one (stored). */
+const perNode = (m: Map<string, number>, node: string): number => {
+  const n = (m.get(node) ?? 0) + 1;
+  m.set(node, n);
+  return n;
+};
+
+type Ev<K extends TraceEvent['kind']> = Extract<TraceEvent, { kind: K }>;
+
+/**
+ * One pass over the events, in order, with what each count needs to remember.
+ * A method per event kind rather than one switch with every case inline: the
+ * JIT compiles the hot ones alone (the single function took V8 over a second
+ * to optimise, once per thread and again after every deoptimisation).
+ */
+class EventPass {
+  readonly stats: TraceStats;
+  private readonly maxApplied = new Map<string, number>();
+  private readonly bumped = new Set<string>();
+  private readonly restartsOf = new Map<string, number>();
+  private readonly snapshotsOf = new Map<string, number>();
+  private readonly confApplied = new Set<number>();
+  /** Configuration entries by index * 2^32 + term, and each node's, by index, in its log. */
+  private readonly confKeys = new Set<number>();
+  private readonly confsInLog = new Map<string, number[]>();
+  private readonly probes = new Set<string>();
+  private readonly replayUpTo = new Map<string, number>();
+  private readonly rowsHash = new Map<string, string>();
+  /** Each node's 16-bit slot (from its guard checks), and the DEK of the registration it has in flight. */
+  private readonly slotOf = new Map<string, number>();
+  private readonly inFlight = new Map<string, number>();
+  /** Joiners whose admission check has begun. */
+  private readonly admissionUnderWay = new Set<string>();
+  /** Nodes that sealed a proposal in their current process, and in an earlier one. */
+  private readonly sealing = new Set<string>();
+  private readonly sealedEarlier = new Set<string>();
+  private readonly rotatedRaftDeks = new Set<number>();
+  /** Indices of the rotation markers some node applied. */
+  private readonly markerIndices: number[] = [];
+
+  constructor(events: number) {
+    this.stats = emptyStats(events);
+  }
+
+  event(ev: TraceEvent): void {
+    const stats = this.stats;
     switch (ev.kind) {
-      case 'apply': {
-        const replayed = (replayUpTo.get(ev.node) ?? 0) >= ev.index;
-        if (replayed && ev.entryHex.startsWith('03')) {
-          stats.registrationReplaysAfterCrash++;
-          if (ev.result.kind === 'registered' && ev.result.outcome === 'noop') stats.registrationReplayNoops++;
-        }
-        if (replayed && (ev.entryHex.startsWith('04') || ev.entryHex.startsWith('05'))) stats.keyEntryReplaysAfterCrash++;
-        if (isRotationMarkerHex(ev.entryHex) && !markerIndices.includes(ev.index)) markerIndices.push(ev.index);
-        maxApplied.set(ev.node, Math.max(maxApplied.get(ev.node) ?? 0, ev.index));
-        rowsHash.set(ev.node, ev.rowsHash);
-        if (inFlight.has(ev.node) && [...(ev.earlierWrites ?? []), ...(ev.write ? [ev.write] : [])].some((w) => {
-          const k = keyFields(w.keyHex);
-          return k !== undefined && k.dekId === inFlight.get(ev.node) && k.nodeId16 === slotOf.get(ev.node);
-        })) inFlight.delete(ev.node);
-        bump(stats.appliesByOutcome, applyOutcome(ev));
-        break;
-      }
+      case 'apply':
+        return this.apply(ev);
       case 'crash':
-        if (sealing.delete(ev.node)) sealedEarlier.add(ev.node);
-        if (inFlight.delete(ev.node)) stats.crashesRegistrationInFlight++;
-        stats.crashes++;
-        if (ev.cause !== undefined) bump(stats.crashesByCause, ev.cause);
-        stats.lostWrites += ev.lostWrites + (ev.lostRecords ?? 0);
-        if (ev.torn === true) stats.tornWrites++;
-        replayUpTo.set(ev.node, maxApplied.get(ev.node) ?? 0);
-        break;
+        return this.crash(ev);
       case 'restart':
         stats.restarts++;
         if (ev.coldStart !== undefined) bump(stats.coldStartsByMode, ev.coldStart);
-        stats.maxRestartsPerNode = Math.max(stats.maxRestartsPerNode, perNode(restartsOf, ev.node));
-        rowsHash.set(ev.node, traceRowsDigest(ev.rows));
-        break;
+        stats.maxRestartsPerNode = Math.max(stats.maxRestartsPerNode, perNode(this.restartsOf, ev.node));
+        this.rowsHash.set(ev.node, traceRowsDigest(ev.rows));
+        return;
       case 'partition':
         if (ev.leader !== undefined) stats.leaderIsolations++;
         if (ev.trap === true) stats.figure8Traps++;
-        break;
-      case 'restore': {
-        if (ev.raft === 'discarded') confsInLog.delete(ev.node);
-        stats.restores++;
-        if (ev.raft === undefined) stats.naiveRestores++;
-        if (ev.from !== undefined) stats.restoresOntoOther++;
-        if (ev.trap === true) stats.trapRestores++;
-        const digest = traceRowsDigest(ev.rows);
-        const before = rowsHash.get(ev.node);
-        if (before !== undefined && before !== digest) stats.staleDiskRestores++;
-        rowsHash.set(ev.node, digest);
-        replayUpTo.set(ev.node, Math.max(replayUpTo.get(ev.node) ?? 0, maxApplied.get(ev.node) ?? 0));
-        break;
-      }
+        return;
+      case 'restore':
+        return this.restore(ev);
       case 'conf-propose':
         if (ev.op === 'remove' && ev.target === ev.node) stats.selfRemovals++;
-        confKeys.add(ev.index * 4294967296 + ev.term);
-        confsOf(ev.node).push(ev.index); // the leader's own append came just before
-        break;
+        this.confKeys.add(ev.index * 4294967296 + ev.term);
+        this.confsOf(ev.node).push(ev.index); // the leader's own append came just before
+        return;
       case 'conf-apply':
-        if (!confApplied.has(ev.index)) {
-          confApplied.add(ev.index);
+        if (!this.confApplied.has(ev.index)) {
+          this.confApplied.add(ev.index);
           bump(stats.confChangesByOp, ev.op);
         }
-        break;
+        return;
       case 'member-exit':
-        bump(stats.memberExitsByWhy, ev.why);
-        break;
+        return bump(stats.memberExitsByWhy, ev.why);
       case 'backup':
         stats.backups++;
-        break;
+        return;
       case 'catch-up':
         stats.catchUpsBehindSnapshot++;
-        break;
+        return;
       case 'snapshot-take':
         stats.snapshotTakes++;
-        stats.maxSnapshotsPerNode = Math.max(stats.maxSnapshotsPerNode, perNode(snapshotsOf, ev.node));
-        break;
+        stats.maxSnapshotsPerNode = Math.max(stats.maxSnapshotsPerNode, perNode(this.snapshotsOf, ev.node));
+        return;
       case 'snapshot-install':
-        confsInLog.delete(ev.node);
-        stats.snapshotInstalls++;
-        stats.maxSnapshotsPerNode = Math.max(stats.maxSnapshotsPerNode, perNode(snapshotsOf, ev.node));
-        if (ev.rows.length > 0) stats.snapshotInstallsWithRegistryRows++;
-        if (markerIndices.some((m) => m > (maxApplied.get(ev.node) ?? 0) && m <= ev.index)) stats.snapshotInstallsPastRotation++;
-        rowsHash.set(ev.node, traceRowsDigest(ev.rows));
-        break;
+        return this.snapshotInstall(ev);
       case 'became-leader':
         stats.leaderElections++;
-        break;
+        return;
       case 'epoch-bump': {
         stats.epochBumps++;
         const key = `${ev.node}|${ev.dekId}|${ev.epoch}`;
-        if (bumped.has(key)) stats.epochRebumps++;
-        bumped.add(key);
-        break;
+        if (this.bumped.has(key)) stats.epochRebumps++;
+        this.bumped.add(key);
+        return;
       }
       case 'append':
         if (ev.crash === true) stats.walEntriesRecovered++;
-        if (confKeys.has(ev.index * 4294967296 + ev.term)) confsOf(ev.node).push(ev.index);
-        break;
-      case 'truncate': {
-        if (ev.crash === true) stats.walEntriesLost++;
-        else stats.truncations++;
-        const confs = confsOf(ev.node);
-        let dropped = false;
-        while (confs.length > 0 && (confs[confs.length - 1] as number) >= ev.fromIndex) {
-          confs.pop();
-          dropped = true;
-        }
-        if (dropped && ev.crash !== true) stats.confEntriesTruncated++;
-        break;
-      }
+        if (this.confKeys.has(ev.index * 4294967296 + ev.term)) this.confsOf(ev.node).push(ev.index);
+        return;
+      case 'truncate':
+        return this.truncate(ev);
       case 'store-fault':
-        bump(stats.storeFaultsByKind, ev.fault);
-        break;
+        return bump(stats.storeFaultsByKind, ev.fault);
       case 'propose':
         if (ev.entryHex === '') stats.emptyEntriesProposed++;
-        if (isProbeRequest(ev.requestId)) probes.add(entryHexDigest(ev.entryHex));
-        break;
+        if (isProbeRequest(ev.requestId)) this.probes.add(entryHexDigest(ev.entryHex));
+        return;
       case 'commit':
-        if (probes.has(ev.digest)) stats.probeCommitted = 1;
-        break;
+        if (this.probes.has(ev.digest)) stats.probeCommitted = 1;
+        return;
       case 'admission-check':
-        admissionUnderWay.add(ev.node);
-        break;
+        this.admissionUnderWay.add(ev.node);
+        return;
       case 'add-node':
-        if (admissionUnderWay.delete(ev.node)) stats.admissionsPassed++;
-        break;
+        if (this.admissionUnderWay.delete(ev.node)) stats.admissionsPassed++;
+        return;
       case 'guard-check':
-        slotOf.set(ev.node, slotOfId(ev.fullNodeId));
-        break;
+        this.slotOf.set(ev.node, slotOfId(ev.fullNodeId));
+        return;
       case 'register-propose':
         stats.registerProposals++;
-        inFlight.set(ev.node, ev.dekId);
-        break;
+        this.inFlight.set(ev.node, ev.dekId);
+        return;
       case 'halt':
-        bump(stats.haltsByReason, ev.reason);
-        break;
+        return bump(stats.haltsByReason, ev.reason);
       case 'guard-refused':
         bump(stats.guardRefusalsByGuard, ev.guard);
-        admissionUnderWay.delete(ev.node);
-        break;
+        this.admissionUnderWay.delete(ev.node);
+        return;
       case 'replay-guard-check':
         if (raftEpochNotAbove(ev) !== undefined) stats.raftEpochsNotAbove++;
-        break;
+        return;
       case 'nonce':
-        stats.noncesIssued++;
-        if (ev.proposal === true) {
-          stats.raftSeals++;
-          if (sealedEarlier.has(ev.node)) stats.raftSealsAfterRestart++;
-          if (rotatedRaftDeks.has(ev.dekId)) stats.raftSealsRotated++;
-          sealing.add(ev.node);
-        }
-        break;
+        return this.nonce(ev);
       case 'rotate-dek':
         if (ev.purpose === 'raft') {
           stats.raftRotations++;
-          rotatedRaftDeks.add(ev.dekId);
+          this.rotatedRaftDeks.add(ev.dekId);
         } else stats.dekRotations++;
-        break;
+        return;
       default:
-        break;
+        return;
     }
   }
 
-  // The committed log, once: what the model makes of each entry.
+  private confsOf(node: string): number[] {
+    let l = this.confsInLog.get(node);
+    if (l === undefined) this.confsInLog.set(node, (l = []));
+    return l;
+  }
+
+  private apply(ev: Ev<'apply'>): void {
+    const stats = this.stats;
+    const replayed = (this.replayUpTo.get(ev.node) ?? 0) >= ev.index;
+    if (replayed && ev.entryHex.startsWith('03')) {
+      stats.registrationReplaysAfterCrash++;
+      if (ev.result.kind === 'registered' && ev.result.outcome === 'noop') stats.registrationReplayNoops++;
+    }
+    if (replayed && (ev.entryHex.startsWith('04') || ev.entryHex.startsWith('05'))) stats.keyEntryReplaysAfterCrash++;
+    if (isRotationMarkerHex(ev.entryHex) && !this.markerIndices.includes(ev.index)) this.markerIndices.push(ev.index);
+    this.maxApplied.set(ev.node, Math.max(this.maxApplied.get(ev.node) ?? 0, ev.index));
+    this.rowsHash.set(ev.node, ev.rowsHash);
+    const dekId = this.inFlight.get(ev.node);
+    if (dekId !== undefined && this.wroteOwnRow(ev, dekId)) this.inFlight.delete(ev.node);
+    bump(stats.appliesByOutcome, applyOutcome(ev));
+  }
+
+  /** Whether the apply wrote the node's own row under `dekId` (its in-flight registration landed). */
+  private wroteOwnRow(ev: Ev<'apply'>, dekId: number): boolean {
+    const slot = this.slotOf.get(ev.node);
+    return [...(ev.earlierWrites ?? []), ...(ev.write ? [ev.write] : [])].some((w) => {
+      const k = keyFields(w.keyHex);
+      return k !== undefined && k.dekId === dekId && k.nodeId16 === slot;
+    });
+  }
+
+  private crash(ev: Ev<'crash'>): void {
+    const stats = this.stats;
+    if (this.sealing.delete(ev.node)) this.sealedEarlier.add(ev.node);
+    if (this.inFlight.delete(ev.node)) stats.crashesRegistrationInFlight++;
+    stats.crashes++;
+    if (ev.cause !== undefined) bump(stats.crashesByCause, ev.cause);
+    stats.lostWrites += ev.lostWrites + (ev.lostRecords ?? 0);
+    if (ev.torn === true) stats.tornWrites++;
+    this.replayUpTo.set(ev.node, this.maxApplied.get(ev.node) ?? 0);
+  }
+
+  private restore(ev: Ev<'restore'>): void {
+    const stats = this.stats;
+    if (ev.raft === 'discarded') this.confsInLog.delete(ev.node);
+    stats.restores++;
+    if (ev.raft === undefined) stats.naiveRestores++;
+    if (ev.from !== undefined) stats.restoresOntoOther++;
+    if (ev.trap === true) stats.trapRestores++;
+    const digest = traceRowsDigest(ev.rows);
+    const before = this.rowsHash.get(ev.node);
+    if (before !== undefined && before !== digest) stats.staleDiskRestores++;
+    this.rowsHash.set(ev.node, digest);
+    this.replayUpTo.set(ev.node, Math.max(this.replayUpTo.get(ev.node) ?? 0, this.maxApplied.get(ev.node) ?? 0));
+  }
+
+  private snapshotInstall(ev: Ev<'snapshot-install'>): void {
+    const stats = this.stats;
+    this.confsInLog.delete(ev.node);
+    stats.snapshotInstalls++;
+    stats.maxSnapshotsPerNode = Math.max(stats.maxSnapshotsPerNode, perNode(this.snapshotsOf, ev.node));
+    if (ev.rows.length > 0) stats.snapshotInstallsWithRegistryRows++;
+    const applied = this.maxApplied.get(ev.node) ?? 0;
+    if (this.markerIndices.some((m) => m > applied && m <= ev.index)) stats.snapshotInstallsPastRotation++;
+    this.rowsHash.set(ev.node, traceRowsDigest(ev.rows));
+  }
+
+  private truncate(ev: Ev<'truncate'>): void {
+    const stats = this.stats;
+    if (ev.crash === true) stats.walEntriesLost++;
+    else stats.truncations++;
+    const confs = this.confsOf(ev.node);
+    let dropped = false;
+    while (confs.length > 0 && (confs[confs.length - 1] as number) >= ev.fromIndex) {
+      confs.pop();
+      dropped = true;
+    }
+    if (dropped && ev.crash !== true) stats.confEntriesTruncated++;
+  }
+
+  private nonce(ev: Ev<'nonce'>): void {
+    const stats = this.stats;
+    stats.noncesIssued++;
+    if (ev.proposal !== true) return;
+    stats.raftSeals++;
+    if (this.sealedEarlier.has(ev.node)) stats.raftSealsAfterRestart++;
+    if (this.rotatedRaftDeks.has(ev.dekId)) stats.raftSealsRotated++;
+    this.sealing.add(ev.node);
+  }
+}
+
+/** The committed log, once: what the model makes of each entry. */
+function countCommitted(stats: TraceStats, timeline: ModelTimeline): void {
   const payloads = new Set<string>();
   for (let index = 1; index <= timeline.lastIndex; index++) {
     const entryHex = timeline.entryAt(index);
@@ -436,7 +491,6 @@ export function traceStats(trace: readonly TraceEvent[], timeline: ModelTimeline
       for (const b of EPOCH_BOUNDARIES) if (before.lastSeen < b && reg.epoch >= b) bump(stats.boundaryAdvances, `0x${b.toString(16)}`);
     }
   }
-  return stats;
 }
 
 /** Opcode 0x05, version 0x01, sub-tag 0x04: enable-storage-envelope. */
@@ -445,7 +499,7 @@ const CUTOVER_PREFIX = '050104';
 const RAFT_CUTOVER_PREFIX = '050105';
 
 /** What an apply event returned, as one word (the engine's skip is its own outcome). */
-function applyOutcome(ev: Extract<TraceEvent, { kind: 'apply' }>): string {
+function applyOutcome(ev: Ev<'apply'>): string {
   if (ev.skipped !== undefined) return 'skipped';
   const r = ev.result;
   if (r.kind === 'registered') return r.outcome;

@@ -111,19 +111,13 @@ export function checkLiveness(trace: readonly TraceEvent[], ctx: CheckContext): 
 
   const out: Violation[] = [];
   const bound = ctx.options.livenessBoundMs ?? livenessBoundMs(start);
-  const lastStart = new Map<string, number>();
-  const probes = new Set<string>();
-  for (const ev of trace) {
-    if (ev.kind === 'restart' || ev.kind === 'add-node') lastStart.set(ev.node, ev.t);
-    else if (ev.kind === 'propose' && isProbeRequest(ev.requestId)) probes.add(entryHexDigest(ev.entryHex));
-  }
+  const { lastStart, probes } = startsAndProbes(trace);
   const startOf = (node: string): number => Math.max(faultsEnd, lastStart.get(node) ?? 0);
 
   // Caught up: every entry committed at least B before run-end is applied by
   // every node up and not halted at run-end that had been running since then.
   const settledAt = end.t - bound;
-  let target = 0;
-  for (const ev of trace) if (ev.kind === 'commit' && ev.t <= settledAt && ev.index > target) target = ev.index;
+  const target = lastCommittedBy(trace, settledAt);
   const lagging = new Set<string>();
   for (const s of healthy) {
     if (s.appliedIndex >= target || startOf(s.node) > settledAt) continue;
@@ -143,10 +137,7 @@ export function checkLiveness(trace: readonly TraceEvent[], ctx: CheckContext): 
     const starts = [...core].filter((n) => v.has(n)).map(startOf).sort((a, b) => a - b);
     return starts[v.size >> 1];
   };
-  let probe: { index: number; t: number } | undefined;
-  for (const ev of trace) {
-    if (ev.kind === 'commit' && probes.has(ev.digest) && (probe === undefined || ev.index < probe.index)) probe = { index: ev.index, t: ev.t };
-  }
+  const probe = firstProbeCommit(trace, probes);
   // The probe commits under the configuration its entry was appended under
   // (changes past it come later): the bound runs from when the core held a
   // quorum of that one too, not only of the one the run ends in (clean run
@@ -174,16 +165,7 @@ export function checkLiveness(trace: readonly TraceEvent[], ctx: CheckContext): 
     return out;
   }
 
-  // When did each healthy node first reach the probe's index after its last start?
-  const reached = new Map<string, number>();
-  for (const ev of trace) {
-    if (!('node' in ev)) continue;
-    if (ev.kind === 'restart' || ev.kind === 'add-node' || ev.kind === 'restore') reached.delete(ev.node);
-    else if (reached.has(ev.node)) continue;
-    else if ((ev.kind === 'apply' && ev.result.kind !== 'halt') || ev.kind === 'snapshot-install') {
-      if (ev.index >= probe.index) reached.set(ev.node, ev.t);
-    }
-  }
+  const reached = reachedAfterStart(trace, probe.index);
   for (const s of healthy) {
     if (lagging.has(s.node)) continue;
     const deadline = Math.max(probe.t, startOf(s.node)) + bound;
@@ -199,4 +181,49 @@ export function checkLiveness(trace: readonly TraceEvent[], ctx: CheckContext): 
     );
   }
   return out;
+}
+
+// The passes over the trace, each its own function: in one, the JIT optimised
+// the whole check at once, again after every deoptimisation (about a second a
+// thread).
+
+/** Each node's last (re)start time, and the digests of the liveness probes proposed. */
+function startsAndProbes(trace: readonly TraceEvent[]): { lastStart: Map<string, number>; probes: Set<string> } {
+  const lastStart = new Map<string, number>();
+  const probes = new Set<string>();
+  for (const ev of trace) {
+    if (ev.kind === 'restart' || ev.kind === 'add-node') lastStart.set(ev.node, ev.t);
+    else if (ev.kind === 'propose' && isProbeRequest(ev.requestId)) probes.add(entryHexDigest(ev.entryHex));
+  }
+  return { lastStart, probes };
+}
+
+/** The highest index committed at or before `t` (0 if none). */
+function lastCommittedBy(trace: readonly TraceEvent[], t: number): number {
+  let target = 0;
+  for (const ev of trace) if (ev.kind === 'commit' && ev.t <= t && ev.index > target) target = ev.index;
+  return target;
+}
+
+/** The lowest index a liveness probe committed at, and when. */
+function firstProbeCommit(trace: readonly TraceEvent[], probes: ReadonlySet<string>): { index: number; t: number } | undefined {
+  let probe: { index: number; t: number } | undefined;
+  for (const ev of trace) {
+    if (ev.kind === 'commit' && probes.has(ev.digest) && (probe === undefined || ev.index < probe.index)) probe = { index: ev.index, t: ev.t };
+  }
+  return probe;
+}
+
+/** When each node first reached `index` (applied without a halt, or installed a snapshot at or past it) after its last start. */
+function reachedAfterStart(trace: readonly TraceEvent[], index: number): Map<string, number> {
+  const reached = new Map<string, number>();
+  for (const ev of trace) {
+    if (!('node' in ev)) continue;
+    if (ev.kind === 'restart' || ev.kind === 'add-node' || ev.kind === 'restore') reached.delete(ev.node);
+    else if (reached.has(ev.node)) continue;
+    else if ((ev.kind === 'apply' && ev.result.kind !== 'halt') || ev.kind === 'snapshot-install') {
+      if (ev.index >= index) reached.set(ev.node, ev.t);
+    }
+  }
+  return reached;
 }
