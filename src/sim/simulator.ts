@@ -288,9 +288,23 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     }
     if (this.faultsEnd <= this.timeLimit) this.queue.push(new SimEvent(this.faultsEnd, E_FAULTS_END, null, 0, null));
     for (const node of this.initialMembers()) node.start();
-    const queue = this.queue;
     const limit = this.timeLimit;
-    const budget = this.config.maxEvents ?? eventBudget(limit);
+    const end = this.loop(limit, this.config.maxEvents ?? eventBudget(limit));
+    this.now = end;
+    for (const settle of this.settles) settle();
+    this.hooks.onEnd?.(this);
+    this.trace.record({ kind: 'run-end', nodes: this.nodes.map((n) => this.summary(n)), t: end, ...(end < limit ? { cut: true as const } : {}) });
+    return { trace: this.trace.events, stats: this.stats(), snapshotInterval: this.snapshotInterval };
+  }
+
+  /**
+   * The event loop: runs the queue up to `limit`, or until `budget` events,
+   * and records the traffic windows; returns when the run ended. A method of
+   * its own, so that the JIT's optimised loop does not also hold the run's
+   * set-up and summary, which it compiled again after every deoptimisation.
+   */
+  private loop(limit: number, budget: number): number {
+    const queue = this.queue;
     let windowEnd = TRAFFIC_WINDOW_MS;
     let end = limit;
     while (queue.peekTime() <= limit) {
@@ -310,11 +324,7 @@ export class Simulator implements NodeEnv<SimNode>, SimApi {
     }
     if (end < limit) this.cutShort(windowEnd);
     else while (limit >= windowEnd) windowEnd = this.recordTraffic(windowEnd);
-    this.now = end;
-    for (const settle of this.settles) settle();
-    this.hooks.onEnd?.(this);
-    this.trace.record({ kind: 'run-end', nodes: this.nodes.map((n) => this.summary(n)), t: end, ...(end < limit ? { cut: true as const } : {}) });
-    return { trace: this.trace.events, stats: this.stats(), snapshotInterval: this.snapshotInterval };
+    return end;
   }
 
   /** Counts one more event: true once the budget is spent and the run ends there (a message storm); a run stuck otherwise throws. */

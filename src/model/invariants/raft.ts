@@ -118,51 +118,77 @@ const slotNames = (mask: number, nodes: readonly string[]): string =>
   `{${nodes.filter((_, i) => (mask >> i) & 1).join(', ')}}`;
 
 export function checkRaftLog(trace: readonly TraceEvent[], ctx: CheckContext): Violation[] {
-  const out: Violation[] = [];
-  const leaders = new Map<number, At>();
-  // keyed by index * 2^32 + term (exact for indices below 2^21); `holders`: the slots that appended it
-  const byIndexTerm = new Map<number, At & { digest: string; holders: number }>();
-  const start = trace[0]?.kind === 'run-start' ? trace[0] : undefined;
-  const nodes = start?.nodes ?? [];
-  const slot = new Map(nodes.map((name, i) => [name, i]));
-  const learnerMask = (start?.learners ?? []).reduce((m, name) => m | (1 << (slot.get(name) ?? 0)), 0);
-  // Joiners that have not joined yet count as learners here: only voters make a quorum, and their add is then a no-op.
-  const initial: Members = { voters: ((1 << nodes.length) - 1) & ~learnerMask, learners: learnerMask };
-  /** `m` with `change` made (a change naming no node of the run changes nothing). */
-  const withChange = (m: Members, change: ConfChangeEvent): Members => {
-    const s = slot.get(change.target);
-    return s === undefined ? m : changed(m, change.op, s);
-  };
-  // The committed log's configuration changes (context.ts): an installed snapshot brings the configuration committed at its index.
-  const committedChanges = ctx.log.confChanges();
-  const committedMembersAt = (index: number): Members => {
-    let m = initial;
-    for (const [i, change] of committedChanges) if (i <= index) m = withChange(m, change);
-    return m;
-  };
-  const committed = new Map<number, At & { term: number; digest: string; committedIn: number }>();
-  /** Each node's latest term as leader. */
-  const leaderTerm = new Map<string, number>();
-  let maxCommitted = 0;
-  const logs = new Map<string, NodeLog>();
-  /** Logs at each backup, by `node#name` and `node@t`. */
-  const backups = new Map<string, NodeLog>();
+  const check = new RaftLogCheck(trace, ctx);
+  for (let e = 0; e < trace.length; e++) check.event(e, trace[e] as TraceEvent);
+  return check.out;
+}
 
-  const logOf = (node: string): NodeLog => {
-    let m = logs.get(node);
-    if (!m) logs.set(node, (m = emptyLog(initial)));
+type Ev<K extends TraceEvent['kind']> = Extract<TraceEvent, { kind: K }>;
+
+/**
+ * The pass over the trace, a method per event kind that needs one: as one
+ * function with every case inline, V8 optimised the whole check again after
+ * each deoptimisation, on the cores the runs need.
+ */
+class RaftLogCheck {
+  readonly out: Violation[] = [];
+  private readonly leaders = new Map<number, At>();
+  // keyed by index * 2^32 + term (exact for indices below 2^21); `holders`: the slots that appended it
+  private readonly byIndexTerm = new Map<number, At & { digest: string; holders: number }>();
+  private readonly nodes: readonly string[];
+  private readonly slot: Map<string, number>;
+  private readonly initial: Members;
+  // The committed log's configuration changes (context.ts): an installed snapshot brings the configuration committed at its index.
+  private readonly committedChanges: ReturnType<CheckContext['log']['confChanges']>;
+  private readonly committed = new Map<number, At & { term: number; digest: string; committedIn: number }>();
+  /** Each node's latest term as leader. */
+  private readonly leaderTerm = new Map<string, number>();
+  private maxCommitted = 0;
+  private readonly logs = new Map<string, NodeLog>();
+  /** Logs at each backup, by `node#name` and `node@t`. */
+  private readonly backups = new Map<string, NodeLog>();
+
+  constructor(
+    trace: readonly TraceEvent[],
+    private readonly ctx: CheckContext,
+  ) {
+    const start = trace[0]?.kind === 'run-start' ? trace[0] : undefined;
+    this.nodes = start?.nodes ?? [];
+    this.slot = new Map(this.nodes.map((name, i) => [name, i]));
+    const learnerMask = (start?.learners ?? []).reduce((m, name) => m | (1 << (this.slot.get(name) ?? 0)), 0);
+    // Joiners that have not joined yet count as learners here: only voters make a quorum, and their add is then a no-op.
+    this.initial = { voters: ((1 << this.nodes.length) - 1) & ~learnerMask, learners: learnerMask };
+    this.committedChanges = ctx.log.confChanges();
+  }
+
+  /** `m` with `change` made (a change naming no node of the run changes nothing). */
+  private withChange(m: Members, change: ConfChangeEvent): Members {
+    const s = this.slot.get(change.target);
+    return s === undefined ? m : changed(m, change.op, s);
+  }
+
+  private committedMembersAt(index: number): Members {
+    let m = this.initial;
+    for (const [i, change] of this.committedChanges) if (i <= index) m = this.withChange(m, change);
     return m;
-  };
-  const matching = (e: number, node: string, index: number, term: number, digest: string, what: string): At & { holders: number } => {
+  }
+
+  private logOf(node: string): NodeLog {
+    let m = this.logs.get(node);
+    if (!m) this.logs.set(node, (m = emptyLog(this.initial)));
+    return m;
+  }
+
+  private matching(e: number, node: string, index: number, term: number, digest: string, what: string): At & { holders: number } {
     const key = index * 4294967296 + term;
-    const first = byIndexTerm.get(key);
+    const first = this.byIndexTerm.get(key);
     if (!first) {
       const at = { node, eventIndex: e, digest, holders: 0 };
-      byIndexTerm.set(key, at);
+      this.byIndexTerm.set(key, at);
       return at;
     }
     if (first.digest !== digest)
-      out.push(
+      this.out.push(
         violation(
           'raft-safety', 'log-mismatch',
           e,
@@ -171,187 +197,193 @@ export function checkRaftLog(trace: readonly TraceEvent[], ctx: CheckContext): V
         ),
       );
     return first;
-  };
+  }
 
-  for (let e = 0; e < trace.length; e++) {
-    const ev = trace[e] as TraceEvent;
+  event(e: number, ev: TraceEvent): void {
     switch (ev.kind) {
-      case 'became-leader': {
-        leaderTerm.set(ev.node, ev.term);
-        const first = leaders.get(ev.term);
-        if (!first) leaders.set(ev.term, { node: ev.node, eventIndex: e });
-        else if (first.node !== ev.node)
-          out.push(
-            violation(
-              'raft-safety', 'two-leaders',
-              e,
-              ev.node,
-              `two leaders in term ${ev.term}: ${ev.node} became leader, but ${first.node} already had (event #${first.eventIndex})`,
-            ),
-          );
-        const log = logOf(ev.node);
-        if (!log.known) break;
-        const me = slot.get(ev.node);
-        if (me !== undefined) {
-          const latest = membersAt(log);
-          const asCommitted = membersAt(log, log.commitNow);
-          if ((((latest.voters | asCommitted.voters) >> me) & 1) === 0)
-            out.push(
-              violation(
-                'raft-safety', 'leader-not-voter',
-                e,
-                ev.node,
-                `${ev.node} became leader of term ${ev.term}, but is a voter neither of its log's configuration (voters ${slotNames(latest.voters, nodes)}) nor of the one as of its commit index ${log.commitNow} (voters ${slotNames(asCommitted.voters, nodes)})`,
-              ),
-            );
-        }
-        const last = log.offset + log.terms.length;
-        for (let index = log.offset + 1; index <= maxCommitted; index++) {
-          const c = committed.get(index);
-          if (!c || c.committedIn >= ev.term) continue;
-          const k = index - log.offset - 1;
-          if (index > last || log.terms[k] !== c.term || log.digests[k] !== c.digest) {
-            const has = index > last ? `its log ends at index ${last}` : `it holds term ${log.terms[k]} digest ${log.digests[k]} there`;
-            out.push(
-              violation(
-                'raft-safety', 'leader-incomplete',
-                e,
-                ev.node,
-                `leader completeness: ${ev.node} became leader of term ${ev.term} without the committed entry at index ${index} (term ${c.term} digest ${c.digest}, event #${c.eventIndex}); ${has}`,
-              ),
-            );
-            break;
-          }
-        }
-        break;
-      }
-      case 'append': {
-        const held = matching(e, ev.node, ev.index, ev.term, ev.digest, 'appended');
-        held.holders |= 1 << (slot.get(ev.node) ?? 0);
-        const c = committed.get(ev.index);
-        if (c && ev.term > c.committedIn)
-          out.push(
-            violation(
-              'raft-safety', 'committed-overwritten',
-              e,
-              ev.node,
-              `${ev.node} appended term ${ev.term} digest ${ev.digest} at index ${ev.index}, already committed as term ${c.term} digest ${c.digest} (event #${c.eventIndex})`,
-            ),
-          );
-        const log = logOf(ev.node);
-        const k = ev.index - log.offset - 1;
-        if (k < 0 || k > log.terms.length) break; // below the snapshot, or past a hole
-        if (k < log.terms.length) {
-          if (log.terms[k] === ev.term && log.digests[k] === ev.digest) break; // already there: Raft keeps the tail
-          truncateLog(log, ev.index); // a conflict replaces the tail (the simulator records a truncate first)
-        }
-        log.terms.push(ev.term);
-        log.digests.push(ev.digest);
-        // A leader's own append comes before its conf-propose: the committed log knows every proposed change by digest.
-        const change = ctx.log.confChangeOf(ev.digest);
-        if (change) log.confs.push({ index: ev.index, members: withChange(membersAt(log), change) });
-        break;
-      }
-      case 'truncate': {
-        const log = logOf(ev.node);
-        if (log.known) {
-          let lost: number | undefined;
-          for (let index = Math.max(ev.fromIndex, log.offset + 1); index <= log.offset + log.terms.length; index++) {
-            const c = committed.get(index);
-            const k = index - log.offset - 1;
-            if (c && c.term === log.terms[k] && c.digest === log.digests[k]) {
-              lost = index;
-              break;
-            }
-          }
-          // A crash may lose entries the node never synced, and so never acknowledged, even
-          // committed ones (others hold them); never one it had itself committed.
-          if (lost !== undefined && ev.crash !== true)
-            out.push(
-              violation(
-                'raft-safety', 'committed-truncated',
-                e,
-                ev.node,
-                `${ev.node} truncated its log from index ${ev.fromIndex}, dropping the committed entry at index ${lost} (term ${committed.get(lost)?.term}, committed at event #${committed.get(lost)?.eventIndex})`,
-              ),
-            );
-          else if (ev.fromIndex <= log.commit)
-            out.push(
-              violation(
-                'raft-safety', 'truncated-below-commit',
-                e,
-                ev.node,
-                `${ev.node} truncated its log from index ${ev.fromIndex}, but had itself committed entries up to index ${log.commit}`,
-              ),
-            );
-        }
-        truncateLog(log, ev.fromIndex);
-        break;
-      }
-      case 'commit': {
-        const held = matching(e, ev.node, ev.index, ev.term, ev.digest, 'committed');
-        const first = committed.get(ev.index);
-        const log = logOf(ev.node);
-        if (!first && ev.term === leaderTerm.get(ev.node) && log.known) {
-          // The first commit of an entry of the committer's own leader term: the leader's count.
-          const voters = membersAt(log).voters;
-          const quorum = Math.floor(popcount(voters) / 2) + 1;
-          if (popcount(held.holders & voters) < quorum)
-            out.push(
-              violation(
-                'raft-safety', 'commit-without-quorum',
-                e,
-                ev.node,
-                `leader ${ev.node} committed index ${ev.index} (term ${ev.term}) held by ${slotNames(held.holders & voters, nodes)} of the voters ${slotNames(voters, nodes)} of its configuration: ${quorum} make a majority`,
-              ),
-            );
-        }
-        if (!first) {
-          const committedIn = Math.max(ev.term, leaderTerm.get(ev.node) ?? 0);
-          committed.set(ev.index, { node: ev.node, eventIndex: e, term: ev.term, digest: ev.digest, committedIn });
-          if (ev.index > maxCommitted) maxCommitted = ev.index;
-        } else if (first.term !== ev.term || first.digest !== ev.digest)
-          out.push(
-            violation(
-              'raft-safety', 'commit-changed',
-              e,
-              ev.node,
-              `committed entry changed: ${ev.node} committed index ${ev.index} as term ${ev.term} digest ${ev.digest}, but ${first.node} committed term ${first.term} digest ${first.digest} (event #${first.eventIndex})`,
-            ),
-          );
-        if (ev.index > log.commit) log.commit = ev.index;
-        if (ev.index > log.commitNow) log.commitNow = ev.index;
-        break;
-      }
+      case 'became-leader':
+        return this.becameLeader(e, ev);
+      case 'append':
+        return this.append(e, ev);
+      case 'truncate':
+        return this.truncate(e, ev);
+      case 'commit':
+        return this.commit(e, ev);
       case 'snapshot-install':
       case 'snapshot-persist': {
-        const log = logOf(ev.node);
-        const base = committedMembersAt(ev.index);
-        logs.set(ev.node, { terms: [], digests: [], offset: ev.index, commit: Math.max(log.commit, ev.index), commitNow: ev.index, base, confs: [], known: true });
+        const log = this.logOf(ev.node);
+        const base = this.committedMembersAt(ev.index);
+        this.logs.set(ev.node, { terms: [], digests: [], offset: ev.index, commit: Math.max(log.commit, ev.index), commitNow: ev.index, base, confs: [], known: true });
         break;
       }
       case 'crash': {
-        if (ev.commit !== undefined) logOf(ev.node).commitNow = ev.commit;
+        if (ev.commit !== undefined) this.logOf(ev.node).commitNow = ev.commit;
         break;
       }
       case 'backup': {
-        const log = copyLog(logOf(ev.node));
-        backups.set(`${ev.node}@${ev.t}`, log);
-        backups.set(`${ev.node}#${ev.name}`, log);
+        const log = copyLog(this.logOf(ev.node));
+        this.backups.set(`${ev.node}@${ev.t}`, log);
+        this.backups.set(`${ev.node}#${ev.name}`, log);
         break;
       }
       case 'restore': {
         if (ev.raft === 'discarded') {
-          logs.set(ev.node, emptyLog(initial));
+          this.logs.set(ev.node, emptyLog(this.initial));
           break;
         }
-        const saved = (ev.name !== undefined ? backups.get(`${ev.node}#${ev.name}`) : undefined) ?? backups.get(`${ev.node}@${ev.backupAt}`);
-        logs.set(ev.node, saved ? copyLog(saved) : { ...emptyLog(initial), known: false });
+        const saved = (ev.name !== undefined ? this.backups.get(`${ev.node}#${ev.name}`) : undefined) ?? this.backups.get(`${ev.node}@${ev.backupAt}`);
+        this.logs.set(ev.node, saved ? copyLog(saved) : { ...emptyLog(this.initial), known: false });
         break;
       }
       default:
-        break;
+        return;
     }
   }
-  return out;
+
+  private becameLeader(e: number, ev: Ev<'became-leader'>): void {
+    this.leaderTerm.set(ev.node, ev.term);
+    const first = this.leaders.get(ev.term);
+    if (!first) this.leaders.set(ev.term, { node: ev.node, eventIndex: e });
+    else if (first.node !== ev.node)
+      this.out.push(
+        violation(
+          'raft-safety', 'two-leaders',
+          e,
+          ev.node,
+          `two leaders in term ${ev.term}: ${ev.node} became leader, but ${first.node} already had (event #${first.eventIndex})`,
+        ),
+      );
+    const log = this.logOf(ev.node);
+    if (!log.known) return;
+    const me = this.slot.get(ev.node);
+    if (me !== undefined) {
+      const latest = membersAt(log);
+      const asCommitted = membersAt(log, log.commitNow);
+      if ((((latest.voters | asCommitted.voters) >> me) & 1) === 0)
+        this.out.push(
+          violation(
+            'raft-safety', 'leader-not-voter',
+            e,
+            ev.node,
+            `${ev.node} became leader of term ${ev.term}, but is a voter neither of its log's configuration (voters ${slotNames(latest.voters, this.nodes)}) nor of the one as of its commit index ${log.commitNow} (voters ${slotNames(asCommitted.voters, this.nodes)})`,
+          ),
+        );
+    }
+    const last = log.offset + log.terms.length;
+    for (let index = log.offset + 1; index <= this.maxCommitted; index++) {
+      const c = this.committed.get(index);
+      if (!c || c.committedIn >= ev.term) continue;
+      const k = index - log.offset - 1;
+      if (index > last || log.terms[k] !== c.term || log.digests[k] !== c.digest) {
+        const has = index > last ? `its log ends at index ${last}` : `it holds term ${log.terms[k]} digest ${log.digests[k]} there`;
+        this.out.push(
+          violation(
+            'raft-safety', 'leader-incomplete',
+            e,
+            ev.node,
+            `leader completeness: ${ev.node} became leader of term ${ev.term} without the committed entry at index ${index} (term ${c.term} digest ${c.digest}, event #${c.eventIndex}); ${has}`,
+          ),
+        );
+        break;
+      }
+    }
+  }
+
+  private append(e: number, ev: Ev<'append'>): void {
+    const held = this.matching(e, ev.node, ev.index, ev.term, ev.digest, 'appended');
+    held.holders |= 1 << (this.slot.get(ev.node) ?? 0);
+    const c = this.committed.get(ev.index);
+    if (c && ev.term > c.committedIn)
+      this.out.push(
+        violation(
+          'raft-safety', 'committed-overwritten',
+          e,
+          ev.node,
+          `${ev.node} appended term ${ev.term} digest ${ev.digest} at index ${ev.index}, already committed as term ${c.term} digest ${c.digest} (event #${c.eventIndex})`,
+        ),
+      );
+    const log = this.logOf(ev.node);
+    const k = ev.index - log.offset - 1;
+    if (k < 0 || k > log.terms.length) return; // below the snapshot, or past a hole
+    if (k < log.terms.length) {
+      if (log.terms[k] === ev.term && log.digests[k] === ev.digest) return; // already there: Raft keeps the tail
+      truncateLog(log, ev.index); // a conflict replaces the tail (the simulator records a truncate first)
+    }
+    log.terms.push(ev.term);
+    log.digests.push(ev.digest);
+    // A leader's own append comes before its conf-propose: the committed log knows every proposed change by digest.
+    const change = this.ctx.log.confChangeOf(ev.digest);
+    if (change) log.confs.push({ index: ev.index, members: this.withChange(membersAt(log), change) });
+  }
+
+  private truncate(e: number, ev: Ev<'truncate'>): void {
+    const log = this.logOf(ev.node);
+    if (log.known) {
+      let lost: number | undefined;
+      for (let index = Math.max(ev.fromIndex, log.offset + 1); index <= log.offset + log.terms.length; index++) {
+        const c = this.committed.get(index);
+        const k = index - log.offset - 1;
+        if (c && c.term === log.terms[k] && c.digest === log.digests[k]) {
+          lost = index;
+          break;
+        }
+      }
+      // A crash may lose entries the node never synced, and so never acknowledged, even
+      // committed ones (others hold them); never one it had itself committed.
+      if (lost !== undefined && ev.crash !== true)
+        this.out.push(
+          violation(
+            'raft-safety', 'committed-truncated',
+            e,
+            ev.node,
+            `${ev.node} truncated its log from index ${ev.fromIndex}, dropping the committed entry at index ${lost} (term ${this.committed.get(lost)?.term}, committed at event #${this.committed.get(lost)?.eventIndex})`,
+          ),
+        );
+      else if (ev.fromIndex <= log.commit)
+        this.out.push(
+          violation(
+            'raft-safety', 'truncated-below-commit',
+            e,
+            ev.node,
+            `${ev.node} truncated its log from index ${ev.fromIndex}, but had itself committed entries up to index ${log.commit}`,
+          ),
+        );
+    }
+    truncateLog(log, ev.fromIndex);
+  }
+
+  private commit(e: number, ev: Ev<'commit'>): void {
+    const held = this.matching(e, ev.node, ev.index, ev.term, ev.digest, 'committed');
+    const first = this.committed.get(ev.index);
+    const log = this.logOf(ev.node);
+    if (!first && ev.term === this.leaderTerm.get(ev.node) && log.known) {
+      // The first commit of an entry of the committer's own leader term: the leader's count.
+      const voters = membersAt(log).voters;
+      const quorum = Math.floor(popcount(voters) / 2) + 1;
+      if (popcount(held.holders & voters) < quorum)
+        this.out.push(
+          violation(
+            'raft-safety', 'commit-without-quorum',
+            e,
+            ev.node,
+            `leader ${ev.node} committed index ${ev.index} (term ${ev.term}) held by ${slotNames(held.holders & voters, this.nodes)} of the voters ${slotNames(voters, this.nodes)} of its configuration: ${quorum} make a majority`,
+          ),
+        );
+    }
+    if (!first) {
+      const committedIn = Math.max(ev.term, this.leaderTerm.get(ev.node) ?? 0);
+      this.committed.set(ev.index, { node: ev.node, eventIndex: e, term: ev.term, digest: ev.digest, committedIn });
+      if (ev.index > this.maxCommitted) this.maxCommitted = ev.index;
+    } else if (first.term !== ev.term || first.digest !== ev.digest)
+      this.out.push(
+        violation(
+          'raft-safety', 'commit-changed',
+          e,
+          ev.node,
+          `committed entry changed: ${ev.node} committed index ${ev.index} as term ${ev.term} digest ${ev.digest}, but ${first.node} committed term ${first.term} digest ${first.digest} (event #${first.eventIndex})`,
+        ),
+      );
+    if (ev.index > log.commit) log.commit = ev.index;
+    if (ev.index > log.commitNow) log.commitNow = ev.index;
+  }
 }
