@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --seconds N --rate R --seed S --explore-runs N --suites --no-startup]`
+// `npm run bench [-- --json] [-- --seconds N --rate R --seed S --explore-runs N (default 1000) --suites --no-startup]`
 //
 // Runs the default 5-node workload in the simulator and reports simulated
 // events, registrations applied and simulated seconds per wall second; then
@@ -23,6 +23,7 @@ import { faultSchedule, simulate, traceHash, workloadHooks } from '../src/sim/in
 import type { SimConfig, SimResult } from '../src/sim/index.ts';
 import { Command } from 'commander';
 import { positiveInt } from '../src/cli/options.ts';
+import { DEFAULT_RUNS } from '../src/cli/defaults.ts';
 import { parseScriptArgs } from './cli.ts';
 import { exploreFigure } from './explore.ts';
 import type { ExploreFigure } from './explore.ts';
@@ -64,7 +65,7 @@ function parseArgs(argv: string[]): Options {
     .option('--rate <n>', 'proposals per virtual second', positiveInt('--rate'), 10)
     .option('--seed <text>', 'simulation seed', 'bench')
     .option('--runs <n>', 'timed runs (medians are reported)', positiveInt('--runs'), 5)
-    .option('--explore-runs <n>', `runs of the main job (explore --seed ${EXPLORE_SEED}), with 1 worker and with 2`, positiveInt('--explore-runs'), 300)
+    .option('--explore-runs <n>', `runs of the main job (explore --seed ${EXPLORE_SEED}), with 1 worker and with 2 (default: explore's own)`, positiveInt('--explore-runs'), DEFAULT_RUNS)
     .option('--suites', 'also run the property suites (vitest) for their wall time (minutes)', false)
     .option('--no-startup', 'skip the start-up figure (it packs and installs the package)');
   return parseScriptArgs<Options>(program, argv);
