@@ -12,7 +12,8 @@
 //
 // Run counts are at REGSIM_RUNS=1. Floors are, per decision path
 // (src/model/paths.ts), the least share of runs that must reach it, at about
-// half the lowest rate measured over 2 seeds of 350 runs (each floor's comment).
+// half the lowest rate measured over 2 seeds of 350 runs (each floor's comment);
+// at 720 runs a suite (360 a part) the tightest part is 1.25x its floor.
 import type { SuiteSpec } from './support.ts';
 
 const file = (name: string): string => `properties/${name}.properties.test.ts`;
@@ -24,7 +25,7 @@ export const SUITES = {
     name: 'nonce',
     file: file('nonce'),
     family: ['no-nonce-reuse'],
-    runs: 350,
+    runs: 720,
     arbitrary: { families: { restores: true, crashes: true, membership: true } },
     // measured minima (2 seeds): stale restore 23%, replay 50%, duplicate 28%, re-bump 48%, nonces 98%, rollback guard 24%
     floors: { 'restore:stale': 0.11, replay: 0.25, 'committed:duplicate': 0.14, 'epoch:rebump': 0.23, nonce: 0.5, 'guard:rollback': 0.11 },
@@ -34,7 +35,7 @@ export const SUITES = {
     name: 'replay',
     file: file('replay'),
     family: ['replay-idempotence'],
-    runs: 350,
+    runs: 720,
     arbitrary: { families: { crashes: true, snapshots: true } },
     // measured minima: replay 17%, replay no-op 16%, skipped 29%, install with rows 81%, crash after apply 14%,
     // crash before an fsync 36%, unsynced entries lost 14%, torn record 17%, lost writes 35%
@@ -57,7 +58,7 @@ export const SUITES = {
     name: 'rollback',
     file: file('rollback'),
     family: ['no-silent-rollback'],
-    runs: 350,
+    runs: 720,
     arbitrary: { families: { restores: true, crashes: true }, policy: { guards: { rollback: false, exhaustion: false } } },
     // measured minima: rollback committed 15%, halted 15%, stale restore 22%, epoch 0xFFFF 8%
     floors: { 'committed:rollback': 0.07, 'halt:rollback': 0.07, 'restore:stale': 0.11, 'epoch:0xffff': 0.04 },
@@ -68,7 +69,7 @@ export const SUITES = {
     name: 'collision',
     file: file('collision'),
     family: ['collisions-halt'],
-    runs: 350,
+    runs: 720,
     arbitrary: { families: { membership: true }, policy: { guards: { collision: false } } },
     // measured minima: collision committed 44%, halted 44%, low 32 bits equal 20%, one bit apart 19%
     floors: { 'committed:collision': 0.21, 'halt:collision': 0.21, 'ids:low32-equal': 0.1, 'ids:one-bit': 0.09 },
@@ -80,7 +81,7 @@ export const SUITES = {
     name: 'agreement',
     file: file('agreement'),
     family: ['replica-agreement', 'fail-closed-halts'],
-    runs: 350,
+    runs: 720,
     arbitrary: {
       families: { crashes: true, snapshots: true, restores: true, membership: true, storage: true },
       policy: { guards: { rollback: false, collision: false } },
@@ -104,7 +105,7 @@ export const SUITES = {
     name: 'raft',
     file: file('raft'),
     family: ['raft-safety', 'liveness'],
-    runs: 350,
+    runs: 720,
     arbitrary: { families: { network: true, partitions: true, timeouts: true, storms: true } },
     // measured minima: duplicate 46%, install with rows 61%, truncation 13%, leader change 89%, crash after vote 90%, leader kill 79%, probe 86%
     floors: { 'committed:duplicate': 0.23, 'install:rows': 0.3, truncation: 0.06, 'leader-change': 0.44, 'crash:after-vote': 0.45, 'crash:leader': 0.39, probe: 0.43 },
@@ -117,7 +118,7 @@ export const SUITES = {
     name: 'domain',
     file: file('domain'),
     family: ['replay-idempotence', 'collisions-halt', 'replica-agreement'],
-    runs: 350,
+    runs: 720,
     arbitrary: { families: { entries: true, membership: true, rotation: true, crashes: true }, policy: { guards: { collision: false } } },
     // measured minima: malformed 5.7%, unknown version 9%, no KEK 16%, reserved opcode 7%, low 32 equal 17%, wide DEK 37%, epoch 0x8000 6.3% (boundary members restart)
     floors: {
